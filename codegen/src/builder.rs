@@ -1,0 +1,96 @@
+//! The `build.rs` front door.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::load::LoadOptions;
+
+/// Generates Rust for specs from `build.rs`, into `OUT_DIR`.
+///
+/// Each spec `specs/orders.yaml` becomes `$OUT_DIR/orders.rs`, to be used with
+/// `include!(concat!(env!("OUT_DIR"), "/orders.rs"));`. Every file read is announced with
+/// `cargo:rerun-if-changed`, and warnings with `cargo:warning`.
+#[derive(Clone, Debug, Default)]
+pub struct Builder {
+    specs: Vec<PathBuf>,
+    out_dir: Option<PathBuf>,
+    options: LoadOptions,
+    cargo_output: bool,
+}
+
+impl Builder {
+    /// A builder with no specs, writing to `OUT_DIR`.
+    pub fn new() -> Self {
+        Builder {
+            cargo_output: true,
+            ..Builder::default()
+        }
+    }
+
+    /// Adds a spec.
+    pub fn spec(mut self, path: impl AsRef<Path>) -> Self {
+        self.specs.push(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Writes to `dir` instead of `OUT_DIR`.
+    pub fn out_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.out_dir = Some(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// Allows `http(s)://` references (needs the `remote` feature).
+    pub fn allow_remote(mut self, allow: bool) -> Self {
+        self.options.allow_remote = allow;
+        self
+    }
+
+    /// Lets references reach files under `root`, not only under the spec's folder.
+    pub fn root(mut self, root: impl AsRef<Path>) -> Self {
+        self.options.root = Some(root.as_ref().to_path_buf());
+        self
+    }
+
+    /// Whether to print `cargo:` lines (on by default).
+    pub fn cargo_output(mut self, on: bool) -> Self {
+        self.cargo_output = on;
+        self
+    }
+
+    /// Generates every spec; returns the paths written.
+    pub fn generate(self) -> Result<Vec<PathBuf>> {
+        let out_dir = match self.out_dir.clone().or_else(|| std::env::var_os("OUT_DIR").map(PathBuf::from)) {
+            Some(dir) => dir,
+            None => {
+                return Err(Error::Io {
+                    path: PathBuf::from("OUT_DIR"),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        "OUT_DIR is not set: call from build.rs or set Builder::out_dir",
+                    ),
+                })
+            }
+        };
+        let mut written = Vec::new();
+        for spec in &self.specs {
+            if self.cargo_output {
+                println!("cargo:rerun-if-changed={}", spec.display());
+            }
+            let generated = crate::generate(spec, &self.options)?;
+            if self.cargo_output {
+                for file in generated.files.iter().skip(1) {
+                    println!("cargo:rerun-if-changed={}", file.display());
+                }
+                for warning in &generated.catalog.warnings {
+                    let text = warning.to_string().replace('\n', " ");
+                    println!("cargo:warning={text}");
+                }
+            }
+            let stem = spec.file_stem().and_then(|s| s.to_str()).unwrap_or("spec");
+            let path = out_dir.join(format!("{stem}.rs"));
+            crate::write::atomic(&path, &generated.code)?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+}

@@ -1,0 +1,215 @@
+//! `enum Message`, `decode_message`, and the round-trip tests of generated crates.
+
+use std::collections::HashMap;
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::{docs, ident, ty};
+use crate::model::naming::{self, Scope};
+use crate::model::{Catalog, MessageId, Ty};
+
+/// Every name `decode_message` accepts, with the message it selects, in a stable order.
+///
+/// A name claimed by several messages (a version family shares its `name`) goes to the message
+/// with the highest `x-version`; otherwise to the first in document order.
+pub fn alias_table(catalog: &Catalog) -> Vec<(String, MessageId)> {
+    let mut table: Vec<(String, MessageId)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for (i, m) in catalog.messages.iter().enumerate() {
+        for alias in &m.aliases {
+            match index.get(alias) {
+                None => {
+                    index.insert(alias.clone(), table.len());
+                    table.push((alias.clone(), MessageId(i)));
+                }
+                Some(&at) => {
+                    let holder = &catalog.messages[table[at].1 .0];
+                    if holder.name == m.name && newer(m.version.as_deref(), holder.version.as_deref()) {
+                        table[at].1 = MessageId(i);
+                    }
+                }
+            }
+        }
+    }
+    table
+}
+
+fn newer(a: Option<&str>, b: Option<&str>) -> bool {
+    let parse = |v: Option<&str>| -> Vec<u64> {
+        v.unwrap_or("0")
+            .trim_start_matches('v')
+            .split(['.', '-', '+'])
+            .map(|p| p.parse().unwrap_or(0))
+            .collect()
+    };
+    parse(a) > parse(b)
+}
+
+pub(crate) fn message_enum(catalog: &Catalog) -> TokenStream {
+    let title = if catalog.info.title.is_empty() {
+        catalog.source_name.clone()
+    } else {
+        catalog.info.title.clone()
+    };
+    let enum_doc = docs::lines_attrs(&format!("Every message of {title}."));
+    let variants = catalog.messages.iter().map(|m| {
+        let def = catalog.ty(m.type_id);
+        let name = ident(&def.rust_name);
+        let doc = docs::lines_attrs(&format!("`{}`", m.name.replace('`', "'")));
+        quote!(#doc #name(#name),)
+    });
+    let name_arms = catalog.messages.iter().map(|m| {
+        let vname = ident(&catalog.ty(m.type_id).rust_name);
+        let name = &m.name;
+        quote!(Self::#vname(_) => #name,)
+    });
+    let name_body = if catalog.messages.is_empty() {
+        quote!(match *self {})
+    } else {
+        quote!(match self { #(#name_arms)* })
+    };
+    let arms = alias_table(catalog).into_iter().map(|(alias, id)| {
+        let vname = ident(&catalog.ty(catalog.messages[id.0].type_id).rust_name);
+        quote!(#alias => ::herald::decode_json(payload).map(Message::#vname),)
+    });
+    quote! {
+        #enum_doc
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(clippy::large_enum_variant)]
+        pub enum Message { #(#variants)* }
+
+        impl Message {
+            /// The message's event type name, as in the spec.
+            pub fn name(&self) -> &'static str {
+                #name_body
+            }
+        }
+
+        /// Decodes the payload of the message known as `name` (its name, key or message id).
+        ///
+        /// Any JSON value can be a payload. Unknown names, malformed JSON and payloads of the
+        /// wrong shape are errors, never panics.
+        pub fn decode_message(name: &str, payload: &[u8]) -> Result<Message, ::herald::DecodeError> {
+            match name {
+                #(#arms)*
+                _ => Err(::herald::DecodeError::UnknownMessage { name: name.to_owned() }),
+            }
+        }
+    }
+}
+
+pub(crate) fn round_trip_tests(catalog: &Catalog, crate_ident: &str) -> TokenStream {
+    let krate = ident(crate_ident);
+    let decode_name: HashMap<MessageId, String> = alias_table(catalog)
+        .into_iter()
+        .rev()
+        .map(|(alias, id)| (id, alias))
+        .collect();
+    let mut scope = Scope::default();
+    let mut tests = TokenStream::new();
+    for (i, m) in catalog.messages.iter().enumerate() {
+        let id = MessageId(i);
+        let def = catalog.ty(m.type_id);
+        let type_name = ident(&def.rust_name);
+        let fills = may_fill_defaults(catalog, &Ty::Named(m.type_id));
+        for (n, example) in m.examples.iter().enumerate() {
+            let base = naming::field_name(&format!("{} example {}", def.rust_name, n + 1));
+            if let Some(payload) = &example.payload {
+                let fn_name = ident(&scope.take(&base));
+                let text = Literal::string(&serde_json::to_string_pretty(payload).unwrap_or_default());
+                let decode = decode_name.get(&id).map(|alias| {
+                    quote! {
+                        let decoded = #krate::decode_message(#alias, TEXT.as_bytes())
+                            .expect("decode_message accepts the example");
+                        assert!(matches!(decoded, #krate::Message::#type_name(_)));
+                    }
+                });
+                let label = example.name.clone().unwrap_or_else(|| format!("#{}", n + 1));
+                let doc = docs::lines_attrs(&format!("Example {} of `{}`.", label.replace('`', "'"), m.name.replace('`', "'")));
+                tests.extend(quote! {
+                    #doc
+                    #[test]
+                    fn #fn_name() {
+                        const TEXT: &str = #text;
+                        let example: ::herald::serde_json::Value =
+                            ::herald::serde_json::from_str(TEXT).expect("example is JSON");
+                        ::herald::testing::assert_round_trip::<#krate::#type_name>(&example, #fills);
+                        #decode
+                    }
+                });
+            }
+            if let (Some(headers), Some(headers_ty)) = (&example.headers, &m.headers) {
+                let fn_name = ident(&scope.take(&format!("{base}_headers")));
+                let text = Literal::string(&serde_json::to_string_pretty(headers).unwrap_or_default());
+                let hty = qualified(catalog, headers_ty, &krate);
+                let fills = may_fill_defaults(catalog, headers_ty);
+                tests.extend(quote! {
+                    #[test]
+                    fn #fn_name() {
+                        let example: ::herald::serde_json::Value =
+                            ::herald::serde_json::from_str(#text).expect("example is JSON");
+                        ::herald::testing::assert_round_trip::<#hty>(&example, #fills);
+                    }
+                });
+            }
+        }
+    }
+    if tests.is_empty() {
+        // Still prove the crate links and rejects unknown names.
+        tests.extend(quote! {
+            #[test]
+            fn unknown_message_names_are_rejected() {
+                assert!(#krate::decode_message("no such message", b"{}").is_err());
+            }
+        });
+    }
+    tests
+}
+
+/// Type tokens with named types qualified by the crate.
+fn qualified(catalog: &Catalog, t: &Ty, krate: &proc_macro2::Ident) -> TokenStream {
+    match t {
+        Ty::Named(_) => {
+            let inner = ty(catalog, t);
+            quote!(#krate::#inner)
+        }
+        Ty::Option(inner) => {
+            let inner = qualified(catalog, inner, krate);
+            quote!(Option<#inner>)
+        }
+        other => ty(catalog, other),
+    }
+}
+
+/// Whether decoding may add fields with schema defaults that the example leaves out.
+fn may_fill_defaults(catalog: &Catalog, t: &Ty) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    fills(catalog, t, &mut seen)
+}
+
+fn fills(catalog: &Catalog, t: &Ty, seen: &mut std::collections::HashSet<usize>) -> bool {
+    use crate::model::{TypeKind, VariantContent};
+    match t {
+        Ty::Named(id) => {
+            if !seen.insert(id.0) {
+                return false;
+            }
+            let check_struct = |s: &crate::model::Struct, seen: &mut std::collections::HashSet<usize>| {
+                s.fields.iter().any(|f| f.default.is_some() || fills(catalog, &f.ty, seen))
+            };
+            match &catalog.ty(*id).kind {
+                TypeKind::Struct(s) => check_struct(s, seen),
+                TypeKind::Union(u) => u.variants.iter().any(|v| match &v.content {
+                    VariantContent::Type(t) => fills(catalog, t, seen),
+                    VariantContent::Fields(s) => check_struct(s, seen),
+                }),
+                TypeKind::Newtype(t) | TypeKind::Alias(t) => fills(catalog, t, seen),
+                _ => false,
+            }
+        }
+        Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) | Ty::Box(inner) => fills(catalog, inner, seen),
+        Ty::Tuple(items) => items.iter().any(|t| fills(catalog, t, seen)),
+        _ => false,
+    }
+}

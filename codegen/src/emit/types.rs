@@ -1,0 +1,308 @@
+//! Named types: structs, enums, unions, newtypes and aliases.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::{docs, ident, ty};
+use crate::model::{
+    Catalog, Default, Field, Struct, Ty, TypeDef, TypeKind, Union, VariantContent,
+};
+
+const SERDE: &str = "::herald::serde";
+
+/// The item(s) for one named type.
+pub(crate) fn type_def(catalog: &Catalog, def: &TypeDef) -> TokenStream {
+    let name = ident(&def.rust_name);
+    let doc = docs::attrs(&def.docs);
+    let event = event_attrs(catalog, def);
+    let derive_event = if def.message.is_some() {
+        quote!(::herald::Event,)
+    } else {
+        TokenStream::new()
+    };
+    match &def.kind {
+        TypeKind::Pending => TokenStream::new(),
+        TypeKind::Struct(s) => {
+            let fields = struct_fields(catalog, def, s, true);
+            let closed = s.closed.then(|| quote!(#[serde(deny_unknown_fields)]));
+            quote! {
+                #doc
+                #[derive(::herald::serde::Serialize, ::herald::serde::Deserialize, #derive_event Clone, Debug, PartialEq)]
+                #[serde(crate = #SERDE)]
+                #closed
+                #event
+                pub struct #name { #fields }
+            }
+        }
+        TypeKind::StringEnum(variants) => {
+            let variants = variants.iter().map(|v| {
+                let vname = ident(&v.rust_name);
+                let wire = &v.wire;
+                quote!(#[serde(rename = #wire)] #vname,)
+            });
+            quote! {
+                #doc
+                #[derive(::herald::serde::Serialize, ::herald::serde::Deserialize, #derive_event Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #[serde(crate = #SERDE)]
+                #event
+                pub enum #name { #(#variants)* }
+            }
+        }
+        TypeKind::IntEnum(variants) => {
+            let decl = variants.iter().map(|v| {
+                let vname = ident(&v.rust_name);
+                let value = Literal::i64_unsuffixed(v.value);
+                quote!(#vname = #value,)
+            });
+            let arms = variants.iter().map(|v| {
+                let vname = ident(&v.rust_name);
+                let value = Literal::i64_unsuffixed(v.value);
+                quote!(#value => Ok(Self::#vname),)
+            });
+            let message = format!("{{other}} is not a valid {}", def.rust_name);
+            quote! {
+                #doc
+                #[derive(::herald::serde::Serialize, ::herald::serde::Deserialize, #derive_event Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #[serde(crate = #SERDE, try_from = "i64", into = "i64")]
+                #event
+                #[repr(i64)]
+                pub enum #name { #(#decl)* }
+
+                impl From<#name> for i64 {
+                    fn from(value: #name) -> Self {
+                        value as i64
+                    }
+                }
+
+                impl TryFrom<i64> for #name {
+                    type Error = String;
+
+                    fn try_from(value: i64) -> Result<Self, Self::Error> {
+                        match value {
+                            #(#arms)*
+                            other => Err(format!(#message)),
+                        }
+                    }
+                }
+            }
+        }
+        TypeKind::Union(u) => union(catalog, def, u, &doc, &event, &derive_event),
+        TypeKind::Newtype(inner) => {
+            let inner = ty(catalog, inner);
+            quote! {
+                #doc
+                #[derive(::herald::serde::Serialize, ::herald::serde::Deserialize, #derive_event Clone, Debug, PartialEq)]
+                #[serde(crate = #SERDE, transparent)]
+                #event
+                pub struct #name(pub #inner);
+            }
+        }
+        TypeKind::Alias(inner) => {
+            let inner = ty(catalog, inner);
+            quote! {
+                #doc
+                pub type #name = #inner;
+            }
+        }
+    }
+}
+
+fn event_attrs(catalog: &Catalog, def: &TypeDef) -> TokenStream {
+    let Some(id) = def.message else {
+        return TokenStream::new();
+    };
+    let m = &catalog.messages[id.0];
+    let name = &m.name;
+    let content_type = &m.content_type;
+    let version = m.version.as_ref().map(|v| quote!(, version = #v));
+    let channel = m
+        .channels
+        .iter()
+        .find_map(|c| catalog.channels[c.0].address.as_ref())
+        .map(|a| quote!(, channel = #a));
+    quote!(#[event(type = #name, content_type = #content_type #version #channel)])
+}
+
+fn union(
+    catalog: &Catalog,
+    def: &TypeDef,
+    u: &Union,
+    doc: &TokenStream,
+    event: &TokenStream,
+    derive_event: &TokenStream,
+) -> TokenStream {
+    let name = ident(&def.rust_name);
+    let variants = u.variants.iter().map(|v| {
+        let vname = ident(&v.rust_name);
+        let vdoc = docs::attrs(&v.docs);
+        let rename = v.tag_value.as_ref().map(|t| quote!(#[serde(rename = #t)]));
+        match &v.content {
+            VariantContent::Type(t) => {
+                let t = ty(catalog, t);
+                quote!(#vdoc #rename #vname(#t),)
+            }
+            VariantContent::Fields(s) if s.fields.is_empty() && s.extra.is_none() => {
+                quote!(#vdoc #rename #vname {},)
+            }
+            VariantContent::Fields(s) => {
+                let fields = struct_fields(catalog, def, s, false);
+                quote!(#vdoc #rename #vname { #fields },)
+            }
+        }
+    });
+    let mode = match &u.tag {
+        Some(tag) => quote!(#[serde(tag = #tag)]),
+        None => quote!(#[serde(untagged)]),
+    };
+    quote! {
+        #doc
+        #[derive(::herald::serde::Serialize, ::herald::serde::Deserialize, #derive_event Clone, Debug, PartialEq)]
+        #[serde(crate = #SERDE)]
+        #mode
+        #event
+        #[allow(clippy::large_enum_variant)]
+        pub enum #name { #(#variants)* }
+    }
+}
+
+fn struct_fields(catalog: &Catalog, owner: &TypeDef, s: &Struct, public: bool) -> TokenStream {
+    let vis = public.then(|| quote!(pub));
+    let mut out = TokenStream::new();
+    for field in &s.fields {
+        let fname = ident(&field.rust_name);
+        let doc = docs::attrs(&field.docs);
+        let rename = (field.rust_name != field.wire).then(|| {
+                let wire = &field.wire;
+                quote!(#[serde(rename = #wire)])
+            });
+        let inner = ty(catalog, &field.ty);
+        let (attr, field_ty) = field_shape(owner, field, inner);
+        out.extend(quote! {
+            #doc
+            #rename
+            #attr
+            #vis #fname: #field_ty,
+        });
+    }
+    if let Some((extra_name, extra_ty)) = &s.extra {
+        let fname = ident(extra_name);
+        let inner = ty(catalog, extra_ty);
+        out.extend(quote! {
+            /// Properties not listed in the schema.
+            #[serde(flatten)]
+            #vis #fname: ::std::collections::BTreeMap<String, #inner>,
+        });
+    }
+    out
+}
+
+/// The serde attribute and Rust type of a field from `required`, `nullable` and `default`.
+fn field_shape(owner: &TypeDef, field: &Field, inner: TokenStream) -> (TokenStream, TokenStream) {
+    match (field.required, field.nullable, &field.default) {
+        (true, false, _) => (TokenStream::new(), inner),
+        (true, true, _) => (TokenStream::new(), quote!(Option<#inner>)),
+        (false, false, Some(Default::Trait)) => (quote!(#[serde(default)]), inner),
+        (false, false, Some(Default::Value(_))) => {
+            let path = default_fn_name(owner, field);
+            (quote!(#[serde(default = #path)]), inner)
+        }
+        (false, false, None) => (
+            quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
+            quote!(Option<#inner>),
+        ),
+        (false, true, _) => (
+            quote!(#[serde(default, skip_serializing_if = "Option::is_none", with = "::herald::__private::double_option")]),
+            quote!(Option<Option<#inner>>),
+        ),
+    }
+}
+
+fn default_fn_name(owner: &TypeDef, field: &Field) -> String {
+    format!(
+        "default_{}_{}",
+        heck::ToSnakeCase::to_snake_case(owner.rust_name.as_str()),
+        field.rust_name.trim_end_matches('_')
+    )
+}
+
+/// Functions for field defaults that `Default::default()` does not give.
+pub(crate) fn default_fns(catalog: &Catalog) -> TokenStream {
+    let mut out = TokenStream::new();
+    let mut seen = std::collections::HashSet::new();
+    for def in &catalog.types {
+        let structs: Vec<&Struct> = match &def.kind {
+            TypeKind::Struct(s) => vec![s],
+            TypeKind::Union(u) => u
+                .variants
+                .iter()
+                .filter_map(|v| match &v.content {
+                    VariantContent::Fields(s) => Some(s),
+                    VariantContent::Type(_) => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        for s in structs {
+            for field in &s.fields {
+                let (false, false, Some(Default::Value(value))) =
+                    (field.required, field.nullable, &field.default)
+                else {
+                    continue;
+                };
+                let fn_name = default_fn_name(def, field);
+                if !seen.insert(fn_name.clone()) {
+                    continue;
+                }
+                let fn_ident = ident(&fn_name);
+                let field_ty = ty(catalog, &field.ty);
+                let body = default_value(catalog, &field.ty, value);
+                out.extend(quote! {
+                    fn #fn_ident() -> #field_ty { #body }
+                });
+            }
+        }
+    }
+    out
+}
+
+fn default_value(catalog: &Catalog, field_ty: &Ty, value: &serde_json::Value) -> TokenStream {
+    match (field_ty, value) {
+        (Ty::Named(id), _) => {
+            let def = catalog.ty(*id);
+            let name = ident(&def.rust_name);
+            match (&def.kind, value) {
+                (TypeKind::StringEnum(vs), serde_json::Value::String(s)) => {
+                    let v = vs.iter().find(|v| v.wire == *s).map(|v| ident(&v.rust_name));
+                    quote!(#name::#v)
+                }
+                (TypeKind::IntEnum(vs), serde_json::Value::Number(n)) => {
+                    let v = vs
+                        .iter()
+                        .find(|v| Some(v.value) == n.as_i64())
+                        .map(|v| ident(&v.rust_name));
+                    quote!(#name::#v)
+                }
+                (TypeKind::Alias(inner), _) => default_value(catalog, inner, value),
+                _ => quote!(::core::default::Default::default()),
+            }
+        }
+        (_, serde_json::Value::Bool(b)) => quote!(#b),
+        (_, serde_json::Value::String(s)) => quote!(String::from(#s)),
+        (Ty::Float, serde_json::Value::Number(n)) => {
+            let f = Literal::f64_unsuffixed(n.as_f64().unwrap_or_default());
+            quote!(#f)
+        }
+        (_, serde_json::Value::Number(n)) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => {
+                let l = Literal::i64_unsuffixed(i);
+                quote!(#l)
+            }
+            (None, Some(u)) => {
+                let l = Literal::u64_unsuffixed(u);
+                quote!(#l)
+            }
+            _ => quote!(::core::default::Default::default()),
+        },
+        _ => quote!(::core::default::Default::default()),
+    }
+}

@@ -1,0 +1,565 @@
+//! AsyncAPI 2.x and 3.x documents → [`Catalog`].
+//!
+//! Both versions end in the same model: 2.x `subscribe` (the application sends) becomes a send
+//! operation and `publish` a receive operation; message and operation traits are merged into
+//! the objects that use them (the object's own fields win, as AsyncAPI 3 specifies).
+
+use std::collections::HashMap;
+
+use typed_arena::Arena;
+
+use crate::error::{Diagnostic, Result};
+use crate::load::{is_json_schema_format, DocKind, Sources};
+use crate::node::{Node, Value};
+use crate::resolve::{ref_of, Loc};
+
+use super::naming::{self, Scope};
+use super::schema::TypeSpace;
+use super::{
+    Action, Catalog, Channel, ChannelId, Example, Info, Message, MessageId, Operation, Parameter,
+    Reply, Server, Ty, TypeId,
+};
+
+/// Builds the catalog of the loaded spec.
+pub fn build(src: &Sources) -> Result<Catalog> {
+    let DocKind::AsyncApi { major, version, .. } = src.kind()?;
+    let arena = Arena::new();
+    let root = &src.main().root;
+    let mut b = Builder {
+        src,
+        arena: &arena,
+        major,
+        space: TypeSpace::new(src, Scope::with_reserved(&["Message"])),
+        pending: Vec::new(),
+        messages: Vec::new(),
+        message_by_loc: HashMap::new(),
+        channels: Vec::new(),
+        channel_by_loc: HashMap::new(),
+        operations: Vec::new(),
+        op_names: Scope::default(),
+        default_content_type: root
+            .get("defaultContentType")
+            .and_then(Node::as_str)
+            .unwrap_or("application/json")
+            .to_string(),
+    };
+    let doc_loc = Loc::root(src.main().root.span.doc);
+    if major >= 3 {
+        b.v3(root, &doc_loc)?;
+    } else {
+        b.v2(root, &doc_loc)?;
+    }
+    b.component_messages(root, &doc_loc)?;
+    b.convert_messages()?;
+    b.component_schemas(root, &doc_loc)?;
+    b.space.drain()?;
+    let mut types = std::mem::take(&mut b.space.types);
+    super::cycles::fix(&mut types);
+    for (i, m) in b.messages.iter().enumerate() {
+        types[m.type_id.0].message = Some(MessageId(i));
+    }
+    Ok(Catalog {
+        info: info(root),
+        source_name: src
+            .main()
+            .display
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        asyncapi_version: version,
+        servers: servers(root),
+        channels: b.channels,
+        operations: b.operations,
+        messages: b.messages,
+        types,
+        warnings: b.space.warnings,
+    })
+}
+
+struct Builder<'a> {
+    src: &'a Sources,
+    arena: &'a Arena<Node>,
+    major: u32,
+    space: TypeSpace<'a>,
+    /// Message node and location per message, converted after all are registered.
+    pending: Vec<(&'a Node, Loc)>,
+    messages: Vec<Message>,
+    message_by_loc: HashMap<Loc, MessageId>,
+    channels: Vec<Channel>,
+    channel_by_loc: HashMap<Loc, ChannelId>,
+    operations: Vec<Operation>,
+    op_names: Scope,
+    default_content_type: String,
+}
+
+impl<'a> Builder<'a> {
+    fn v3(&mut self, root: &'a Node, doc: &Loc) -> Result<()> {
+        for (key, node, loc) in entries(root, "channels", doc) {
+            let (node, loc) = self.src.resolve(node, loc)?;
+            self.channel(key, node, loc)?;
+        }
+        for (key, node, loc) in entries(root, "operations", doc) {
+            let (node, loc) = self.src.resolve(node, loc)?;
+            let node = self.with_traits(node, &loc)?;
+            let action = match node.get("action").and_then(Node::as_str) {
+                Some("send") => Action::Send,
+                Some("receive") => Action::Receive,
+                _ => {
+                    return Err(self
+                        .diag(node, &loc, "an operation's `action` must be `send` or `receive`")
+                        .into())
+                }
+            };
+            let Some(channel_ref) = node.get("channel") else {
+                return Err(self.diag(node, &loc, "the operation has no `channel`").into());
+            };
+            let channel = self.channel_ref(channel_ref, loc.child("channel"))?;
+            let messages = match node.get("messages").and_then(Node::as_seq) {
+                Some(list) => {
+                    let mut ids = Vec::new();
+                    for (i, m) in list.iter().enumerate() {
+                        ids.push(self.message(m, loc.child("messages").child(&i.to_string()), None, None)?);
+                    }
+                    ids
+                }
+                None => self.channels[channel.0].messages.clone(),
+            };
+            let reply = match node.get("reply") {
+                Some(reply) => {
+                    let (reply, reply_loc) = self.src.resolve(reply, loc.child("reply"))?;
+                    let channel = match reply.get("channel") {
+                        Some(c) => Some(self.channel_ref(c, reply_loc.child("channel"))?),
+                        None => None,
+                    };
+                    let address_location = match reply.get("address") {
+                        Some(a) => {
+                            let (a, _) = self.src.resolve(a, reply_loc.child("address"))?;
+                            a.get("location").and_then(Node::as_str).map(str::to_string)
+                        }
+                        None => None,
+                    };
+                    let mut messages = Vec::new();
+                    if let Some(list) = reply.get("messages").and_then(Node::as_seq) {
+                        for (i, m) in list.iter().enumerate() {
+                            let m_loc = reply_loc.child("messages").child(&i.to_string());
+                            messages.push(self.message(m, m_loc, None, None)?);
+                        }
+                    } else if let Some(c) = channel {
+                        messages = self.channels[c.0].messages.clone();
+                    }
+                    Some(Reply {
+                        channel,
+                        address_location,
+                        messages,
+                    })
+                }
+                None => None,
+            };
+            self.operation(key, action, channel, messages, reply, node);
+        }
+        Ok(())
+    }
+
+    fn v2(&mut self, root: &'a Node, doc: &Loc) -> Result<()> {
+        for (address, node, loc) in entries(root, "channels", doc) {
+            let (node, loc) = self.src.resolve(node, loc)?;
+            let channel = self.channel(address, node, loc.clone())?;
+            self.channels[channel.0].address = Some(address.to_string());
+            // 2.x speaks from the client's side: `subscribe` is what the application sends.
+            for (verb, action) in [("subscribe", Action::Send), ("publish", Action::Receive)] {
+                let Some(op) = node.get(verb) else { continue };
+                let (op, op_loc) = self.src.resolve(op, loc.child(verb))?;
+                let op = self.with_traits(op, &op_loc)?;
+                let key = op
+                    .get("operationId")
+                    .and_then(Node::as_str)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("{address} {verb}"));
+                let mut messages = Vec::new();
+                if let Some(message) = op.get("message") {
+                    let m_loc = op_loc.child("message");
+                    let (target, target_loc) = self.src.resolve(message, m_loc.clone())?;
+                    match target.get("oneOf").and_then(Node::as_seq) {
+                        Some(list) => {
+                            for (i, m) in list.iter().enumerate() {
+                                let loc = target_loc.child("oneOf").child(&i.to_string());
+                                messages.push(self.message(m, loc, None, Some(&key))?);
+                            }
+                        }
+                        None => messages.push(self.message(message, m_loc, None, Some(&key))?),
+                    }
+                }
+                for m in &messages {
+                    self.link(channel, *m);
+                }
+                self.operation(&key, action, channel, messages, None, op);
+            }
+        }
+        Ok(())
+    }
+
+    fn operation(
+        &mut self,
+        key: &str,
+        action: Action,
+        channel: ChannelId,
+        messages: Vec<MessageId>,
+        reply: Option<Reply>,
+        node: &Node,
+    ) {
+        self.operations.push(Operation {
+            key: key.to_string(),
+            rust_name: self.op_names.take(&naming::field_name(key)),
+            action,
+            channel,
+            messages,
+            reply,
+            summary: node.get("summary").and_then(Node::as_str).map(str::to_string),
+            bindings: node.get("bindings").map_or(serde_json::Value::Null, Node::to_json),
+        });
+    }
+
+    fn channel_ref(&mut self, node: &'a Node, loc: Loc) -> Result<ChannelId> {
+        let (target, target_loc) = self.src.resolve(node, loc)?;
+        if let Some(id) = self.channel_by_loc.get(&target_loc) {
+            return Ok(*id);
+        }
+        let key = target_loc.last_token().unwrap_or_default();
+        self.channel(&key, target, target_loc)
+    }
+
+    fn channel(&mut self, key: &str, node: &'a Node, loc: Loc) -> Result<ChannelId> {
+        if let Some(id) = self.channel_by_loc.get(&loc) {
+            return Ok(*id);
+        }
+        let id = ChannelId(self.channels.len());
+        self.channel_by_loc.insert(loc.clone(), id);
+        let mut parameters = Vec::new();
+        let mut names = Scope::default();
+        for (name, param, param_loc) in entries(node, "parameters", &loc) {
+            let (param, _) = self.src.resolve(param, param_loc)?;
+            // 2.x keeps the constraints in `schema`, 3.x on the parameter itself.
+            let constraints = match param.get("schema") {
+                Some(s) => self.src.resolve(s, loc.clone())?.0,
+                None => param,
+            };
+            parameters.push(Parameter {
+                name: name.to_string(),
+                rust_name: names.take(&naming::field_name(name)),
+                description: param.get("description").and_then(Node::as_str).map(str::to_string),
+                allowed: constraints
+                    .get("enum")
+                    .and_then(Node::as_seq)
+                    .map(|v| v.iter().filter_map(Node::as_str).map(str::to_string).collect())
+                    .unwrap_or_default(),
+                default: constraints.get("default").and_then(Node::as_str).map(str::to_string),
+            });
+        }
+        self.channels.push(Channel {
+            key: key.to_string(),
+            address: node.get("address").and_then(Node::as_str).map(str::to_string),
+            parameters,
+            messages: Vec::new(),
+            description: node.get("description").and_then(Node::as_str).map(str::to_string),
+            bindings: node.get("bindings").map_or(serde_json::Value::Null, Node::to_json),
+        });
+        for (m_key, m, m_loc) in entries(node, "messages", &loc) {
+            let message = self.message(m, m_loc, Some(m_key), None)?;
+            self.link(id, message);
+        }
+        Ok(id)
+    }
+
+    fn link(&mut self, channel: ChannelId, message: MessageId) {
+        if !self.channels[channel.0].messages.contains(&message) {
+            self.channels[channel.0].messages.push(message);
+        }
+        if !self.messages[message.0].channels.contains(&channel) {
+            self.messages[message.0].channels.push(channel);
+        }
+    }
+
+    fn component_messages(&mut self, root: &'a Node, doc: &Loc) -> Result<()> {
+        if let Some(components) = root.get("components") {
+            for (key, m, loc) in entries(components, "messages", &doc.child("components")) {
+                self.message(m, loc, Some(key), None)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn component_schemas(&mut self, root: &'a Node, doc: &Loc) -> Result<()> {
+        if let Some(components) = root.get("components") {
+            for (_, schema, loc) in entries(components, "schemas", &doc.child("components")) {
+                let (schema, loc) = self.src.resolve(schema, loc)?;
+                self.space.named_at(schema, loc);
+            }
+        }
+        Ok(())
+    }
+
+    /// Registers the message `node` (a reference or inline) and returns its id. `alias` is a
+    /// key it is listed under; `fallback` names an inline message that has no name of its own.
+    fn message(
+        &mut self,
+        node: &'a Node,
+        loc: Loc,
+        alias: Option<&str>,
+        fallback: Option<&str>,
+    ) -> Result<MessageId> {
+        let (target, target_loc) = self.src.resolve(node, loc)?;
+        let parent_is_messages = target_loc
+            .pointer
+            .rsplit('/')
+            .nth(1)
+            .is_some_and(|p| p == "messages");
+        if let Some(id) = self.message_by_loc.get(&target_loc).copied() {
+            if let Some(alias) = alias {
+                self.add_alias(id, alias);
+            }
+            return Ok(id);
+        }
+        let merged = self.with_traits(target, &target_loc)?;
+        let text = |k: &str| merged.get(k).and_then(Node::as_str).map(str::to_string);
+        let message_id = text("messageId");
+        let key = if parent_is_messages {
+            target_loc.last_token().unwrap_or_default()
+        } else {
+            message_id
+                .clone()
+                .or_else(|| text("name"))
+                .or_else(|| alias.map(str::to_string))
+                .or_else(|| fallback.map(|a| format!("{a} message")))
+                .unwrap_or_else(|| "message".into())
+        };
+        let name = text("name").unwrap_or_else(|| key.clone());
+        let type_id = self.space.reserve(&key, &target_loc);
+        let id = MessageId(self.messages.len());
+        self.message_by_loc.insert(target_loc.clone(), id);
+        let version = merged.get("x-version").and_then(|v| match &v.value {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        });
+        self.messages.push(Message {
+            key: key.clone(),
+            name: name.clone(),
+            aliases: Vec::new(),
+            type_id,
+            title: text("title"),
+            summary: text("summary"),
+            description: text("description"),
+            content_type: text("contentType").unwrap_or_else(|| self.default_content_type.clone()),
+            headers: None,
+            payload: Ty::Any,
+            correlation_id: None,
+            bindings: merged.get("bindings").map_or(serde_json::Value::Null, Node::to_json),
+            examples: Vec::new(),
+            version,
+            channels: Vec::new(),
+            span: target.span,
+        });
+        self.add_alias(id, &name);
+        self.add_alias(id, &key);
+        if let Some(m) = &message_id {
+            self.add_alias(id, m);
+        }
+        if let Some(alias) = alias {
+            self.add_alias(id, alias);
+        }
+        self.pending.push((merged, target_loc));
+        Ok(id)
+    }
+
+    fn add_alias(&mut self, id: MessageId, alias: &str) {
+        let aliases = &mut self.messages[id.0].aliases;
+        if !alias.is_empty() && !aliases.iter().any(|a| a == alias) {
+            aliases.push(alias.to_string());
+        }
+    }
+
+    /// Converts payloads, headers and examples of every registered message.
+    fn convert_messages(&mut self) -> Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        for (i, (node, loc)) in pending.into_iter().enumerate() {
+            let name = self.space.types[self.messages[i].type_id.0].rust_name.clone();
+            let legacy_format = node.get("schemaFormat").and_then(Node::as_str);
+            let payload = match node.get("payload") {
+                Some(p) => self.schema_of(p, loc.child("payload"), legacy_format, &name)?,
+                None => None,
+            };
+            let type_id: TypeId = self.messages[i].type_id;
+            let payload_ty = self.space.define_message(type_id, payload)?;
+            let headers = match node.get("headers") {
+                Some(h) => match self.schema_of(h, loc.child("headers"), None, &name)? {
+                    Some((h, h_loc)) => {
+                        let (ty, nullable) = self.space.ty_of(h, h_loc, &format!("{name}Headers"))?;
+                        Some(if nullable { Ty::Option(Box::new(ty)) } else { ty })
+                    }
+                    None => None,
+                },
+                None => None,
+            };
+            let correlation_id = match node.get("correlationId") {
+                Some(c) => {
+                    let (c, _) = self.src.resolve(c, loc.child("correlationId"))?;
+                    c.get("location").and_then(Node::as_str).map(str::to_string)
+                }
+                None => None,
+            };
+            let examples = node
+                .get("examples")
+                .and_then(Node::as_seq)
+                .map(|list| {
+                    list.iter()
+                        .map(|e| Example {
+                            name: e.get("name").and_then(Node::as_str).map(str::to_string),
+                            payload: e.get("payload").map(Node::to_json),
+                            headers: e.get("headers").map(Node::to_json),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let m = &mut self.messages[i];
+            m.payload = payload_ty;
+            m.headers = headers;
+            m.correlation_id = correlation_id;
+            m.examples = examples;
+        }
+        Ok(())
+    }
+
+    /// The JSON Schema of a payload or headers, or `None` (with a warning) for other formats.
+    fn schema_of(
+        &mut self,
+        node: &'a Node,
+        loc: Loc,
+        legacy_format: Option<&str>,
+        message: &str,
+    ) -> Result<Option<(&'a Node, Loc)>> {
+        // 3.x multi-format schema object: `{schemaFormat, schema}`.
+        let (schema, schema_loc, format) = if self.major >= 3 {
+            let (target, target_loc) = self.src.resolve(node, loc.clone())?;
+            match (target.get("schemaFormat").and_then(Node::as_str), target.get("schema")) {
+                (Some(format), Some(schema)) => (schema, target_loc.child("schema"), Some(format)),
+                _ => (node, loc, None),
+            }
+        } else {
+            (node, loc, legacy_format)
+        };
+        match format {
+            Some(format) if !is_json_schema_format(format) => {
+                self.space.warnings.push(
+                    self.src
+                        .diag(
+                            schema.span,
+                            format!(
+                                "message `{message}`: schema format `{format}` is not JSON Schema; \
+                                 its payload is typed as `serde_json::Value`"
+                            ),
+                        )
+                        .with_pointer(schema_loc.fragment()),
+                );
+                Ok(None)
+            }
+            _ => Ok(Some((schema, schema_loc))),
+        }
+    }
+
+    /// `node` with its `traits` merged in (the node's own fields win), or `node` itself.
+    fn with_traits(&self, node: &'a Node, loc: &Loc) -> Result<&'a Node> {
+        let Some(traits) = node.get("traits").and_then(Node::as_seq) else {
+            return Ok(node);
+        };
+        let mut merged = Node {
+            value: Value::Map(Vec::new()),
+            span: node.span,
+        };
+        for (i, t) in traits.iter().enumerate() {
+            let (t, _) = self.src.resolve(t, loc.child("traits").child(&i.to_string()))?;
+            merge(&mut merged, t);
+        }
+        let own = Node {
+            value: Value::Map(
+                node.as_map()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|(k, _)| k != "traits")
+                    .cloned()
+                    .collect(),
+            ),
+            span: node.span,
+        };
+        merge(&mut merged, &own);
+        Ok(self.arena.alloc(merged))
+    }
+
+    fn diag(&self, node: &Node, loc: &Loc, message: &str) -> Diagnostic {
+        self.src.diag(node.span, message).with_pointer(loc.fragment())
+    }
+}
+
+/// JSON Merge Patch of `patch` into `target`; references are replaced, never merged into.
+fn merge(target: &mut Node, patch: &Node) {
+    let (Value::Map(into), Some(from)) = (&mut target.value, patch.as_map()) else {
+        *target = patch.clone();
+        return;
+    };
+    for (key, value) in from {
+        match into.iter_mut().find(|(k, _)| k == key) {
+            Some((_, existing))
+                if existing.as_map().is_some()
+                    && value.as_map().is_some()
+                    && ref_of(existing).is_none()
+                    && ref_of(value).is_none() =>
+            {
+                merge(existing, value)
+            }
+            Some((_, existing)) => *existing = value.clone(),
+            None => into.push((key.clone(), value.clone())),
+        }
+    }
+}
+
+/// Entries of the mapping under `key`, with their locations.
+fn entries<'n>(node: &'n Node, key: &str, loc: &Loc) -> Vec<(&'n str, &'n Node, Loc)> {
+    let base = loc.child(key);
+    node.get(key)
+        .and_then(Node::as_map)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.as_str(), v, base.child(k)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn info(root: &Node) -> Info {
+    let info = root.get("info");
+    let text = |k: &str| info.and_then(|i| i.get(k)).and_then(Node::as_str).map(str::to_string);
+    Info {
+        title: text("title").unwrap_or_default(),
+        version: text("version").unwrap_or_default(),
+        description: text("description"),
+    }
+}
+
+fn servers(root: &Node) -> Vec<Server> {
+    root.get("servers")
+        .and_then(Node::as_map)
+        .map(|m| {
+            m.iter()
+                .map(|(name, s)| {
+                    let text = |k: &str| s.get(k).and_then(Node::as_str).map(str::to_string);
+                    Server {
+                        name: name.clone(),
+                        host: text("host").or_else(|| text("url")).unwrap_or_default(),
+                        protocol: text("protocol").unwrap_or_default(),
+                        pathname: text("pathname"),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,378 @@
+//! Stage 3: the IR. One [`Catalog`] per spec; every later stage (emit, compat, docs) reads it.
+//!
+//! Names are decided here, once ([`naming`]), so the emitter never invents one.
+
+mod asyncapi;
+mod cycles;
+pub mod naming;
+mod schema;
+
+pub use asyncapi::build;
+
+use crate::node::Span;
+
+/// Index into [`Catalog::types`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TypeId(pub usize);
+
+/// Index into [`Catalog::messages`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MessageId(pub usize);
+
+/// Index into [`Catalog::channels`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ChannelId(pub usize);
+
+/// A resolved spec.
+#[derive(Clone, Debug)]
+pub struct Catalog {
+    /// The spec's `info`.
+    pub info: Info,
+    /// The file name of the main spec, for the generated header.
+    pub source_name: String,
+    /// The AsyncAPI version as written.
+    pub asyncapi_version: String,
+    /// Servers.
+    pub servers: Vec<Server>,
+    /// Channels.
+    pub channels: Vec<Channel>,
+    /// Operations, from the application's point of view.
+    pub operations: Vec<Operation>,
+    /// Messages, each once however often it is referenced.
+    pub messages: Vec<Message>,
+    /// Named types.
+    pub types: Vec<TypeDef>,
+    /// Things that did not stop generation but that the user should know.
+    pub warnings: Vec<crate::error::Diagnostic>,
+}
+
+/// `info` of the spec.
+#[derive(Clone, Debug, Default)]
+pub struct Info {
+    /// Title.
+    pub title: String,
+    /// API version.
+    pub version: String,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// A server.
+#[derive(Clone, Debug)]
+pub struct Server {
+    /// Key under `servers`.
+    pub name: String,
+    /// Host (3.x) or URL (2.x).
+    pub host: String,
+    /// Protocol (`nats`, `amqp`, `mqtt`, `kafka`, ...).
+    pub protocol: String,
+    /// Path name (3.x).
+    pub pathname: Option<String>,
+}
+
+/// A channel.
+#[derive(Clone, Debug)]
+pub struct Channel {
+    /// Key under `channels`.
+    pub key: String,
+    /// Address template (`orders/{orderId}`); `None` when unknown or dynamic.
+    pub address: Option<String>,
+    /// Parameters of the address.
+    pub parameters: Vec<Parameter>,
+    /// Messages the channel carries.
+    pub messages: Vec<MessageId>,
+    /// Description.
+    pub description: Option<String>,
+    /// Protocol bindings, as written.
+    pub bindings: serde_json::Value,
+}
+
+/// A channel address parameter.
+#[derive(Clone, Debug)]
+pub struct Parameter {
+    /// Name in the address template.
+    pub name: String,
+    /// Rust name.
+    pub rust_name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Allowed values, if restricted.
+    pub allowed: Vec<String>,
+    /// Default value.
+    pub default: Option<String>,
+}
+
+/// Whether the application sends or receives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// The application publishes.
+    Send,
+    /// The application consumes.
+    Receive,
+}
+
+/// An operation.
+#[derive(Clone, Debug)]
+pub struct Operation {
+    /// Key (3.x) or `operationId` / derived name (2.x).
+    pub key: String,
+    /// Rust name (snake case).
+    pub rust_name: String,
+    /// Send or receive.
+    pub action: Action,
+    /// The channel.
+    pub channel: ChannelId,
+    /// Messages of the operation.
+    pub messages: Vec<MessageId>,
+    /// Reply, for request/reply.
+    pub reply: Option<Reply>,
+    /// Summary.
+    pub summary: Option<String>,
+    /// Protocol bindings, as written.
+    pub bindings: serde_json::Value,
+}
+
+/// The reply of a request/reply operation.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    /// The reply channel, when static.
+    pub channel: Option<ChannelId>,
+    /// Runtime expression of the reply address, when dynamic.
+    pub address_location: Option<String>,
+    /// Reply messages.
+    pub messages: Vec<MessageId>,
+}
+
+/// A message.
+#[derive(Clone, Debug)]
+pub struct Message {
+    /// The key it is best known by (components/messages key, channel key, messageId).
+    pub key: String,
+    /// The event type name: its `name`, else its key.
+    pub name: String,
+    /// Every name `decode_message` accepts for it.
+    pub aliases: Vec<String>,
+    /// The Rust type of the message (also its variant in `enum Message`).
+    pub type_id: TypeId,
+    /// Title.
+    pub title: Option<String>,
+    /// Summary.
+    pub summary: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Content type.
+    pub content_type: String,
+    /// Headers type.
+    pub headers: Option<Ty>,
+    /// Payload type (the message type itself when the payload is inline).
+    pub payload: Ty,
+    /// Correlation id location (`$message.header#/correlationId`).
+    pub correlation_id: Option<String>,
+    /// Protocol bindings, as written.
+    pub bindings: serde_json::Value,
+    /// Examples.
+    pub examples: Vec<Example>,
+    /// `x-version`, if any.
+    pub version: Option<String>,
+    /// Channels that carry it, in document order.
+    pub channels: Vec<ChannelId>,
+    /// Where it is defined.
+    pub span: Span,
+}
+
+/// A message example.
+#[derive(Clone, Debug)]
+pub struct Example {
+    /// Name, if given.
+    pub name: Option<String>,
+    /// Payload.
+    pub payload: Option<serde_json::Value>,
+    /// Headers.
+    pub headers: Option<serde_json::Value>,
+}
+
+/// A named Rust type.
+#[derive(Clone, Debug)]
+pub struct TypeDef {
+    /// Rust name.
+    pub rust_name: String,
+    /// Documentation.
+    pub docs: Docs,
+    /// What it is.
+    pub kind: TypeKind,
+    /// The message it is the type of, if any.
+    pub message: Option<MessageId>,
+    /// Where its schema is (`#/components/schemas/Order` in file ...), for docs and diagnostics.
+    pub origin: String,
+}
+
+/// Title and description of a schema.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Docs {
+    /// Title.
+    pub title: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// The shape of a named type.
+#[derive(Clone, Debug)]
+pub enum TypeKind {
+    /// Not yet converted (only during model building).
+    Pending,
+    /// An object with known properties.
+    Struct(Struct),
+    /// A string enum.
+    StringEnum(Vec<EnumVariant>),
+    /// An integer enum.
+    IntEnum(Vec<IntVariant>),
+    /// `oneOf` / `anyOf` / several types.
+    Union(Union),
+    /// `pub struct Name(pub Ty)`, serialized transparently.
+    Newtype(Ty),
+    /// `pub type Name = Ty;`
+    Alias(Ty),
+}
+
+/// An object type.
+#[derive(Clone, Debug, Default)]
+pub struct Struct {
+    /// Fields in schema order.
+    pub fields: Vec<Field>,
+    /// `additionalProperties: false`.
+    pub closed: bool,
+    /// Typed `additionalProperties`: a flattened map field of this value type.
+    pub extra: Option<(String, Ty)>,
+}
+
+/// A struct field.
+#[derive(Clone, Debug)]
+pub struct Field {
+    /// Name on the wire.
+    pub wire: String,
+    /// Rust name.
+    pub rust_name: String,
+    /// Type, without the `Option` that `required`/`nullable` add.
+    pub ty: Ty,
+    /// Listed in `required`.
+    pub required: bool,
+    /// May be `null`.
+    pub nullable: bool,
+    /// Schema default, when herald can honour it.
+    pub default: Option<Default>,
+    /// Documentation.
+    pub docs: Docs,
+}
+
+/// How a field default is produced.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Default {
+    /// The type's `Default::default()` equals the schema default.
+    Trait,
+    /// A literal value.
+    Value(serde_json::Value),
+}
+
+/// A variant of a string enum.
+#[derive(Clone, Debug)]
+pub struct EnumVariant {
+    /// Rust name.
+    pub rust_name: String,
+    /// Value on the wire.
+    pub wire: String,
+}
+
+/// A variant of an integer enum.
+#[derive(Clone, Debug)]
+pub struct IntVariant {
+    /// Rust name.
+    pub rust_name: String,
+    /// Value on the wire.
+    pub value: i64,
+}
+
+/// A union type.
+#[derive(Clone, Debug)]
+pub struct Union {
+    /// The property that tells the variants apart, when there is one.
+    pub tag: Option<String>,
+    /// Variants, in the order they are tried when untagged.
+    pub variants: Vec<UnionVariant>,
+}
+
+/// A variant of a union.
+#[derive(Clone, Debug)]
+pub struct UnionVariant {
+    /// Rust name.
+    pub rust_name: String,
+    /// Tag value (tagged unions).
+    pub tag_value: Option<String>,
+    /// Content.
+    pub content: VariantContent,
+    /// Documentation.
+    pub docs: Docs,
+}
+
+/// What a union variant holds.
+#[derive(Clone, Debug)]
+pub enum VariantContent {
+    /// A value of a type.
+    Type(Ty),
+    /// Fields inline (tagged unions: the branch minus its tag property).
+    Fields(Struct),
+}
+
+/// A type as used in a field or variant.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ty {
+    /// Any JSON value.
+    Any,
+    /// `null` only.
+    Unit,
+    /// `bool`.
+    Bool,
+    /// An integer type.
+    Int(IntTy),
+    /// `f64`.
+    Float,
+    /// `String`.
+    String,
+    /// RFC 3339 date-time.
+    DateTime,
+    /// Full date.
+    Date,
+    /// UUID.
+    Uuid,
+    /// A named type.
+    Named(TypeId),
+    /// `Vec<T>`.
+    Vec(Box<Ty>),
+    /// Map from string to `T`.
+    Map(Box<Ty>),
+    /// `Option<T>`.
+    Option(Box<Ty>),
+    /// `Box<T>` (breaks recursion).
+    Box(Box<Ty>),
+    /// Fixed-length tuple.
+    Tuple(Vec<Ty>),
+}
+
+/// Integer widths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntTy {
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `u32`.
+    U32,
+    /// `u64`.
+    U64,
+}
+
+impl Catalog {
+    /// The type with id `id`.
+    pub fn ty(&self, id: TypeId) -> &TypeDef {
+        &self.types[id.0]
+    }
+}

@@ -1,0 +1,597 @@
+//! A YAML/JSON document as a tree of nodes that remember where they came from.
+//!
+//! Every later stage reports problems by [`Span`], so the parser keeps the line and column of
+//! each node. The parser is `saphyr-parser` (YAML 1.2, so JSON parses too); this module turns
+//! its event stream into [`Node`]s with limits on nesting depth and alias expansion, which is
+//! what stops a hostile document (a "billion laughs" alias bomb, ten thousand nested lists)
+//! from exhausting the stack or memory.
+
+use std::fmt;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
+
+/// Index of a loaded file in [`crate::load::Sources`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DocId(pub u32);
+
+/// Where a node starts: file, 1-based line and column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Span {
+    /// The file.
+    pub doc: DocId,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub col: u32,
+}
+
+/// A parsed value with its position.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// The value.
+    pub value: Value,
+    /// Where it starts in its file.
+    pub span: Span,
+}
+
+/// The value of a [`Node`]. Mappings keep their key order.
+#[derive(Clone, Debug)]
+pub enum Value {
+    /// `null`, `~` or nothing.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer or a finite float.
+    Number(serde_json::Number),
+    /// Any string, including quoted numbers.
+    String(String),
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping with string keys, in document order.
+    Map(Vec<(String, Node)>),
+}
+
+/// Limits that bound the work a document can cause.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Deepest nesting of sequences and mappings.
+    pub max_depth: usize,
+    /// Most nodes a document may expand to, aliases included.
+    pub max_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 256,
+            max_nodes: 2_000_000,
+        }
+    }
+}
+
+/// A syntax error, or a document that breaks a [`Limits`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    /// What is wrong.
+    pub message: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub col: u32,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (line {}, column {})", self.message, self.line, self.col)
+    }
+}
+
+impl Node {
+    /// The value under `key` when this node is a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The entries when this node is a mapping.
+    pub fn as_map(&self) -> Option<&[(String, Node)]> {
+        match &self.value {
+            Value::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// The items when this node is a sequence.
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The string when this node is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The boolean when this node is one.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.value {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The number as `f64` when this node is a number.
+    pub fn as_f64(&self) -> Option<f64> {
+        match &self.value {
+            Value::Number(n) => n.as_f64(),
+            _ => None,
+        }
+    }
+
+    /// The number as `u64` when it is a non-negative integer (`2.0` counts).
+    pub fn as_u64(&self) -> Option<u64> {
+        match &self.value {
+            Value::Number(n) => n.as_u64().or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1.8e19)
+                    .map(|f| f as u64)
+            }),
+            _ => None,
+        }
+    }
+
+    /// A short description of the kind of value, for diagnostics ("a mapping").
+    pub fn kind(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Seq(_) => "a sequence",
+            Value::Map(_) => "a mapping",
+        }
+    }
+
+    /// This node as plain JSON (positions dropped).
+    pub fn to_json(&self) -> serde_json::Value {
+        match &self.value {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Number(n) => serde_json::Value::Number(n.clone()),
+            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::Seq(items) => serde_json::Value::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => serde_json::Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// Parses one YAML (or JSON) document.
+pub fn parse(text: &str, doc: DocId, limits: Limits) -> Result<Node, ParseError> {
+    let mut builder = TreeBuilder {
+        doc,
+        limits,
+        stack: Vec::new(),
+        anchors: Vec::new(),
+        nodes: 0,
+        root: None,
+    };
+    let mut parser = Parser::new_from_str(text);
+    let mut documents = 0;
+    while let Some(item) = parser.next_event() {
+        let (event, span) = item.map_err(|e| ParseError {
+            message: e.info().to_string(),
+            line: e.marker().line() as u32,
+            col: e.marker().col() as u32 + 1,
+        })?;
+        let at = Span {
+            doc,
+            line: span.start.line() as u32,
+            col: span.start.col() as u32 + 1,
+        };
+        match event {
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    return Err(error_at(at, "a spec file must hold one YAML document, found a second"));
+                }
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
+            other => builder.event(other, at)?,
+        }
+    }
+    builder.root.ok_or(ParseError {
+        message: "the file is empty".into(),
+        line: 1,
+        col: 1,
+    })
+}
+
+fn error_at(span: Span, message: impl Into<String>) -> ParseError {
+    ParseError {
+        message: message.into(),
+        line: span.line,
+        col: span.col,
+    }
+}
+
+enum Frame {
+    Seq {
+        anchor: usize,
+        span: Span,
+        items: Vec<Node>,
+    },
+    Map {
+        anchor: usize,
+        span: Span,
+        entries: Vec<(String, Node)>,
+        key: Option<(String, Span)>,
+    },
+}
+
+struct TreeBuilder {
+    doc: DocId,
+    limits: Limits,
+    stack: Vec<Frame>,
+    /// Anchored nodes by anchor id, with their expanded size.
+    anchors: Vec<(usize, Node, usize)>,
+    nodes: usize,
+    root: Option<Node>,
+}
+
+impl TreeBuilder {
+    fn event(&mut self, event: Event<'_>, at: Span) -> Result<(), ParseError> {
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                let value = scalar(&text, style, tag.as_deref(), at)?;
+                self.count(1, at)?;
+                self.finish(Node { value, span: at }, anchor, 1)
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.open(at)?;
+                self.stack.push(Frame::Seq {
+                    anchor,
+                    span: at,
+                    items: Vec::new(),
+                });
+                Ok(())
+            }
+            Event::MappingStart(anchor, _) => {
+                self.open(at)?;
+                self.stack.push(Frame::Map {
+                    anchor,
+                    span: at,
+                    entries: Vec::new(),
+                    key: None,
+                });
+                Ok(())
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = self.stack.pop() else {
+                    return Err(error_at(at, "unbalanced end of collection"));
+                };
+                let (node, anchor) = match frame {
+                    Frame::Seq {
+                        anchor,
+                        span,
+                        items,
+                    } => (
+                        Node {
+                            value: Value::Seq(items),
+                            span,
+                        },
+                        anchor,
+                    ),
+                    Frame::Map {
+                        anchor,
+                        span,
+                        entries,
+                        ..
+                    } => (
+                        Node {
+                            value: Value::Map(entries),
+                            span,
+                        },
+                        anchor,
+                    ),
+                };
+                self.count(1, at)?;
+                let size = if anchor > 0 { size_of(&node) } else { 0 };
+                self.finish(node, anchor, size)
+            }
+            Event::Alias(id) => {
+                let Some((_, node, size)) = self.anchors.iter().rev().find(|(a, _, _)| *a == id)
+                else {
+                    return Err(error_at(at, "alias to an unknown anchor"));
+                };
+                let (mut node, size) = (node.clone(), *size);
+                if self.stack.len() + depth_of(&node) > self.limits.max_depth {
+                    return Err(error_at(
+                        at,
+                        format!("nesting deeper than {} levels", self.limits.max_depth),
+                    ));
+                }
+                self.count(size, at)?;
+                node.span = at;
+                self.finish(node, 0, size)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn open(&mut self, at: Span) -> Result<(), ParseError> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(error_at(
+                at,
+                format!("nesting deeper than {} levels", self.limits.max_depth),
+            ));
+        }
+        Ok(())
+    }
+
+    fn count(&mut self, n: usize, at: Span) -> Result<(), ParseError> {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > self.limits.max_nodes {
+            return Err(error_at(
+                at,
+                format!(
+                    "the document expands to more than {} nodes (an alias bomb?)",
+                    self.limits.max_nodes
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, node: Node, anchor: usize, size: usize) -> Result<(), ParseError> {
+        if anchor > 0 {
+            self.anchors.push((anchor, node.clone(), size.max(1)));
+        }
+        let doc = self.doc;
+        match self.stack.last_mut() {
+            None => {
+                self.root = Some(node);
+                Ok(())
+            }
+            Some(Frame::Seq { items, .. }) => {
+                items.push(node);
+                Ok(())
+            }
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => {
+                    let name = key_string(&node).ok_or_else(|| {
+                        error_at(node.span, "mapping keys must be strings, numbers or booleans")
+                    })?;
+                    if entries.iter().any(|(k, _)| *k == name) {
+                        return Err(error_at(node.span, format!("duplicate key `{name}`")));
+                    }
+                    *key = Some((name, node.span));
+                    Ok(())
+                }
+                Some((name, _)) => {
+                    debug_assert_eq!(node.span.doc, doc);
+                    if name == "<<" {
+                        merge_key(entries, node)
+                    } else {
+                        entries.push((name, node));
+                        Ok(())
+                    }
+                }
+            },
+        }
+    }
+}
+
+/// YAML 1.1 merge keys (`<<: *base`), which many hand-written specs still use.
+fn merge_key(entries: &mut Vec<(String, Node)>, node: Node) -> Result<(), ParseError> {
+    let sources: Vec<Node> = match node.value {
+        Value::Map(_) => vec![node],
+        Value::Seq(items) => items,
+        _ => return Err(error_at(node.span, "`<<` must merge a mapping or a list of mappings")),
+    };
+    for source in sources {
+        let Value::Map(merged) = source.value else {
+            return Err(error_at(source.span, "`<<` must merge a mapping"));
+        };
+        for (k, v) in merged {
+            if !entries.iter().any(|(existing, _)| *existing == k) {
+                entries.push((k, v));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn size_of(node: &Node) -> usize {
+    match &node.value {
+        Value::Seq(items) => 1 + items.iter().map(size_of).sum::<usize>(),
+        Value::Map(entries) => 1 + entries.iter().map(|(_, v)| size_of(v)).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+fn depth_of(node: &Node) -> usize {
+    match &node.value {
+        Value::Seq(items) => 1 + items.iter().map(depth_of).max().unwrap_or(0),
+        Value::Map(entries) => 1 + entries.iter().map(|(_, v)| depth_of(v)).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+fn key_string(node: &Node) -> Option<String> {
+    match &node.value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Null => Some(String::new()),
+        _ => None,
+    }
+}
+
+/// Resolves a scalar by the YAML 1.2 core schema (which JSON also follows).
+fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>, at: Span) -> Result<Value, ParseError> {
+    if let Some(tag) = tag {
+        if tag.is_yaml_core_schema() {
+            return match tag.suffix.as_str() {
+                "str" => Ok(Value::String(text.to_string())),
+                "null" => Ok(Value::Null),
+                "bool" => match text {
+                    "true" | "True" | "TRUE" => Ok(Value::Bool(true)),
+                    "false" | "False" | "FALSE" => Ok(Value::Bool(false)),
+                    _ => Err(error_at(at, format!("`{text}` is not a boolean"))),
+                },
+                "int" | "float" => {
+                    number(text).ok_or_else(|| error_at(at, format!("`{text}` is not a number")))
+                }
+                _ => Ok(Value::String(text.to_string())),
+            };
+        }
+        // Unknown local tags (`!include`, ...) are not interpreted: the text is kept.
+        return Ok(Value::String(text.to_string()));
+    }
+    if style != ScalarStyle::Plain {
+        return Ok(Value::String(text.to_string()));
+    }
+    Ok(match text {
+        "" | "~" | "null" | "Null" | "NULL" => Value::Null,
+        "true" | "True" | "TRUE" => Value::Bool(true),
+        "false" | "False" | "FALSE" => Value::Bool(false),
+        _ => number(text).unwrap_or_else(|| Value::String(text.to_string())),
+    })
+}
+
+fn number(text: &str) -> Option<Value> {
+    let bytes = text.as_bytes();
+    let first = *bytes.first()?;
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return None;
+    }
+    let unsigned = text.strip_prefix('+').unwrap_or(text);
+    if let Some(hex) = unsigned.strip_prefix("0x") {
+        return u64::from_str_radix(hex, 16).ok().map(|n| Value::Number(n.into()));
+    }
+    if let Some(oct) = unsigned.strip_prefix("0o") {
+        return u64::from_str_radix(oct, 8).ok().map(|n| Value::Number(n.into()));
+    }
+    let integer = unsigned
+        .strip_prefix('-')
+        .unwrap_or(unsigned)
+        .bytes()
+        .all(|b| b.is_ascii_digit());
+    if integer {
+        if let Ok(n) = unsigned.parse::<u64>() {
+            return Some(Value::Number(n.into()));
+        }
+        if let Ok(n) = unsigned.parse::<i64>() {
+            return Some(Value::Number(n.into()));
+        }
+    }
+    let lower = unsigned.to_ascii_lowercase();
+    if matches!(lower.as_str(), ".inf" | "-.inf" | ".nan") {
+        // Not representable in JSON; kept as text so nothing is lost.
+        return Some(Value::String(text.to_string()));
+    }
+    let looks_float = unsigned
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+        && unsigned.bytes().any(|b| b.is_ascii_digit());
+    if !looks_float {
+        return None;
+    }
+    let f: f64 = unsigned.parse().ok()?;
+    serde_json::Number::from_f64(f).map(Value::Number)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Node, ParseError> {
+        parse(text, DocId(0), Limits::default())
+    }
+
+    #[test]
+    fn keeps_positions_and_order() {
+        let node = load("b: 1\na:\n  c: [x, 'y']\n").unwrap();
+        let keys: Vec<_> = node.as_map().unwrap().iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["b", "a"]);
+        let c = node.get("a").unwrap().get("c").unwrap();
+        assert_eq!((c.span.line, c.span.col), (3, 6));
+        assert_eq!(c.as_seq().unwrap()[1].as_str(), Some("y"));
+    }
+
+    #[test]
+    fn resolves_scalars_by_the_core_schema() {
+        let node = load("a: 12\nb: '12'\nc: 1.5\nd: on\ne: ~\nf: true\ng: -3\nh: 0x1F").unwrap();
+        let json = node.to_json();
+        assert_eq!(
+            json,
+            serde_json::json!({"a": 12, "b": "12", "c": 1.5, "d": "on", "e": null, "f": true, "g": -3, "h": 31})
+        );
+    }
+
+    #[test]
+    fn parses_json() {
+        let node = load(r#"{"a": [1, 2.5, "x", null, {"b": false}]}"#).unwrap();
+        assert_eq!(
+            node.to_json(),
+            serde_json::json!({"a": [1, 2.5, "x", null, {"b": false}]})
+        );
+    }
+
+    #[test]
+    fn reports_syntax_errors_with_position() {
+        let err = load("a: [1, 2\nb: 3\n").unwrap_err();
+        assert!(err.line >= 1, "{err:?}");
+        let err = load("a: 1\na: 2\n").unwrap_err();
+        assert_eq!((err.line, err.col), (2, 1));
+        assert!(err.message.contains("duplicate key"));
+    }
+
+    #[test]
+    fn refuses_deep_nesting() {
+        let text = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let err = load(&text).unwrap_err();
+        assert!(err.message.contains("nesting deeper"), "{err:?}");
+    }
+
+    #[test]
+    fn refuses_alias_bombs() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let err = load(&text).unwrap_err();
+        assert!(err.message.contains("alias bomb"), "{err:?}");
+    }
+
+    #[test]
+    fn expands_small_aliases_and_merge_keys() {
+        let node = load("base: &b {x: 1}\nuse: *b\nmerged:\n  <<: *b\n  y: 2\n").unwrap();
+        assert_eq!(node.get("use").unwrap().to_json(), serde_json::json!({"x": 1}));
+        assert_eq!(
+            node.get("merged").unwrap().to_json(),
+            serde_json::json!({"y": 2, "x": 1})
+        );
+    }
+
+    #[test]
+    fn empty_file_is_an_error() {
+        assert!(load("").is_err());
+        assert!(load("# only a comment\n").is_err());
+    }
+}

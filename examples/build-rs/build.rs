@@ -1,0 +1,9 @@
+fn main() {
+    // One line per spec; the generated module lands in OUT_DIR as `orders.rs`.
+    if let Err(e) = herald_codegen::Builder::new()
+        .spec("../../specs/orders.yaml")
+        .generate()
+    {
+        panic!("{e}");
+    }
+}

@@ -1,0 +1,18 @@
+//! Decodes an order event with types generated from `specs/orders.yaml` at build time.
+
+#[allow(missing_docs)]
+mod orders {
+    include!(concat!(env!("OUT_DIR"), "/orders.rs"));
+}
+
+fn main() {
+    let name = std::env::args().nth(1).unwrap_or_else(|| "com.acme.order.created".into());
+    let payload = std::env::args().nth(2).unwrap_or_else(|| "{}".into());
+    match orders::decode_message(&name, payload.as_bytes()) {
+        Ok(message) => println!("decoded `{}`: {message:?}", message.name()),
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,280 @@
+//! Decoding payloads, and what goes wrong when a payload does not fit its message.
+
+use serde::de::DeserializeOwned;
+use serde_json::error::Category;
+
+/// Why a payload could not be decoded into its message type.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    /// No message of the catalog is known by this name.
+    #[error("unknown message `{name}`")]
+    UnknownMessage {
+        /// The name that was asked for.
+        name: String,
+    },
+    /// The payload is not JSON: bad syntax, truncated input, invalid UTF-8, or nesting too deep.
+    #[error("payload is not valid JSON at line {line}, column {column}: {message}")]
+    Syntax {
+        /// Line of the offending byte, from 1.
+        line: usize,
+        /// Column of the offending byte, from 1 (0 when the error is at the start of a line).
+        column: usize,
+        /// What was wrong.
+        message: String,
+    },
+    /// The payload is JSON but does not have the shape of the message: a missing field, a value
+    /// of the wrong type, an unknown enum variant, a number out of range.
+    #[error("payload does not fit the message at {}: {message}", describe_pointer(.path))]
+    Shape {
+        /// JSON pointer to the offending value (`/parcels/0/weightGrams`; `""` for the root).
+        path: String,
+        /// What was wrong.
+        message: String,
+    },
+}
+
+fn describe_pointer(pointer: &str) -> String {
+    if pointer.is_empty() {
+        "the root".to_owned()
+    } else {
+        format!("`{pointer}`")
+    }
+}
+
+/// Decodes a JSON payload into `T`, telling where it went wrong if it does not fit.
+///
+/// Any JSON value can be a payload, not only an object. Trailing characters after the value
+/// are a [`DecodeError::Syntax`] error. It never panics, whatever the bytes: invalid UTF-8,
+/// truncated input and deep nesting (serde_json's recursion limit) all give errors.
+///
+/// ```
+/// use herald::{decode_json, DecodeError};
+///
+/// let weights: Vec<u32> = decode_json(b"[1, 2, 3]")?;
+/// assert_eq!(weights, [1, 2, 3]);
+///
+/// let err = decode_json::<Vec<u32>>(b"[1, -2]").unwrap_err();
+/// assert!(matches!(err, DecodeError::Shape { ref path, .. } if path == "/1"));
+///
+/// let err = decode_json::<Vec<u32>>(b"[1, ").unwrap_err();
+/// assert!(matches!(err, DecodeError::Syntax { line: 1, .. }));
+/// # Ok::<(), DecodeError>(())
+/// ```
+pub fn decode_json<T: DeserializeOwned>(payload: &[u8]) -> Result<T, DecodeError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(payload);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = crate::json::pointer_from_path(err.path());
+        classify(err.into_inner(), path)
+    })?;
+    deserializer
+        .end()
+        .map_err(|err| classify(err, String::new()))?;
+    Ok(value)
+}
+
+fn classify(err: serde_json::Error, path: String) -> DecodeError {
+    let message = message_of(&err);
+    match err.classify() {
+        Category::Data => DecodeError::Shape { path, message },
+        Category::Syntax | Category::Eof | Category::Io => DecodeError::Syntax {
+            line: err.line(),
+            column: err.column(),
+            message,
+        },
+    }
+}
+
+/// The error's message without the " at line L column C" that serde_json appends, since the
+/// variants carry the position as fields (or as a JSON pointer).
+fn message_of(err: &serde_json::Error) -> String {
+    let full = err.to_string();
+    let position = format!(" at line {} column {}", err.line(), err.column());
+    match full.strip_suffix(&position) {
+        Some(message) => message.to_owned(),
+        None => full,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+    use serde_json::Value;
+    use std::collections::BTreeMap;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    #[allow(dead_code)] // Fields are read by serde only.
+    struct Shipment {
+        id: String,
+        parcels: Vec<Parcel>,
+        #[serde(default)]
+        labels: BTreeMap<String, u8>,
+        #[serde(default)]
+        mode: Option<Mode>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    #[allow(dead_code)]
+    struct Parcel {
+        weight_grams: u32,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    enum Mode {
+        Air { altitude: u32 },
+        Sea,
+    }
+
+    fn shape_error(payload: &str) -> (String, String) {
+        match decode_json::<Shipment>(payload.as_bytes()) {
+            Err(DecodeError::Shape { path, message }) => (path, message),
+            other => panic!("expected a shape error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn decodes_a_fitting_payload() {
+        let shipment: Shipment =
+            decode_json(br#"{"id": "s-1", "parcels": [{"weightGrams": 1200}]}"#).unwrap();
+        assert_eq!(shipment.parcels[0].weight_grams, 1200);
+    }
+
+    #[test]
+    fn any_json_value_is_a_payload() {
+        assert_eq!(decode_json::<u8>(b" 7 ").unwrap(), 7);
+        assert_eq!(decode_json::<Option<u8>>(b"null").unwrap(), None);
+        assert_eq!(decode_json::<String>(br#""x""#).unwrap(), "x");
+    }
+
+    #[test]
+    fn shape_errors_point_into_the_payload() {
+        let (path, message) =
+            shape_error(r#"{"id": "s-1", "parcels": [{"weightGrams": 1}, {"weightGrams": "9"}]}"#);
+        assert_eq!(path, "/parcels/1/weightGrams");
+        assert_eq!(message, r#"invalid type: string "9", expected u32"#);
+
+        let (path, message) = shape_error(r#"{"id": "s-1", "parcels": [{}]}"#);
+        assert_eq!(path, "/parcels/0");
+        assert_eq!(message, "missing field `weightGrams`");
+
+        let (path, _) = shape_error(r#"{"id": 5, "parcels": []}"#);
+        assert_eq!(path, "/id");
+
+        let (path, message) = shape_error(r#"{"id": "s-1"}"#);
+        assert_eq!(path, "");
+        assert_eq!(message, "missing field `parcels`");
+
+        let (path, message) = shape_error(r#"{"id": "s-1", "parcels": [], "extra": 1}"#);
+        assert_eq!(path, "/extra");
+        assert!(message.starts_with("unknown field `extra`"), "{message}");
+    }
+
+    #[test]
+    fn pointer_tokens_are_escaped() {
+        let (path, _) =
+            shape_error(r#"{"id": "s", "parcels": [], "labels": {"a/b~c": 300}}"#);
+        assert_eq!(path, "/labels/a~1b~0c");
+    }
+
+    #[test]
+    fn enum_variants_are_pointer_tokens() {
+        let (path, _) =
+            shape_error(r#"{"id": "s", "parcels": [], "mode": {"Air": {"altitude": -1}}}"#);
+        assert_eq!(path, "/mode/Air/altitude");
+    }
+
+    #[test]
+    fn syntax_errors_carry_the_position() {
+        let err = decode_json::<Value>(b"{\n  \"a\": 1,\n  \"b\" 2\n}").unwrap_err();
+        match err {
+            DecodeError::Syntax {
+                line,
+                column,
+                message,
+            } => {
+                assert_eq!((line, column), (3, 7));
+                assert_eq!(message, "expected `:`");
+            }
+            other => panic!("expected a syntax error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn truncated_and_trailing_input_are_syntax_errors() {
+        for payload in [&b""[..], b"{", b"[1, 2", br#"{"a": "#, b"1 2", b"{} x"] {
+            let err = decode_json::<Value>(payload).unwrap_err();
+            assert!(matches!(err, DecodeError::Syntax { .. }), "{payload:?}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_syntax_error() {
+        let err = decode_json::<Value>(b"\"\xff\xfe\"").unwrap_err();
+        assert!(matches!(err, DecodeError::Syntax { .. }), "{err:?}");
+        let err = decode_json::<String>(b"\"a\xc3\"").unwrap_err();
+        assert!(matches!(err, DecodeError::Syntax { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let payload = "[".repeat(100_000) + &"]".repeat(100_000);
+        let err = decode_json::<Value>(payload.as_bytes()).unwrap_err();
+        match err {
+            DecodeError::Syntax { message, .. } => {
+                assert_eq!(message, "recursion limit exceeded")
+            }
+            other => panic!("expected a syntax error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_prefix_of_a_payload_is_handled() {
+        let payload = r#"{"id": "s-1", "parcels": [{"weightGrams": 1200}], "labels": {"x": 1}}"#;
+        for end in 0..payload.len() {
+            let result = decode_json::<Shipment>(&payload.as_bytes()[..end]);
+            assert!(result.is_err(), "prefix {end} decoded");
+        }
+        assert!(decode_json::<Shipment>(payload.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn messages_read_well() {
+        let unknown = DecodeError::UnknownMessage {
+            name: "OrderVoided".into(),
+        };
+        assert_eq!(unknown.to_string(), "unknown message `OrderVoided`");
+
+        let syntax = DecodeError::Syntax {
+            line: 2,
+            column: 5,
+            message: "expected `:`".into(),
+        };
+        assert_eq!(
+            syntax.to_string(),
+            "payload is not valid JSON at line 2, column 5: expected `:`"
+        );
+
+        let nested = DecodeError::Shape {
+            path: "/parcels/0/weightGrams".into(),
+            message: "invalid type: string \"9\", expected u32".into(),
+        };
+        assert_eq!(
+            nested.to_string(),
+            "payload does not fit the message at `/parcels/0/weightGrams`: \
+             invalid type: string \"9\", expected u32"
+        );
+
+        let root = DecodeError::Shape {
+            path: String::new(),
+            message: "missing field `id`".into(),
+        };
+        assert_eq!(
+            root.to_string(),
+            "payload does not fit the message at the root: missing field `id`"
+        );
+    }
+}

@@ -1,0 +1,251 @@
+//! JSON comparison by meaning rather than by text.
+//!
+//! Two documents that differ only in key order or in how a number is written (`1` and `1.0`)
+//! mean the same thing to every consumer; [`equal`] treats them as equal. The crate-private
+//! part of this module finds *where* two documents first differ (as a JSON pointer), for
+//! messages that say more than "not equal".
+
+use serde_json::{Number, Value};
+
+/// JSON equality by meaning.
+///
+/// - Numbers compare by mathematical value: `1 == 1.0`, large `u64`/`i64` values exactly
+///   (`9007199254740993` differs from `9007199254740992`), and a float against a float as `f64`.
+///   A float equals an integer only if it is that whole number, so the comparison never
+///   rounds the integer to the nearest `f64`.
+/// - Objects are equal when they have the same keys with equal values, in any order.
+/// - Arrays are equal when they have equal elements in the same order.
+/// - Strings, booleans and `null` compare as themselves.
+///
+/// ```
+/// use serde_json::json;
+///
+/// assert!(herald::json::equal(&json!({"a": 1, "b": [2.0]}), &json!({"b": [2], "a": 1.0})));
+/// assert!(!herald::json::equal(&json!([1, 2]), &json!([2, 1])));
+/// ```
+pub fn equal(a: &Value, b: &Value) -> bool {
+    first_difference(a, b, &Rules::EXACT).is_none()
+}
+
+/// How [`first_difference`] compares two documents beyond [`equal`]'s semantics.
+pub(crate) struct Rules {
+    /// Decides whether two strings that are not byte-equal still mean the same thing.
+    pub(crate) same_string: fn(&str, &str) -> bool,
+    /// Whether `actual` may have object keys that `expected` lacks.
+    pub(crate) extra_keys_ok: bool,
+}
+
+impl Rules {
+    /// The rules of [`equal`].
+    pub(crate) const EXACT: Rules = Rules {
+        same_string: |_, _| false,
+        extra_keys_ok: false,
+    };
+}
+
+/// The JSON pointer of the first place where `actual` differs from `expected`, or `None` if
+/// they are equal under `rules`.
+///
+/// Object keys are visited in the map's order (sorted, unless serde_json's `preserve_order` is
+/// on), so the answer is deterministic. When an array is shorter or longer than the other, the
+/// pointer names the first index that only one of them has.
+pub(crate) fn first_difference(expected: &Value, actual: &Value, rules: &Rules) -> Option<String> {
+    let mut reversed = difference(expected, actual, rules)?;
+    reversed.reverse();
+    Some(reversed.iter().fold(String::new(), |mut pointer, token| {
+        pointer.push('/');
+        pointer.push_str(token);
+        pointer
+    }))
+}
+
+/// The escaped pointer tokens leading to the first difference, innermost first: they are
+/// pushed while returning from the recursion, so equal documents allocate nothing.
+fn difference(expected: &Value, actual: &Value, rules: &Rules) -> Option<Vec<String>> {
+    let within = |token: String, inner: Option<Vec<String>>| {
+        inner.map(|mut tokens| {
+            tokens.push(token);
+            tokens
+        })
+    };
+    match (expected, actual) {
+        (Value::Object(expected), Value::Object(actual)) => {
+            for (key, expected_value) in expected {
+                let inner = match actual.get(key) {
+                    Some(actual_value) => difference(expected_value, actual_value, rules),
+                    None => Some(Vec::new()),
+                };
+                if inner.is_some() {
+                    return within(escape_token(key), inner);
+                }
+            }
+            if rules.extra_keys_ok {
+                return None;
+            }
+            let extra = actual.keys().find(|key| !expected.contains_key(*key))?;
+            Some(vec![escape_token(extra)])
+        }
+        (Value::Array(expected), Value::Array(actual)) => {
+            for (index, (e, a)) in expected.iter().zip(actual).enumerate() {
+                let inner = difference(e, a, rules);
+                if inner.is_some() {
+                    return within(index.to_string(), inner);
+                }
+            }
+            if expected.len() == actual.len() {
+                return None;
+            }
+            Some(vec![expected.len().min(actual.len()).to_string()])
+        }
+        (Value::Number(e), Value::Number(a)) if numbers_equal(e, a) => None,
+        (Value::String(e), Value::String(a)) if e == a || (rules.same_string)(e, a) => None,
+        (Value::Bool(e), Value::Bool(a)) if e == a => None,
+        (Value::Null, Value::Null) => None,
+        _ => Some(Vec::new()),
+    }
+}
+
+/// Compares two numbers by mathematical value (see [`equal`]).
+fn numbers_equal(a: &Number, b: &Number) -> bool {
+    match (integer(a), integer(b)) {
+        (Some(a), Some(b)) => a == b,
+        (Some(int), None) => b.as_f64().is_some_and(|float| float_is(float, int)),
+        (None, Some(int)) => a.as_f64().is_some_and(|float| float_is(float, int)),
+        (None, None) => match (a.as_f64(), b.as_f64()) {
+            (Some(a), Some(b)) => a == b,
+            // Only reachable with serde_json's `arbitrary_precision`, for numbers beyond f64.
+            _ => a == b,
+        },
+    }
+}
+
+/// The number as an integer, if serde_json holds it as one (`1`, not `1.0`).
+fn integer(number: &Number) -> Option<i128> {
+    number
+        .as_i64()
+        .map(i128::from)
+        .or_else(|| number.as_u64().map(i128::from))
+}
+
+/// Whether `float` is exactly the whole number `int`.
+fn float_is(float: f64, int: i128) -> bool {
+    // Below 2^127 in magnitude a whole f64 converts to i128 exactly; larger ones (and
+    // non-finite ones) cannot equal an i64 or u64 anyway.
+    const LIMIT: f64 = 170_141_183_460_469_231_731_687_303_715_884_105_728.0; // 2^127
+    float.fract() == 0.0 && float.abs() < LIMIT && float as i128 == int
+}
+
+/// Escapes one reference token of a JSON pointer (RFC 6901): `~` → `~0`, `/` → `~1`.
+pub(crate) fn escape_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// The JSON pointer that a serde path names: `parcels[0].weightGrams` → `/parcels/0/weightGrams`.
+///
+/// Segments serde_path_to_error could not name (through `#[serde(flatten)]` or untagged enums,
+/// which buffer their input) are left out, so the pointer names the nearest known ancestor.
+pub(crate) fn pointer_from_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        let token = match segment {
+            Segment::Seq { index } => index.to_string(),
+            Segment::Map { key } => escape_token(key),
+            Segment::Enum { variant } => escape_token(variant),
+            Segment::Unknown => continue,
+        };
+        pointer.push('/');
+        pointer.push_str(&token);
+    }
+    pointer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn numbers_compare_by_value() {
+        assert!(equal(&json!(1), &json!(1.0)));
+        assert!(equal(&json!(-3), &json!(-3.0)));
+        assert!(equal(&json!(0), &json!(-0.0)));
+        assert!(equal(&json!(2.5), &json!(2.5)));
+        assert!(!equal(&json!(1), &json!(1.5)));
+        assert!(!equal(&json!(1), &json!(2)));
+        assert!(!equal(&json!(0.1), &json!(0.2)));
+    }
+
+    #[test]
+    fn large_integers_compare_exactly() {
+        assert!(equal(&json!(u64::MAX), &json!(u64::MAX)));
+        assert!(equal(&json!(i64::MIN), &json!(i64::MIN)));
+        assert!(!equal(&json!(u64::MAX), &json!(u64::MAX - 1)));
+        assert!(!equal(&json!(-1), &json!(u64::MAX)));
+        // 2^53 + 1 has no f64 of its own; comparing through f64 would call these equal.
+        assert!(!equal(&json!(9_007_199_254_740_993_u64), &json!(9_007_199_254_740_992.0)));
+        assert!(equal(&json!(9_007_199_254_740_992_u64), &json!(9_007_199_254_740_992.0)));
+        assert!(equal(&json!(i64::MIN), &json!(-9_223_372_036_854_775_808.0)));
+        assert!(!equal(&json!(u64::MAX), &json!(1e300)));
+    }
+
+    #[test]
+    fn objects_ignore_order_and_arrays_keep_it() {
+        assert!(equal(
+            &json!({"a": 1, "b": {"c": [1, 2], "d": null}}),
+            &json!({"b": {"d": null, "c": [1, 2.0]}, "a": 1})
+        ));
+        assert!(!equal(&json!({"a": 1}), &json!({"a": 1, "b": 2})));
+        assert!(!equal(&json!({"a": 1, "b": 2}), &json!({"a": 1})));
+        assert!(!equal(&json!([1, 2]), &json!([2, 1])));
+        assert!(!equal(&json!([1, 2]), &json!([1, 2, 3])));
+    }
+
+    #[test]
+    fn kinds_never_mix() {
+        assert!(!equal(&json!(null), &json!(false)));
+        assert!(!equal(&json!("1"), &json!(1)));
+        assert!(!equal(&json!([]), &json!({})));
+        assert!(!equal(&json!(true), &json!(1)));
+        assert!(equal(&json!("x"), &json!("x")));
+        assert!(!equal(&json!("x"), &json!("X")));
+    }
+
+    #[test]
+    fn first_difference_names_a_pointer() {
+        let at = |a: Value, b: Value| first_difference(&a, &b, &Rules::EXACT);
+        assert_eq!(at(json!({"a": [1, {"b": 2}]}), json!({"a": [1, {"b": 2}]})), None);
+        assert_eq!(at(json!(1), json!(2)).as_deref(), Some(""));
+        assert_eq!(
+            at(json!({"a": [1, {"b": 2}]}), json!({"a": [1, {"b": 3}]})).as_deref(),
+            Some("/a/1/b")
+        );
+        assert_eq!(
+            at(json!({"a/b": {"c~d": 1}}), json!({"a/b": {"c~d": 2}})).as_deref(),
+            Some("/a~1b/c~0d")
+        );
+        assert_eq!(at(json!({"a": 1}), json!({})).as_deref(), Some("/a"));
+        assert_eq!(at(json!({}), json!({"z": 1})).as_deref(), Some("/z"));
+        assert_eq!(at(json!([1, 2]), json!([1])).as_deref(), Some("/1"));
+        assert_eq!(at(json!([1]), json!([1, 2, 3])).as_deref(), Some("/1"));
+    }
+
+    #[test]
+    fn rules_widen_equality() {
+        let lenient = Rules {
+            same_string: |a, b| a.eq_ignore_ascii_case(b),
+            extra_keys_ok: true,
+        };
+        let at = |a: Value, b: Value| first_difference(&a, &b, &lenient);
+        assert_eq!(at(json!({"a": "X"}), json!({"a": "x", "b": 1})), None);
+        assert_eq!(at(json!({"a": 1}), json!({"b": 1})).as_deref(), Some("/a"));
+    }
+
+    #[test]
+    fn tokens_escape_tilde_before_slash() {
+        assert_eq!(escape_token("a/b~c"), "a~1b~0c");
+        assert_eq!(escape_token("~1"), "~01");
+        assert_eq!(escape_token(""), "");
+    }
+}

@@ -1,0 +1,71 @@
+//! Runtime for herald: the code that generated and hand-written event types link against.
+//!
+//! herald turns an event spec (AsyncAPI) into plain Rust types. Those types, and types written
+//! by hand in code-first projects, implement [`Event`], decode with [`decode_json`] into
+//! [`DecodeError`]s that say where a payload went wrong, and are checked against the spec's
+//! examples with [`testing::assert_round_trip`].
+//!
+//! Depend on this crate alone: it re-exports the derive macro ([`Event`](macro@Event), like
+//! serde's `Serialize`) and the crates generated code names ([`serde`], [`serde_json`],
+//! [`chrono`], [`uuid`]).
+//!
+//! # Example
+//!
+//! ```
+//! use herald::{decode_json, DecodeError, Event};
+//! use serde::{Deserialize, Serialize};
+//!
+//! /// An order was placed.
+//! #[derive(Debug, PartialEq, Serialize, Deserialize, Event)]
+//! #[serde(rename_all = "camelCase")]
+//! #[event(type = "com.acme.order.created", version = "1.0.0", channel = "orders/{orderId}")]
+//! struct OrderCreated {
+//!     order_id: String,
+//!     total_cents: u64,
+//! }
+//!
+//! assert_eq!(OrderCreated::TYPE, "com.acme.order.created");
+//! assert_eq!(OrderCreated::VERSION, Some("1.0.0"));
+//! assert_eq!(OrderCreated::CONTENT_TYPE, "application/json");
+//!
+//! let order: OrderCreated = decode_json(br#"{"orderId": "o-1", "totalCents": 1250}"#)?;
+//! assert_eq!(order.total_cents, 1250);
+//!
+//! // A payload of the wrong shape is an error that points into the payload.
+//! let err = decode_json::<OrderCreated>(br#"{"orderId": "o-1", "totalCents": "lots"}"#)
+//!     .unwrap_err();
+//! assert!(matches!(&err, DecodeError::Shape { path, .. } if path == "/totalCents"));
+//!
+//! // The spec's examples survive a trip through the type.
+//! herald::testing::assert_round_trip::<OrderCreated>(
+//!     &serde_json::json!({"orderId": "o-2", "totalCents": 99}),
+//!     false,
+//! );
+//! # Ok::<(), DecodeError>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+// Lets `#[derive(Event)]`, which names `::herald`, expand inside this crate's own tests.
+extern crate self as herald;
+
+pub mod error;
+pub mod event;
+pub mod json;
+pub mod testing;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use crate::error::{decode_json, DecodeError};
+pub use crate::event::Event;
+/// Derives [`Event`](trait@Event) from `#[event(type = "...", ...)]`; see the trait for the keys.
+pub use herald_macros::Event;
+
+// Crates that generated code names, so that users depend on herald alone.
+pub use chrono;
+pub use serde;
+pub use serde_json;
+pub use uuid;
