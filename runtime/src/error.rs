@@ -25,21 +25,13 @@ pub enum DecodeError {
     },
     /// The payload is JSON but does not have the shape of the message: a missing field, a value
     /// of the wrong type, an unknown enum variant, a number out of range.
-    #[error("payload does not fit the message at {}: {message}", describe_pointer(.path))]
+    #[error("payload does not fit the message at {}: {message}", crate::json::describe_pointer(.path))]
     Shape {
         /// JSON pointer to the offending value (`/parcels/0/weightGrams`; `""` for the root).
         path: String,
         /// What was wrong.
         message: String,
     },
-}
-
-fn describe_pointer(pointer: &str) -> String {
-    if pointer.is_empty() {
-        "the root".to_owned()
-    } else {
-        format!("`{pointer}`")
-    }
 }
 
 /// Decodes a JSON payload into `T`, telling where it went wrong if it does not fit.

@@ -140,6 +140,15 @@ pub(crate) fn escape_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
+/// A pointer as prose: "the root" for `""`, the pointer in backticks otherwise.
+pub(crate) fn describe_pointer(pointer: &str) -> String {
+    if pointer.is_empty() {
+        "the root".to_owned()
+    } else {
+        format!("`{pointer}`")
+    }
+}
+
 /// The JSON pointer that a serde path names: `parcels[0].weightGrams` → `/parcels/0/weightGrams`.
 ///
 /// Segments serde_path_to_error could not name (through `#[serde(flatten)]` or untagged enums,

@@ -1,0 +1,15 @@
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize, herald::Event)]
+#[event]
+struct Bare;
+
+#[derive(Serialize, Deserialize, herald::Event)]
+#[event = "com.acme.order.created"]
+struct NameValue;
+
+#[derive(Serialize, Deserialize, herald::Event)]
+#[event(type = "com.acme.order.created" version = "1")]
+struct MissingComma;
+
+fn main() {}

@@ -1,0 +1,14 @@
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize, herald::Event)]
+struct NoAttribute {
+    id: u32,
+}
+
+#[derive(Serialize, Deserialize, herald::Event)]
+#[event(version = "1.0.0", channel = "orders")]
+struct NoTypeKey {
+    id: u32,
+}
+
+fn main() {}

@@ -1,0 +1,13 @@
+use serde::{Deserialize, Serialize};
+
+const TYPE: &str = "com.acme.order.created";
+
+#[derive(Serialize, Deserialize, herald::Event)]
+#[event(type = TYPE, version = 1)]
+struct NotLiterals;
+
+#[derive(Serialize, Deserialize, herald::Event)]
+#[event(type = "com.acme.order.created", channel)]
+struct NoValue;
+
+fn main() {}

@@ -1,0 +1,8 @@
+#[derive(herald::Event)]
+#[event(type = "com.acme.bits")]
+union Bits {
+    int: u32,
+    float: f32,
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize, herald::Event)]
+#[event(type = "com.acme.order.created", name = "OrderCreated")]
+struct Unknown;
+
+#[derive(Serialize, Deserialize, herald::Event)]
+#[event(type = "com.acme.order.created", contentType = "application/json")]
+struct OtherCase;
+
+fn main() {}

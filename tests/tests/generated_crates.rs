@@ -1,0 +1,158 @@
+//! Every AsyncAPI document of the corpus, every spec in `specs/` and every golden spec
+//! generates a standalone crate that passes `cargo clippy --all-targets -- -D warnings` and
+//! `cargo test` (the crate's tests round-trip every example of its spec).
+//!
+//! All crates go into one temporary workspace so their dependencies build once; the target
+//! folder is kept under `target/generated-crates` so later runs are incremental.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use herald_codegen::{LoadOptions, RuntimeDep};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().unwrap()
+}
+
+/// `(crate name, spec path, root folder for references)`.
+fn documents() -> Vec<(String, PathBuf, Option<PathBuf>)> {
+    let repo = repo();
+    let corpus = repo.join("../shared/corpus/asyncapi-spec-examples");
+    let mut docs = Vec::new();
+    let mut versions: Vec<_> = std::fs::read_dir(&corpus)
+        .expect("the corpus is at ../shared/corpus")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    versions.sort();
+    for version in versions {
+        let tag = slug(version.file_name().unwrap().to_str().unwrap());
+        let mut files: Vec<_> = std::fs::read_dir(&version)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        files.sort();
+        for file in files {
+            let name = file.file_stem().unwrap().to_str().unwrap().to_string();
+            if file.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+                docs.push((format!("gen-{tag}-{}", slug(&name)), file, None));
+            } else if file.is_dir() {
+                // Multi-file documents (social-media): services refer to ../common.
+                let mut services: Vec<_> = std::fs::read_dir(&file)
+                    .unwrap()
+                    .filter_map(|e| e.ok().map(|e| e.path().join("asyncapi.yaml")))
+                    .filter(|p| p.exists())
+                    .collect();
+                services.sort();
+                for spec in services {
+                    let service = spec.parent().unwrap().file_name().unwrap().to_str().unwrap();
+                    docs.push((
+                        format!("gen-{tag}-{}-{}", slug(&name), slug(service)),
+                        spec,
+                        Some(file.clone()),
+                    ));
+                }
+            }
+        }
+    }
+    for folder in ["specs", "tests/golden"] {
+        let mut files: Vec<_> = std::fs::read_dir(repo.join(folder))
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+            .collect();
+        files.sort();
+        for file in files {
+            let name = slug(file.file_stem().unwrap().to_str().unwrap());
+            docs.push((format!("gen-{}-{name}", slug(folder)), file, None));
+        }
+    }
+    docs
+}
+
+fn slug(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
+}
+
+fn cargo(args: &[&str], dir: &Path, target: &Path) -> (bool, String) {
+    let output = Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs");
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+#[test]
+fn every_document_generates_a_crate_that_passes_clippy_and_its_tests() {
+    let repo = repo();
+    let docs = documents();
+    assert!(docs.len() >= 80, "found only {} documents", docs.len());
+    let workspace = tempfile::tempdir().unwrap();
+    let runtime = RuntimeDep::Path(repo.join("runtime"));
+    let mut failures = Vec::new();
+    let mut members = Vec::new();
+    let mut examples = 0;
+    for (name, spec, root) in &docs {
+        let options = LoadOptions {
+            root: root.clone(),
+            ..LoadOptions::default()
+        };
+        let generated = match herald_codegen::generate(spec, &options) {
+            Ok(g) => g,
+            Err(e) => {
+                failures.push(format!("{}: {e}", spec.display()));
+                continue;
+            }
+        };
+        examples += generated
+            .catalog
+            .messages
+            .iter()
+            .map(|m| m.examples.iter().filter(|e| e.payload.is_some()).count())
+            .sum::<usize>();
+        let files = herald_codegen::crate_files(&generated, name, &runtime, false).unwrap();
+        files.write(&workspace.path().join(name)).unwrap();
+        members.push(format!("{name:?}"));
+    }
+    assert!(failures.is_empty(), "generation failed:\n{}", failures.join("\n"));
+    std::fs::write(
+        workspace.path().join("Cargo.toml"),
+        format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", members.join(", ")),
+    )
+    .unwrap();
+    // The checkout's lock file pins the same dependency versions, so this builds offline.
+    std::fs::copy(repo.join("Cargo.lock"), workspace.path().join("Cargo.lock")).unwrap();
+    let target = repo.join("target/generated-crates");
+
+    let (ok, out) = cargo(
+        &["clippy", "--offline", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"],
+        workspace.path(),
+        &target,
+    );
+    assert!(ok, "clippy failed on generated crates:\n{out}");
+
+    let (ok, out) = cargo(&["test", "--offline", "--workspace", "--quiet"], workspace.path(), &target);
+    assert!(ok, "tests of generated crates failed:\n{out}");
+    let passed: usize = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("test result: ok. "))
+        .filter_map(|l| l.split(' ').next()?.parse::<usize>().ok())
+        .sum();
+    eprintln!(
+        "{} generated crates: clippy clean; {passed} tests passed ({examples} payload examples)",
+        members.len()
+    );
+    assert!(passed >= examples, "{passed} tests passed, fewer than the {examples} examples");
+}
