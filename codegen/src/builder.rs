@@ -59,7 +59,11 @@ impl Builder {
 
     /// Generates every spec; returns the paths written.
     pub fn generate(self) -> Result<Vec<PathBuf>> {
-        let out_dir = match self.out_dir.clone().or_else(|| std::env::var_os("OUT_DIR").map(PathBuf::from)) {
+        let out_dir = match self
+            .out_dir
+            .clone()
+            .or_else(|| std::env::var_os("OUT_DIR").map(PathBuf::from))
+        {
             Some(dir) => dir,
             None => {
                 return Err(Error::Io {

@@ -61,7 +61,10 @@ impl Sources {
     pub fn load(path: &Path, options: &LoadOptions) -> Result<Sources> {
         let display = display_name(path);
         let canonical = path.canonicalize().map_err(|e| {
-            Error::from(Diagnostic::file(&display, format!("cannot read the spec: {e}")))
+            Error::from(Diagnostic::file(
+                &display,
+                format!("cannot read the spec: {e}"),
+            ))
         })?;
         let root_dir = match &options.root {
             Some(root) => root.canonicalize().map_err(|e| Error::Io {
@@ -139,14 +142,24 @@ impl Sources {
         let root = &main.root;
         if root.as_map().is_none() {
             return Err(self
-                .diag(root.span, format!("expected an AsyncAPI document (a mapping), found {}", root.kind()))
+                .diag(
+                    root.span,
+                    format!(
+                        "expected an AsyncAPI document (a mapping), found {}",
+                        root.kind()
+                    ),
+                )
                 .into());
         }
         if let Some(v) = root.get("asyncapi") {
             let version = match &v.value {
                 Value::String(s) => s.clone(),
                 Value::Number(n) => n.to_string(),
-                _ => return Err(self.diag(v.span, "`asyncapi` must be a version string").into()),
+                _ => {
+                    return Err(self
+                        .diag(v.span, "`asyncapi` must be a version string")
+                        .into())
+                }
             };
             let mut parts = version.split('.').map(|p| p.parse::<u32>().ok());
             let (major, minor) = match (parts.next().flatten(), parts.next().flatten()) {
@@ -199,7 +212,10 @@ impl Sources {
     fn read_file(&mut self, canonical: &Path, display: String, limits: Limits) -> Result<DocId> {
         let id = DocId(self.docs.len() as u32);
         let bytes = std::fs::read(canonical).map_err(|e| {
-            Error::from(Diagnostic::file(&display, format!("cannot read the file: {e}")))
+            Error::from(Diagnostic::file(
+                &display,
+                format!("cannot read the file: {e}"),
+            ))
         })?;
         let text = String::from_utf8(bytes)
             .map_err(|_| Error::from(Diagnostic::file(&display, "the file is not valid UTF-8")))?;
@@ -262,7 +278,9 @@ impl Sources {
             return Ok(None);
         }
         let Some(key) = self.target_key(from, file) else {
-            return Err(self.diag(span, format!("cannot resolve `$ref: {reference}`")).into());
+            return Err(self
+                .diag(span, format!("cannot resolve `$ref: {reference}`"))
+                .into());
         };
         if self.by_path.contains_key(&key) {
             return Ok(None);
@@ -301,7 +319,13 @@ impl Sources {
         }
         if !key.exists() {
             return Err(self
-                .diag(span, format!("unresolvable `$ref: {reference}`: no such file {}", key.display()))
+                .diag(
+                    span,
+                    format!(
+                        "unresolvable `$ref: {reference}`: no such file {}",
+                        key.display()
+                    ),
+                )
                 .into());
         }
         let display = display_name(&key);
@@ -373,7 +397,12 @@ fn collect_refs(node: &Node, in_data: bool, out: &mut Vec<(String, Span)>) {
 
 /// Whether a `schemaFormat` names JSON Schema (or a dialect herald reads as JSON Schema).
 pub fn is_json_schema_format(format: &str) -> bool {
-    let media = format.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let media = format
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     media.starts_with("application/vnd.aai.asyncapi")
         || media == "application/schema+json"
         || media == "application/schema+yaml"

@@ -75,12 +75,19 @@ fn run(cli: Cli) -> herald_codegen::Result<()> {
                     if !is_package_name(&name) {
                         return Err(herald_codegen::Diagnostic::file(
                             spec.display().to_string(),
-                            format!("`{name}` is not a valid crate name (letters, digits, `-`, `_`)"),
+                            format!(
+                                "`{name}` is not a valid crate name (letters, digits, `-`, `_`)"
+                            ),
                         )
                         .into());
                     }
                     let own_workspace = herald_codegen::write::inside_workspace(&dir);
-                    let files = herald_codegen::crate_files(&generated, &name, &RuntimeDep::detect(), own_workspace)?;
+                    let files = herald_codegen::crate_files(
+                        &generated,
+                        &name,
+                        &RuntimeDep::detect(),
+                        own_workspace,
+                    )?;
                     files.write(&dir)
                 }
                 (None, None) => {
@@ -95,5 +102,7 @@ fn run(cli: Cli) -> herald_codegen::Result<()> {
 fn is_package_name(name: &str) -> bool {
     !name.is_empty()
         && name.starts_with(|c: char| c.is_ascii_alphabetic())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }

@@ -82,7 +82,11 @@ pub struct ParseError {
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (line {}, column {})", self.message, self.line, self.col)
+        write!(
+            f,
+            "{} (line {}, column {})",
+            self.message, self.line, self.col
+        )
     }
 }
 
@@ -166,7 +170,9 @@ impl Node {
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Number(n) => serde_json::Value::Number(n.clone()),
             Value::String(s) => serde_json::Value::String(s.clone()),
-            Value::Seq(items) => serde_json::Value::Array(items.iter().map(Node::to_json).collect()),
+            Value::Seq(items) => {
+                serde_json::Value::Array(items.iter().map(Node::to_json).collect())
+            }
             Value::Map(entries) => serde_json::Value::Object(
                 entries
                     .iter()
@@ -204,7 +210,10 @@ pub fn parse(text: &str, doc: DocId, limits: Limits) -> Result<Node, ParseError>
             Event::DocumentStart(_) => {
                 documents += 1;
                 if documents > 1 {
-                    return Err(error_at(at, "a spec file must hold one YAML document, found a second"));
+                    return Err(error_at(
+                        at,
+                        "a spec file must hold one YAML document, found a second",
+                    ));
                 }
             }
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
@@ -371,7 +380,10 @@ impl TreeBuilder {
             Some(Frame::Map { entries, key, .. }) => match key.take() {
                 None => {
                     let name = key_string(&node).ok_or_else(|| {
-                        error_at(node.span, "mapping keys must be strings, numbers or booleans")
+                        error_at(
+                            node.span,
+                            "mapping keys must be strings, numbers or booleans",
+                        )
                     })?;
                     if entries.iter().any(|(k, _)| *k == name) {
                         return Err(error_at(node.span, format!("duplicate key `{name}`")));
@@ -398,7 +410,12 @@ fn merge_key(entries: &mut Vec<(String, Node)>, node: Node) -> Result<(), ParseE
     let sources: Vec<Node> = match node.value {
         Value::Map(_) => vec![node],
         Value::Seq(items) => items,
-        _ => return Err(error_at(node.span, "`<<` must merge a mapping or a list of mappings")),
+        _ => {
+            return Err(error_at(
+                node.span,
+                "`<<` must merge a mapping or a list of mappings",
+            ))
+        }
     };
     for source in sources {
         let Value::Map(merged) = source.value else {
@@ -440,7 +457,12 @@ fn key_string(node: &Node) -> Option<String> {
 }
 
 /// Resolves a scalar by the YAML 1.2 core schema (which JSON also follows).
-fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>, at: Span) -> Result<Value, ParseError> {
+fn scalar(
+    text: &str,
+    style: ScalarStyle,
+    tag: Option<&Tag>,
+    at: Span,
+) -> Result<Value, ParseError> {
     if let Some(tag) = tag {
         if tag.is_yaml_core_schema() {
             return match tag.suffix.as_str() {
@@ -479,10 +501,14 @@ fn number(text: &str) -> Option<Value> {
     }
     let unsigned = text.strip_prefix('+').unwrap_or(text);
     if let Some(hex) = unsigned.strip_prefix("0x") {
-        return u64::from_str_radix(hex, 16).ok().map(|n| Value::Number(n.into()));
+        return u64::from_str_radix(hex, 16)
+            .ok()
+            .map(|n| Value::Number(n.into()));
     }
     if let Some(oct) = unsigned.strip_prefix("0o") {
-        return u64::from_str_radix(oct, 8).ok().map(|n| Value::Number(n.into()));
+        return u64::from_str_radix(oct, 8)
+            .ok()
+            .map(|n| Value::Number(n.into()));
     }
     let integer = unsigned
         .strip_prefix('-')
@@ -524,7 +550,12 @@ mod tests {
     #[test]
     fn keeps_positions_and_order() {
         let node = load("b: 1\na:\n  c: [x, 'y']\n").unwrap();
-        let keys: Vec<_> = node.as_map().unwrap().iter().map(|(k, _)| k.as_str()).collect();
+        let keys: Vec<_> = node
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
         assert_eq!(keys, ["b", "a"]);
         let c = node.get("a").unwrap().get("c").unwrap();
         assert_eq!((c.span.line, c.span.col), (3, 6));
@@ -582,7 +613,10 @@ mod tests {
     #[test]
     fn expands_small_aliases_and_merge_keys() {
         let node = load("base: &b {x: 1}\nuse: *b\nmerged:\n  <<: *b\n  y: 2\n").unwrap();
-        assert_eq!(node.get("use").unwrap().to_json(), serde_json::json!({"x": 1}));
+        assert_eq!(
+            node.get("use").unwrap().to_json(),
+            serde_json::json!({"x": 1})
+        );
         assert_eq!(
             node.get("merged").unwrap().to_json(),
             serde_json::json!({"y": 2, "x": 1})

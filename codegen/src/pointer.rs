@@ -34,7 +34,11 @@ fn unescape(token: &str) -> Result<String, String> {
             match chars.next() {
                 Some('0') => out.push('~'),
                 Some('1') => out.push('/'),
-                _ => return Err(format!("invalid escape `~` in JSON pointer token `{token}`")),
+                _ => {
+                    return Err(format!(
+                        "invalid escape `~` in JSON pointer token `{token}`"
+                    ))
+                }
             }
         } else {
             out.push(c);
@@ -69,10 +73,16 @@ mod tests {
     fn escapes_round_trip() {
         assert_eq!(escape("a/b~c"), "a~1b~0c");
         assert_eq!(tokens("/a~1b~0c/d").unwrap(), ["a/b~c", "d"]);
-        assert_eq!(tokens("/with%20space/%7Bid%7D").unwrap(), ["with space", "{id}"]);
+        assert_eq!(
+            tokens("/with%20space/%7Bid%7D").unwrap(),
+            ["with space", "{id}"]
+        );
         assert_eq!(tokens("").unwrap(), Vec::<String>::new());
         assert!(tokens("no-slash").is_err());
         assert!(tokens("/bad~2").is_err());
-        assert_eq!(push("/channels", "user/signedup"), "/channels/user~1signedup");
+        assert_eq!(
+            push("/channels", "user/signedup"),
+            "/channels/user~1signedup"
+        );
     }
 }

@@ -65,7 +65,10 @@ impl Sources {
             let target = self.lookup(current.0.span.doc, reference, span)?;
             if !seen.insert(target.1.clone()) {
                 return Err(self
-                    .diag(span, format!("`$ref: {reference}` is part of a cycle of references"))
+                    .diag(
+                        span,
+                        format!("`$ref: {reference}` is part of a cycle of references"),
+                    )
                     .with_pointer(reference)
                     .into());
             }
@@ -100,7 +103,9 @@ impl Sources {
             )
             .with_pointer(reference)
         })?;
-        let pointer = tokens.iter().fold(String::new(), |p, t| pointer::push(&p, t));
+        let pointer = tokens
+            .iter()
+            .fold(String::new(), |p, t| pointer::push(&p, t));
         Ok((node, Loc { doc, pointer }))
     }
 }

@@ -29,10 +29,19 @@ fn rejects(spec: &str, expect_location: &str, expect_message: &str) {
     let result = herald(&["generate", spec, "--out", out.to_str().unwrap()]);
     let text = stderr(&result);
     assert_eq!(result.status.code(), Some(1), "{spec}: {text}");
-    assert!(text.contains(expect_location), "{spec}: expected `{expect_location}` in:\n{text}");
-    assert!(text.contains(expect_message), "{spec}: expected `{expect_message}` in:\n{text}");
+    assert!(
+        text.contains(expect_location),
+        "{spec}: expected `{expect_location}` in:\n{text}"
+    );
+    assert!(
+        text.contains(expect_message),
+        "{spec}: expected `{expect_message}` in:\n{text}"
+    );
     assert!(!text.contains("panicked"), "{text}");
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), "// previous good output\n");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "// previous good output\n"
+    );
     let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
     assert_eq!(leftovers, 1, "no temporary files are left behind");
 }
@@ -51,34 +60,62 @@ fn unresolvable_ref() {
         "unresolvable.yaml:7:15",
         "#/components/schemas/Nope",
     );
-    rejects(&format!("{BAD}/missing-file.yaml"), "missing-file.yaml:7:15", "no such file");
+    rejects(
+        &format!("{BAD}/missing-file.yaml"),
+        "missing-file.yaml:7:15",
+        "no such file",
+    );
 }
 
 #[test]
 fn unsupported_version_and_non_specs() {
-    rejects(&format!("{BAD}/v1.yaml"), "v1.yaml:1:11", "AsyncAPI 1.2.0 is not supported");
-    rejects(&format!("{BAD}/not-a-spec.yaml"), "not-a-spec.yaml:1:1", "not an AsyncAPI document");
+    rejects(
+        &format!("{BAD}/v1.yaml"),
+        "v1.yaml:1:11",
+        "AsyncAPI 1.2.0 is not supported",
+    );
+    rejects(
+        &format!("{BAD}/not-a-spec.yaml"),
+        "not-a-spec.yaml:1:1",
+        "not an AsyncAPI document",
+    );
     rejects("README.md", "README.md", "error:");
 }
 
 #[test]
 fn refs_out_of_the_root_folder_are_refused() {
-    rejects(&format!("{BAD}/inner/escape.yaml"), "escape.yaml:7:15", "leaves the spec's root folder");
+    rejects(
+        &format!("{BAD}/inner/escape.yaml"),
+        "escape.yaml:7:15",
+        "leaves the spec's root folder",
+    );
 }
 
 #[test]
 fn remote_refs_need_opt_in() {
-    rejects(&format!("{BAD}/remote.yaml"), "remote.yaml:8:15", "--allow-remote");
+    rejects(
+        &format!("{BAD}/remote.yaml"),
+        "remote.yaml:8:15",
+        "--allow-remote",
+    );
 }
 
 #[test]
 fn ref_cycles_are_reported() {
-    rejects(&format!("{BAD}/ref-cycle.yaml"), "ref-cycle.yaml:", "cycle of references");
+    rejects(
+        &format!("{BAD}/ref-cycle.yaml"),
+        "ref-cycle.yaml:",
+        "cycle of references",
+    );
 }
 
 #[test]
 fn missing_file() {
-    rejects("no/such/spec.yaml", "no/such/spec.yaml", "cannot read the spec");
+    rejects(
+        "no/such/spec.yaml",
+        "no/such/spec.yaml",
+        "cannot read the spec",
+    );
 }
 
 #[test]
@@ -87,7 +124,9 @@ fn alias_bomb_is_refused_quickly() {
     let mut text = String::from("asyncapi: 3.0.0\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..=20 {
         let p = i - 1;
-        text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        text.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
     }
     let spec = dir.path().join("bomb.yaml");
     std::fs::write(&spec, text).unwrap();
@@ -98,8 +137,22 @@ fn alias_bomb_is_refused_quickly() {
 fn deep_nesting_is_refused_without_overflow() {
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in [
-        ("flow.yaml", format!("asyncapi: 3.0.0\nx: {}{}\n", "[".repeat(100_000), "]".repeat(100_000))),
-        ("json.json", format!("{{\"asyncapi\": \"3.0.0\", \"x\": {}1{}}}", "{\"a\":".repeat(5_000), "}".repeat(5_000))),
+        (
+            "flow.yaml",
+            format!(
+                "asyncapi: 3.0.0\nx: {}{}\n",
+                "[".repeat(100_000),
+                "]".repeat(100_000)
+            ),
+        ),
+        (
+            "json.json",
+            format!(
+                "{{\"asyncapi\": \"3.0.0\", \"x\": {}1{}}}",
+                "{\"a\":".repeat(5_000),
+                "}".repeat(5_000)
+            ),
+        ),
         (
             "block.yaml",
             (0..3_000).fold(String::from("asyncapi: 3.0.0\nx:\n"), |mut s, i| {
@@ -120,7 +173,9 @@ fn usage_errors_exit_with_2() {
     assert_eq!(herald(&["generate"]).status.code(), Some(2));
     assert_eq!(herald(&["frobnicate"]).status.code(), Some(2));
     assert_eq!(
-        herald(&["generate", "specs/orders.yaml", "--name", "x"]).status.code(),
+        herald(&["generate", "specs/orders.yaml", "--name", "x"])
+            .status
+            .code(),
         Some(2),
         "--name needs --crate"
     );
@@ -131,7 +186,12 @@ fn usage_errors_exit_with_2() {
 fn generates_a_module_and_a_crate() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("orders.rs");
-    let result = herald(&["generate", "specs/orders.yaml", "--out", out.to_str().unwrap()]);
+    let result = herald(&[
+        "generate",
+        "specs/orders.yaml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(result.status.success(), "{}", stderr(&result));
     let code = std::fs::read_to_string(&out).unwrap();
     assert!(code.starts_with("// @generated by herald-codegen"));
@@ -158,15 +218,26 @@ fn generates_a_module_and_a_crate() {
     let tests = std::fs::read_to_string(krate.join("tests/examples.rs")).unwrap();
     assert!(tests.contains("assert_round_trip"));
 
-    let bad_name = herald(&["generate", "specs/orders.yaml", "--crate", krate.to_str().unwrap(), "--name", "9 bad"]);
+    let bad_name = herald(&[
+        "generate",
+        "specs/orders.yaml",
+        "--crate",
+        krate.to_str().unwrap(),
+        "--name",
+        "9 bad",
+    ]);
     assert_eq!(bad_name.status.code(), Some(1));
 }
 
 #[test]
 fn foreign_schema_formats_fall_back_to_json_values_with_a_warning() {
-    let spec = "../shared/corpus/asyncapi-spec-examples/v3.0.0/adeo-kafka-request-reply-asyncapi.yml";
+    let spec =
+        "../shared/corpus/asyncapi-spec-examples/v3.0.0/adeo-kafka-request-reply-asyncapi.yml";
     let result = herald(&["generate", spec]);
     assert!(result.status.success(), "{}", stderr(&result));
     let text = stderr(&result);
-    assert!(text.contains("warning:") && text.contains("application/vnd.apache.avro"), "{text}");
+    assert!(
+        text.contains("warning:") && text.contains("application/vnd.apache.avro"),
+        "{text}"
+    );
 }

@@ -15,6 +15,7 @@ pub(crate) struct Input<'a> {
 impl<'a> Input<'a> {
     /// Reads `input`, recording every problem in `cx`. `None` only if a problem was recorded.
     pub(crate) fn from_syn(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Self> {
+        let attrs = Container::from_attrs(cx, &input.ident, &input.attrs);
         match &input.data {
             Data::Struct(data) => reject_misplaced(cx, &data.fields, "a field"),
             Data::Enum(data) => {
@@ -28,11 +29,10 @@ impl<'a> Input<'a> {
                 "`Event` cannot be derived for unions; use a struct or an enum",
             ),
         }
-        let attrs = Container::from_attrs(cx, &input.ident, &input.attrs)?;
         Some(Input {
             ident: &input.ident,
             generics: &input.generics,
-            attrs,
+            attrs: attrs?,
         })
     }
 }
@@ -45,7 +45,10 @@ fn reject_misplaced(cx: &mut Ctxt, fields: &Fields, what: &str) {
 
 /// `#[event]` describes the message as a whole, so it is an error anywhere inside the type.
 fn reject_attrs(cx: &mut Ctxt, attrs: &[Attribute], what: &str) {
-    for attr in attrs.iter().filter(|attr| attr.path().is_ident(attr::EVENT)) {
+    for attr in attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident(attr::EVENT))
+    {
         cx.error_spanned_by(
             attr,
             format_args!("`#[event]` goes on the type itself, not on {what}"),

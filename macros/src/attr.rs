@@ -3,7 +3,7 @@
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Token};
+use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Meta, Token};
 
 use crate::ctxt::Ctxt;
 
@@ -24,7 +24,7 @@ pub(crate) struct Container {
 
 const DEFAULT_CONTENT_TYPE: &str = "application/json";
 
-/// Every key, in the order error messages list them.
+/// Every key, in the order error messages list them; `type` comes first.
 const KEYS: [&str; 6] = [
     "type",
     "version",
@@ -40,18 +40,21 @@ impl Container {
     /// `None` only if a problem was recorded; the problems of all attributes are recorded,
     /// not only the first.
     pub(crate) fn from_attrs(cx: &mut Ctxt, ident: &Ident, attrs: &[Attribute]) -> Option<Self> {
-        // One slot per key of `KEYS`, holding the first value given.
-        let mut values: [Option<LitStr>; KEYS.len()] = Default::default();
+        let mut values = Values::default();
         let mut first_attr = None;
         let mut unparsed = false;
 
         for attr in attrs.iter().filter(|attr| attr.path().is_ident(EVENT)) {
             first_attr.get_or_insert(attr);
-            let entries = attr
-                .meta
-                .require_list()
-                .and_then(|list| list.parse_args_with(Punctuated::<Entry, Token![,]>::parse_terminated));
-            match entries {
+            let Meta::List(list) = &attr.meta else {
+                unparsed = true;
+                cx.error_spanned_by(
+                    &attr.meta,
+                    "expected a list of keys, as in `#[event(type = \"...\", version = \"...\")]`",
+                );
+                continue;
+            };
+            match list.parse_args_with(Punctuated::<Entry, Token![,]>::parse_terminated) {
                 Ok(entries) => {
                     for entry in entries {
                         entry.record(cx, &mut values);
@@ -64,7 +67,8 @@ impl Container {
             }
         }
 
-        let [event_type, version, content_type, channel, source, subject] = values;
+        let [type_mentioned, ..] = values.mentioned;
+        let [event_type, version, content_type, channel, source, subject] = values.lits;
         let value = |lit: Option<LitStr>| lit.map(|lit| lit.value());
 
         for (key, lit) in [("type", &event_type), ("content_type", &content_type)] {
@@ -74,9 +78,11 @@ impl Container {
         }
 
         let Some(event_type) = value(event_type) else {
-            // A key lost in an attribute that did not parse is not reported missing twice.
-            if !unparsed {
-                let message = "missing `type`: add `#[event(type = \"...\")]` with the event type, \
+            // A `type` with a wrong value, or lost in an attribute that did not parse, was
+            // reported there already; it is not reported missing as well.
+            if !unparsed && !type_mentioned {
+                let message =
+                    "missing `type`: add `#[event(type = \"...\")]` with the event type, \
                                the message name in the spec";
                 match first_attr {
                     Some(attr) => cx.error_spanned_by(attr, message),
@@ -95,6 +101,13 @@ impl Container {
             subject: value(subject),
         })
     }
+}
+
+/// The keys seen so far, and the valid value of each, indexed like [`KEYS`].
+#[derive(Default)]
+struct Values {
+    mentioned: [bool; KEYS.len()],
+    lits: [Option<LitStr>; KEYS.len()],
 }
 
 /// One `key = value` (or a bare `key`, which is an error reported with a clear message).
@@ -119,36 +132,29 @@ impl Parse for Entry {
 
 impl Entry {
     /// Checks the entry and stores its value in the slot of its key, if it is the first.
-    fn record(self, cx: &mut Ctxt, values: &mut [Option<LitStr>; KEYS.len()]) {
+    fn record(self, cx: &mut Ctxt, values: &mut Values) {
         let name = self.key.unraw().to_string();
         let Some(slot) = KEYS.iter().position(|key| *key == name) else {
             cx.error_spanned_by(&self.key, unknown_key_message(&name));
             return;
         };
-        let lit = match self.value {
-            Some(Expr::Lit(ExprLit {
-                lit: Lit::Str(lit), ..
-            })) => lit,
-            Some(other) => {
-                cx.error_spanned_by(
-                    other,
-                    format_args!("`{name}` takes a string literal, as in `{name} = \"...\"`"),
-                );
-                return;
-            }
-            None => {
-                cx.error_spanned_by(
-                    &self.key,
-                    format_args!("`{name}` takes a value, as in `{name} = \"...\"`"),
-                );
-                return;
-            }
-        };
-        if values[slot].is_some() {
+        if std::mem::replace(&mut values.mentioned[slot], true) {
             cx.error_spanned_by(&self.key, format_args!("duplicate `{name}`: give it once"));
             return;
         }
-        values[slot] = Some(lit);
+        match self.value {
+            Some(Expr::Lit(ExprLit {
+                lit: Lit::Str(lit), ..
+            })) => values.lits[slot] = Some(lit),
+            Some(other) => cx.error_spanned_by(
+                other,
+                format_args!("`{name}` takes a string literal, as in `{name} = \"...\"`"),
+            ),
+            None => cx.error_spanned_by(
+                &self.key,
+                format_args!("`{name}` takes a value, as in `{name} = \"...\"`"),
+            ),
+        }
     }
 }
 

@@ -167,8 +167,7 @@ mod tests {
 
     #[test]
     fn pointer_tokens_are_escaped() {
-        let (path, _) =
-            shape_error(r#"{"id": "s", "parcels": [], "labels": {"a/b~c": 300}}"#);
+        let (path, _) = shape_error(r#"{"id": "s", "parcels": [], "labels": {"a/b~c": 300}}"#);
         assert_eq!(path, "/labels/a~1b~0c");
     }
 
@@ -199,7 +198,10 @@ mod tests {
     fn truncated_and_trailing_input_are_syntax_errors() {
         for payload in [&b""[..], b"{", b"[1, 2", br#"{"a": "#, b"1 2", b"{} x"] {
             let err = decode_json::<Value>(payload).unwrap_err();
-            assert!(matches!(err, DecodeError::Syntax { .. }), "{payload:?}: {err:?}");
+            assert!(
+                matches!(err, DecodeError::Syntax { .. }),
+                "{payload:?}: {err:?}"
+            );
         }
     }
 

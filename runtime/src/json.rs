@@ -193,9 +193,18 @@ mod tests {
         assert!(!equal(&json!(u64::MAX), &json!(u64::MAX - 1)));
         assert!(!equal(&json!(-1), &json!(u64::MAX)));
         // 2^53 + 1 has no f64 of its own; comparing through f64 would call these equal.
-        assert!(!equal(&json!(9_007_199_254_740_993_u64), &json!(9_007_199_254_740_992.0)));
-        assert!(equal(&json!(9_007_199_254_740_992_u64), &json!(9_007_199_254_740_992.0)));
-        assert!(equal(&json!(i64::MIN), &json!(-9_223_372_036_854_775_808.0)));
+        assert!(!equal(
+            &json!(9_007_199_254_740_993_u64),
+            &json!(9_007_199_254_740_992.0)
+        ));
+        assert!(equal(
+            &json!(9_007_199_254_740_992_u64),
+            &json!(9_007_199_254_740_992.0)
+        ));
+        assert!(equal(
+            &json!(i64::MIN),
+            &json!(-9_223_372_036_854_775_808.0)
+        ));
         assert!(!equal(&json!(u64::MAX), &json!(1e300)));
     }
 
@@ -224,7 +233,10 @@ mod tests {
     #[test]
     fn first_difference_names_a_pointer() {
         let at = |a: Value, b: Value| first_difference(&a, &b, &Rules::EXACT);
-        assert_eq!(at(json!({"a": [1, {"b": 2}]}), json!({"a": [1, {"b": 2}]})), None);
+        assert_eq!(
+            at(json!({"a": [1, {"b": 2}]}), json!({"a": [1, {"b": 2}]})),
+            None
+        );
         assert_eq!(at(json!(1), json!(2)).as_deref(), Some(""));
         assert_eq!(
             at(json!({"a": [1, {"b": 2}]}), json!({"a": [1, {"b": 3}]})).as_deref(),

@@ -130,7 +130,11 @@ pub fn round_trip_equal(example: &Value, output: &Value, defaults_may_fill: bool
 }
 
 /// The JSON pointer of the first place where [`round_trip_equal`] fails, if any.
-fn round_trip_difference(example: &Value, output: &Value, defaults_may_fill: bool) -> Option<String> {
+fn round_trip_difference(
+    example: &Value,
+    output: &Value,
+    defaults_may_fill: bool,
+) -> Option<String> {
     let rules = Rules {
         same_string: |a, b| same_instant(a, b) || same_uuid(a, b),
         extra_keys_ok: defaults_may_fill,
@@ -140,7 +144,10 @@ fn round_trip_difference(example: &Value, output: &Value, defaults_may_fill: boo
 
 fn same_instant(a: &str, b: &str) -> bool {
     use chrono::DateTime;
-    match (DateTime::parse_from_rfc3339(a), DateTime::parse_from_rfc3339(b)) {
+    match (
+        DateTime::parse_from_rfc3339(a),
+        DateTime::parse_from_rfc3339(b),
+    ) {
         // `DateTime` equality compares instants, whatever the offsets.
         (Ok(a), Ok(b)) => a == b,
         _ => false,
@@ -306,12 +313,18 @@ mod tests {
         let message =
             panic_message(|| assert_round_trip::<Forgetful>(&json!({"kept": 1, "lost": 2}), false));
         assert!(message.contains("differs at `/lost`"), "{message}");
-        assert!(message.contains("example has 2, re-serialized has nothing"), "{message}");
+        assert!(
+            message.contains("example has 2, re-serialized has nothing"),
+            "{message}"
+        );
         assert!(
             message.contains("example:\n{\n  \"kept\": 1,\n  \"lost\": 2\n}"),
             "{message}"
         );
-        assert!(message.contains("re-serialized:\n{\n  \"kept\": 1\n}"), "{message}");
+        assert!(
+            message.contains("re-serialized:\n{\n  \"kept\": 1\n}"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -336,7 +349,11 @@ mod tests {
             &json!("67e55044-10b1-426f-9247-bb680e5fe0c8"),
             false
         ));
-        assert!(round_trip_equal(&json!({"n": 1, "m": 2}), &json!({"m": 2.0, "n": 1}), false));
+        assert!(round_trip_equal(
+            &json!({"n": 1, "m": 2}),
+            &json!({"m": 2.0, "n": 1}),
+            false
+        ));
     }
 
     #[test]
@@ -353,13 +370,21 @@ mod tests {
             false
         ));
         // Only one side parses: no allowance applies.
-        assert!(!round_trip_equal(&json!("2024-05-01"), &json!("2024-05-01T00:00:00Z"), false));
+        assert!(!round_trip_equal(
+            &json!("2024-05-01"),
+            &json!("2024-05-01T00:00:00Z"),
+            false
+        ));
         assert!(!round_trip_equal(&json!("ABC"), &json!("abc"), false));
         // Filled keys are one-way: the output may gain keys, never lose them.
         assert!(!round_trip_equal(&json!({"a": 1}), &json!({}), true));
         assert!(!round_trip_equal(&json!({}), &json!({"a": 1}), false));
         assert!(round_trip_equal(&json!({}), &json!({"a": 1}), true));
-        assert!(round_trip_equal(&json!([{}]), &json!([{"a": {"b": 1}}]), true));
+        assert!(round_trip_equal(
+            &json!([{}]),
+            &json!([{"a": {"b": 1}}]),
+            true
+        ));
         // Arrays keep their length and order.
         assert!(!round_trip_equal(&json!([1, 2]), &json!([2, 1]), true));
         assert!(!round_trip_equal(&json!([1]), &json!([1, 1]), true));

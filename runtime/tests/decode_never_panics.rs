@@ -27,8 +27,10 @@ fn check(result: Result<impl Sized, DecodeError>, payload: &[u8]) {
     if let Err(DecodeError::Shape { path, .. }) = result {
         assert!(path.is_empty() || path.starts_with('/'), "{path:?}");
         if let Ok(document) = serde_json::from_slice::<Value>(payload) {
-            assert!(document.pointer(&path).is_some() || path.rsplit_once('/').is_some(),
-                "{path:?} not in {document}");
+            assert!(
+                document.pointer(&path).is_some() || path.rsplit_once('/').is_some(),
+                "{path:?} not in {document}"
+            );
         }
     }
 }

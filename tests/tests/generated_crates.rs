@@ -11,7 +11,10 @@ use std::process::Command;
 use herald_codegen::{LoadOptions, RuntimeDep};
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// `(crate name, spec path, root folder for references)`.
@@ -45,7 +48,13 @@ fn documents() -> Vec<(String, PathBuf, Option<PathBuf>)> {
                     .collect();
                 services.sort();
                 for spec in services {
-                    let service = spec.parent().unwrap().file_name().unwrap().to_str().unwrap();
+                    let service = spec
+                        .parent()
+                        .unwrap()
+                        .file_name()
+                        .unwrap()
+                        .to_str()
+                        .unwrap();
                     docs.push((
                         format!("gen-{tag}-{}-{}", slug(&name), slug(service)),
                         spec,
@@ -73,9 +82,18 @@ fn documents() -> Vec<(String, PathBuf, Option<PathBuf>)> {
 fn slug(s: &str) -> String {
     let s: String = s
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
-    s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
+    s.split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 fn cargo(args: &[&str], dir: &Path, target: &Path) -> (bool, String) {
@@ -126,10 +144,17 @@ fn every_document_generates_a_crate_that_passes_clippy_and_its_tests() {
         files.write(&workspace.path().join(name)).unwrap();
         members.push(format!("{name:?}"));
     }
-    assert!(failures.is_empty(), "generation failed:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "generation failed:\n{}",
+        failures.join("\n")
+    );
     std::fs::write(
         workspace.path().join("Cargo.toml"),
-        format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", members.join(", ")),
+        format!(
+            "[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
+            members.join(", ")
+        ),
     )
     .unwrap();
     // The checkout's lock file pins the same dependency versions, so this builds offline.
@@ -137,13 +162,32 @@ fn every_document_generates_a_crate_that_passes_clippy_and_its_tests() {
     let target = repo.join("target/generated-crates");
 
     let (ok, out) = cargo(
-        &["clippy", "--offline", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"],
+        &[
+            "clippy",
+            "--offline",
+            "--workspace",
+            "--all-targets",
+            "--quiet",
+            "--",
+            "-D",
+            "warnings",
+        ],
         workspace.path(),
         &target,
     );
     assert!(ok, "clippy failed on generated crates:\n{out}");
 
-    let (ok, out) = cargo(&["test", "--offline", "--workspace", "--quiet"], workspace.path(), &target);
+    let (ok, out) = cargo(
+        &[
+            "test",
+            "--offline",
+            "--workspace",
+            "--quiet",
+            "--no-fail-fast",
+        ],
+        workspace.path(),
+        &target,
+    );
     assert!(ok, "tests of generated crates failed:\n{out}");
     let passed: usize = out
         .lines()
@@ -154,5 +198,8 @@ fn every_document_generates_a_crate_that_passes_clippy_and_its_tests() {
         "{} generated crates: clippy clean; {passed} tests passed ({examples} payload examples)",
         members.len()
     );
-    assert!(passed >= examples, "{passed} tests passed, fewer than the {examples} examples");
+    assert!(
+        passed >= examples,
+        "{passed} tests passed, fewer than the {examples} examples"
+    );
 }

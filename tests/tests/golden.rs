@@ -40,11 +40,22 @@ fn generated_code_matches_the_golden_files() {
 #[test]
 fn generation_is_deterministic() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    for spec in ["specs/nx-monorepo.yaml", "specs/orders.yaml", "tests/golden/naming.yaml"] {
+    for spec in [
+        "specs/nx-monorepo.yaml",
+        "specs/orders.yaml",
+        "tests/golden/naming.yaml",
+    ] {
         let path = repo.join(spec);
         let runs: Vec<String> = (0..3)
-            .map(|_| herald_codegen::generate(&path, &LoadOptions::default()).unwrap().code)
+            .map(|_| {
+                herald_codegen::generate(&path, &LoadOptions::default())
+                    .unwrap()
+                    .code
+            })
             .collect();
-        assert!(runs.windows(2).all(|w| w[0] == w[1]), "{spec} generated different code");
+        assert!(
+            runs.windows(2).all(|w| w[0] == w[1]),
+            "{spec} generated different code"
+        );
     }
 }

@@ -25,24 +25,40 @@ fn refs_resolve_relative_to_the_file_that_holds_them() {
     let (catalog, files) = load("fixtures/refs/main.yaml");
     assert_eq!(files.len(), 3, "{files:?}");
     // `#/components/schemas/Address` inside schemas/common.yaml names that file's own root.
-    let TypeKind::Struct(order) = type_named(&catalog, "Order") else { panic!() };
+    let TypeKind::Struct(order) = type_named(&catalog, "Order") else {
+        panic!()
+    };
     let ship_to = order.fields.iter().find(|f| f.wire == "shipTo").unwrap();
-    let Ty::Named(address) = ship_to.ty else { panic!("{:?}", ship_to.ty) };
+    let Ty::Named(address) = ship_to.ty else {
+        panic!("{:?}", ship_to.ty)
+    };
     assert_eq!(catalog.ty(address).rust_name, "Address");
-    let TypeKind::Struct(address) = &catalog.ty(address).kind else { panic!() };
+    let TypeKind::Struct(address) = &catalog.ty(address).kind else {
+        panic!()
+    };
     assert_eq!(address.fields[1].wire, "country");
-    assert!(matches!(type_named(&catalog, "Country"), TypeKind::Struct(_)));
+    assert!(matches!(
+        type_named(&catalog, "Country"),
+        TypeKind::Struct(_)
+    ));
     // Parameters by reference into another file.
-    assert_eq!(catalog.channels[0].parameters[0].description.as_deref(), Some("The order."));
+    assert_eq!(
+        catalog.channels[0].parameters[0].description.as_deref(),
+        Some("The order.")
+    );
 }
 
 #[test]
 fn json_pointer_escapes_and_percent_encoding() {
     let (catalog, _) = load("fixtures/refs/main.yaml");
-    let TypeKind::Struct(odd) = type_named(&catalog, "OrderOdd") else { panic!() };
+    let TypeKind::Struct(odd) = type_named(&catalog, "OrderOdd") else {
+        panic!()
+    };
     let alias_of = |wire: &str| {
         let field = odd.fields.iter().find(|f| f.wire == wire).unwrap();
-        let Ty::Named(id) = field.ty else { panic!("{:?}", field.ty) };
+        let Ty::Named(id) = field.ty else {
+            panic!("{:?}", field.ty)
+        };
         match &catalog.ty(id).kind {
             TypeKind::Alias(ty) => ty.clone(),
             other => panic!("{other:?}"),
@@ -63,14 +79,18 @@ fn ref_keys_in_examples_are_data() {
 #[test]
 fn recursive_schemas_are_boxed_or_behind_vec() {
     let (catalog, _) = load("golden/shapes.yaml");
-    let TypeKind::Struct(tree) = type_named(&catalog, "Tree") else { panic!() };
+    let TypeKind::Struct(tree) = type_named(&catalog, "Tree") else {
+        panic!()
+    };
     let parent = tree.fields.iter().find(|f| f.wire == "parent").unwrap();
     assert!(matches!(parent.ty, Ty::Box(_)), "{:?}", parent.ty);
     let children = tree.fields.iter().find(|f| f.wire == "children").unwrap();
     assert!(matches!(&children.ty, Ty::Vec(inner) if matches!(**inner, Ty::Named(_))));
     // `Box { inner: Box }` in naming.yaml: the self-reference is boxed.
     let (catalog, _) = load("golden/naming.yaml");
-    let TypeKind::Struct(b) = type_named(&catalog, "BoxType") else { panic!() };
+    let TypeKind::Struct(b) = type_named(&catalog, "BoxType") else {
+        panic!()
+    };
     assert!(matches!(b.fields[0].ty, Ty::Box(_)));
 }
 
@@ -78,17 +98,42 @@ fn recursive_schemas_are_boxed_or_behind_vec() {
 fn v2_publish_and_subscribe_become_receive_and_send() {
     use herald_codegen::model::Action;
     let (catalog, _) = load("golden/shapes.yaml");
-    let action = |key: &str| catalog.operations.iter().find(|o| o.key == key).unwrap().action;
-    assert_eq!(action("publishShape"), Action::Send, "2.x subscribe: the application sends");
-    assert_eq!(action("onAnything"), Action::Receive, "2.x publish: the application receives");
+    let action = |key: &str| {
+        catalog
+            .operations
+            .iter()
+            .find(|o| o.key == key)
+            .unwrap()
+            .action
+    };
+    assert_eq!(
+        action("publishShape"),
+        Action::Send,
+        "2.x subscribe: the application sends"
+    );
+    assert_eq!(
+        action("onAnything"),
+        Action::Receive,
+        "2.x publish: the application receives"
+    );
 }
 
 #[test]
 fn message_traits_are_merged() {
     let corpus = "../../shared/corpus/asyncapi-spec-examples";
-    for spec in ["v2.6.0/streetlights-mqtt.yml", "v3.0.0/streetlights-mqtt-asyncapi.yml"] {
+    for spec in [
+        "v2.6.0/streetlights-mqtt.yml",
+        "v3.0.0/streetlights-mqtt-asyncapi.yml",
+    ] {
         let (catalog, _) = load(&format!("{corpus}/{spec}"));
-        let light = catalog.messages.iter().find(|m| m.key == "lightMeasured").unwrap();
-        assert!(light.headers.is_some(), "{spec}: headers from the commonHeaders trait");
+        let light = catalog
+            .messages
+            .iter()
+            .find(|m| m.key == "lightMeasured")
+            .unwrap();
+        assert!(
+            light.headers.is_some(),
+            "{spec}: headers from the commonHeaders trait"
+        );
     }
 }

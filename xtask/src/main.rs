@@ -1,1 +1,71 @@
-fn main() {}
+//! `cargo xtask`: the project's own commands.
+//!
+//! - `cargo xtask ci`: format check, clippy with warnings denied, then every test.
+//! - `cargo xtask bench codegen`: generation speed and memory (release build), printed as
+//!   times and ratios to parsing alone.
+
+mod bench;
+
+use std::process::{Command, ExitCode};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        ["ci"] => ci(),
+        ["bench"] | ["bench", "codegen"] => {
+            // Measure an optimised build, whatever profile runs this command.
+            run(Command::new(env!("CARGO")).args([
+                "run",
+                "--release",
+                "--quiet",
+                "-p",
+                "xtask",
+                "--",
+                "bench-run",
+                "codegen",
+            ]))
+        }
+        ["bench-run", "codegen"] => bench::codegen(),
+        ["bench-child", spec] => bench::child(spec),
+        _ => {
+            eprintln!("usage: cargo xtask ci | bench [codegen]");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn ci() -> ExitCode {
+    let cargo = env!("CARGO");
+    let steps: [&[&str]; 3] = [
+        &["fmt", "--all", "--check"],
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &["test", "--workspace"],
+    ];
+    for step in steps {
+        eprintln!("xtask ci: cargo {}", step.join(" "));
+        let code = run(Command::new(cargo).args(step));
+        if code != ExitCode::SUCCESS {
+            return code;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn run(command: &mut Command) -> ExitCode {
+    match command.status() {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(status.code().unwrap_or(1).clamp(1, 255) as u8),
+        Err(e) => {
+            eprintln!("cannot run {command:?}: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

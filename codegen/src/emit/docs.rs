@@ -32,7 +32,11 @@ pub(crate) fn lines_attrs(text: &str) -> TokenStream {
         return TokenStream::new();
     }
     let lines = lines.iter().map(|l| {
-        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
         quote!(#[doc = #l])
     });
     quote!(#(#lines)*)
@@ -58,7 +62,9 @@ pub(crate) fn sanitize(text: &str) -> Vec<String> {
     for raw in cleaned.lines() {
         let trimmed = raw.trim();
         if let Some(marker) = &fence {
-            if trimmed.starts_with(marker.as_str()) && trimmed.trim_start_matches(marker.as_str()).is_empty() {
+            if trimmed.starts_with(marker.as_str())
+                && trimmed.trim_start_matches(marker.as_str()).is_empty()
+            {
                 out.push(marker.clone());
                 fence = None;
             } else {
@@ -67,7 +73,10 @@ pub(crate) fn sanitize(text: &str) -> Vec<String> {
             continue;
         }
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            let marker: String = trimmed.chars().take_while(|c| *c == '`' || *c == '~').collect();
+            let marker: String = trimmed
+                .chars()
+                .take_while(|c| *c == '`' || *c == '~')
+                .collect();
             // Spec examples are not Rust: never let rustdoc run them as doctests.
             out.push(format!("{marker}text"));
             fence = Some(marker);
@@ -119,7 +128,18 @@ mod tests {
     #[test]
     fn fences_become_text_and_indentation_is_flattened() {
         let lines = sanitize("Intro\n\n```json\n{\"a\": 1}\n```\n\n    indented code\n");
-        assert_eq!(lines, ["Intro", "", "```text", "{\"a\": 1}", "```", "", "indented code"]);
+        assert_eq!(
+            lines,
+            [
+                "Intro",
+                "",
+                "```text",
+                "{\"a\": 1}",
+                "```",
+                "",
+                "indented code"
+            ]
+        );
     }
 
     #[test]
@@ -130,7 +150,10 @@ mod tests {
     #[test]
     fn lazy_list_continuations_are_indented() {
         let lines = sanitize("* one\ncontinued\n\nafter\n10. ten\nmore");
-        assert_eq!(lines, ["* one", "  continued", "", "after", "10. ten", "    more"]);
+        assert_eq!(
+            lines,
+            ["* one", "  continued", "", "after", "10. ten", "    more"]
+        );
     }
 
     #[test]

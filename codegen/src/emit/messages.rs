@@ -25,7 +25,9 @@ pub fn alias_table(catalog: &Catalog) -> Vec<(String, MessageId)> {
                 }
                 Some(&at) => {
                     let holder = &catalog.messages[table[at].1 .0];
-                    if holder.name == m.name && newer(m.version.as_deref(), holder.version.as_deref()) {
+                    if holder.name == m.name
+                        && newer(m.version.as_deref(), holder.version.as_deref())
+                    {
                         table[at].1 = MessageId(i);
                     }
                 }
@@ -115,9 +117,41 @@ pub(crate) fn round_trip_tests(catalog: &Catalog, crate_ident: &str) -> TokenStr
         let fills = may_fill_defaults(catalog, &Ty::Named(m.type_id));
         for (n, example) in m.examples.iter().enumerate() {
             let base = naming::field_name(&format!("{} example {}", def.rust_name, n + 1));
-            if let Some(payload) = &example.payload {
+            if let (Some(payload), Some(mismatch)) = (&example.payload, &example.payload_mismatch) {
+                let lossy = mismatch.contains(crate::model::examples::LOSSY);
+                let fn_name = ident(&scope.take(&format!(
+                    "{base}{}",
+                    if lossy { "_is_lossy" } else { "_is_rejected" }
+                )));
+                let text =
+                    Literal::string(&serde_json::to_string_pretty(payload).unwrap_or_default());
+                let doc = docs::lines_attrs(&format!(
+                    "Example {} of `{}` contradicts its schema ({}).",
+                    n + 1,
+                    m.name.replace('`', "'"),
+                    mismatch.replace('`', "'")
+                ));
+                let outcome = if lossy { quote!(is_ok) } else { quote!(is_err) };
+                let check = match decode_name.get(&id) {
+                    Some(alias) => {
+                        quote!(#krate::decode_message(#alias, TEXT.as_bytes()).#outcome())
+                    }
+                    None => {
+                        quote!(::herald::serde_json::from_str::<#krate::#type_name>(TEXT).#outcome())
+                    }
+                };
+                tests.extend(quote! {
+                    #doc
+                    #[test]
+                    fn #fn_name() {
+                        const TEXT: &str = #text;
+                        assert!(#check);
+                    }
+                });
+            } else if let Some(payload) = &example.payload {
                 let fn_name = ident(&scope.take(&base));
-                let text = Literal::string(&serde_json::to_string_pretty(payload).unwrap_or_default());
+                let text =
+                    Literal::string(&serde_json::to_string_pretty(payload).unwrap_or_default());
                 let decode = decode_name.get(&id).map(|alias| {
                     quote! {
                         let decoded = #krate::decode_message(#alias, TEXT.as_bytes())
@@ -125,8 +159,15 @@ pub(crate) fn round_trip_tests(catalog: &Catalog, crate_ident: &str) -> TokenStr
                         assert!(matches!(decoded, #krate::Message::#type_name(_)));
                     }
                 });
-                let label = example.name.clone().unwrap_or_else(|| format!("#{}", n + 1));
-                let doc = docs::lines_attrs(&format!("Example {} of `{}`.", label.replace('`', "'"), m.name.replace('`', "'")));
+                let label = example
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("#{}", n + 1));
+                let doc = docs::lines_attrs(&format!(
+                    "Example {} of `{}`.",
+                    label.replace('`', "'"),
+                    m.name.replace('`', "'")
+                ));
                 tests.extend(quote! {
                     #doc
                     #[test]
@@ -139,9 +180,12 @@ pub(crate) fn round_trip_tests(catalog: &Catalog, crate_ident: &str) -> TokenStr
                     }
                 });
             }
-            if let (Some(headers), Some(headers_ty)) = (&example.headers, &m.headers) {
+            if let (Some(headers), Some(headers_ty), None) =
+                (&example.headers, &m.headers, &example.headers_mismatch)
+            {
                 let fn_name = ident(&scope.take(&format!("{base}_headers")));
-                let text = Literal::string(&serde_json::to_string_pretty(headers).unwrap_or_default());
+                let text =
+                    Literal::string(&serde_json::to_string_pretty(headers).unwrap_or_default());
                 let hty = qualified(catalog, headers_ty, &krate);
                 let fills = may_fill_defaults(catalog, headers_ty);
                 tests.extend(quote! {
@@ -195,9 +239,12 @@ fn fills(catalog: &Catalog, t: &Ty, seen: &mut std::collections::HashSet<usize>)
             if !seen.insert(id.0) {
                 return false;
             }
-            let check_struct = |s: &crate::model::Struct, seen: &mut std::collections::HashSet<usize>| {
-                s.fields.iter().any(|f| f.default.is_some() || fills(catalog, &f.ty, seen))
-            };
+            let check_struct =
+                |s: &crate::model::Struct, seen: &mut std::collections::HashSet<usize>| {
+                    s.fields
+                        .iter()
+                        .any(|f| f.default.is_some() || fills(catalog, &f.ty, seen))
+                };
             match &catalog.ty(*id).kind {
                 TypeKind::Struct(s) => check_struct(s, seen),
                 TypeKind::Union(u) => u.variants.iter().any(|v| match &v.content {
@@ -208,7 +255,9 @@ fn fills(catalog: &Catalog, t: &Ty, seen: &mut std::collections::HashSet<usize>)
                 _ => false,
             }
         }
-        Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) | Ty::Box(inner) => fills(catalog, inner, seen),
+        Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) | Ty::Box(inner) => {
+            fills(catalog, inner, seen)
+        }
         Ty::Tuple(items) => items.iter().any(|t| fills(catalog, t, seen)),
         _ => false,
     }

@@ -4,9 +4,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::{docs, ident, ty};
-use crate::model::{
-    Catalog, Default, Field, Struct, Ty, TypeDef, TypeKind, Union, VariantContent,
-};
+use crate::model::{Catalog, Default, Field, Struct, Ty, TypeDef, TypeKind, Union, VariantContent};
 
 const SERDE: &str = "::herald::serde";
 
@@ -172,9 +170,9 @@ fn struct_fields(catalog: &Catalog, owner: &TypeDef, s: &Struct, public: bool) -
         let fname = ident(&field.rust_name);
         let doc = docs::attrs(&field.docs);
         let rename = (field.rust_name != field.wire).then(|| {
-                let wire = &field.wire;
-                quote!(#[serde(rename = #wire)])
-            });
+            let wire = &field.wire;
+            quote!(#[serde(rename = #wire)])
+        });
         let inner = ty(catalog, &field.ty);
         let (attr, field_ty) = field_shape(owner, field, inner);
         out.extend(quote! {
@@ -272,7 +270,10 @@ fn default_value(catalog: &Catalog, field_ty: &Ty, value: &serde_json::Value) ->
             let name = ident(&def.rust_name);
             match (&def.kind, value) {
                 (TypeKind::StringEnum(vs), serde_json::Value::String(s)) => {
-                    let v = vs.iter().find(|v| v.wire == *s).map(|v| ident(&v.rust_name));
+                    let v = vs
+                        .iter()
+                        .find(|v| v.wire == *s)
+                        .map(|v| ident(&v.rust_name));
                     quote!(#name::#v)
                 }
                 (TypeKind::IntEnum(vs), serde_json::Value::Number(n)) => {

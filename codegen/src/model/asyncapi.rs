@@ -54,11 +54,12 @@ pub fn build(src: &Sources) -> Result<Catalog> {
     b.component_schemas(root, &doc_loc)?;
     b.space.drain()?;
     let mut types = std::mem::take(&mut b.space.types);
+    super::schema::settle_defaults(&mut types);
     super::cycles::fix(&mut types);
     for (i, m) in b.messages.iter().enumerate() {
         types[m.type_id.0].message = Some(MessageId(i));
     }
-    Ok(Catalog {
+    let mut catalog = Catalog {
         info: info(root),
         source_name: src
             .main()
@@ -74,7 +75,49 @@ pub fn build(src: &Sources) -> Result<Catalog> {
         messages: b.messages,
         types,
         warnings: b.space.warnings,
-    })
+    };
+    check_examples(&mut catalog, src);
+    Ok(catalog)
+}
+
+/// Marks examples that contradict their schema, with a warning for each.
+fn check_examples(catalog: &mut Catalog, src: &Sources) {
+    let mut warnings = Vec::new();
+    let mut marks = Vec::new();
+    for (i, m) in catalog.messages.iter().enumerate() {
+        for (n, example) in m.examples.iter().enumerate() {
+            let payload = example
+                .payload
+                .as_ref()
+                .and_then(|p| super::examples::check(catalog, &Ty::Named(m.type_id), p).err());
+            let headers = match (&example.headers, &m.headers) {
+                (Some(h), Some(ty)) => super::examples::check(catalog, ty, h).err(),
+                _ => None,
+            };
+            for (what, mismatch) in [("payload", &payload), ("headers", &headers)] {
+                if let Some((at, reason)) = mismatch {
+                    warnings.push(src.diag(
+                        m.span,
+                        format!(
+                            "example {} of message `{}` contradicts its {what} schema at `{}`: {reason}; \
+                             the generated test checks that it is rejected",
+                            n + 1,
+                            m.name,
+                            if at.is_empty() { "/" } else { at },
+                        ),
+                    ));
+                }
+            }
+            let fmt = |m: Option<(String, String)>| m.map(|(at, reason)| format!("{at}: {reason}"));
+            marks.push((i, n, fmt(payload), fmt(headers)));
+        }
+    }
+    for (i, n, payload, headers) in marks {
+        let example = &mut catalog.messages[i].examples[n];
+        example.payload_mismatch = payload;
+        example.headers_mismatch = headers;
+    }
+    catalog.warnings.extend(warnings);
 }
 
 struct Builder<'a> {
@@ -107,19 +150,30 @@ impl<'a> Builder<'a> {
                 Some("receive") => Action::Receive,
                 _ => {
                     return Err(self
-                        .diag(node, &loc, "an operation's `action` must be `send` or `receive`")
+                        .diag(
+                            node,
+                            &loc,
+                            "an operation's `action` must be `send` or `receive`",
+                        )
                         .into())
                 }
             };
             let Some(channel_ref) = node.get("channel") else {
-                return Err(self.diag(node, &loc, "the operation has no `channel`").into());
+                return Err(self
+                    .diag(node, &loc, "the operation has no `channel`")
+                    .into());
             };
             let channel = self.channel_ref(channel_ref, loc.child("channel"))?;
             let messages = match node.get("messages").and_then(Node::as_seq) {
                 Some(list) => {
                     let mut ids = Vec::new();
                     for (i, m) in list.iter().enumerate() {
-                        ids.push(self.message(m, loc.child("messages").child(&i.to_string()), None, None)?);
+                        ids.push(self.message(
+                            m,
+                            loc.child("messages").child(&i.to_string()),
+                            None,
+                            None,
+                        )?);
                     }
                     ids
                 }
@@ -215,8 +269,13 @@ impl<'a> Builder<'a> {
             channel,
             messages,
             reply,
-            summary: node.get("summary").and_then(Node::as_str).map(str::to_string),
-            bindings: node.get("bindings").map_or(serde_json::Value::Null, Node::to_json),
+            summary: node
+                .get("summary")
+                .and_then(Node::as_str)
+                .map(str::to_string),
+            bindings: node
+                .get("bindings")
+                .map_or(serde_json::Value::Null, Node::to_json),
         });
     }
 
@@ -247,22 +306,41 @@ impl<'a> Builder<'a> {
             parameters.push(Parameter {
                 name: name.to_string(),
                 rust_name: names.take(&naming::field_name(name)),
-                description: param.get("description").and_then(Node::as_str).map(str::to_string),
+                description: param
+                    .get("description")
+                    .and_then(Node::as_str)
+                    .map(str::to_string),
                 allowed: constraints
                     .get("enum")
                     .and_then(Node::as_seq)
-                    .map(|v| v.iter().filter_map(Node::as_str).map(str::to_string).collect())
+                    .map(|v| {
+                        v.iter()
+                            .filter_map(Node::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    })
                     .unwrap_or_default(),
-                default: constraints.get("default").and_then(Node::as_str).map(str::to_string),
+                default: constraints
+                    .get("default")
+                    .and_then(Node::as_str)
+                    .map(str::to_string),
             });
         }
         self.channels.push(Channel {
             key: key.to_string(),
-            address: node.get("address").and_then(Node::as_str).map(str::to_string),
+            address: node
+                .get("address")
+                .and_then(Node::as_str)
+                .map(str::to_string),
             parameters,
             messages: Vec::new(),
-            description: node.get("description").and_then(Node::as_str).map(str::to_string),
-            bindings: node.get("bindings").map_or(serde_json::Value::Null, Node::to_json),
+            description: node
+                .get("description")
+                .and_then(Node::as_str)
+                .map(str::to_string),
+            bindings: node
+                .get("bindings")
+                .map_or(serde_json::Value::Null, Node::to_json),
         });
         for (m_key, m, m_loc) in entries(node, "messages", &loc) {
             let message = self.message(m, m_loc, Some(m_key), None)?;
@@ -354,7 +432,9 @@ impl<'a> Builder<'a> {
             headers: None,
             payload: Ty::Any,
             correlation_id: None,
-            bindings: merged.get("bindings").map_or(serde_json::Value::Null, Node::to_json),
+            bindings: merged
+                .get("bindings")
+                .map_or(serde_json::Value::Null, Node::to_json),
             examples: Vec::new(),
             version,
             channels: Vec::new(),
@@ -383,7 +463,9 @@ impl<'a> Builder<'a> {
     fn convert_messages(&mut self) -> Result<()> {
         let pending = std::mem::take(&mut self.pending);
         for (i, (node, loc)) in pending.into_iter().enumerate() {
-            let name = self.space.types[self.messages[i].type_id.0].rust_name.clone();
+            let name = self.space.types[self.messages[i].type_id.0]
+                .rust_name
+                .clone();
             let legacy_format = node.get("schemaFormat").and_then(Node::as_str);
             let payload = match node.get("payload") {
                 Some(p) => self.schema_of(p, loc.child("payload"), legacy_format, &name)?,
@@ -394,8 +476,13 @@ impl<'a> Builder<'a> {
             let headers = match node.get("headers") {
                 Some(h) => match self.schema_of(h, loc.child("headers"), None, &name)? {
                     Some((h, h_loc)) => {
-                        let (ty, nullable) = self.space.ty_of(h, h_loc, &format!("{name}Headers"))?;
-                        Some(if nullable { Ty::Option(Box::new(ty)) } else { ty })
+                        let (ty, nullable) =
+                            self.space.ty_of(h, h_loc, &format!("{name}Headers"))?;
+                        Some(if nullable {
+                            Ty::Option(Box::new(ty))
+                        } else {
+                            ty
+                        })
                     }
                     None => None,
                 },
@@ -417,6 +504,8 @@ impl<'a> Builder<'a> {
                             name: e.get("name").and_then(Node::as_str).map(str::to_string),
                             payload: e.get("payload").map(Node::to_json),
                             headers: e.get("headers").map(Node::to_json),
+                            payload_mismatch: None,
+                            headers_mismatch: None,
                         })
                         .collect()
                 })
@@ -441,7 +530,10 @@ impl<'a> Builder<'a> {
         // 3.x multi-format schema object: `{schemaFormat, schema}`.
         let (schema, schema_loc, format) = if self.major >= 3 {
             let (target, target_loc) = self.src.resolve(node, loc.clone())?;
-            match (target.get("schemaFormat").and_then(Node::as_str), target.get("schema")) {
+            match (
+                target.get("schemaFormat").and_then(Node::as_str),
+                target.get("schema"),
+            ) {
                 (Some(format), Some(schema)) => (schema, target_loc.child("schema"), Some(format)),
                 _ => (node, loc, None),
             }
@@ -477,7 +569,9 @@ impl<'a> Builder<'a> {
             span: node.span,
         };
         for (i, t) in traits.iter().enumerate() {
-            let (t, _) = self.src.resolve(t, loc.child("traits").child(&i.to_string()))?;
+            let (t, _) = self
+                .src
+                .resolve(t, loc.child("traits").child(&i.to_string()))?;
             merge(&mut merged, t);
         }
         let own = Node {
@@ -496,7 +590,9 @@ impl<'a> Builder<'a> {
     }
 
     fn diag(&self, node: &Node, loc: &Loc, message: &str) -> Diagnostic {
-        self.src.diag(node.span, message).with_pointer(loc.fragment())
+        self.src
+            .diag(node.span, message)
+            .with_pointer(loc.fragment())
     }
 }
 
@@ -537,7 +633,11 @@ fn entries<'n>(node: &'n Node, key: &str, loc: &Loc) -> Vec<(&'n str, &'n Node, 
 
 fn info(root: &Node) -> Info {
     let info = root.get("info");
-    let text = |k: &str| info.and_then(|i| i.get(k)).and_then(Node::as_str).map(str::to_string);
+    let text = |k: &str| {
+        info.and_then(|i| i.get(k))
+            .and_then(Node::as_str)
+            .map(str::to_string)
+    };
     Info {
         title: text("title").unwrap_or_default(),
         version: text("version").unwrap_or_default(),

@@ -4,6 +4,7 @@
 
 mod asyncapi;
 mod cycles;
+pub mod examples;
 pub mod naming;
 mod schema;
 
@@ -189,6 +190,10 @@ pub struct Example {
     pub payload: Option<serde_json::Value>,
     /// Headers.
     pub headers: Option<serde_json::Value>,
+    /// Why the payload does not fit the payload type (`pointer: reason`), if it does not.
+    pub payload_mismatch: Option<String>,
+    /// Why the headers do not fit the headers type, if they do not.
+    pub headers_mismatch: Option<String>,
 }
 
 /// A named Rust type.

@@ -19,9 +19,30 @@ const KEYWORDS: &[&str] = &[
 
 /// Type names that generated code relies on, or that would shadow the prelude.
 const RESERVED_TYPES: &[&str] = &[
-    "Self", "Option", "Result", "String", "Vec", "Box", "Some", "None", "Ok", "Err", "Message",
-    "Default", "Clone", "Copy", "Debug", "PartialEq", "Send", "Sync", "Sized", "From", "Into",
-    "Iterator", "ToString", "ToOwned",
+    "Self",
+    "Option",
+    "Result",
+    "String",
+    "Vec",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Message",
+    "Default",
+    "Clone",
+    "Copy",
+    "Debug",
+    "PartialEq",
+    "Send",
+    "Sync",
+    "Sized",
+    "From",
+    "Into",
+    "Iterator",
+    "ToString",
+    "ToOwned",
 ];
 
 /// Splits `raw` into an ASCII word soup that heck can case: non-ASCII letters become `uXXXX`.
@@ -174,8 +195,24 @@ mod tests {
     #[test]
     fn every_name_is_an_identifier() {
         let raws = [
-            "type", "self", "Self", "crate", "super", "123start", "with-dash", "with space", "",
-            "café", "__", "_", "-", "😀", "a\u{202e}b", "0", "None", "Some",
+            "type",
+            "self",
+            "Self",
+            "crate",
+            "super",
+            "123start",
+            "with-dash",
+            "with space",
+            "",
+            "café",
+            "__",
+            "_",
+            "-",
+            "😀",
+            "a\u{202e}b",
+            "0",
+            "None",
+            "Some",
         ];
         for raw in raws {
             for name in [field_name(raw), type_name(raw)] {

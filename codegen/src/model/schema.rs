@@ -122,9 +122,11 @@ impl<'a> TypeSpace<'a> {
         let kind = std::mem::replace(&mut self.types[slot.0].kind, TypeKind::Pending);
         self.types[slot.0].kind = match kind {
             TypeKind::Alias(inner) => TypeKind::Newtype(inner),
-            TypeKind::Pending => {
-                TypeKind::Newtype(if nullable { Ty::Option(Box::new(ty.clone())) } else { ty.clone() })
-            }
+            TypeKind::Pending => TypeKind::Newtype(if nullable {
+                Ty::Option(Box::new(ty.clone()))
+            } else {
+                ty.clone()
+            }),
             named => named,
         };
         Ok(ty)
@@ -133,9 +135,14 @@ impl<'a> TypeSpace<'a> {
     /// Converts everything still queued.
     pub fn drain(&mut self) -> Result<()> {
         while let Some((id, node, loc)) = self.queue.pop_front() {
-            let (ty, nullable) = self.build(node, loc, &self.types[id.0].rust_name.clone(), Some(id))?;
+            let (ty, nullable) =
+                self.build(node, loc, &self.types[id.0].rust_name.clone(), Some(id))?;
             if let TypeKind::Pending = self.types[id.0].kind {
-                let ty = if nullable { Ty::Option(Box::new(ty)) } else { ty };
+                let ty = if nullable {
+                    Ty::Option(Box::new(ty))
+                } else {
+                    ty
+                };
                 self.types[id.0].kind = TypeKind::Alias(ty);
             }
         }
@@ -143,18 +150,33 @@ impl<'a> TypeSpace<'a> {
     }
 
     fn diag(&self, node: &Node, loc: &Loc, message: impl Into<String>) -> Diagnostic {
-        self.src.diag(node.span, message).with_pointer(loc.fragment())
+        self.src
+            .diag(node.span, message)
+            .with_pointer(loc.fragment())
     }
 
     /// Converts an inline schema. With `slot`, a named shape is written into that type.
-    fn build(&mut self, node: &'a Node, loc: Loc, hint: &str, slot: Option<TypeId>) -> Result<(Ty, bool)> {
+    fn build(
+        &mut self,
+        node: &'a Node,
+        loc: Loc,
+        hint: &str,
+        slot: Option<TypeId>,
+    ) -> Result<(Ty, bool)> {
         if let Some(b) = node.as_bool() {
             let _ = b;
             return Ok((Ty::Any, false));
         }
         if node.as_map().is_none() {
             return Err(self
-                .diag(node, &loc, format!("a schema must be a mapping or a boolean, found {}", node.kind()))
+                .diag(
+                    node,
+                    &loc,
+                    format!(
+                        "a schema must be a mapping or a boolean, found {}",
+                        node.kind()
+                    ),
+                )
                 .into());
         }
         let docs = docs_of(node);
@@ -177,7 +199,10 @@ impl<'a> TypeSpace<'a> {
         {
             self.union(node, key, branches, &loc, hint, slot, &mut nullable)?
         } else {
-            let types: Vec<String> = type_names(node).into_iter().filter(|t| t != "null").collect();
+            let types: Vec<String> = type_names(node)
+                .into_iter()
+                .filter(|t| t != "null")
+                .collect();
             let has_all_of = node.get("allOf").is_some();
             match types.as_slice() {
                 [] if has_all_of => self.all_of(node, &loc, hint, slot, &mut nullable)?,
@@ -215,7 +240,11 @@ impl<'a> TypeSpace<'a> {
             Made::Ty(Ty::Unit) if nullable && slot.is_none() => Ok((Ty::Unit, false)),
             Made::Ty(ty) => match slot {
                 Some(id) => {
-                    let ty = if nullable { Ty::Option(Box::new(ty)) } else { ty };
+                    let ty = if nullable {
+                        Ty::Option(Box::new(ty))
+                    } else {
+                        ty
+                    };
                     self.types[id.0].kind = TypeKind::Alias(ty);
                     self.types[id.0].docs = docs;
                     Ok((Ty::Named(id), false))
@@ -249,7 +278,10 @@ impl<'a> TypeSpace<'a> {
         slot: Option<TypeId>,
         nullable: &mut bool,
     ) -> Result<Made> {
-        let present: Vec<&Node> = values.iter().filter(|v| !matches!(v.value, Value::Null)).collect();
+        let present: Vec<&Node> = values
+            .iter()
+            .filter(|v| !matches!(v.value, Value::Null))
+            .collect();
         if present.len() != values.len() {
             *nullable = true;
         }
@@ -304,11 +336,17 @@ impl<'a> TypeSpace<'a> {
             return Ok(Made::Named(id));
         }
         // Mixed or structured enum values: any JSON value (validators check membership).
-        Ok(Made::Ty(match type_names(node).iter().find(|t| *t != "null").map(String::as_str) {
-            Some("number") => Ty::Float,
-            Some("boolean") => Ty::Bool,
-            _ => Ty::Any,
-        }))
+        Ok(Made::Ty(
+            match type_names(node)
+                .iter()
+                .find(|t| *t != "null")
+                .map(String::as_str)
+            {
+                Some("number") => Ty::Float,
+                Some("boolean") => Ty::Bool,
+                _ => Ty::Any,
+            },
+        ))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -366,14 +404,17 @@ impl<'a> TypeSpace<'a> {
         let mut variants = Vec::new();
         if let Some((tag, values)) = self.find_tag(&resolved, discriminator.as_deref()) {
             for ((target, target_loc, parts, _), value) in resolved.iter().zip(values) {
-                let base = if let Some(name) = target_loc.last_token().filter(|_| ref_of(target).is_none() && target_loc.pointer.starts_with("/components")) {
+                let base = if let Some(name) = target_loc.last_token().filter(|_| {
+                    ref_of(target).is_none() && target_loc.pointer.starts_with("/components")
+                }) {
                     name
                 } else {
                     value.clone()
                 };
                 let rust_name = scope.take(&naming::type_name(&base));
                 let fields_hint = format!("{union_name}{rust_name}");
-                let content = self.struct_from_parts(parts, &fields_hint, Some(&tag), target_loc)?;
+                let content =
+                    self.struct_from_parts(parts, &fields_hint, Some(&tag), target_loc)?;
                 variants.push(UnionVariant {
                     rust_name,
                     tag_value: Some(value),
@@ -392,22 +433,37 @@ impl<'a> TypeSpace<'a> {
             live.iter().zip(&resolved).enumerate()
         {
             let base = if *is_ref {
-                target_loc.last_token().unwrap_or_else(|| format!("variant{i}"))
+                target_loc
+                    .last_token()
+                    .unwrap_or_else(|| format!("variant{i}"))
             } else if let Some(title) = target.get("title").and_then(Node::as_str) {
                 title.to_string()
             } else {
-                kind_word(target).map(str::to_string).unwrap_or_else(|| format!("variant{i}"))
+                kind_word(target)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("variant{i}"))
             };
             let rust_name = scope.take(&naming::type_name(&base));
-            let (ty, branch_nullable) =
-                self.ty_of(branch, branch_loc.clone(), &format!("{union_name}{rust_name}"))?;
-            let ty = if branch_nullable { Ty::Option(Box::new(ty)) } else { ty };
-            ranked.push((rank(target, parts), i, UnionVariant {
-                rust_name,
-                tag_value: None,
-                content: VariantContent::Type(ty),
-                docs: docs_of(target),
-            }));
+            let (ty, branch_nullable) = self.ty_of(
+                branch,
+                branch_loc.clone(),
+                &format!("{union_name}{rust_name}"),
+            )?;
+            let ty = if branch_nullable {
+                Ty::Option(Box::new(ty))
+            } else {
+                ty
+            };
+            ranked.push((
+                rank(target, parts),
+                i,
+                UnionVariant {
+                    rust_name,
+                    tag_value: None,
+                    content: VariantContent::Type(ty),
+                    docs: docs_of(target),
+                },
+            ));
         }
         // Untagged variants are tried in order: the most specific first.
         ranked.sort_by_key(|(rank, i, _)| (*rank, *i));
@@ -429,7 +485,12 @@ impl<'a> TypeSpace<'a> {
         }
         let candidates: Vec<String> = match discriminator {
             Some(d) => vec![d.to_string()],
-            None => branches[0].2.properties.iter().map(|(name, _, _)| name.clone()).collect(),
+            None => branches[0]
+                .2
+                .properties
+                .iter()
+                .map(|(name, _, _)| name.clone())
+                .collect(),
         };
         'candidates: for candidate in candidates {
             let mut values = Vec::new();
@@ -480,7 +541,9 @@ impl<'a> TypeSpace<'a> {
         }
         let mut objecty = is_object_like(node);
         for (i, branch) in branches.iter().enumerate() {
-            let (target, _) = self.src.resolve(branch, loc.child("allOf").child(&i.to_string()))?;
+            let (target, _) = self
+                .src
+                .resolve(branch, loc.child("allOf").child(&i.to_string()))?;
             objecty |= is_object_like(target) || target.get("allOf").is_some();
         }
         if !objecty {
@@ -499,12 +562,20 @@ impl<'a> TypeSpace<'a> {
         self.object(node, loc, hint, slot)
     }
 
-    fn object(&mut self, node: &'a Node, loc: &Loc, hint: &str, slot: Option<TypeId>) -> Result<Made> {
+    fn object(
+        &mut self,
+        node: &'a Node,
+        loc: &Loc,
+        hint: &str,
+        slot: Option<TypeId>,
+    ) -> Result<Made> {
         let mut parts = Parts::default();
         self.collect(node, loc, &mut parts, 0)?;
         if parts.properties.is_empty() {
             let value = match parts.additional {
-                Some((extra, extra_loc)) => self.ty_of(extra, extra_loc, &format!("{hint}Value"))?.0,
+                Some((extra, extra_loc)) => {
+                    self.ty_of(extra, extra_loc, &format!("{hint}Value"))?.0
+                }
                 None => Ty::Any,
             };
             return Ok(Made::Ty(Ty::Map(Box::new(value))));
@@ -559,7 +630,11 @@ impl<'a> TypeSpace<'a> {
             Some((extra, extra_loc)) => {
                 let (ty, nullable) =
                     self.ty_of(extra, extra_loc.clone(), &format!("{type_name}Value"))?;
-                let ty = if nullable { Ty::Option(Box::new(ty)) } else { ty };
+                let ty = if nullable {
+                    Ty::Option(Box::new(ty))
+                } else {
+                    ty
+                };
                 Some((scope.take("additional_properties"), ty))
             }
             None if parts.patterns => Some((scope.take("additional_properties"), Ty::Any)),
@@ -574,16 +649,27 @@ impl<'a> TypeSpace<'a> {
     }
 
     /// Gathers properties through `allOf` (and the references in it).
-    fn collect(&self, node: &'a Node, loc: &Loc, parts: &mut Parts<'a>, depth: usize) -> Result<()> {
+    fn collect(
+        &self,
+        node: &'a Node,
+        loc: &Loc,
+        parts: &mut Parts<'a>,
+        depth: usize,
+    ) -> Result<()> {
         if depth > MAX_ALL_OF_DEPTH {
             return Err(self
-                .diag(node, loc, format!("`allOf` nests deeper than {MAX_ALL_OF_DEPTH} levels"))
+                .diag(
+                    node,
+                    loc,
+                    format!("`allOf` nests deeper than {MAX_ALL_OF_DEPTH} levels"),
+                )
                 .into());
         }
         if let Some(branches) = node.get("allOf").and_then(Node::as_seq) {
             for (i, branch) in branches.iter().enumerate() {
-                let (target, target_loc) =
-                    self.src.resolve(branch, loc.child("allOf").child(&i.to_string()))?;
+                let (target, target_loc) = self
+                    .src
+                    .resolve(branch, loc.child("allOf").child(&i.to_string()))?;
                 self.collect(target, &target_loc, parts, depth + 1)?;
             }
         }
@@ -625,7 +711,11 @@ impl<'a> TypeSpace<'a> {
         let tuple_items = node
             .get("prefixItems")
             .map(|n| (n, "prefixItems"))
-            .or_else(|| node.get("items").filter(|i| i.as_seq().is_some()).map(|n| (n, "items")));
+            .or_else(|| {
+                node.get("items")
+                    .filter(|i| i.as_seq().is_some())
+                    .map(|n| (n, "items"))
+            });
         if let Some((items, key)) = tuple_items {
             let items = items.as_seq().unwrap_or_default();
             let rest_closed = match key {
@@ -639,7 +729,11 @@ impl<'a> TypeSpace<'a> {
             if fixed && !items.is_empty() {
                 let mut tys = Vec::new();
                 for (i, item) in items.iter().enumerate() {
-                    let (ty, n) = self.ty_of(item, loc.child(key).child(&i.to_string()), &format!("{hint}Item{i}"))?;
+                    let (ty, n) = self.ty_of(
+                        item,
+                        loc.child(key).child(&i.to_string()),
+                        &format!("{hint}Item{i}"),
+                    )?;
                     tys.push(if n { Ty::Option(Box::new(ty)) } else { ty });
                 }
                 return Ok(Ty::Tuple(tys));
@@ -649,7 +743,11 @@ impl<'a> TypeSpace<'a> {
         match node.get("items") {
             Some(items) => {
                 let (ty, n) = self.ty_of(items, loc.child("items"), &format!("{hint}Item"))?;
-                Ok(Ty::Vec(Box::new(if n { Ty::Option(Box::new(ty)) } else { ty })))
+                Ok(Ty::Vec(Box::new(if n {
+                    Ty::Option(Box::new(ty))
+                } else {
+                    ty
+                })))
             }
             None => Ok(Ty::Vec(Box::new(Ty::Any))),
         }
@@ -689,63 +787,99 @@ impl<'a> TypeSpace<'a> {
                 docs: Docs::default(),
             });
         }
-        self.types[id.0].kind = TypeKind::Union(Union { tag: None, variants });
+        self.types[id.0].kind = TypeKind::Union(Union {
+            tag: None,
+            variants,
+        });
         Ok(Made::Named(id))
     }
 
-    fn default_for(&mut self, value: &Node, ty: &Ty, loc: &Loc) -> Option<Default> {
-        let json = value.to_json();
-        let ty = match ty {
-            Ty::Named(id) => match &self.types[id.0].kind {
-                TypeKind::Alias(inner) => inner.clone(),
-                _ => ty.clone(),
-            },
-            other => other.clone(),
+    /// Records a field default; whether herald can honour it is decided once every type is
+    /// known ([`settle_defaults`]).
+    fn default_for(&mut self, value: &Node, _ty: &Ty, _loc: &Loc) -> Option<Default> {
+        match value.value {
+            Value::Null => None,
+            _ => Some(Default::Value(value.to_json())),
+        }
+    }
+}
+
+/// Keeps each field default that fits the field's final type: as `Default::Trait` when it is
+/// the type's `Default::default()`, as a literal for scalars and enum variants; drops others.
+pub(crate) fn settle_defaults(types: &mut [TypeDef]) {
+    let kinds: Vec<TypeKind> = types.iter().map(|t| t.kind.clone()).collect();
+    let resolve = |ty: &Ty| -> Ty {
+        let mut ty = ty.clone();
+        for _ in 0..16 {
+            match &ty {
+                Ty::Named(id) => match &kinds[id.0] {
+                    TypeKind::Alias(inner) => ty = inner.clone(),
+                    _ => break,
+                },
+                _ => break,
+            }
+        }
+        ty
+    };
+    let settle = |field: &mut Field| {
+        let Some(Default::Value(json)) = &field.default else {
+            return;
         };
-        let is_trait_default = matches!(
-            (&ty, &json),
-            (Ty::Bool, serde_json::Value::Bool(false))
-                | (Ty::String, serde_json::Value::String(_))
-                | (Ty::Vec(_), serde_json::Value::Array(_))
-                | (Ty::Map(_), serde_json::Value::Object(_))
-                | (Ty::Int(_), serde_json::Value::Number(_))
-                | (Ty::Float, serde_json::Value::Number(_))
-        ) && match &json {
+        let ty = resolve(&field.ty);
+        let is_zero = match json {
+            serde_json::Value::Bool(b) => !b,
             serde_json::Value::String(s) => s.is_empty(),
             serde_json::Value::Array(a) => a.is_empty(),
             serde_json::Value::Object(o) => o.is_empty(),
             serde_json::Value::Number(n) => n.as_f64() == Some(0.0),
-            _ => true,
+            serde_json::Value::Null => false,
         };
-        if is_trait_default {
-            return Some(Default::Trait);
-        }
-        let fits = match (&ty, &json) {
-            (Ty::Bool, serde_json::Value::Bool(_)) | (Ty::String, serde_json::Value::String(_)) => true,
+        let trait_default = is_zero
+            && matches!(
+                (&ty, json),
+                (Ty::Bool, serde_json::Value::Bool(_))
+                    | (Ty::String, serde_json::Value::String(_))
+                    | (Ty::Vec(_), serde_json::Value::Array(_))
+                    | (Ty::Map(_), serde_json::Value::Object(_))
+                    | (Ty::Int(_), serde_json::Value::Number(_))
+                    | (Ty::Float, serde_json::Value::Number(_))
+            );
+        let literal = match (&ty, json) {
+            (Ty::Bool, serde_json::Value::Bool(_)) | (Ty::String, serde_json::Value::String(_)) => {
+                true
+            }
             (Ty::Float, serde_json::Value::Number(_)) => true,
-            (Ty::Int(IntTy::U64 | IntTy::U32), serde_json::Value::Number(n)) => n.as_u64().is_some(),
+            (Ty::Int(IntTy::U64 | IntTy::U32), serde_json::Value::Number(n)) => {
+                n.as_u64().is_some()
+            }
             (Ty::Int(_), serde_json::Value::Number(n)) => n.as_i64().is_some(),
-            (Ty::Named(id), serde_json::Value::String(s)) => match &self.types[id.0].kind {
-                TypeKind::StringEnum(vs) => vs.iter().any(|v| v.wire == *s),
-                _ => false,
-            },
-            (Ty::Named(id), serde_json::Value::Number(n)) => match &self.types[id.0].kind {
-                TypeKind::IntEnum(vs) => vs.iter().any(|v| Some(v.value) == n.as_i64()),
-                _ => false,
-            },
+            (Ty::Named(id), serde_json::Value::String(s)) => {
+                matches!(&kinds[id.0], TypeKind::StringEnum(vs) if vs.iter().any(|v| v.wire == *s))
+            }
+            (Ty::Named(id), serde_json::Value::Number(n)) => {
+                matches!(&kinds[id.0], TypeKind::IntEnum(vs) if vs.iter().any(|v| Some(v.value) == n.as_i64()))
+            }
             _ => false,
         };
-        if fits {
-            Some(Default::Value(json))
+        field.default = if trait_default {
+            Some(Default::Trait)
+        } else if literal {
+            field.default.take()
         } else {
-            if !matches!(json, serde_json::Value::Null) {
-                self.warnings.push(
-                    self.src
-                        .diag(value.span, format!("default `{json}` is not used: herald honours defaults of scalar and enum fields only"))
-                        .with_pointer(loc.fragment()),
-                );
-            }
             None
+        };
+    };
+    for def in types.iter_mut() {
+        match &mut def.kind {
+            TypeKind::Struct(s) => s.fields.iter_mut().for_each(settle),
+            TypeKind::Union(u) => {
+                for v in &mut u.variants {
+                    if let VariantContent::Fields(s) = &mut v.content {
+                        s.fields.iter_mut().for_each(settle);
+                    }
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -758,7 +892,10 @@ fn file_stem(display: &str) -> String {
 fn docs_of(node: &Node) -> Docs {
     Docs {
         title: node.get("title").and_then(Node::as_str).map(str::to_string),
-        description: node.get("description").and_then(Node::as_str).map(str::to_string),
+        description: node
+            .get("description")
+            .and_then(Node::as_str)
+            .map(str::to_string),
     }
 }
 
@@ -767,7 +904,11 @@ fn type_names(node: &Node) -> Vec<String> {
     match node.get("type") {
         Some(t) => match &t.value {
             Value::String(s) => vec![s.clone()],
-            Value::Seq(items) => items.iter().filter_map(Node::as_str).map(str::to_string).collect(),
+            Value::Seq(items) => items
+                .iter()
+                .filter_map(Node::as_str)
+                .map(str::to_string)
+                .collect(),
             _ => Vec::new(),
         },
         None => Vec::new(),
@@ -775,9 +916,14 @@ fn type_names(node: &Node) -> Vec<String> {
 }
 
 fn is_object_like(node: &Node) -> bool {
-    ["properties", "additionalProperties", "patternProperties", "required"]
-        .iter()
-        .any(|k| node.get(k).is_some())
+    [
+        "properties",
+        "additionalProperties",
+        "patternProperties",
+        "required",
+    ]
+    .iter()
+    .any(|k| node.get(k).is_some())
 }
 
 /// Whether a union node has properties of its own beside `oneOf`/`anyOf`.
@@ -788,7 +934,9 @@ fn has_own_shape(node: &Node) -> bool {
 fn is_null_schema(node: &Node) -> bool {
     let types = type_names(node);
     (types.len() == 1 && types[0] == "null")
-        || node.get("const").is_some_and(|c| matches!(c.value, Value::Null))
+        || node
+            .get("const")
+            .is_some_and(|c| matches!(c.value, Value::Null))
 }
 
 fn is_empty_schema(node: &Node) -> bool {

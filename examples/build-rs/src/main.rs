@@ -7,7 +7,9 @@ mod orders {
 }
 
 fn main() {
-    let name = std::env::args().nth(1).unwrap_or_else(|| "com.acme.order.created".into());
+    let name = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "com.acme.order.created".into());
     let payload = std::env::args().nth(2).unwrap_or_else(|| "{}".into());
     match orders::decode_message(&name, payload.as_bytes()) {
         Ok(message) => println!("decoded `{}`: {message:?}", message.name()),

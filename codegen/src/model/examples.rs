@@ -1,0 +1,270 @@
+//! Do the spec's examples fit its types?
+//!
+//! Real specs ship examples that contradict their own schemas (a string where the schema says
+//! array, an enum value it does not list). This check predicts, from the IR alone, whether the
+//! generated decoder accepts an example: such examples get a generation warning and a test that
+//! the decoder rejects them, instead of a round-trip test that could never pass.
+
+use serde_json::Value;
+
+use super::{Catalog, Field, IntTy, Struct, Ty, TypeKind, VariantContent};
+use crate::pointer;
+
+/// `Err((pointer, reason))` when `value` does not fit `ty`.
+pub fn check(catalog: &Catalog, ty: &Ty, value: &Value) -> Result<(), (String, String)> {
+    check_at(catalog, ty, value, "", 0)
+}
+
+type Mismatch = (String, String);
+
+/// Prefix of reasons for examples that decode but lose data on the way back.
+pub const LOSSY: &str = "decodes, but drops ";
+
+fn fail(at: &str, reason: impl Into<String>) -> Result<(), Mismatch> {
+    Err((at.to_string(), reason.into()))
+}
+
+fn check_at(
+    catalog: &Catalog,
+    ty: &Ty,
+    value: &Value,
+    at: &str,
+    depth: usize,
+) -> Result<(), Mismatch> {
+    if depth > 200 {
+        return fail(at, "nested too deeply");
+    }
+    match (ty, value) {
+        (Ty::Any, _) => Ok(()),
+        (Ty::Unit, Value::Null) | (Ty::Bool, Value::Bool(_)) | (Ty::Float, Value::Number(_)) => {
+            Ok(())
+        }
+        (Ty::Int(kind), Value::Number(n)) => {
+            let fits = match kind {
+                IntTy::I64 => n.as_i64().is_some(),
+                IntTy::U64 => n.as_u64().is_some(),
+                IntTy::I32 => n.as_i64().is_some_and(|v| i32::try_from(v).is_ok()),
+                IntTy::U32 => n.as_u64().is_some_and(|v| u32::try_from(v).is_ok()),
+            };
+            if fits {
+                Ok(())
+            } else {
+                fail(at, format!("{n} is not a {kind:?} integer"))
+            }
+        }
+        (Ty::String, Value::String(_)) => Ok(()),
+        (Ty::DateTime, Value::String(s)) if is_date_time(s) => Ok(()),
+        (Ty::Date, Value::String(s)) if is_date(s) => Ok(()),
+        (Ty::Uuid, Value::String(s)) if is_uuid(s) => Ok(()),
+        (Ty::Option(_), Value::Null) => Ok(()),
+        (Ty::Option(inner) | Ty::Box(inner), v) => check_at(catalog, inner, v, at, depth + 1),
+        (Ty::Vec(inner), Value::Array(items)) => {
+            items.iter().enumerate().try_for_each(|(i, item)| {
+                check_at(
+                    catalog,
+                    inner,
+                    item,
+                    &pointer::push(at, &i.to_string()),
+                    depth + 1,
+                )
+            })
+        }
+        (Ty::Map(inner), Value::Object(map)) => map
+            .iter()
+            .try_for_each(|(k, v)| check_at(catalog, inner, v, &pointer::push(at, k), depth + 1)),
+        (Ty::Tuple(items), Value::Array(values)) if items.len() == values.len() => items
+            .iter()
+            .zip(values)
+            .enumerate()
+            .try_for_each(|(i, (t, v))| {
+                check_at(catalog, t, v, &pointer::push(at, &i.to_string()), depth + 1)
+            }),
+        (Ty::Named(id), v) => match &catalog.ty(*id).kind {
+            TypeKind::Pending => Ok(()),
+            TypeKind::Struct(s) => check_struct(catalog, s, None, v, at, depth),
+            TypeKind::StringEnum(variants) => match v {
+                Value::String(s) if variants.iter().any(|x| x.wire == *s) => Ok(()),
+                _ => fail(at, format!("{v} is not one of the enum's values")),
+            },
+            TypeKind::IntEnum(variants) => match v {
+                Value::Number(n) if variants.iter().any(|x| Some(x.value) == n.as_i64()) => Ok(()),
+                _ => fail(at, format!("{v} is not one of the enum's values")),
+            },
+            TypeKind::Newtype(inner) | TypeKind::Alias(inner) => {
+                check_at(catalog, inner, v, at, depth + 1)
+            }
+            TypeKind::Union(u) => match &u.tag {
+                Some(tag) => {
+                    let Some(Value::String(tag_value)) = v.get(tag) else {
+                        return fail(at, format!("no `{tag}` tag"));
+                    };
+                    let Some(variant) = u
+                        .variants
+                        .iter()
+                        .find(|x| x.tag_value.as_ref() == Some(tag_value))
+                    else {
+                        return fail(at, format!("unknown `{tag}` value `{tag_value}`"));
+                    };
+                    match &variant.content {
+                        VariantContent::Fields(s) => {
+                            check_struct(catalog, s, Some(tag), v, at, depth)
+                        }
+                        VariantContent::Type(t) => check_at(catalog, t, v, at, depth + 1),
+                    }
+                }
+                None => {
+                    let mut first = None;
+                    for variant in &u.variants {
+                        let result = match &variant.content {
+                            VariantContent::Type(t) => check_at(catalog, t, v, at, depth + 1),
+                            VariantContent::Fields(s) => {
+                                check_struct(catalog, s, None, v, at, depth)
+                            }
+                        };
+                        match result {
+                            Ok(()) => return Ok(()),
+                            Err(e) => {
+                                first.get_or_insert(e);
+                            }
+                        }
+                    }
+                    Err(first.unwrap_or_else(|| (at.to_string(), "no variant fits".into())))
+                }
+            },
+        },
+        (ty, v) => fail(
+            at,
+            format!("expected {}, found {}", describe(ty), kind_of(v)),
+        ),
+    }
+}
+
+fn check_struct(
+    catalog: &Catalog,
+    s: &Struct,
+    tag: Option<&str>,
+    value: &Value,
+    at: &str,
+    depth: usize,
+) -> Result<(), Mismatch> {
+    let Value::Object(map) = value else {
+        return fail(at, format!("expected an object, found {}", kind_of(value)));
+    };
+    for field in &s.fields {
+        let here = pointer::push(at, &field.wire);
+        match map.get(&field.wire) {
+            None if field.required && !field.nullable => {
+                return fail(at, format!("required property `{}` is missing", field.wire))
+            }
+            None => {}
+            Some(Value::Null) if accepts_null(field) => {}
+            Some(v) => check_at(catalog, &field.ty, v, &here, depth + 1)?,
+        }
+    }
+    let known = |k: &str| s.fields.iter().any(|f| f.wire == k) || Some(k) == tag;
+    for key in map.keys().filter(|k| !known(k)) {
+        match &s.extra {
+            Some((_, extra)) => check_at(
+                catalog,
+                extra,
+                &map[key],
+                &pointer::push(at, key),
+                depth + 1,
+            )?,
+            None if s.closed => return fail(at, format!("property `{key}` is not allowed")),
+            // Open objects accept it, but the typed value does not keep it.
+            None => return fail(at, format!("{LOSSY}property `{key}` is not in the schema")),
+        }
+    }
+    Ok(())
+}
+
+fn accepts_null(field: &Field) -> bool {
+    field.nullable || matches!(field.ty, Ty::Any | Ty::Unit | Ty::Option(_))
+}
+
+fn describe(ty: &Ty) -> &'static str {
+    match ty {
+        Ty::Bool => "a boolean",
+        Ty::Int(_) => "an integer",
+        Ty::Float => "a number",
+        Ty::String => "a string",
+        Ty::DateTime => "an RFC 3339 date-time",
+        Ty::Date => "a full date",
+        Ty::Uuid => "a UUID",
+        Ty::Vec(_) | Ty::Tuple(_) => "an array",
+        Ty::Map(_) => "an object",
+        Ty::Unit => "null",
+        _ => "a value of another type",
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_date(s: &str) -> bool {
+    s.len() == 10
+        && digits(&s[0..4])
+        && &s[4..5] == "-"
+        && digits(&s[5..7])
+        && &s[7..8] == "-"
+        && digits(&s[8..10])
+}
+
+fn is_date_time(s: &str) -> bool {
+    if !s.is_ascii() || s.len() < 20 || !is_date(&s[..10]) || !matches!(&s[10..11], "T" | "t" | " ")
+    {
+        return false;
+    }
+    let time = &s[11..];
+    let zone_at = time.rfind(['Z', 'z', '+', '-']).unwrap_or(time.len());
+    let (clock, zone) = time.split_at(zone_at);
+    let clock_ok = clock.len() >= 8
+        && digits(&clock[0..2])
+        && &clock[2..3] == ":"
+        && digits(&clock[3..5])
+        && &clock[5..6] == ":"
+        && digits(&clock[6..8])
+        && (clock.len() == 8 || (&clock[8..9] == "." && digits(&clock[9..])));
+    let zone_ok = matches!(zone, "Z" | "z")
+        || (zone.len() == 6 && digits(&zone[1..3]) && &zone[3..4] == ":" && digits(&zone[4..6]));
+    clock_ok && zone_ok
+}
+
+fn is_uuid(s: &str) -> bool {
+    let hex: String = s
+        .trim_start_matches("urn:uuid:")
+        .trim_matches(['{', '}'])
+        .chars()
+        .filter(|c| *c != '-')
+        .collect();
+    hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert!(is_date_time("2025-01-02T03:04:05Z"));
+        assert!(is_date_time("2025-01-02T03:04:05.123+01:00"));
+        assert!(!is_date_time("2025-01-02"));
+        assert!(!is_date_time("2025-01-02T03:04:05"));
+        assert!(is_date("2025-01-02"));
+        assert!(is_uuid("5f1c3c36-6a7a-4c9b-8f0e-0a8d7a0c1b2e"));
+        assert!(!is_uuid("not-a-uuid"));
+    }
+}
