@@ -50,7 +50,18 @@ impl fmt::Display for Diagnostic {
         if let (Some((line, col)), Some(text)) = (self.position, &self.source_line) {
             let number = line.to_string();
             let pad = " ".repeat(number.len());
-            let caret = " ".repeat(col.saturating_sub(1) as usize);
+            // Long lines (minified JSON) are shown as a window around the column.
+            let chars: Vec<char> = text.chars().collect();
+            let col = col.saturating_sub(1) as usize;
+            let start = col.saturating_sub(40).min(chars.len());
+            let end = (col + 40).min(chars.len());
+            let (text, col) = if chars.len() > 100 {
+                let window: String = chars[start..end].iter().collect();
+                (format!("…{window}…"), col - start + 1)
+            } else {
+                (text.clone(), col)
+            };
+            let caret = " ".repeat(col);
             write!(f, "\n{pad} |\n{number} | {text}\n{pad} | {caret}^")?;
         }
         Ok(())

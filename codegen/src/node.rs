@@ -197,7 +197,11 @@ pub fn parse(text: &str, doc: DocId, limits: Limits) -> Result<Node, ParseError>
     let mut documents = 0;
     while let Some(item) = parser.next_event() {
         let (event, span) = item.map_err(|e| ParseError {
-            message: e.info().to_string(),
+            message: if e.info().contains("recursion limit") {
+                format!("nesting deeper than the parser allows ({})", e.info())
+            } else {
+                e.info().to_string()
+            },
             line: e.marker().line() as u32,
             col: e.marker().col() as u32 + 1,
         })?;

@@ -156,7 +156,7 @@ mod tests {
         assert_eq!(type_name("String"), "StringType");
         assert_eq!(type_name("vec"), "VecType");
         assert_eq!(type_name("Box"), "BoxType");
-        assert_eq!(type_name("type"), "TypeType");
+        assert_eq!(type_name("type"), "Type");
     }
 
     #[test]
