@@ -269,13 +269,8 @@ impl<'a> Builder<'a> {
             channel,
             messages,
             reply,
-            summary: node
-                .get("summary")
-                .and_then(Node::as_str)
-                .map(str::to_string),
-            bindings: node
-                .get("bindings")
-                .map_or(serde_json::Value::Null, Node::to_json),
+            summary: text_of(node, "summary"),
+            bindings: json_of(node, "bindings"),
         });
     }
 
@@ -328,19 +323,11 @@ impl<'a> Builder<'a> {
         }
         self.channels.push(Channel {
             key: key.to_string(),
-            address: node
-                .get("address")
-                .and_then(Node::as_str)
-                .map(str::to_string),
+            address: text_of(node, "address"),
             parameters,
             messages: Vec::new(),
-            description: node
-                .get("description")
-                .and_then(Node::as_str)
-                .map(str::to_string),
-            bindings: node
-                .get("bindings")
-                .map_or(serde_json::Value::Null, Node::to_json),
+            description: text_of(node, "description"),
+            bindings: json_of(node, "bindings"),
         });
         for (m_key, m, m_loc) in entries(node, "messages", &loc) {
             let message = self.message(m, m_loc, Some(m_key), None)?;
@@ -432,9 +419,7 @@ impl<'a> Builder<'a> {
             headers: None,
             payload: Ty::Any,
             correlation_id: None,
-            bindings: merged
-                .get("bindings")
-                .map_or(serde_json::Value::Null, Node::to_json),
+            bindings: json_of(merged, "bindings"),
             examples: Vec::new(),
             version,
             channels: Vec::new(),
@@ -662,4 +647,14 @@ fn servers(root: &Node) -> Vec<Server> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The string under `key`, if any.
+fn text_of(node: &Node, key: &str) -> Option<String> {
+    node.get(key).and_then(Node::as_str).map(str::to_string)
+}
+
+/// The value under `key` as JSON (`null` when absent).
+fn json_of(node: &Node, key: &str) -> serde_json::Value {
+    node.get(key).map_or(serde_json::Value::Null, Node::to_json)
 }
