@@ -59,6 +59,12 @@ impl Builder {
 
     /// Generates every spec; returns the paths written.
     pub fn generate(self) -> Result<Vec<PathBuf>> {
+        let mut stdout = std::io::stdout();
+        self.generate_to(&mut stdout)
+    }
+
+    /// [`Builder::generate`], with the `cargo:` lines written to `cargo`.
+    fn generate_to(self, cargo: &mut dyn std::io::Write) -> Result<Vec<PathBuf>> {
         let out_dir = match self
             .out_dir
             .clone()
@@ -78,16 +84,16 @@ impl Builder {
         let mut written = Vec::new();
         for spec in &self.specs {
             if self.cargo_output {
-                println!("cargo:rerun-if-changed={}", spec.display());
+                let _ = writeln!(cargo, "cargo:rerun-if-changed={}", spec.display());
             }
             let generated = crate::generate(spec, &self.options)?;
             if self.cargo_output {
                 for file in generated.files.iter().skip(1) {
-                    println!("cargo:rerun-if-changed={}", file.display());
+                    let _ = writeln!(cargo, "cargo:rerun-if-changed={}", file.display());
                 }
                 for warning in &generated.catalog.warnings {
                     let text = warning.to_string().replace('\n', " ");
-                    println!("cargo:warning={text}");
+                    let _ = writeln!(cargo, "cargo:warning={text}");
                 }
             }
             let stem = spec.file_stem().and_then(|s| s.to_str()).unwrap_or("spec");
@@ -96,5 +102,55 @@ impl Builder {
             written.push(path);
         }
         Ok(written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_to_the_out_dir_and_announces_every_file_read() {
+        let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/refs/main.yaml");
+        let out = tempfile::tempdir().unwrap();
+        let mut lines = Vec::new();
+        let written = Builder::new()
+            .spec(&spec)
+            .out_dir(out.path())
+            .generate_to(&mut lines)
+            .unwrap();
+        assert_eq!(written, [out.path().join("main.rs")]);
+        assert!(std::fs::read_to_string(&written[0])
+            .unwrap()
+            .contains("pub fn decode_message"));
+        let lines = String::from_utf8(lines).unwrap();
+        let reruns: Vec<&str> = lines
+            .lines()
+            .filter(|l| l.starts_with("cargo:rerun-if-changed="))
+            .collect();
+        assert_eq!(reruns.len(), 3, "{lines}");
+        for file in ["main.yaml", "common.yaml", "other.json"] {
+            assert!(
+                reruns.iter().any(|l| l.ends_with(file)),
+                "{file} in {lines}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_broken_spec_leaves_the_previous_output() {
+        let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/bad/syntax.yaml");
+        let out = tempfile::tempdir().unwrap();
+        std::fs::write(out.path().join("syntax.rs"), "// good").unwrap();
+        let err = Builder::new()
+            .spec(&spec)
+            .out_dir(out.path())
+            .generate_to(&mut Vec::new())
+            .unwrap_err();
+        assert!(err.to_string().contains("syntax.yaml:5:9"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(out.path().join("syntax.rs")).unwrap(),
+            "// good"
+        );
     }
 }

@@ -404,13 +404,8 @@ impl<'a> TypeSpace<'a> {
         let mut variants = Vec::new();
         if let Some((tag, values)) = self.find_tag(&resolved, discriminator.as_deref()) {
             for ((target, target_loc, parts, _), value) in resolved.iter().zip(values) {
-                let base = if let Some(name) = target_loc.last_token().filter(|_| {
-                    ref_of(target).is_none() && target_loc.pointer.starts_with("/components")
-                }) {
-                    name
-                } else {
-                    value.clone()
-                };
+                // `DeploymentTarget::Kubernetes { .. }` reads better than the branch's schema name.
+                let base = value.clone();
                 let rust_name = scope.take(&naming::type_name(&base));
                 let fields_hint = format!("{union_name}{rust_name}");
                 let content =
