@@ -32,6 +32,10 @@ pub enum DecodeError {
         /// What was wrong.
         message: String,
     },
+    /// The payload has the right shape but breaks constraints of the spec; every violation
+    /// is listed, each with its JSON pointer and keyword.
+    #[error("payload breaks constraints of the message: {0}")]
+    Invalid(crate::validate::ValidationErrors),
 }
 
 /// Decodes a JSON payload into `T`, telling where it went wrong if it does not fit.
@@ -54,6 +58,27 @@ pub enum DecodeError {
 /// # Ok::<(), DecodeError>(())
 /// ```
 pub fn decode_json<T: DeserializeOwned>(payload: &[u8]) -> Result<T, DecodeError> {
+    // The fast path costs nothing extra; the path of a failure is found by decoding again.
+    match serde_json::from_slice(payload) {
+        Ok(value) => Ok(value),
+        Err(_) => decode_json_slow(payload),
+    }
+}
+
+/// Decodes a payload into `T` and checks every constraint of `T` ([`Validate`]).
+///
+/// Malformed JSON, a wrong shape and broken constraints are told apart by the
+/// [`DecodeError`] variant; a [`DecodeError::Invalid`] lists every violation at once.
+///
+/// [`Validate`]: crate::Validate
+pub fn decode_valid<T: DeserializeOwned + crate::Validate>(payload: &[u8]) -> Result<T, DecodeError> {
+    let value: T = decode_json(payload)?;
+    value.validate().map_err(DecodeError::Invalid)?;
+    Ok(value)
+}
+
+#[cold]
+fn decode_json_slow<T: DeserializeOwned>(payload: &[u8]) -> Result<T, DecodeError> {
     let mut deserializer = serde_json::Deserializer::from_slice(payload);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = crate::json::pointer_from_path(err.path());

@@ -52,14 +52,17 @@ extern crate self as herald;
 
 pub mod error;
 pub mod event;
+pub mod format;
 pub mod json;
 pub mod testing;
+pub mod validate;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
-pub use crate::error::{decode_json, DecodeError};
+pub use crate::error::{decode_json, decode_valid, DecodeError};
+pub use crate::validate::{Pointer, Validate, ValidationErrors, Violation};
 pub use crate::event::Event;
 /// Derives [`Event`](trait@Event) from `#[event(type = "...", ...)]`; see the trait for the keys.
 pub use herald_macros::Event;

@@ -1,0 +1,319 @@
+//! Validation: every constraint of the spec checked, every violation reported.
+//!
+//! [`Validate`] is implemented by `#[derive(Validate)]` from constraint attributes (generated
+//! code and hand-written types alike) and, for containers and scalars, here. A check never
+//! stops at the first problem: each violation is pushed to [`ValidationErrors`] with the JSON
+//! pointer of the offending value, the JSON Schema keyword, and a message for people.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+/// One broken constraint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// JSON pointer into the payload (`/parcels/0/weightGrams`; `""` is the payload itself).
+    pub pointer: String,
+    /// The JSON Schema keyword (`minimum`, `pattern`, `format`, ...).
+    pub keyword: &'static str,
+    /// What is wrong, for people.
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = if self.pointer.is_empty() { "/" } else { &self.pointer };
+        write!(f, "{at}: {} ({})", self.message, self.keyword)
+    }
+}
+
+/// Every violation found in one value.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ValidationErrors {
+    violations: Vec<Violation>,
+}
+
+impl ValidationErrors {
+    /// No violations yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a violation at `at`.
+    pub fn push(&mut self, at: &Pointer, keyword: &'static str, message: impl Into<String>) {
+        self.violations.push(Violation {
+            pointer: at.as_str().to_owned(),
+            keyword,
+            message: message.into(),
+        });
+    }
+
+    /// Whether nothing was found.
+    pub fn is_empty(&self) -> bool {
+        self.violations.is_empty()
+    }
+
+    /// How many violations were found.
+    pub fn len(&self) -> usize {
+        self.violations.len()
+    }
+
+    /// The violations, in the order they were found.
+    pub fn iter(&self) -> std::slice::Iter<'_, Violation> {
+        self.violations.iter()
+    }
+
+    /// `Ok(())` when empty, else `Err(self)`.
+    pub fn into_result(self) -> Result<(), ValidationErrors> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(self)
+        }
+    }
+
+    /// Moves every violation of `other` into `self`.
+    pub fn append(&mut self, other: &mut ValidationErrors) {
+        self.violations.append(&mut other.violations);
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, v) in self.violations.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{v}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+impl IntoIterator for ValidationErrors {
+    type Item = Violation;
+    type IntoIter = std::vec::IntoIter<Violation>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.violations.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a ValidationErrors {
+    type Item = &'a Violation;
+    type IntoIter = std::slice::Iter<'a, Violation>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.violations.iter()
+    }
+}
+
+/// A JSON pointer that grows and shrinks while a value is walked, without reallocating.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pointer {
+    buf: String,
+}
+
+impl Pointer {
+    /// The pointer to the whole payload (`""`).
+    pub fn root() -> Self {
+        Self::default()
+    }
+
+    /// The pointer as text.
+    pub fn as_str(&self) -> &str {
+        &self.buf
+    }
+
+    /// Appends an object key (escaped per RFC 6901); returns the length to [`truncate`](Self::truncate) back to.
+    pub fn push_key(&mut self, key: &str) -> usize {
+        let mark = self.buf.len();
+        self.buf.push('/');
+        if key.contains(['~', '/']) {
+            self.buf.push_str(&key.replace('~', "~0").replace('/', "~1"));
+        } else {
+            self.buf.push_str(key);
+        }
+        mark
+    }
+
+    /// Appends an array index; returns the length to [`truncate`](Self::truncate) back to.
+    pub fn push_index(&mut self, index: usize) -> usize {
+        let mark = self.buf.len();
+        use fmt::Write as _;
+        let _ = write!(self.buf, "/{index}");
+        mark
+    }
+
+    /// Drops what was pushed after `mark`.
+    pub fn truncate(&mut self, mark: usize) {
+        self.buf.truncate(mark);
+    }
+}
+
+impl fmt::Display for Pointer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.buf)
+    }
+}
+
+/// A value whose constraints can be checked.
+pub trait Validate {
+    /// Checks every constraint of `self`, which sits at `at` in the payload, recording each
+    /// violation in `errors`. `at` is the same when this returns.
+    fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors);
+
+    /// Checks every constraint; all violations, or `Ok(())`.
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        self.validate_at(&mut Pointer::root(), &mut errors);
+        errors.into_result()
+    }
+}
+
+/// Values with no constraints of their own.
+macro_rules! leaf {
+    ($($t:ty),* $(,)?) => {
+        $(impl Validate for $t {
+            #[inline]
+            fn validate_at(&self, _: &mut Pointer, _: &mut ValidationErrors) {}
+        })*
+    };
+}
+
+leaf!(
+    bool, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64, char, String,
+    str, (), serde_json::Value, chrono::NaiveDate, chrono::NaiveTime, chrono::NaiveDateTime,
+    uuid::Uuid,
+);
+
+impl<Tz: chrono::TimeZone> Validate for chrono::DateTime<Tz> {
+    #[inline]
+    fn validate_at(&self, _: &mut Pointer, _: &mut ValidationErrors) {}
+}
+
+impl<T: Validate + ?Sized> Validate for &T {
+    #[inline]
+    fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+        (**self).validate_at(at, errors)
+    }
+}
+
+impl<T: Validate + ?Sized> Validate for Box<T> {
+    #[inline]
+    fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+        (**self).validate_at(at, errors)
+    }
+}
+
+impl<T: Validate> Validate for Option<T> {
+    #[inline]
+    fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+        if let Some(value) = self {
+            value.validate_at(at, errors)
+        }
+    }
+}
+
+impl<T: Validate> Validate for [T] {
+    fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+        for (i, item) in self.iter().enumerate() {
+            let mark = at.push_index(i);
+            item.validate_at(at, errors);
+            at.truncate(mark);
+        }
+    }
+}
+
+impl<T: Validate> Validate for Vec<T> {
+    #[inline]
+    fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+        self.as_slice().validate_at(at, errors)
+    }
+}
+
+impl<T: Validate, const N: usize> Validate for [T; N] {
+    #[inline]
+    fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+        self.as_slice().validate_at(at, errors)
+    }
+}
+
+impl<T: Validate> Validate for BTreeMap<String, T> {
+    fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+        for (key, value) in self {
+            let mark = at.push_key(key);
+            value.validate_at(at, errors);
+            at.truncate(mark);
+        }
+    }
+}
+
+impl<T: Validate, S> Validate for HashMap<String, T, S> {
+    fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+        for (key, value) in self {
+            let mark = at.push_key(key);
+            value.validate_at(at, errors);
+            at.truncate(mark);
+        }
+    }
+}
+
+impl Validate for serde_json::Map<String, serde_json::Value> {
+    #[inline]
+    fn validate_at(&self, _: &mut Pointer, _: &mut ValidationErrors) {}
+}
+
+macro_rules! tuple {
+    ($($name:ident $index:tt),+) => {
+        impl<$($name: Validate),+> Validate for ($($name,)+) {
+            fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+                $(
+                    let mark = at.push_index($index);
+                    self.$index.validate_at(at, errors);
+                    at.truncate(mark);
+                )+
+            }
+        }
+    };
+}
+
+tuple!(A 0);
+tuple!(A 0, B 1);
+tuple!(A 0, B 1, C 2);
+tuple!(A 0, B 1, C 2, D 3);
+tuple!(A 0, B 1, C 2, D 3, E 4);
+tuple!(A 0, B 1, C 2, D 3, E 4, F 5);
+tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointers_escape_and_shrink() {
+        let mut p = Pointer::root();
+        let a = p.push_key("a/b~c");
+        let b = p.push_index(3);
+        assert_eq!(p.as_str(), "/a~1b~0c/3");
+        p.truncate(b);
+        assert_eq!(p.as_str(), "/a~1b~0c");
+        p.truncate(a);
+        assert_eq!(p.as_str(), "");
+    }
+
+    #[test]
+    fn errors_collect_and_display() {
+        let mut errors = ValidationErrors::new();
+        let mut p = Pointer::root();
+        let m = p.push_key("weightGrams");
+        errors.push(&p, "minimum", "-1 is less than 0");
+        p.truncate(m);
+        errors.push(&p, "required", "`id` is missing");
+        assert_eq!(errors.len(), 2);
+        assert_eq!(errors.to_string(), "/weightGrams: -1 is less than 0 (minimum); /: `id` is missing (required)");
+        assert!(errors.into_result().is_err());
+    }
+}
