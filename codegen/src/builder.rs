@@ -51,6 +51,12 @@ impl Builder {
         self
     }
 
+    /// Strict JSON Schema typing (see [`LoadOptions::strict_json_schema`]).
+    pub fn strict_json_schema(mut self, on: bool) -> Self {
+        self.options.strict_json_schema = on;
+        self
+    }
+
     /// Whether to print `cargo:` lines (on by default).
     pub fn cargo_output(mut self, on: bool) -> Self {
         self.cargo_output = on;

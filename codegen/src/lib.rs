@@ -46,7 +46,7 @@ pub struct Generated {
 /// Loads and resolves `spec` into the IR.
 pub fn catalog(spec: &Path, options: &LoadOptions) -> Result<(Catalog, Vec<PathBuf>)> {
     let sources = load::Sources::load(spec, options)?;
-    let catalog = model::build(&sources)?;
+    let catalog = model::build(&sources, options)?;
     Ok((catalog, sources.paths().map(Path::to_path_buf).collect()))
 }
 

@@ -19,6 +19,10 @@ pub struct LoadOptions {
     pub root: Option<PathBuf>,
     /// Parser limits.
     pub limits: Limits,
+    /// Strict JSON Schema typing: a schema without `type` becomes `serde_json::Value` (checked
+    /// at run time) instead of a type inferred from its keywords, so no payload the schema
+    /// allows is ever refused by the Rust type. Off by default: `properties` means an object.
+    pub strict_json_schema: bool,
 }
 
 /// One loaded file.

@@ -35,6 +35,9 @@ enum Command {
         /// Folder that referenced files must stay inside (default: the spec's folder).
         #[arg(long)]
         root: Option<PathBuf>,
+        /// Type only what `type` declares; other schemas become checked JSON values.
+        #[arg(long)]
+        strict_json_schema: bool,
     },
 }
 
@@ -58,10 +61,12 @@ fn run(cli: Cli) -> herald_codegen::Result<()> {
             name,
             allow_remote,
             root,
+            strict_json_schema,
         } => {
             let options = LoadOptions {
                 allow_remote,
                 root,
+                strict_json_schema,
                 ..LoadOptions::default()
             };
             let generated = herald_codegen::generate(&spec, &options)?;

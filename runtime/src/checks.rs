@@ -118,13 +118,39 @@ fn compare(
 }
 
 /// `minimum`: `value >= limit`.
-pub fn minimum<N: Numeric + ?Sized>(value: &N, limit: Num, at: &Pointer, errors: &mut ValidationErrors) {
-    compare(value.num(), limit, |o| o != Ordering::Less, "minimum", "less than the minimum", at, errors);
+pub fn minimum<N: Numeric + ?Sized>(
+    value: &N,
+    limit: Num,
+    at: &Pointer,
+    errors: &mut ValidationErrors,
+) {
+    compare(
+        value.num(),
+        limit,
+        |o| o != Ordering::Less,
+        "minimum",
+        "less than the minimum",
+        at,
+        errors,
+    );
 }
 
 /// `maximum`: `value <= limit`.
-pub fn maximum<N: Numeric + ?Sized>(value: &N, limit: Num, at: &Pointer, errors: &mut ValidationErrors) {
-    compare(value.num(), limit, |o| o != Ordering::Greater, "maximum", "greater than the maximum", at, errors);
+pub fn maximum<N: Numeric + ?Sized>(
+    value: &N,
+    limit: Num,
+    at: &Pointer,
+    errors: &mut ValidationErrors,
+) {
+    compare(
+        value.num(),
+        limit,
+        |o| o != Ordering::Greater,
+        "maximum",
+        "greater than the maximum",
+        at,
+        errors,
+    );
 }
 
 /// `exclusiveMinimum`: `value > limit`.
@@ -223,8 +249,12 @@ impl Decimal {
             return None;
         }
         let scale = self.scale.max(divisor.scale);
-        let a = self.mantissa.checked_mul(10i128.checked_pow(scale - self.scale)?)?;
-        let b = divisor.mantissa.checked_mul(10i128.checked_pow(scale - divisor.scale)?)?;
+        let a = self
+            .mantissa
+            .checked_mul(10i128.checked_pow(scale - self.scale)?)?;
+        let b = divisor
+            .mantissa
+            .checked_mul(10i128.checked_pow(scale - divisor.scale)?)?;
         Some(a % b == 0)
     }
 
@@ -240,7 +270,12 @@ impl std::fmt::Display for Decimal {
 }
 
 /// `multipleOf`, exact for decimal divisors (`19.99` is a multiple of `0.01`).
-pub fn multiple_of<N: Numeric + ?Sized>(value: &N, divisor: Decimal, at: &Pointer, errors: &mut ValidationErrors) {
+pub fn multiple_of<N: Numeric + ?Sized>(
+    value: &N,
+    divisor: Decimal,
+    at: &Pointer,
+    errors: &mut ValidationErrors,
+) {
     let num = value.num();
     let exact = match num {
         Num::Int(i) => Decimal::new(i, 0).is_multiple_of(divisor),
@@ -256,7 +291,11 @@ pub fn multiple_of<N: Numeric + ?Sized>(value: &N, divisor: Decimal, at: &Pointe
         q.is_finite() && q == q.trunc()
     });
     if !multiple {
-        errors.push(at, "multipleOf", format!("{num} is not a multiple of {divisor}"));
+        errors.push(
+            at,
+            "multipleOf",
+            format!("{num} is not a multiple of {divisor}"),
+        );
     }
 }
 
@@ -343,20 +382,38 @@ fn unit(keyword: &str) -> &'static str {
 }
 
 /// `minLength` / `minItems` / `minProperties`.
-pub fn min_length<L: Length + ?Sized>(value: &L, min: usize, at: &Pointer, errors: &mut ValidationErrors) {
+pub fn min_length<L: Length + ?Sized>(
+    value: &L,
+    min: usize,
+    at: &Pointer,
+    errors: &mut ValidationErrors,
+) {
     let len = value.length();
     if len < min {
         let unit = unit(L::MIN_KEYWORD);
-        errors.push(at, L::MIN_KEYWORD, format!("has {len} {unit}, fewer than {min}"));
+        errors.push(
+            at,
+            L::MIN_KEYWORD,
+            format!("has {len} {unit}, fewer than {min}"),
+        );
     }
 }
 
 /// `maxLength` / `maxItems` / `maxProperties`.
-pub fn max_length<L: Length + ?Sized>(value: &L, max: usize, at: &Pointer, errors: &mut ValidationErrors) {
+pub fn max_length<L: Length + ?Sized>(
+    value: &L,
+    max: usize,
+    at: &Pointer,
+    errors: &mut ValidationErrors,
+) {
     let len = value.length();
     if len > max {
         let unit = unit(L::MAX_KEYWORD);
-        errors.push(at, L::MAX_KEYWORD, format!("has {len} {unit}, more than {max}"));
+        errors.push(
+            at,
+            L::MAX_KEYWORD,
+            format!("has {len} {unit}, more than {max}"),
+        );
     }
 }
 
@@ -372,15 +429,28 @@ pub fn compile_pattern(source: &str) -> Regex {
 }
 
 /// `pattern`: the regex matches somewhere in `value` (JSON Schema patterns are not anchored).
-pub fn pattern(value: &str, regex: &Regex, source: &str, at: &Pointer, errors: &mut ValidationErrors) {
+pub fn pattern(
+    value: &str,
+    regex: &Regex,
+    source: &str,
+    at: &Pointer,
+    errors: &mut ValidationErrors,
+) {
     if regex.find(value).is_none() {
-        errors.push(at, "pattern", format!("{value:?} does not match `{source}`"));
+        errors.push(
+            at,
+            "pattern",
+            format!("{value:?} does not match `{source}`"),
+        );
     }
 }
 
 /// `uniqueItems`, by JSON equality (`1` and `1.0` are the same item).
 pub fn unique_items<T: Serialize>(items: &[T], at: &Pointer, errors: &mut ValidationErrors) {
-    let values: Vec<Value> = items.iter().map(|i| serde_json::to_value(i).unwrap_or(Value::Null)).collect();
+    let values: Vec<Value> = items
+        .iter()
+        .map(|i| serde_json::to_value(i).unwrap_or(Value::Null))
+        .collect();
     for (i, a) in values.iter().enumerate() {
         if let Some(j) = values[..i].iter().position(|b| crate::json::equal(a, b)) {
             errors.push(at, "uniqueItems", format!("items {j} and {i} are equal"));
@@ -409,12 +479,21 @@ pub fn enumeration<T: Serialize + ?Sized>(
 ) {
     let value = serde_json::to_value(value).unwrap_or(Value::Null);
     if !allowed.iter().any(|a| crate::json::equal(a, &value)) {
-        errors.push(at, "enum", format!("{value} is not one of the allowed values"));
+        errors.push(
+            at,
+            "enum",
+            format!("{value} is not one of the allowed values"),
+        );
     }
 }
 
 /// `const`: the value equals `expected` (JSON equality).
-pub fn constant<T: Serialize + ?Sized>(value: &T, expected: &Value, at: &Pointer, errors: &mut ValidationErrors) {
+pub fn constant<T: Serialize + ?Sized>(
+    value: &T,
+    expected: &Value,
+    at: &Pointer,
+    errors: &mut ValidationErrors,
+) {
     let value = serde_json::to_value(value).unwrap_or(Value::Null);
     if !crate::json::equal(expected, &value) {
         errors.push(at, "const", format!("{value} is not {expected}"));
@@ -424,12 +503,21 @@ pub fn constant<T: Serialize + ?Sized>(value: &T, expected: &Value, at: &Pointer
 /// `format`.
 pub fn format(value: &str, format: Format, at: &Pointer, errors: &mut ValidationErrors) {
     if !format.is_valid(value) {
-        errors.push(at, "format", format!("{value:?} is not a valid {}", format.name()));
+        errors.push(
+            at,
+            "format",
+            format!("{value:?} is not a valid {}", format.name()),
+        );
     }
 }
 
 /// Checks the JSON form of `value` against a whole schema (for keywords without a typed check).
-pub fn schema<T: Serialize + ?Sized>(value: &T, schema: &Schema, at: &mut Pointer, errors: &mut ValidationErrors) {
+pub fn schema<T: Serialize + ?Sized>(
+    value: &T,
+    schema: &Schema,
+    at: &mut Pointer,
+    errors: &mut ValidationErrors,
+) {
     match serde_json::to_value(value) {
         Ok(json) => schema.validate_at(&json, at, errors),
         Err(e) => errors.push(at, "type", format!("cannot be checked: {e}")),
@@ -449,11 +537,23 @@ mod tests {
     #[test]
     fn ranges_compare_exactly() {
         assert!(errors_of(|a, e| minimum(&5u64, Num::Int(5), a, e)).is_empty());
-        assert_eq!(errors_of(|a, e| minimum(&4i64, Num::Float(4.5), a, e)), ["minimum"]);
-        assert_eq!(errors_of(|a, e| exclusive_maximum(&10i32, Num::Int(10), a, e)), ["exclusiveMaximum"]);
+        assert_eq!(
+            errors_of(|a, e| minimum(&4i64, Num::Float(4.5), a, e)),
+            ["minimum"]
+        );
+        assert_eq!(
+            errors_of(|a, e| exclusive_maximum(&10i32, Num::Int(10), a, e)),
+            ["exclusiveMaximum"]
+        );
         assert!(errors_of(|a, e| maximum(&i64::MAX, Num::Float(9.3e18), a, e)).is_empty());
-        assert_eq!(errors_of(|a, e| maximum(&u64::MAX, Num::Int(i64::MAX as i128), a, e)), ["maximum"]);
-        assert_eq!(errors_of(|a, e| exclusive_minimum(&0.0f64, Num::Int(0), a, e)), ["exclusiveMinimum"]);
+        assert_eq!(
+            errors_of(|a, e| maximum(&u64::MAX, Num::Int(i64::MAX as i128), a, e)),
+            ["maximum"]
+        );
+        assert_eq!(
+            errors_of(|a, e| exclusive_minimum(&0.0f64, Num::Int(0), a, e)),
+            ["exclusiveMinimum"]
+        );
     }
 
     #[test]
@@ -462,14 +562,23 @@ mod tests {
         assert_eq!(cent, Decimal::new(1, 2));
         assert!(errors_of(|a, e| multiple_of(&19.99f64, cent, a, e)).is_empty());
         assert!(errors_of(|a, e| multiple_of(&0.07f64, cent, a, e)).is_empty());
-        assert_eq!(errors_of(|a, e| multiple_of(&0.075f64, cent, a, e)), ["multipleOf"]);
+        assert_eq!(
+            errors_of(|a, e| multiple_of(&0.075f64, cent, a, e)),
+            ["multipleOf"]
+        );
         assert!(errors_of(|a, e| multiple_of(&10i64, Decimal::new(5, 0), a, e)).is_empty());
-        assert_eq!(errors_of(|a, e| multiple_of(&7i64, Decimal::new(2, 0), a, e)), ["multipleOf"]);
+        assert_eq!(
+            errors_of(|a, e| multiple_of(&7i64, Decimal::new(2, 0), a, e)),
+            ["multipleOf"]
+        );
         assert_eq!(Decimal::parse("1e-3"), Some(Decimal::new(1, 3)));
         assert_eq!(Decimal::parse("2.5E2"), Some(Decimal::new(250, 0)));
         // Out of exact range: floating point, where an infinite quotient is no multiple.
         let odd = Decimal::parse("0.123456789").unwrap();
-        assert_eq!(errors_of(|a, e| multiple_of(&1e308f64, odd, a, e)), ["multipleOf"]);
+        assert_eq!(
+            errors_of(|a, e| multiple_of(&1e308f64, odd, a, e)),
+            ["multipleOf"]
+        );
         assert!(errors_of(|a, e| multiple_of(&4e20f64, Decimal::new(2, 0), a, e)).is_empty());
     }
 
@@ -477,22 +586,37 @@ mod tests {
     fn lengths_count_characters_items_and_properties() {
         assert!(errors_of(|a, e| max_length("héllo", 5, a, e)).is_empty());
         assert_eq!(errors_of(|a, e| min_length("ab", 3, a, e)), ["minLength"]);
-        assert_eq!(errors_of(|a, e| max_length(&vec![1, 2, 3], 2, a, e)), ["maxItems"]);
+        assert_eq!(
+            errors_of(|a, e| max_length(&vec![1, 2, 3], 2, a, e)),
+            ["maxItems"]
+        );
         let map: BTreeMap<String, u8> = BTreeMap::new();
-        assert_eq!(errors_of(|a, e| min_length(&map, 1, a, e)), ["minProperties"]);
+        assert_eq!(
+            errors_of(|a, e| min_length(&map, 1, a, e)),
+            ["minProperties"]
+        );
     }
 
     #[test]
     fn patterns_search_and_values_compare_as_json() {
         let re = compile_pattern("^[A-Z]{3}$");
         assert!(errors_of(|a, e| pattern("EUR", &re, "^[A-Z]{3}$", a, e)).is_empty());
-        assert_eq!(errors_of(|a, e| pattern("eur", &re, "^[A-Z]{3}$", a, e)), ["pattern"]);
+        assert_eq!(
+            errors_of(|a, e| pattern("eur", &re, "^[A-Z]{3}$", a, e)),
+            ["pattern"]
+        );
         let unanchored = compile_pattern("b");
         assert!(errors_of(|a, e| pattern("abc", &unanchored, "b", a, e)).is_empty());
-        assert_eq!(errors_of(|a, e| unique_items(&[1.0f64, 2.0, 1.0], a, e)), ["uniqueItems"]);
+        assert_eq!(
+            errors_of(|a, e| unique_items(&[1.0f64, 2.0, 1.0], a, e)),
+            ["uniqueItems"]
+        );
         let allowed = [serde_json::json!(1), serde_json::json!("a")];
         assert!(errors_of(|a, e| enumeration(&1.0f64, &allowed, a, e)).is_empty());
         assert_eq!(errors_of(|a, e| enumeration("b", &allowed, a, e)), ["enum"]);
-        assert_eq!(errors_of(|a, e| constant(&2, &serde_json::json!(1), a, e)), ["const"]);
+        assert_eq!(
+            errors_of(|a, e| constant(&2, &serde_json::json!(1), a, e)),
+            ["const"]
+        );
     }
 }

@@ -71,7 +71,9 @@ pub fn decode_json<T: DeserializeOwned>(payload: &[u8]) -> Result<T, DecodeError
 /// [`DecodeError`] variant; a [`DecodeError::Invalid`] lists every violation at once.
 ///
 /// [`Validate`]: crate::Validate
-pub fn decode_valid<T: DeserializeOwned + crate::Validate>(payload: &[u8]) -> Result<T, DecodeError> {
+pub fn decode_valid<T: DeserializeOwned + crate::Validate>(
+    payload: &[u8],
+) -> Result<T, DecodeError> {
     let value: T = decode_json(payload)?;
     value.validate().map_err(DecodeError::Invalid)?;
     Ok(value)

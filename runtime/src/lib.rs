@@ -50,10 +50,12 @@
 // Lets `#[derive(Event)]`, which names `::herald`, expand inside this crate's own tests.
 extern crate self as herald;
 
+pub mod checks;
 pub mod error;
 pub mod event;
 pub mod format;
 pub mod json;
+pub mod schema;
 pub mod testing;
 pub mod validate;
 
@@ -62,8 +64,8 @@ pub mod validate;
 pub mod __private;
 
 pub use crate::error::{decode_json, decode_valid, DecodeError};
-pub use crate::validate::{Pointer, Validate, ValidationErrors, Violation};
 pub use crate::event::Event;
+pub use crate::validate::{Pointer, Validate, ValidationErrors, Violation};
 /// Derives [`Event`](trait@Event) from `#[event(type = "...", ...)]`; see the trait for the keys.
 pub use herald_macros::Event;
 

@@ -21,7 +21,11 @@ pub struct Violation {
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let at = if self.pointer.is_empty() { "/" } else { &self.pointer };
+        let at = if self.pointer.is_empty() {
+            "/"
+        } else {
+            &self.pointer
+        };
         write!(f, "{at}: {} ({})", self.message, self.keyword)
     }
 }
@@ -131,7 +135,8 @@ impl Pointer {
         let mark = self.buf.len();
         self.buf.push('/');
         if key.contains(['~', '/']) {
-            self.buf.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            self.buf
+                .push_str(&key.replace('~', "~0").replace('/', "~1"));
         } else {
             self.buf.push_str(key);
         }
@@ -183,8 +188,29 @@ macro_rules! leaf {
 }
 
 leaf!(
-    bool, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64, char, String,
-    str, (), serde_json::Value, chrono::NaiveDate, chrono::NaiveTime, chrono::NaiveDateTime,
+    bool,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    f32,
+    f64,
+    char,
+    String,
+    str,
+    (),
+    serde_json::Value,
+    chrono::NaiveDate,
+    chrono::NaiveTime,
+    chrono::NaiveDateTime,
     uuid::Uuid,
 );
 
@@ -313,7 +339,10 @@ mod tests {
         p.truncate(m);
         errors.push(&p, "required", "`id` is missing");
         assert_eq!(errors.len(), 2);
-        assert_eq!(errors.to_string(), "/weightGrams: -1 is less than 0 (minimum); /: `id` is missing (required)");
+        assert_eq!(
+            errors.to_string(),
+            "/weightGrams: -1 is less than 0 (minimum); /: `id` is missing (required)"
+        );
         assert!(errors.into_result().is_err());
     }
 }

@@ -1,1 +1,12 @@
-//! Integration tests for herald live in `tests/`.
+//! Workspace integration tests for herald live in `tests/`; this library holds the code
+//! generated from `specs/` (by `build.rs`) that the benchmarks and fuzz tests exercise.
+
+/// The NX monorepo catalog (`specs/nx-monorepo.yaml`).
+pub mod nx {
+    include!(concat!(env!("OUT_DIR"), "/nx-monorepo.rs"));
+}
+
+/// The order events (`specs/orders.yaml`).
+pub mod orders {
+    include!(concat!(env!("OUT_DIR"), "/orders.rs"));
+}

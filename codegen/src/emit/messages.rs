@@ -73,7 +73,7 @@ pub(crate) fn message_enum(catalog: &Catalog) -> TokenStream {
     };
     let arms = alias_table(catalog).into_iter().map(|(alias, id)| {
         let vname = ident(&catalog.ty(catalog.messages[id.0].type_id).rust_name);
-        quote!(#alias => ::herald::decode_json(payload).map(Message::#vname),)
+        quote!(#alias => ::herald::decode_valid(payload).map(Message::#vname),)
     });
     quote! {
         #enum_doc
@@ -88,10 +88,12 @@ pub(crate) fn message_enum(catalog: &Catalog) -> TokenStream {
             }
         }
 
-        /// Decodes the payload of the message known as `name` (its name, key or message id).
+        /// Decodes and validates the payload of the message known as `name` (its name, key or
+        /// message id).
         ///
-        /// Any JSON value can be a payload. Unknown names, malformed JSON and payloads of the
-        /// wrong shape are errors, never panics.
+        /// Any JSON value can be a payload. Unknown names, malformed JSON, payloads of the wrong
+        /// shape and payloads that break the spec's constraints (all of them listed) are errors,
+        /// never panics.
         pub fn decode_message(name: &str, payload: &[u8]) -> Result<Message, ::herald::DecodeError> {
             match name {
                 #(#arms)*

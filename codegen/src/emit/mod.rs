@@ -7,6 +7,7 @@
 mod docs;
 mod messages;
 mod types;
+mod validate;
 
 use proc_macro2::TokenStream;
 use quote::quote;

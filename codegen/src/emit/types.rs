@@ -3,7 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::{docs, ident, ty};
+use super::{docs, ident, ty, validate};
 use crate::model::{Catalog, Default, Field, Struct, Ty, TypeDef, TypeKind, Union, VariantContent};
 
 const SERDE: &str = "::herald::serde";
@@ -23,11 +23,13 @@ pub(crate) fn type_def(catalog: &Catalog, def: &TypeDef) -> TokenStream {
         TypeKind::Struct(s) => {
             let fields = struct_fields(catalog, def, s, true);
             let closed = s.closed.then(|| quote!(#[serde(deny_unknown_fields)]));
+            let check = validate::container(def.check.as_ref());
             quote! {
                 #doc
-                #[derive(::herald::serde::Serialize, ::herald::serde::Deserialize, #derive_event Clone, Debug, PartialEq)]
+                #[derive(::herald::serde::Serialize, ::herald::serde::Deserialize, ::herald::Validate, #derive_event Clone, Debug, PartialEq)]
                 #[serde(crate = #SERDE)]
                 #closed
+                #check
                 #event
                 pub struct #name { #fields }
             }
@@ -40,7 +42,7 @@ pub(crate) fn type_def(catalog: &Catalog, def: &TypeDef) -> TokenStream {
             });
             quote! {
                 #doc
-                #[derive(::herald::serde::Serialize, ::herald::serde::Deserialize, #derive_event Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #[derive(::herald::serde::Serialize, ::herald::serde::Deserialize, ::herald::Validate, #derive_event Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
                 #[serde(crate = #SERDE)]
                 #event
                 pub enum #name { #(#variants)* }
@@ -60,7 +62,7 @@ pub(crate) fn type_def(catalog: &Catalog, def: &TypeDef) -> TokenStream {
             let message = format!("{{other}} is not a valid {}", def.rust_name);
             quote! {
                 #doc
-                #[derive(::herald::serde::Serialize, ::herald::serde::Deserialize, #derive_event Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #[derive(::herald::serde::Serialize, ::herald::serde::Deserialize, ::herald::Validate, #derive_event Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
                 #[serde(crate = #SERDE, try_from = "i64", into = "i64")]
                 #event
                 #[repr(i64)]
@@ -85,14 +87,17 @@ pub(crate) fn type_def(catalog: &Catalog, def: &TypeDef) -> TokenStream {
             }
         }
         TypeKind::Union(u) => union(catalog, def, u, &doc, &event, &derive_event),
-        TypeKind::Newtype(inner) => {
-            let inner = ty(catalog, inner);
+        TypeKind::Newtype(inner_ty) => {
+            let inner = ty(catalog, inner_ty);
+            let field_check = validate::attr(catalog, inner_ty, &def.constraints);
+            let check = validate::container(def.check.as_ref());
             quote! {
                 #doc
-                #[derive(::herald::serde::Serialize, ::herald::serde::Deserialize, #derive_event Clone, Debug, PartialEq)]
+                #[derive(::herald::serde::Serialize, ::herald::serde::Deserialize, ::herald::Validate, #derive_event Clone, Debug, PartialEq)]
                 #[serde(crate = #SERDE, transparent)]
+                #check
                 #event
-                pub struct #name(pub #inner);
+                pub struct #name(#field_check pub #inner);
             }
         }
         TypeKind::Alias(inner) => {
@@ -136,8 +141,9 @@ fn union(
         let rename = v.tag_value.as_ref().map(|t| quote!(#[serde(rename = #t)]));
         match &v.content {
             VariantContent::Type(t) => {
+                let check = validate::attr(catalog, t, &v.constraints);
                 let t = ty(catalog, t);
-                quote!(#vdoc #rename #vname(#t),)
+                quote!(#vdoc #rename #vname(#check #t),)
             }
             VariantContent::Fields(s) if s.fields.is_empty() && s.extra.is_none() => {
                 quote!(#vdoc #rename #vname {},)
@@ -148,15 +154,17 @@ fn union(
             }
         }
     });
+    let check = validate::container(def.check.as_ref());
     let mode = match &u.tag {
         Some(tag) => quote!(#[serde(tag = #tag)]),
         None => quote!(#[serde(untagged)]),
     };
     quote! {
         #doc
-        #[derive(::herald::serde::Serialize, ::herald::serde::Deserialize, #derive_event Clone, Debug, PartialEq)]
+        #[derive(::herald::serde::Serialize, ::herald::serde::Deserialize, ::herald::Validate, #derive_event Clone, Debug, PartialEq)]
         #[serde(crate = #SERDE)]
         #mode
+        #check
         #event
         #[allow(clippy::large_enum_variant)]
         pub enum #name { #(#variants)* }
@@ -174,11 +182,13 @@ fn struct_fields(catalog: &Catalog, owner: &TypeDef, s: &Struct, public: bool) -
             quote!(#[serde(rename = #wire)])
         });
         let inner = ty(catalog, &field.ty);
+        let check = validate::attr(catalog, &field.ty, &field.constraints);
         let (attr, field_ty) = field_shape(owner, field, inner);
         out.extend(quote! {
             #doc
             #rename
             #attr
+            #check
             #vis #fname: #field_ty,
         });
     }

@@ -21,7 +21,7 @@ use super::{
 };
 
 /// Builds the catalog of the loaded spec.
-pub fn build(src: &Sources) -> Result<Catalog> {
+pub fn build(src: &Sources, options: &crate::LoadOptions) -> Result<Catalog> {
     let DocKind::AsyncApi { major, version, .. } = src.kind()?;
     let arena = Arena::new();
     let root = &src.main().root;
@@ -43,6 +43,7 @@ pub fn build(src: &Sources) -> Result<Catalog> {
             .unwrap_or("application/json")
             .to_string(),
     };
+    b.space.strict = options.strict_json_schema;
     let doc_loc = Loc::root(src.main().root.span.doc);
     if major >= 3 {
         b.v3(root, &doc_loc)?;
@@ -418,6 +419,8 @@ impl<'a> Builder<'a> {
             content_type: text("contentType").unwrap_or_else(|| self.default_content_type.clone()),
             headers: None,
             payload: Ty::Any,
+            payload_schema: None,
+            headers_schema: None,
             correlation_id: None,
             bindings: json_of(merged, "bindings"),
             examples: Vec::new(),
@@ -456,11 +459,17 @@ impl<'a> Builder<'a> {
                 Some(p) => self.schema_of(p, loc.child("payload"), legacy_format, &name)?,
                 None => None,
             };
+            let payload_schema = match payload {
+                Some((p, ref p_loc)) => Some(self.space.bundle(p, p_loc)?),
+                None => None,
+            };
+            let mut headers_schema = None;
             let type_id: TypeId = self.messages[i].type_id;
             let payload_ty = self.space.define_message(type_id, payload)?;
             let headers = match node.get("headers") {
                 Some(h) => match self.schema_of(h, loc.child("headers"), None, &name)? {
                     Some((h, h_loc)) => {
+                        headers_schema = Some(self.space.bundle(h, &h_loc)?);
                         let (ty, nullable) =
                             self.space.ty_of(h, h_loc, &format!("{name}Headers"))?;
                         Some(if nullable {
@@ -497,6 +506,8 @@ impl<'a> Builder<'a> {
                 .unwrap_or_default();
             let m = &mut self.messages[i];
             m.payload = payload_ty;
+            m.payload_schema = payload_schema;
+            m.headers_schema = headers_schema;
             m.headers = headers;
             m.correlation_id = correlation_id;
             m.examples = examples;

@@ -167,6 +167,10 @@ pub struct Message {
     pub headers: Option<Ty>,
     /// Payload type (the message type itself when the payload is inline).
     pub payload: Ty,
+    /// The payload's JSON Schema as one self-contained document (`None` for other formats).
+    pub payload_schema: Option<serde_json::Value>,
+    /// The headers' JSON Schema as one self-contained document.
+    pub headers_schema: Option<serde_json::Value>,
     /// Correlation id location (`$message.header#/correlationId`).
     pub correlation_id: Option<String>,
     /// Protocol bindings, as written.
@@ -209,6 +213,70 @@ pub struct TypeDef {
     pub message: Option<MessageId>,
     /// Where its schema is (`#/components/schemas/Order` in file ...), for docs and diagnostics.
     pub origin: String,
+    /// Constraints on the value of a newtype or alias (applied where an alias is used).
+    pub constraints: Constraints,
+    /// A whole-value check for keywords no typed check covers (`not`, `if`, `oneOf`
+    /// exclusivity, `propertyNames`, ...): the schema, bundled into one document.
+    pub check: Option<serde_json::Value>,
+}
+
+/// Validation keywords on one value, as typed checks where herald has them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Constraints {
+    /// `minLength` / `minItems` / `minProperties`, by the value's type.
+    pub min_length: Option<u64>,
+    /// `maxLength` / `maxItems` / `maxProperties`, by the value's type.
+    pub max_length: Option<u64>,
+    /// `pattern` (ECMA-262).
+    pub pattern: Option<String>,
+    /// `format`, for formats herald checks on strings.
+    pub format: Option<String>,
+    /// `minimum`.
+    pub minimum: Option<serde_json::Number>,
+    /// `maximum`.
+    pub maximum: Option<serde_json::Number>,
+    /// `exclusiveMinimum` (the draft-04 boolean form is folded in).
+    pub exclusive_minimum: Option<serde_json::Number>,
+    /// `exclusiveMaximum` (the draft-04 boolean form is folded in).
+    pub exclusive_maximum: Option<serde_json::Number>,
+    /// `multipleOf`.
+    pub multiple_of: Option<serde_json::Number>,
+    /// `uniqueItems: true`.
+    pub unique_items: bool,
+    /// `enum` on a value herald does not type as an enum.
+    pub enumeration: Option<Vec<serde_json::Value>>,
+    /// `const`.
+    pub constant: Option<serde_json::Value>,
+    /// Constraints on each item of an array.
+    pub items: Option<Box<Constraints>>,
+    /// Constraints on each value of a map.
+    pub values: Option<Box<Constraints>>,
+    /// The whole schema, for keywords without a typed check.
+    pub schema: Option<serde_json::Value>,
+}
+
+impl Constraints {
+    /// Whether nothing is constrained.
+    pub fn is_empty(&self) -> bool {
+        *self == Constraints::default()
+    }
+
+    /// `self` with every constraint of `base` that `self` does not set.
+    pub fn or(mut self, base: &Constraints) -> Constraints {
+        macro_rules! fill {
+            ($($f:ident),*) => {$(
+                if self.$f.is_none() {
+                    self.$f = base.$f.clone();
+                }
+            )*};
+        }
+        fill!(
+            min_length, max_length, pattern, format, minimum, maximum, exclusive_minimum,
+            exclusive_maximum, multiple_of, enumeration, constant, items, values, schema
+        );
+        self.unique_items |= base.unique_items;
+        self
+    }
 }
 
 /// Title and description of a schema.
@@ -267,6 +335,8 @@ pub struct Field {
     pub default: Option<Default>,
     /// Documentation.
     pub docs: Docs,
+    /// Validation constraints on the value.
+    pub constraints: Constraints,
 }
 
 /// How a field default is produced.
@@ -316,6 +386,8 @@ pub struct UnionVariant {
     pub content: VariantContent,
     /// Documentation.
     pub docs: Docs,
+    /// Constraints on a `Type` variant's value.
+    pub constraints: Constraints,
 }
 
 /// What a union variant holds.

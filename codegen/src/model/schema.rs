@@ -14,7 +14,7 @@ use crate::resolve::{ref_of, Loc};
 
 use super::naming::{self, Scope};
 use super::{
-    Default, Docs, EnumVariant, Field, IntTy, IntVariant, Struct, Ty, TypeDef, TypeId, TypeKind,
+    Constraints, Default, Docs, EnumVariant, Field, IntTy, IntVariant, Struct, Ty, TypeDef, TypeId, TypeKind,
     Union, UnionVariant, VariantContent,
 };
 
@@ -28,12 +28,16 @@ pub(crate) struct TypeSpace<'a> {
     by_loc: HashMap<Loc, TypeId>,
     queue: VecDeque<(TypeId, &'a Node, Loc)>,
     pub warnings: Vec<Diagnostic>,
+    /// Type only what `type` declares (see [`crate::LoadOptions::strict_json_schema`]).
+    pub strict: bool,
 }
 
 /// The object view of a schema, with `allOf` merged.
 #[derive(Default)]
 struct Parts<'a> {
     properties: Vec<(String, &'a Node, Loc)>,
+    /// Further definitions of a property from other `allOf` branches: their constraints apply too.
+    also: Vec<(String, &'a Node)>,
     required: Vec<String>,
     additional: Option<(&'a Node, Loc)>,
     patterns: bool,
@@ -55,6 +59,7 @@ impl<'a> TypeSpace<'a> {
             by_loc: HashMap::new(),
             queue: VecDeque::new(),
             warnings: Vec::new(),
+            strict: false,
         }
     }
 
@@ -74,6 +79,8 @@ impl<'a> TypeSpace<'a> {
             kind: TypeKind::Pending,
             message: None,
             origin: format!("{}{}", self.src.doc(loc.doc).display, loc.fragment()),
+            constraints: Constraints::default(),
+            check: None,
         });
         id
     }
@@ -205,6 +212,8 @@ impl<'a> TypeSpace<'a> {
                 .collect();
             let has_all_of = node.get("allOf").is_some();
             match types.as_slice() {
+                // Strict JSON Schema: without `type`, any JSON value may be valid.
+                [] if self.strict => Made::Ty(Ty::Any),
                 [] if has_all_of => self.all_of(node, &loc, hint, slot, &mut nullable)?,
                 [] if is_object_like(node) => self.object(node, &loc, hint, slot)?,
                 [] if node.get("items").is_some() || node.get("prefixItems").is_some() => {
@@ -235,6 +244,10 @@ impl<'a> TypeSpace<'a> {
                 if self.types[id.0].docs == Docs::default() {
                     self.types[id.0].docs = docs;
                 }
+                let tagged = matches!(&self.types[id.0].kind, TypeKind::Union(u) if u.tag.is_some());
+                if self.types[id.0].check.is_none() && !tagged && needs_whole_check(node) {
+                    self.types[id.0].check = Some(self.bundle(node, &loc)?);
+                }
                 Ok((Ty::Named(id), nullable))
             }
             Made::Ty(Ty::Unit) if nullable && slot.is_none() => Ok((Ty::Unit, false)),
@@ -245,6 +258,7 @@ impl<'a> TypeSpace<'a> {
                     } else {
                         ty
                     };
+                    self.types[id.0].constraints = self.constraints(node, &ty)?;
                     self.types[id.0].kind = TypeKind::Alias(ty);
                     self.types[id.0].docs = docs;
                     Ok((Ty::Named(id), false))
@@ -415,6 +429,7 @@ impl<'a> TypeSpace<'a> {
                     tag_value: Some(value),
                     content: VariantContent::Fields(content),
                     docs: docs_of(target),
+                    constraints: Constraints::default(),
                 });
             }
             self.types[id.0].kind = TypeKind::Union(Union {
@@ -444,6 +459,7 @@ impl<'a> TypeSpace<'a> {
                 branch_loc.clone(),
                 &format!("{union_name}{rust_name}"),
             )?;
+            let constraints = self.constraints(branch, &ty)?;
             let ty = if branch_nullable {
                 Ty::Option(Box::new(ty))
             } else {
@@ -457,6 +473,7 @@ impl<'a> TypeSpace<'a> {
                     tag_value: None,
                     content: VariantContent::Type(ty),
                     docs: docs_of(target),
+                    constraints,
                 },
             ));
         }
@@ -611,6 +628,11 @@ impl<'a> TypeSpace<'a> {
                 Some(d) if !required => self.default_for(d, &ty, prop_loc),
                 _ => None,
             };
+            let mut constraints = self.constraints(prop, &ty)?;
+            for (_, other) in parts.also.iter().filter(|(name, _)| name == wire) {
+                let (other, _) = self.src.resolve(other, prop_loc.clone())?;
+                constraints = constraints.or(&self.constraints(other, &ty)?);
+            }
             fields.push(Field {
                 wire: wire.clone(),
                 rust_name,
@@ -619,6 +641,7 @@ impl<'a> TypeSpace<'a> {
                 nullable,
                 default,
                 docs,
+                constraints,
             });
         }
         let extra = match &parts.additional {
@@ -677,7 +700,7 @@ impl<'a> TypeSpace<'a> {
                     Some(existing) if is_empty_schema(existing.1) => {
                         *existing = (name.clone(), prop, prop_loc)
                     }
-                    Some(_) => {}
+                    Some(_) => parts.also.push((name.clone(), prop)),
                     None => parts.properties.push((name.clone(), prop, prop_loc)),
                 }
             }
@@ -780,6 +803,7 @@ impl<'a> TypeSpace<'a> {
                 tag_value: None,
                 content: VariantContent::Type(ty),
                 docs: Docs::default(),
+                constraints: Constraints::default(),
             });
         }
         self.types[id.0].kind = TypeKind::Union(Union {
@@ -787,6 +811,173 @@ impl<'a> TypeSpace<'a> {
             variants,
         });
         Ok(Made::Named(id))
+    }
+
+    /// The constraints of the inline schema `node` on a value of type `ty`. A reference has
+    /// none of its own: the named type it resolves to carries them.
+    pub fn constraints(&self, node: &Node, ty: &Ty) -> Result<Constraints> {
+        let mut c = Constraints::default();
+        if ref_of(node).is_some() || node.as_map().is_none() {
+            return Ok(c);
+        }
+        let ty = match ty {
+            Ty::Option(inner) | Ty::Box(inner) => inner.as_ref(),
+            other => other,
+        };
+        let uint = |k: &str| node.get(k).and_then(Node::as_u64);
+        let number = |k: &str| match node.get(k).map(|n| &n.value) {
+            Some(Value::Number(n)) => Some(n.clone()),
+            _ => None,
+        };
+        if let Ty::Any = ty {
+            // Nothing typed to check against: the whole schema, when it asserts anything.
+            if has_assertions(node) {
+                c.schema = Some(self.bundle(node, &Loc::root(node.span.doc))?);
+            }
+            return Ok(c);
+        }
+        match ty {
+            Ty::String => {
+                c.min_length = uint("minLength");
+                c.max_length = uint("maxLength");
+                if let Some(pattern) = node.get("pattern") {
+                    let text = pattern.as_str().unwrap_or_default();
+                    if let Err(e) = regress::Regex::new(text) {
+                        return Err(self
+                            .src
+                            .diag(pattern.span, format!("`{text}` is not an ECMA-262 regular expression: {e}"))
+                            .into());
+                    }
+                    c.pattern = Some(text.to_string());
+                }
+                c.format = node
+                    .get("format")
+                    .and_then(Node::as_str)
+                    .filter(|f| CHECKED_FORMATS.contains(f))
+                    .map(str::to_string);
+            }
+            Ty::Int(_) | Ty::Float => {
+                c.minimum = number("minimum");
+                c.maximum = number("maximum");
+                c.exclusive_minimum = number("exclusiveMinimum");
+                c.exclusive_maximum = number("exclusiveMaximum");
+                // Draft 4: `exclusiveMinimum: true` turns `minimum` exclusive.
+                if node.get("exclusiveMinimum").and_then(Node::as_bool) == Some(true) {
+                    c.exclusive_minimum = c.minimum.take();
+                }
+                if node.get("exclusiveMaximum").and_then(Node::as_bool) == Some(true) {
+                    c.exclusive_maximum = c.maximum.take();
+                }
+                c.multiple_of = number("multipleOf").filter(|n| n.as_f64().is_some_and(|f| f > 0.0));
+            }
+            Ty::Vec(inner) => {
+                c.min_length = uint("minItems");
+                c.max_length = uint("maxItems");
+                c.unique_items = node.get("uniqueItems").and_then(Node::as_bool) == Some(true);
+                if let Some(items) = node.get("items").filter(|i| i.as_map().is_some()) {
+                    let item = self.constraints(items, inner)?;
+                    if !item.is_empty() {
+                        c.items = Some(Box::new(item));
+                    }
+                }
+            }
+            Ty::Tuple(_) => {
+                c.unique_items = node.get("uniqueItems").and_then(Node::as_bool) == Some(true);
+            }
+            Ty::Map(inner) => {
+                c.min_length = uint("minProperties");
+                c.max_length = uint("maxProperties");
+                if let Some(values) = node.get("additionalProperties").filter(|i| i.as_map().is_some()) {
+                    let value = self.constraints(values, inner)?;
+                    if !value.is_empty() {
+                        c.values = Some(Box::new(value));
+                    }
+                }
+            }
+            _ => {}
+        }
+        let typed_enum = matches!(ty, Ty::Named(_));
+        if !typed_enum {
+            if let Some(values) = node.get("enum").and_then(Node::as_seq) {
+                c.enumeration = Some(values.iter().map(Node::to_json).collect());
+            }
+            if let Some(value) = node.get("const") {
+                c.constant = Some(value.to_json());
+            }
+        }
+        if needs_whole_check(node) && !matches!(ty, Ty::Named(_)) {
+            c.schema = Some(self.bundle(node, &Loc::root(node.span.doc))?);
+        }
+        Ok(c)
+    }
+
+    /// The schema `node` as one self-contained JSON Schema document: every `$ref` it reaches
+    /// is copied under `definitions` and pointed at there, so recursion stays finite.
+    pub fn bundle(&self, node: &Node, loc: &Loc) -> Result<serde_json::Value> {
+        let mut definitions = serde_json::Map::new();
+        let mut keys: HashMap<Loc, String> = HashMap::new();
+        let mut pending: Vec<(&Node, Loc, String)> = Vec::new();
+        let mut root = self.bundle_node(node, loc, false, &mut keys, &mut pending)?;
+        while let Some((target, target_loc, key)) = pending.pop() {
+            let value = self.bundle_node(target, &target_loc, false, &mut keys, &mut pending)?;
+            definitions.insert(key, value);
+        }
+        if !definitions.is_empty() {
+            if let serde_json::Value::Object(map) = &mut root {
+                map.insert("definitions".into(), serde_json::Value::Object(definitions));
+            } else {
+                // A boolean root schema with definitions: wrap it.
+                root = serde_json::json!({"allOf": [root], "definitions": definitions});
+            }
+        }
+        Ok(root)
+    }
+
+    fn bundle_node<'n>(
+        &'n self,
+        node: &'n Node,
+        loc: &Loc,
+        in_data: bool,
+        keys: &mut HashMap<Loc, String>,
+        pending: &mut Vec<(&'n Node, Loc, String)>,
+    ) -> Result<serde_json::Value> {
+        if in_data {
+            return Ok(node.to_json());
+        }
+        match &node.value {
+            Value::Map(entries) => {
+                if ref_of(node).is_some() {
+                    let (target, target_loc) = self.src.resolve(node, loc.clone())?;
+                    let key = match keys.get(&target_loc) {
+                        Some(key) => key.clone(),
+                        None => {
+                            let key = format!("d{}", keys.len());
+                            keys.insert(target_loc.clone(), key.clone());
+                            pending.push((target, target_loc, key.clone()));
+                            key
+                        }
+                    };
+                    return Ok(serde_json::json!({ "$ref": format!("#/definitions/{key}") }));
+                }
+                let mut map = serde_json::Map::new();
+                for (k, v) in entries {
+                    // Our own `definitions` key holds the bundle; the spec's are reached by $ref.
+                    if k == "definitions" || k == "$defs" || k.starts_with("x-") || k == "examples" {
+                        continue;
+                    }
+                    let data = crate::load::is_data_key(k);
+                    map.insert(k.clone(), self.bundle_node(v, &loc.child(k), data, keys, pending)?);
+                }
+                Ok(serde_json::Value::Object(map))
+            }
+            Value::Seq(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| self.bundle_node(item, &loc.child(&i.to_string()), false, keys, pending))
+                .collect::<Result<Vec<_>>>()
+                .map(serde_json::Value::Array),
+            _ => Ok(node.to_json()),
+        }
     }
 
     /// Records a field default; whether herald can honour it is decided once every type is
@@ -877,6 +1068,48 @@ pub(crate) fn settle_defaults(types: &mut [TypeDef]) {
             _ => {}
         }
     }
+}
+
+/// Formats the runtime checks on strings (date-time, date and uuid are typed instead).
+const CHECKED_FORMATS: &[&str] = &["date-time", "date", "time", "uuid", "email", "hostname", "ipv4", "ipv6", "uri"];
+
+/// Keywords that assert something about a value (annotations excluded).
+const ASSERTIONS: &[&str] = &[
+    "type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum",
+    "exclusiveMinimum", "maxLength", "minLength", "pattern", "items", "additionalItems",
+    "maxItems", "minItems", "uniqueItems", "contains", "maxProperties", "minProperties",
+    "required", "properties", "patternProperties", "additionalProperties", "dependencies",
+    "propertyNames", "if", "then", "else", "allOf", "anyOf", "oneOf", "not", "format", "$ref",
+];
+
+fn has_assertions(node: &Node) -> bool {
+    match &node.value {
+        Value::Bool(b) => !b,
+        Value::Map(entries) => entries.iter().any(|(k, _)| ASSERTIONS.contains(&k.as_str())),
+        _ => false,
+    }
+}
+
+/// Whether the schema uses keywords that only a whole-value check can enforce.
+fn needs_whole_check(node: &Node) -> bool {
+    const WHOLE: &[&str] = &[
+        "not", "if", "contains", "propertyNames", "dependencies", "minProperties",
+        "maxProperties", "patternProperties", "additionalItems",
+    ];
+    let Some(entries) = node.as_map() else {
+        return false;
+    };
+    entries.iter().any(|(k, v)| {
+        WHOLE.contains(&k.as_str())
+            // `oneOf` promises exactly one branch; deserialization only finds the first.
+            || (k == "oneOf" && v.as_seq().is_some_and(|b| b.len() > 1))
+            // allOf branches that are not plain object parts.
+            || (k == "allOf" && v.as_seq().is_some_and(|branches| {
+                branches.iter().any(|b| b.as_map().is_some_and(|m| m.iter().any(|(bk, _)| {
+                    WHOLE.contains(&bk.as_str()) || matches!(bk.as_str(), "oneOf" | "anyOf" | "enum" | "const")
+                })))
+            }))
+    })
 }
 
 fn file_stem(display: &str) -> String {

@@ -1,0 +1,129 @@
+//! `#[validate(...)]` attributes from IR constraints, in the vocabulary of `#[derive(Validate)]`.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use crate::model::{Catalog, Constraints, Ty, TypeKind};
+
+/// `#[validate(...)]` for a value of type `ty`, or nothing when it has no constraints.
+pub(crate) fn attr(catalog: &Catalog, ty: &Ty, constraints: &Constraints) -> TokenStream {
+    let c = effective(catalog, ty, constraints, 0);
+    let keys = keys(&c);
+    if keys.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(#[validate(#(#keys),*)])
+    }
+}
+
+/// `#[validate(schema = ...)]` for a whole-value check.
+pub(crate) fn container(check: Option<&serde_json::Value>) -> TokenStream {
+    match check {
+        Some(schema) => {
+            let text = schema.to_string();
+            quote!(#[validate(schema = #text)])
+        }
+        None => TokenStream::new(),
+    }
+}
+
+/// The constraints on a value, with those of the aliases its type names.
+fn effective(catalog: &Catalog, ty: &Ty, c: &Constraints, depth: usize) -> Constraints {
+    if depth > 8 {
+        return c.clone();
+    }
+    match ty {
+        Ty::Option(inner) | Ty::Box(inner) => effective(catalog, inner, c, depth + 1),
+        Ty::Named(id) => match &catalog.ty(*id).kind {
+            TypeKind::Alias(inner) => {
+                let base = effective(catalog, inner, &catalog.ty(*id).constraints, depth + 1);
+                c.clone().or(&base)
+            }
+            _ => c.clone(),
+        },
+        Ty::Vec(inner) | Ty::Map(inner) => {
+            let mut c = c.clone();
+            let is_vec = matches!(ty, Ty::Vec(_));
+            let slot = if is_vec { &mut c.items } else { &mut c.values };
+            let nested = effective(catalog, inner, slot.as_deref().unwrap_or(&Constraints::default()), depth + 1);
+            *slot = (!nested.is_empty()).then(|| Box::new(nested));
+            c
+        }
+        _ => c.clone(),
+    }
+}
+
+fn number(n: &serde_json::Number) -> TokenStream {
+    let lit = if let Some(i) = n.as_i64() {
+        Literal::i64_unsuffixed(i)
+    } else if let Some(u) = n.as_u64() {
+        Literal::u64_unsuffixed(u)
+    } else {
+        Literal::f64_unsuffixed(n.as_f64().unwrap_or_default())
+    };
+    quote!(#lit)
+}
+
+fn keys(c: &Constraints) -> Vec<TokenStream> {
+    let mut keys = Vec::new();
+    let bounds: Vec<TokenStream> = [("min", c.min_length), ("max", c.max_length)]
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let k = proc_macro2::Ident::new(k, proc_macro2::Span::call_site());
+            v.map(|v| {
+                let v = Literal::u64_unsuffixed(v);
+                quote!(#k = #v)
+            })
+        })
+        .collect();
+    if !bounds.is_empty() {
+        keys.push(quote!(length(#(#bounds),*)));
+    }
+    if let Some(p) = &c.pattern {
+        keys.push(quote!(pattern = #p));
+    }
+    for (key, value) in [
+        ("minimum", &c.minimum),
+        ("maximum", &c.maximum),
+        ("exclusive_minimum", &c.exclusive_minimum),
+        ("exclusive_maximum", &c.exclusive_maximum),
+        ("multiple_of", &c.multiple_of),
+    ] {
+        if let Some(n) = value {
+            let key = proc_macro2::Ident::new(key, proc_macro2::Span::call_site());
+            let n = number(n);
+            keys.push(quote!(#key = #n));
+        }
+    }
+    if c.unique_items {
+        keys.push(quote!(unique_items));
+    }
+    if let Some(f) = &c.format {
+        keys.push(quote!(format = #f));
+    }
+    if let Some(values) = &c.enumeration {
+        let text = serde_json::Value::Array(values.clone()).to_string();
+        keys.push(quote!(enumeration = #text));
+    }
+    if let Some(value) = &c.constant {
+        let text = value.to_string();
+        keys.push(quote!(constant = #text));
+    }
+    if let Some(schema) = &c.schema {
+        let text = schema.to_string();
+        keys.push(quote!(schema = #text));
+    }
+    if let Some(items) = &c.items {
+        let inner = self::keys(items);
+        if !inner.is_empty() {
+            keys.push(quote!(items(#(#inner),*)));
+        }
+    }
+    if let Some(values) = &c.values {
+        let inner = self::keys(values);
+        if !inner.is_empty() {
+            keys.push(quote!(values(#(#inner),*)));
+        }
+    }
+    keys
+}
