@@ -216,11 +216,13 @@ impl Decimal {
         if whole.is_empty() && fraction.is_empty() {
             return None;
         }
-        let digits = format!("{whole}{fraction}");
-        if !digits.bytes().all(|b| b.is_ascii_digit()) || digits.len() > 36 {
-            return None;
+        let mut mantissa: i128 = 0;
+        for b in whole.bytes().chain(fraction.bytes()) {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            mantissa = mantissa.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
         }
-        let mut mantissa: i128 = digits.parse().ok()?;
         let mut scale = fraction.len() as i32 - exponent;
         while scale < 0 {
             mantissa = mantissa.checked_mul(10)?;
@@ -240,7 +242,14 @@ impl Decimal {
         if !value.is_finite() {
             return None;
         }
-        Decimal::parse(&format!("{value:e}"))
+        // Integral values need no formatting at all.
+        if value.fract() == 0.0 && value.abs() < 1e30 {
+            return Some(Decimal::new(value as i128, 0));
+        }
+        // Shortest round-trip digits, formatted on the stack: no allocation per check.
+        let mut buf = StackText::default();
+        std::fmt::Write::write_fmt(&mut buf, format_args!("{value:e}")).ok()?;
+        Decimal::parse(buf.as_str())
     }
 
     /// Whether `self` is an integer multiple of `divisor`.
@@ -260,6 +269,39 @@ impl Decimal {
 
     fn as_f64(self) -> f64 {
         self.mantissa as f64 / 10f64.powi(self.scale as i32)
+    }
+}
+
+/// A small text buffer on the stack (floats print in at most 26 bytes as `{:e}`).
+struct StackText {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl Default for StackText {
+    fn default() -> Self {
+        StackText {
+            bytes: [0; 32],
+            len: 0,
+        }
+    }
+}
+
+impl StackText {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        if end > self.bytes.len() {
+            return Err(std::fmt::Error);
+        }
+        self.bytes[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 
