@@ -273,18 +273,10 @@ impl Decimal {
 }
 
 /// A small text buffer on the stack (floats print in at most 26 bytes as `{:e}`).
+#[derive(Default)]
 struct StackText {
     bytes: [u8; 32],
     len: usize,
-}
-
-impl Default for StackText {
-    fn default() -> Self {
-        StackText {
-            bytes: [0; 32],
-            len: 0,
-        }
-    }
 }
 
 impl StackText {
