@@ -71,7 +71,15 @@ pub(crate) fn message_enum(catalog: &Catalog) -> TokenStream {
     } else {
         quote!(match self { #(#name_arms)* })
     };
-    let arms = alias_table(catalog).into_iter().map(|(alias, id)| {
+    let table = alias_table(catalog);
+    let header_arms = table.iter().map(|(alias, id)| match &catalog.messages[id.0].headers {
+        Some(headers) => {
+            let headers = ty(catalog, headers);
+            quote!(#alias => ::herald::decode_valid::<#headers>(headers).map(|_| ()),)
+        }
+        None => quote!(#alias => Ok(()),),
+    });
+    let arms = table.iter().map(|(alias, id)| {
         let vname = ident(&catalog.ty(catalog.messages[id.0].type_id).rust_name);
         quote!(#alias => ::herald::decode_valid(payload).map(Message::#vname),)
     });
@@ -97,6 +105,15 @@ pub(crate) fn message_enum(catalog: &Catalog) -> TokenStream {
         pub fn decode_message(name: &str, payload: &[u8]) -> Result<Message, ::herald::DecodeError> {
             match name {
                 #(#arms)*
+                _ => Err(::herald::DecodeError::UnknownMessage { name: name.to_owned() }),
+            }
+        }
+
+        /// Checks the headers (as a JSON object) of the message known as `name` against the
+        /// spec's headers schema; messages without one accept any headers.
+        pub fn validate_headers(name: &str, headers: &[u8]) -> Result<(), ::herald::DecodeError> {
+            match name {
+                #(#header_arms)*
                 _ => Err(::herald::DecodeError::UnknownMessage { name: name.to_owned() }),
             }
         }
