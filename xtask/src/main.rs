@@ -3,6 +3,8 @@
 //! - `cargo xtask ci`: format check, clippy with warnings denied, then every test.
 //! - `cargo xtask bench codegen`: generation speed and memory (release build), printed as
 //!   times and ratios to parsing alone.
+//! - `cargo xtask bench validate`: decode + validate throughput of generated code against
+//!   plain typed decoding and against `serde_json::Value` + `jsonschema`.
 
 mod bench;
 
@@ -13,6 +15,9 @@ fn main() -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
         ["ci"] => ci(),
+        ["bench", "validate"] => run(Command::new(env!("CARGO")).args([
+            "bench", "--quiet", "-p", "herald-tests", "--bench", "validate",
+        ])),
         ["bench"] | ["bench", "codegen"] => {
             // Measure an optimised build, whatever profile runs this command.
             run(Command::new(env!("CARGO")).args([
@@ -29,7 +34,7 @@ fn main() -> ExitCode {
         ["bench-run", "codegen"] => bench::codegen(),
         ["bench-child", spec] => bench::child(spec),
         _ => {
-            eprintln!("usage: cargo xtask ci | bench [codegen]");
+            eprintln!("usage: cargo xtask ci | bench [codegen | validate]");
             ExitCode::from(2)
         }
     }
