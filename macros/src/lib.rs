@@ -12,6 +12,7 @@ mod ast;
 mod attr;
 mod ctxt;
 mod expand;
+mod validate;
 
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
@@ -34,6 +35,44 @@ use syn::{parse_macro_input, DeriveInput};
 pub fn derive_event(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::derive_event(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Implements `herald::Validate` from `#[validate(...)]` constraint attributes.
+///
+/// ```ignore
+/// #[derive(serde::Serialize, serde::Deserialize, herald::Validate)]
+/// #[serde(rename_all = "camelCase")]
+/// struct Parcel {
+///     #[validate(minimum = 1, maximum = 30000)]
+///     weight_grams: u32,
+///     #[validate(pattern = "^[A-Z]{2}$")]
+///     country: String,
+///     #[validate(length(min = 1), unique_items, items(length(max = 64)))]
+///     labels: Vec<String>,
+///     #[validate(multiple_of = 0.01, exclusive_minimum = 0)]
+///     price: Option<f64>,
+/// }
+/// ```
+///
+/// Field keys: `length(min = N, max = N)` (characters of strings, items of sequences,
+/// properties of maps), `pattern = "ECMA-262"`, `minimum`, `maximum`, `exclusive_minimum`,
+/// `exclusive_maximum` (number literals), `multiple_of` (exact for decimals), `unique_items`,
+/// `format` (`date-time`, `date`, `time`, `uuid`, `email`, `hostname`, `ipv4`, `ipv6`, `uri`),
+/// `enumeration = "[JSON]"`, `constant = "JSON"`, `schema = "JSON Schema"` (checks the
+/// value's JSON form), `items(...)` and `values(...)` (the same keys for each element of a
+/// sequence or value of a map), and `skip` (do not descend into the field's own `Validate`).
+/// On the type itself, `#[validate(schema = "...")]` checks the whole value.
+///
+/// Constraints on an `Option<T>` field apply to the value when present. Every field also
+/// descends into its own `Validate`. Violations carry the JSON pointer of the value, built
+/// from serde's names (`rename`, `rename_all`, `flatten`, `tag`, `untagged`, `transparent`).
+/// Patterns, JSON texts and formats are checked at compile time.
+#[proc_macro_derive(Validate, attributes(validate))]
+pub fn derive_validate(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    validate::derive(&input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -68,6 +68,8 @@ pub use crate::event::Event;
 pub use crate::validate::{Pointer, Validate, ValidationErrors, Violation};
 /// Derives [`Event`](trait@Event) from `#[event(type = "...", ...)]`; see the trait for the keys.
 pub use herald_macros::Event;
+/// Derives [`Validate`](trait@Validate) from `#[validate(...)]` constraint attributes.
+pub use herald_macros::Validate;
 
 // Crates that generated code names, so that users depend on herald alone.
 pub use chrono;

@@ -49,7 +49,7 @@ struct Row {
     baseline: Duration,
 }
 
-fn measure<T: serde::de::DeserializeOwned>(
+fn measure<T: herald::serde::de::DeserializeOwned>(
     name: &'static str,
     bytes: &[u8],
     schema: &Value,

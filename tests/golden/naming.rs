@@ -19,18 +19,38 @@ impl Message {
     }
 }
 
-/// Decodes the payload of the message known as `name` (its name, key or message id).
+/// Decodes and validates the payload of the message known as `name` (its name, key or
+/// message id).
 ///
-/// Any JSON value can be a payload. Unknown names, malformed JSON and payloads of the
-/// wrong shape are errors, never panics.
+/// Any JSON value can be a payload. Unknown names, malformed JSON, payloads of the wrong
+/// shape and payloads that break the spec's constraints (all of them listed) are errors,
+/// never panics.
 pub fn decode_message(
     name: &str,
     payload: &[u8],
 ) -> Result<Message, ::herald::DecodeError> {
     match name {
-        "com.example.type" => ::herald::decode_json(payload).map(Message::Type),
-        "type" => ::herald::decode_json(payload).map(Message::Type),
-        "Option" => ::herald::decode_json(payload).map(Message::OptionType),
+        "com.example.type" => ::herald::decode_valid(payload).map(Message::Type),
+        "type" => ::herald::decode_valid(payload).map(Message::Type),
+        "Option" => ::herald::decode_valid(payload).map(Message::OptionType),
+        _ => {
+            Err(::herald::DecodeError::UnknownMessage {
+                name: name.to_owned(),
+            })
+        }
+    }
+}
+
+/// Checks the headers (as a JSON object) of the message known as `name` against the
+/// spec's headers schema; messages without one accept any headers.
+pub fn validate_headers(
+    name: &str,
+    headers: &[u8],
+) -> Result<(), ::herald::DecodeError> {
+    match name {
+        "com.example.type" => Ok(()),
+        "type" => Ok(()),
+        "Option" => Ok(()),
         _ => {
             Err(::herald::DecodeError::UnknownMessage {
                 name: name.to_owned(),
@@ -42,6 +62,7 @@ pub fn decode_message(
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,
+    ::herald::Validate,
     ::herald::Event,
     Clone,
     Debug,
@@ -58,6 +79,7 @@ pub struct Type(pub SelfType);
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,
+    ::herald::Validate,
     ::herald::Event,
     Clone,
     Debug,
@@ -74,6 +96,7 @@ pub struct OptionType(pub String);
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,
+    ::herald::Validate,
     Clone,
     Debug,
     PartialEq
@@ -127,6 +150,7 @@ pub type StringType = String;
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,
+    ::herald::Validate,
     Clone,
     Debug,
     PartialEq
@@ -142,6 +166,7 @@ pub type VecType = Vec<BoxType>;
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,
+    ::herald::Validate,
     Clone,
     Debug,
     PartialEq
@@ -155,6 +180,7 @@ pub struct BoxType {
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,
+    ::herald::Validate,
     Clone,
     Copy,
     Debug,
@@ -181,6 +207,7 @@ pub enum SelfTypeStatus {
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,
+    ::herald::Validate,
     Clone,
     Copy,
     Debug,

@@ -22,19 +22,40 @@ impl Message {
     }
 }
 
-/// Decodes the payload of the message known as `name` (its name, key or message id).
+/// Decodes and validates the payload of the message known as `name` (its name, key or
+/// message id).
 ///
-/// Any JSON value can be a payload. Unknown names, malformed JSON and payloads of the
-/// wrong shape are errors, never panics.
+/// Any JSON value can be a payload. Unknown names, malformed JSON, payloads of the wrong
+/// shape and payloads that break the spec's constraints (all of them listed) are errors,
+/// never panics.
 pub fn decode_message(
     name: &str,
     payload: &[u8],
 ) -> Result<Message, ::herald::DecodeError> {
     match name {
-        "shape.event" => ::herald::decode_json(payload).map(Message::ShapeEvent),
-        "shapeEvent" => ::herald::decode_json(payload).map(Message::ShapeEvent),
-        "treeEvent" => ::herald::decode_json(payload).map(Message::TreeEvent),
-        "anything" => ::herald::decode_json(payload).map(Message::Anything),
+        "shape.event" => ::herald::decode_valid(payload).map(Message::ShapeEvent),
+        "shapeEvent" => ::herald::decode_valid(payload).map(Message::ShapeEvent),
+        "treeEvent" => ::herald::decode_valid(payload).map(Message::TreeEvent),
+        "anything" => ::herald::decode_valid(payload).map(Message::Anything),
+        _ => {
+            Err(::herald::DecodeError::UnknownMessage {
+                name: name.to_owned(),
+            })
+        }
+    }
+}
+
+/// Checks the headers (as a JSON object) of the message known as `name` against the
+/// spec's headers schema; messages without one accept any headers.
+pub fn validate_headers(
+    name: &str,
+    headers: &[u8],
+) -> Result<(), ::herald::DecodeError> {
+    match name {
+        "shape.event" => ::herald::decode_valid::<ShapeEventHeaders>(headers).map(|_| ()),
+        "shapeEvent" => ::herald::decode_valid::<ShapeEventHeaders>(headers).map(|_| ()),
+        "treeEvent" => Ok(()),
+        "anything" => Ok(()),
         _ => {
             Err(::herald::DecodeError::UnknownMessage {
                 name: name.to_owned(),
@@ -46,6 +67,7 @@ pub fn decode_message(
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,
+    ::herald::Validate,
     ::herald::Event,
     Clone,
     Debug,
@@ -63,6 +85,7 @@ pub struct ShapeEvent(pub Shapes);
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,
+    ::herald::Validate,
     ::herald::Event,
     Clone,
     Debug,
@@ -75,6 +98,7 @@ pub struct TreeEvent(pub Tree);
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,
+    ::herald::Validate,
     ::herald::Event,
     Clone,
     Debug,
@@ -87,6 +111,7 @@ pub struct Anything(pub ::herald::serde_json::Value);
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,
+    ::herald::Validate,
     Clone,
     Debug,
     PartialEq
@@ -104,6 +129,9 @@ pub struct Shapes {
     )]
     pub maybe: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(
+        schema = "{\"additionalItems\":false,\"items\":[{\"type\":\"number\"},{\"type\":\"number\"}],\"type\":\"array\"}"
+    )]
     pub point: Option<(f64, f64)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<::std::collections::BTreeMap<String, String>>,
@@ -128,6 +156,7 @@ pub struct Shapes {
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,
+    ::herald::Validate,
     Clone,
     Debug,
     PartialEq
@@ -142,11 +171,15 @@ pub struct ShapeEventHeaders {
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,
+    ::herald::Validate,
     Clone,
     Debug,
     PartialEq
 )]
 #[serde(crate = "::herald::serde")]
+#[validate(
+    schema = "{\"definitions\":{\"d0\":{\"properties\":{\"children\":{\"items\":{\"$ref\":\"#/definitions/d0\"},\"type\":\"array\"},\"label\":{\"type\":\"string\"},\"parent\":{\"oneOf\":[{\"$ref\":\"#/definitions/d0\"},{\"type\":\"null\"}]}},\"required\":[\"label\"],\"type\":\"object\"}},\"oneOf\":[{\"$ref\":\"#/definitions/d0\"},{\"type\":\"null\"}]}"
+)]
 pub struct Tree {
     pub label: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -162,6 +195,7 @@ pub struct Tree {
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,
+    ::herald::Validate,
     Clone,
     Debug,
     PartialEq
@@ -169,6 +203,7 @@ pub struct Tree {
 #[serde(crate = "::herald::serde")]
 pub struct Cat {
     #[serde(rename = "petType")]
+    #[validate(constant = "\"cat\"")]
     pub pet_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lives: Option<i64>,
@@ -177,6 +212,7 @@ pub struct Cat {
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,
+    ::herald::Validate,
     Clone,
     Debug,
     PartialEq
@@ -184,6 +220,7 @@ pub struct Cat {
 #[serde(crate = "::herald::serde")]
 pub struct Dog {
     #[serde(rename = "petType")]
+    #[validate(constant = "\"dog\"")]
     pub pet_type: String,
     #[serde(rename = "goodBoy")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -193,6 +230,7 @@ pub struct Dog {
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,
+    ::herald::Validate,
     Clone,
     Debug,
     PartialEq
@@ -205,6 +243,7 @@ pub struct Named {
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,
+    ::herald::Validate,
     Clone,
     Debug,
     PartialEq
@@ -229,6 +268,7 @@ pub enum ShapesPet {
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,
+    ::herald::Validate,
     Clone,
     Debug,
     PartialEq
@@ -244,6 +284,7 @@ pub enum ShapesValue {
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,
+    ::herald::Validate,
     Clone,
     Debug,
     PartialEq
@@ -258,6 +299,7 @@ pub struct ShapesExtended {
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,
+    ::herald::Validate,
     Clone,
     Copy,
     Debug,
@@ -278,6 +320,7 @@ pub enum ShapesMode {
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,
+    ::herald::Validate,
     Clone,
     Debug,
     PartialEq
