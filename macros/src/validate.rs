@@ -71,7 +71,8 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
                 .iter()
                 .map(|v| {
                     let name = &v.ident;
-                    let (bindings, checks) = fields(&mut cx, &v.fields, &serde, &mut statics, false);
+                    let (bindings, checks) =
+                        fields(&mut cx, &v.fields, &serde, &mut statics, false);
                     // Externally tagged variants sit under their name; tagged and untagged ones in place.
                     let wire = serde_rename(&v.attrs)
                         .unwrap_or_else(|| serde.rename_variants(&unraw(name)));
@@ -96,7 +97,10 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
             }
         }
         Data::Union(u) => {
-            cx.error_spanned_by(u.union_token, "`#[derive(Validate)]` supports structs and enums, not unions");
+            cx.error_spanned_by(
+                u.union_token,
+                "`#[derive(Validate)]` supports structs and enums, not unions",
+            );
             TokenStream::new()
         }
     };
@@ -105,7 +109,10 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
         quote!(::herald::checks::schema(self, &#schema, at, errors);)
     });
     if container != Checks::default_with(container.schema.clone()) {
-        cx.error_spanned_by(&input.ident, "on a type, `#[validate]` accepts only `schema = \"...\"`");
+        cx.error_spanned_by(
+            &input.ident,
+            "on a type, `#[validate]` accepts only `schema = \"...\"`",
+        );
     }
     cx.check()?;
     let name = &input.ident;
@@ -185,7 +192,10 @@ impl Statics {
                 }),
             )
         } else {
-            (quote!(::herald::serde_json::Value), quote!(::herald::checks::parse_json(#text)))
+            (
+                quote!(::herald::serde_json::Value),
+                quote!(::herald::checks::parse_json(#text)),
+            )
         };
         self.tokens.push(quote! {
             static #name: ::std::sync::LazyLock<#ty> = ::std::sync::LazyLock::new(|| #init);
@@ -250,7 +260,10 @@ impl SerdeContainer {
 }
 
 fn apply_case(rule: Option<&str>, name: &str, variant: bool) -> String {
-    use heck::{ToKebabCase, ToLowerCamelCase, ToShoutyKebabCase, ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+    use heck::{
+        ToKebabCase, ToLowerCamelCase, ToShoutyKebabCase, ToShoutySnakeCase, ToSnakeCase,
+        ToUpperCamelCase,
+    };
     match rule {
         Some("lowercase") => name.to_lowercase(),
         Some("UPPERCASE") => name.to_uppercase(),
@@ -329,7 +342,9 @@ fn fields(
             Some(ident) => {
                 let name = ident;
                 bindings.push(quote!(#name: #binding));
-                Some(serde_rename(&field.attrs).unwrap_or_else(|| serde.rename_field(&unraw(ident))))
+                Some(
+                    serde_rename(&field.attrs).unwrap_or_else(|| serde.rename_field(&unraw(ident))),
+                )
             }
             None => {
                 bindings.push(quote!(#binding));
@@ -338,8 +353,14 @@ fn fields(
         };
         let flatten = serde_flag(&field.attrs, "flatten");
         let (push, pop) = match token.filter(|_| !flatten) {
-            Some(token) if field.ident.is_some() => (quote!(let mark = at.push_key(#token);), quote!(at.truncate(mark);)),
-            Some(_) => (quote!(let mark = at.push_index(#i);), quote!(at.truncate(mark);)),
+            Some(token) if field.ident.is_some() => (
+                quote!(let mark = at.push_key(#token);),
+                quote!(at.truncate(mark);),
+            ),
+            Some(_) => (
+                quote!(let mark = at.push_index(#i);),
+                quote!(at.truncate(mark);),
+            ),
             None => (TokenStream::new(), TokenStream::new()),
         };
         let value = quote!(#binding);
@@ -351,12 +372,14 @@ fn fields(
             let mut body = quote!({ #local });
             let mut unwrapped = quote!(value);
             for _ in 0..inner {
-                body = quote!(if let ::core::option::Option::Some(value) = #unwrapped.as_ref() #body);
+                body =
+                    quote!(if let ::core::option::Option::Some(value) = #unwrapped.as_ref() #body);
                 unwrapped = quote!(value);
             }
             quote!(#body)
         };
-        let recurse = (!c.skip).then(|| quote!(::herald::Validate::validate_at(value, at, errors);));
+        let recurse =
+            (!c.skip).then(|| quote!(::herald::Validate::validate_at(value, at, errors);));
         checks.extend(quote! {
             {
                 let value = #value;
@@ -489,14 +512,21 @@ fn read_attrs(cx: &mut Ctxt, attrs: &[Attribute], depth: usize, container: bool)
         }
     }
     let _ = container;
-    check_bounds(cx, &c, attrs.first().map_or_else(Span::call_site, |a| a.span()));
+    check_bounds(
+        cx,
+        &c,
+        attrs.first().map_or_else(Span::call_site, |a| a.span()),
+    );
     c
 }
 
 fn check_bounds(cx: &mut Ctxt, c: &Checks, span: Span) {
     if let (Some(min), Some(max)) = (c.min, c.max) {
         if min > max {
-            cx.syn_error(syn::Error::new(span, format!("`length(min = {min}, max = {max})`: min is greater than max")));
+            cx.syn_error(syn::Error::new(
+                span,
+                format!("`length(min = {min}, max = {max})`: min is greater than max"),
+            ));
         }
     }
 }
@@ -511,7 +541,11 @@ fn read_key(cx: &mut Ctxt, c: &mut Checks, meta: syn::meta::ParseNestedMeta<'_>,
         "length" => {
             duplicate(cx, &path, &key, c.min.is_some() || c.max.is_some());
             let result = meta.parse_nested_meta(|inner| {
-                let which = inner.path.get_ident().map(Ident::to_string).unwrap_or_default();
+                let which = inner
+                    .path
+                    .get_ident()
+                    .map(Ident::to_string)
+                    .unwrap_or_default();
                 let lit: syn::LitInt = inner.value()?.parse()?;
                 let n: u64 = lit.base10_parse()?;
                 match which.as_str() {
@@ -530,7 +564,8 @@ fn read_key(cx: &mut Ctxt, c: &mut Checks, meta: syn::meta::ParseNestedMeta<'_>,
             if let Some(lit) = string_value(cx, &meta) {
                 match regress::Regex::new(&lit.value()) {
                     Ok(_) => c.pattern = Some(lit.value()),
-                    Err(e) => cx.error_spanned_by(&lit, format!("not an ECMA-262 regular expression: {e}")),
+                    Err(e) => cx
+                        .error_spanned_by(&lit, format!("not an ECMA-262 regular expression: {e}")),
                 }
             }
         }
@@ -557,7 +592,9 @@ fn read_key(cx: &mut Ctxt, c: &mut Checks, meta: syn::meta::ParseNestedMeta<'_>,
             match meta.value().and_then(|v| v.parse::<Expr>()) {
                 Ok(expr) => match number(&expr).and_then(|(_, text)| decimal(&text)) {
                     Some((m, s)) if m > 0 => c.multiple_of = Some((m, s)),
-                    _ => cx.error_spanned_by(&expr, "`multiple_of` takes a positive number literal"),
+                    _ => {
+                        cx.error_spanned_by(&expr, "`multiple_of` takes a positive number literal")
+                    }
                 },
                 Err(e) => cx.syn_error(e),
             }
@@ -574,7 +611,10 @@ fn read_key(cx: &mut Ctxt, c: &mut Checks, meta: syn::meta::ParseNestedMeta<'_>,
                     Some((_, variant)) => c.format = Some(variant),
                     None => {
                         let known: Vec<&str> = FORMATS.iter().map(|(n, _)| *n).collect();
-                        cx.error_spanned_by(&lit, format!("unknown format; known: {}", known.join(", ")))
+                        cx.error_spanned_by(
+                            &lit,
+                            format!("unknown format; known: {}", known.join(", ")),
+                        )
                     }
                 }
             }
@@ -672,8 +712,14 @@ fn string_value(cx: &mut Ctxt, meta: &syn::meta::ParseNestedMeta<'_>) -> Option<
 fn number(expr: &Expr) -> Option<(Num, String)> {
     match expr {
         Expr::Lit(lit) => match &lit.lit {
-            Lit::Int(i) => Some((Num::Int(i.base10_parse().ok()?), i.base10_digits().to_string())),
-            Lit::Float(f) => Some((Num::Float(f.base10_parse().ok()?), f.base10_digits().to_string())),
+            Lit::Int(i) => Some((
+                Num::Int(i.base10_parse().ok()?),
+                i.base10_digits().to_string(),
+            )),
+            Lit::Float(f) => Some((
+                Num::Float(f.base10_parse().ok()?),
+                f.base10_digits().to_string(),
+            )),
             _ => None,
         },
         Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => match number(&u.expr)? {
@@ -701,7 +747,9 @@ fn decimal(text: &str) -> Option<(i128, u32)> {
         if !b.is_ascii_digit() {
             return None;
         }
-        mantissa = mantissa.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
+        mantissa = mantissa
+            .checked_mul(10)?
+            .checked_add(i128::from(b - b'0'))?;
     }
     let mut scale = fraction.len() as i32 - exponent;
     while scale < 0 {

@@ -221,7 +221,9 @@ impl Decimal {
             if !b.is_ascii_digit() {
                 return None;
             }
-            mantissa = mantissa.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
+            mantissa = mantissa
+                .checked_mul(10)?
+                .checked_add(i128::from(b - b'0'))?;
         }
         let mut scale = fraction.len() as i32 - exponent;
         while scale < 0 {

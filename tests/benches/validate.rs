@@ -35,7 +35,11 @@ fn per_call(budget: Duration, mut f: impl FnMut()) -> Duration {
 fn message(spec: &str, key: &str) -> (Value, Value) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(spec);
     let (catalog, _) = herald_codegen::catalog(&path, &LoadOptions::default()).expect("spec loads");
-    let m = catalog.messages.iter().find(|m| m.key == key).expect("message exists");
+    let m = catalog
+        .messages
+        .iter()
+        .find(|m| m.key == key)
+        .expect("message exists");
     (
         m.payload_schema.clone().expect("JSON Schema payload"),
         m.examples[0].payload.clone().expect("example payload"),
@@ -61,7 +65,10 @@ fn measure<T: herald::serde::de::DeserializeOwned>(
         .expect("jsonschema compiles the schema");
     let value: Value = serde_json::from_slice(bytes).unwrap();
     assert!(herald(bytes), "{name}: herald rejects the payload");
-    assert!(validator.is_valid(&value), "{name}: jsonschema rejects the payload");
+    assert!(
+        validator.is_valid(&value),
+        "{name}: jsonschema rejects the payload"
+    );
     let budget = Duration::from_millis(1500);
     let floor = per_call(budget, || {
         black_box(serde_json::from_slice::<T>(black_box(bytes)).is_ok());

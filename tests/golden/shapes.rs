@@ -275,10 +275,11 @@ pub enum ShapesPet {
 )]
 #[serde(crate = "::herald::serde")]
 #[serde(untagged)]
+#[validate(schema = "{\"anyOf\":[{\"type\":\"integer\"},{\"type\":\"string\"}]}")]
 #[allow(clippy::large_enum_variant)]
 pub enum ShapesValue {
-    Integer(i64),
-    StringType(String),
+    Integer(#[validate(skip)] i64),
+    StringType(#[validate(skip)] String),
 }
 
 #[derive(

@@ -16,15 +16,48 @@ use herald_codegen::{LoadOptions, RuntimeDep};
 use serde_json::{json, Value};
 
 const KEYWORDS: &[&str] = &[
-    "minLength", "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum",
-    "exclusiveMaximum", "multipleOf", "minItems", "maxItems", "uniqueItems", "minProperties",
-    "maxProperties", "enum", "const", "required", "additionalProperties", "patternProperties",
-    "propertyNames", "contains", "not", "if-then-else", "dependencies", "oneOf", "anyOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "enum",
+    "const",
+    "required",
+    "additionalProperties",
+    "patternProperties",
+    "propertyNames",
+    "contains",
+    "not",
+    "if-then-else",
+    "dependencies",
+    "oneOf",
+    "anyOf",
 ];
-const FORMATS: &[&str] = &["date-time", "date", "time", "email", "uri", "hostname", "ipv4", "ipv6"];
+const FORMATS: &[&str] = &[
+    "date-time",
+    "date",
+    "time",
+    "email",
+    "uri",
+    "hostname",
+    "ipv4",
+    "ipv6",
+];
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// `$ref`s inside a test schema point into the schema itself; in the spec it sits at `base`.
@@ -34,7 +67,9 @@ fn rebase_refs(value: &mut Value, base: &str) -> bool {
         Value::Object(map) => {
             for (key, v) in map.iter_mut() {
                 match (key.as_str(), v) {
-                    ("$ref", Value::String(r)) if r.starts_with('#') => *r = format!("{base}{}", &r[1..]),
+                    ("$ref", Value::String(r)) if r.starts_with('#') => {
+                        *r = format!("{base}{}", &r[1..])
+                    }
                     ("$ref", Value::String(_)) => remote = true,
                     ("enum" | "const" | "default" | "examples", _) => {}
                     (_, v) => remote |= rebase_refs(v, base),
@@ -73,17 +108,26 @@ fn json_schema_test_suite_draft7_through_generated_code() {
     let files: Vec<(String, PathBuf)> = KEYWORDS
         .iter()
         .map(|k| (k.to_string(), suite.join(format!("{k}.json"))))
-        .chain(FORMATS.iter().map(|f| (format!("format/{f}"), suite.join(format!("optional/format/{f}.json")))))
+        .chain(FORMATS.iter().map(|f| {
+            (
+                format!("format/{f}"),
+                suite.join(format!("optional/format/{f}.json")),
+            )
+        }))
         .collect();
     for (file, path) in &files {
-        let groups: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let groups: Vec<Value> =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let module = format!("m_{}", file.replace(['-', '/'], "_").to_lowercase());
         let mut messages = serde_json::Map::new();
         for (g, group) in groups.iter().enumerate() {
             let mut schema = group["schema"].clone();
             let base = format!("#/components/messages/g{g}/payload");
             if rebase_refs(&mut schema, &base) {
-                skipped.push((file.clone(), group["description"].as_str().unwrap_or_default().into()));
+                skipped.push((
+                    file.clone(),
+                    group["description"].as_str().unwrap_or_default().into(),
+                ));
                 continue;
             }
             messages.insert(format!("g{g}"), json!({ "payload": schema }));
@@ -113,7 +157,11 @@ fn json_schema_test_suite_draft7_through_generated_code() {
             .unwrap_or_else(|e| panic!("{file}: generation failed: {e}"));
         std::fs::write(src.join(format!("{module}.rs")), generated.code).unwrap();
         writeln!(modules, "#[allow(dead_code)]\nmod {module};").unwrap();
-        writeln!(dispatch, "        {file:?} => {module}::decode_message(name, data).is_ok(),").unwrap();
+        writeln!(
+            dispatch,
+            "        {file:?} => {module}::decode_message(name, data).is_ok(),"
+        )
+        .unwrap();
     }
     let main = format!(
         "{modules}\nconst CASES: &[(&str, &str, &str, bool)] = &[\n{table}];\n\n\
@@ -153,18 +201,24 @@ fn json_schema_test_suite_draft7_through_generated_code() {
     let outcomes: Vec<bool> = stdout.lines().map(|l| l == "true").collect();
     assert_eq!(outcomes.len(), cases.len());
 
-    let known: BTreeMap<(String, String, String), String> = std::fs::read_to_string(
-        repo.join("tests/conformance/known-failures.tsv"),
-    )
-    .unwrap_or_default()
-    .lines()
-    .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-    .map(|l| {
-        let parts: Vec<&str> = l.split('\t').collect();
-        assert_eq!(parts.len(), 4, "known-failures.tsv: file, group, test, reason: {l}");
-        ((parts[0].into(), parts[1].into(), parts[2].into()), parts[3].into())
-    })
-    .collect();
+    let known: BTreeMap<(String, String, String), String> =
+        std::fs::read_to_string(repo.join("tests/conformance/known-failures.tsv"))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .map(|l| {
+                let parts: Vec<&str> = l.split('\t').collect();
+                assert_eq!(
+                    parts.len(),
+                    4,
+                    "known-failures.tsv: file, group, test, reason: {l}"
+                );
+                (
+                    (parts[0].into(), parts[1].into(), parts[2].into()),
+                    parts[3].into(),
+                )
+            })
+            .collect();
 
     let mut per_file: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut unexpected = Vec::new();
@@ -186,16 +240,36 @@ fn json_schema_test_suite_draft7_through_generated_code() {
             }
         }
     }
-    let (passed, total) = per_file.values().fold((0, 0), |(p, t), (fp, ft)| (p + fp, t + ft));
+    let (passed, total) = per_file
+        .values()
+        .fold((0, 0), |(p, t), (fp, ft)| (p + fp, t + ft));
     eprintln!("JSON-Schema-Test-Suite draft7 through generated code (strict JSON Schema typing):");
     for (file, (p, t)) in &per_file {
-        eprintln!("  {file:<24} {p:>4}/{t:<4} {:>6.1}%", 100.0 * *p as f64 / *t as f64);
+        eprintln!(
+            "  {file:<24} {p:>4}/{t:<4} {:>6.1}%",
+            100.0 * *p as f64 / *t as f64
+        );
     }
-    eprintln!("  {:<24} {passed:>4}/{total:<4} {:>6.1}%", "total", 100.0 * passed as f64 / total as f64);
+    eprintln!(
+        "  {:<24} {passed:>4}/{total:<4} {:>6.1}%",
+        "total",
+        100.0 * passed as f64 / total as f64
+    );
     for (file, group) in &skipped {
         eprintln!("  skipped (remote $ref): {file}: {group}");
     }
-    assert!(unexpected.is_empty(), "unexpected failures (fix, or list with a reason):\n{}", unexpected.join("\n"));
-    assert!(fixed.is_empty(), "listed failures now pass (remove them):\n{}", fixed.join("\n"));
-    assert!(passed * 100 >= total * 97, "pass rate {passed}/{total} is below 97%");
+    assert!(
+        unexpected.is_empty(),
+        "unexpected failures (fix, or list with a reason):\n{}",
+        unexpected.join("\n")
+    );
+    assert!(
+        fixed.is_empty(),
+        "listed failures now pass (remove them):\n{}",
+        fixed.join("\n")
+    );
+    assert!(
+        passed * 100 >= total * 97,
+        "pass rate {passed}/{total} is below 97%"
+    );
 }

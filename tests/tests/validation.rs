@@ -47,7 +47,11 @@ fn violations(result: Result<orders::Message, DecodeError>) -> Vec<(String, &'st
     match result {
         Err(DecodeError::Invalid(errors)) => errors
             .into_iter()
-            .map(|Violation { pointer, keyword, .. }| (pointer, keyword))
+            .map(
+                |Violation {
+                     pointer, keyword, ..
+                 }| (pointer, keyword),
+            )
             .collect(),
         other => panic!("expected constraint violations, got {other:?}"),
     }
@@ -88,7 +92,10 @@ fn decimal_prices_are_exact_multiples_of_a_cent() {
         let mut order = order_example();
         order["data"]["items"][0]["unitPrice"] = json!(price);
         let bytes = serde_json::to_vec(&order).unwrap();
-        assert!(orders::decode_message("com.acme.order.created", &bytes).is_ok(), "{price}");
+        assert!(
+            orders::decode_message("com.acme.order.created", &bytes).is_ok(),
+            "{price}"
+        );
     }
 }
 
@@ -132,7 +139,9 @@ fn json_value() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|i| json!(i)),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| json!(f)),
         "[a-zA-Z0-9 .:/-]{0,24}".prop_map(Value::String),
         Just(json!("2025-03-02T08:15:30Z")),
         Just(json!("7a6b5c4d-3e2f-4101-8f9e-8d7c6b5a4f3e")),

@@ -16,7 +16,12 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["ci"] => ci(),
         ["bench", "validate"] => run(Command::new(env!("CARGO")).args([
-            "bench", "--quiet", "-p", "herald-tests", "--bench", "validate",
+            "bench",
+            "--quiet",
+            "-p",
+            "herald-tests",
+            "--bench",
+            "validate",
         ])),
         ["bench"] | ["bench", "codegen"] => {
             // Measure an optimised build, whatever profile runs this command.

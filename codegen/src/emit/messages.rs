@@ -72,13 +72,20 @@ pub(crate) fn message_enum(catalog: &Catalog) -> TokenStream {
         quote!(match self { #(#name_arms)* })
     };
     let table = alias_table(catalog);
-    let header_arms = table.iter().map(|(alias, id)| match &catalog.messages[id.0].headers {
-        Some(headers) => {
-            let headers = ty(catalog, headers);
-            quote!(#alias => ::herald::decode_valid::<#headers>(headers).map(|_| ()),)
-        }
-        None => quote!(#alias => Ok(()),),
-    });
+    let header_arms = table
+        .iter()
+        .map(|(alias, id)| match &catalog.messages[id.0].headers {
+            Some(headers) => {
+                let headers = ty(catalog, headers);
+                quote!(#alias => ::herald::decode_valid::<#headers>(headers).map(|_| ()),)
+            }
+            None => quote!(#alias => Ok(()),),
+        });
+    let headers_unused = catalog
+        .messages
+        .iter()
+        .all(|m| m.headers.is_none())
+        .then(|| quote!(let _ = headers;));
     let arms = table.iter().map(|(alias, id)| {
         let vname = ident(&catalog.ty(catalog.messages[id.0].type_id).rust_name);
         quote!(#alias => ::herald::decode_valid(payload).map(Message::#vname),)
@@ -112,6 +119,7 @@ pub(crate) fn message_enum(catalog: &Catalog) -> TokenStream {
         /// Checks the headers (as a JSON object) of the message known as `name` against the
         /// spec's headers schema; messages without one accept any headers.
         pub fn validate_headers(name: &str, headers: &[u8]) -> Result<(), ::herald::DecodeError> {
+            #headers_unused
             match name {
                 #(#header_arms)*
                 _ => Err(::herald::DecodeError::UnknownMessage { name: name.to_owned() }),

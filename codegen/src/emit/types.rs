@@ -141,7 +141,12 @@ fn union(
         let rename = v.tag_value.as_ref().map(|t| quote!(#[serde(rename = #t)]));
         match &v.content {
             VariantContent::Type(t) => {
-                let check = validate::attr(catalog, t, &v.constraints);
+                // Untagged unions are checked as a whole (see the container attribute).
+                let check = if u.tag.is_none() {
+                    quote!(#[validate(skip)])
+                } else {
+                    validate::attr(catalog, t, &v.constraints)
+                };
                 let t = ty(catalog, t);
                 quote!(#vdoc #rename #vname(#check #t),)
             }

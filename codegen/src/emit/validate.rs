@@ -45,7 +45,12 @@ fn effective(catalog: &Catalog, ty: &Ty, c: &Constraints, depth: usize) -> Const
             let mut c = c.clone();
             let is_vec = matches!(ty, Ty::Vec(_));
             let slot = if is_vec { &mut c.items } else { &mut c.values };
-            let nested = effective(catalog, inner, slot.as_deref().unwrap_or(&Constraints::default()), depth + 1);
+            let nested = effective(
+                catalog,
+                inner,
+                slot.as_deref().unwrap_or(&Constraints::default()),
+                depth + 1,
+            );
             *slot = (!nested.is_empty()).then(|| Box::new(nested));
             c
         }

@@ -88,7 +88,10 @@ fn constraint_mismatch(
 ) -> Option<(String, String)> {
     let errors = schema?.validate(value).err()?;
     let first = errors.iter().next()?;
-    Some((first.pointer.clone(), format!("{} (`{}`)", first.message, first.keyword)))
+    Some((
+        first.pointer.clone(),
+        format!("{} (`{}`)", first.message, first.keyword),
+    ))
 }
 
 /// Marks examples that contradict their schema, with a warning for each.

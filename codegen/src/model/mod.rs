@@ -271,8 +271,20 @@ impl Constraints {
             )*};
         }
         fill!(
-            min_length, max_length, pattern, format, minimum, maximum, exclusive_minimum,
-            exclusive_maximum, multiple_of, enumeration, constant, items, values, schema
+            min_length,
+            max_length,
+            pattern,
+            format,
+            minimum,
+            maximum,
+            exclusive_minimum,
+            exclusive_maximum,
+            multiple_of,
+            enumeration,
+            constant,
+            items,
+            values,
+            schema
         );
         self.unique_items |= base.unique_items;
         self

@@ -14,8 +14,8 @@ use crate::resolve::{ref_of, Loc};
 
 use super::naming::{self, Scope};
 use super::{
-    Constraints, Default, Docs, EnumVariant, Field, IntTy, IntVariant, Struct, Ty, TypeDef, TypeId, TypeKind,
-    Union, UnionVariant, VariantContent,
+    Constraints, Default, Docs, EnumVariant, Field, IntTy, IntVariant, Struct, Ty, TypeDef, TypeId,
+    TypeKind, Union, UnionVariant, VariantContent,
 };
 
 /// How deep `allOf` may nest through references before herald gives up.
@@ -191,13 +191,26 @@ impl<'a> TypeSpace<'a> {
             || node.get("nullable").and_then(Node::as_bool) == Some(true);
 
         let made = if let Some(values) = node.get("enum").and_then(Node::as_seq) {
-            self.enumeration(node, values, &loc, hint, slot, &mut nullable)?
+            let all_strings = values
+                .iter()
+                .all(|v| matches!(v.value, Value::String(_) | Value::Null));
+            if self.strict && !all_strings {
+                // 1 == 1.0 and other JSON equalities: checked on the value, not by a Rust enum.
+                Made::Ty(Ty::Any)
+            } else {
+                // A nullable enum cannot be the slot's type itself: it goes inside an Option.
+                let has_null = values.iter().any(|v| matches!(v.value, Value::Null));
+                let slot = if nullable || has_null { None } else { slot };
+                self.enumeration(node, values, &loc, hint, slot, &mut nullable)?
+            }
         } else if let Some(value) = node.get("const") {
             Made::Ty(match &value.value {
                 Value::Null => {
                     nullable = true;
                     Ty::Unit
                 }
+                Value::String(_) => Ty::String,
+                _ if self.strict => Ty::Any,
                 _ => ty_of_json(&value.to_json()),
             })
         } else if let Some((key, branches)) = ["oneOf", "anyOf"]
@@ -244,8 +257,16 @@ impl<'a> TypeSpace<'a> {
                 if self.types[id.0].docs == Docs::default() {
                     self.types[id.0].docs = docs;
                 }
-                let tagged = matches!(&self.types[id.0].kind, TypeKind::Union(u) if u.tag.is_some());
-                if self.types[id.0].check.is_none() && !tagged && needs_whole_check(node) {
+                let (tagged, untagged) = match &self.types[id.0].kind {
+                    TypeKind::Union(u) => (u.tag.is_some(), u.tag.is_none()),
+                    _ => (false, false),
+                };
+                // An untagged union decodes into the first variant that fits, which need not be
+                // the branch the value is valid under: the whole schema decides validity.
+                if self.types[id.0].check.is_none()
+                    && !tagged
+                    && (untagged || needs_whole_check(node))
+                {
                     self.types[id.0].check = Some(self.bundle(node, &loc)?);
                 }
                 Ok((Ty::Named(id), nullable))
@@ -845,7 +866,10 @@ impl<'a> TypeSpace<'a> {
                     if let Err(e) = regress::Regex::new(text) {
                         return Err(self
                             .src
-                            .diag(pattern.span, format!("`{text}` is not an ECMA-262 regular expression: {e}"))
+                            .diag(
+                                pattern.span,
+                                format!("`{text}` is not an ECMA-262 regular expression: {e}"),
+                            )
                             .into());
                     }
                     c.pattern = Some(text.to_string());
@@ -868,7 +892,8 @@ impl<'a> TypeSpace<'a> {
                 if node.get("exclusiveMaximum").and_then(Node::as_bool) == Some(true) {
                     c.exclusive_maximum = c.maximum.take();
                 }
-                c.multiple_of = number("multipleOf").filter(|n| n.as_f64().is_some_and(|f| f > 0.0));
+                c.multiple_of =
+                    number("multipleOf").filter(|n| n.as_f64().is_some_and(|f| f > 0.0));
             }
             Ty::Vec(inner) => {
                 c.min_length = uint("minItems");
@@ -887,7 +912,10 @@ impl<'a> TypeSpace<'a> {
             Ty::Map(inner) => {
                 c.min_length = uint("minProperties");
                 c.max_length = uint("maxProperties");
-                if let Some(values) = node.get("additionalProperties").filter(|i| i.as_map().is_some()) {
+                if let Some(values) = node
+                    .get("additionalProperties")
+                    .filter(|i| i.as_map().is_some())
+                {
                     let value = self.constraints(values, inner)?;
                     if !value.is_empty() {
                         c.values = Some(Box::new(value));
@@ -962,18 +990,24 @@ impl<'a> TypeSpace<'a> {
                 let mut map = serde_json::Map::new();
                 for (k, v) in entries {
                     // Our own `definitions` key holds the bundle; the spec's are reached by $ref.
-                    if k == "definitions" || k == "$defs" || k.starts_with("x-") || k == "examples" {
+                    if k == "definitions" || k == "$defs" || k.starts_with("x-") || k == "examples"
+                    {
                         continue;
                     }
                     let data = crate::load::is_data_key(k);
-                    map.insert(k.clone(), self.bundle_node(v, &loc.child(k), data, keys, pending)?);
+                    map.insert(
+                        k.clone(),
+                        self.bundle_node(v, &loc.child(k), data, keys, pending)?,
+                    );
                 }
                 Ok(serde_json::Value::Object(map))
             }
             Value::Seq(items) => items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| self.bundle_node(item, &loc.child(&i.to_string()), false, keys, pending))
+                .map(|(i, item)| {
+                    self.bundle_node(item, &loc.child(&i.to_string()), false, keys, pending)
+                })
                 .collect::<Result<Vec<_>>>()
                 .map(serde_json::Value::Array),
             _ => Ok(node.to_json()),
@@ -1071,21 +1105,62 @@ pub(crate) fn settle_defaults(types: &mut [TypeDef]) {
 }
 
 /// Formats the runtime checks on strings (date-time, date and uuid are typed instead).
-const CHECKED_FORMATS: &[&str] = &["date-time", "date", "time", "uuid", "email", "hostname", "ipv4", "ipv6", "uri"];
+const CHECKED_FORMATS: &[&str] = &[
+    "date-time",
+    "date",
+    "time",
+    "uuid",
+    "email",
+    "hostname",
+    "ipv4",
+    "ipv6",
+    "uri",
+];
 
 /// Keywords that assert something about a value (annotations excluded).
 const ASSERTIONS: &[&str] = &[
-    "type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum",
-    "exclusiveMinimum", "maxLength", "minLength", "pattern", "items", "additionalItems",
-    "maxItems", "minItems", "uniqueItems", "contains", "maxProperties", "minProperties",
-    "required", "properties", "patternProperties", "additionalProperties", "dependencies",
-    "propertyNames", "if", "then", "else", "allOf", "anyOf", "oneOf", "not", "format", "$ref",
+    "type",
+    "enum",
+    "const",
+    "multipleOf",
+    "maximum",
+    "exclusiveMaximum",
+    "minimum",
+    "exclusiveMinimum",
+    "maxLength",
+    "minLength",
+    "pattern",
+    "items",
+    "additionalItems",
+    "maxItems",
+    "minItems",
+    "uniqueItems",
+    "contains",
+    "maxProperties",
+    "minProperties",
+    "required",
+    "properties",
+    "patternProperties",
+    "additionalProperties",
+    "dependencies",
+    "propertyNames",
+    "if",
+    "then",
+    "else",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+    "format",
+    "$ref",
 ];
 
 fn has_assertions(node: &Node) -> bool {
     match &node.value {
         Value::Bool(b) => !b,
-        Value::Map(entries) => entries.iter().any(|(k, _)| ASSERTIONS.contains(&k.as_str())),
+        Value::Map(entries) => entries
+            .iter()
+            .any(|(k, _)| ASSERTIONS.contains(&k.as_str())),
         _ => false,
     }
 }
@@ -1093,8 +1168,15 @@ fn has_assertions(node: &Node) -> bool {
 /// Whether the schema uses keywords that only a whole-value check can enforce.
 fn needs_whole_check(node: &Node) -> bool {
     const WHOLE: &[&str] = &[
-        "not", "if", "contains", "propertyNames", "dependencies", "minProperties",
-        "maxProperties", "patternProperties", "additionalItems",
+        "not",
+        "if",
+        "contains",
+        "propertyNames",
+        "dependencies",
+        "minProperties",
+        "maxProperties",
+        "patternProperties",
+        "additionalItems",
     ];
     let Some(entries) = node.as_map() else {
         return false;
