@@ -175,7 +175,7 @@ impl Statics {
     fn pattern(&mut self, source: &str) -> Ident {
         let name = self.next("PATTERN");
         self.tokens.push(quote! {
-            static #name: ::std::sync::LazyLock<::herald::checks::Regex> =
+            static #name: ::std::sync::LazyLock<::herald::checks::Pattern> =
                 ::std::sync::LazyLock::new(|| ::herald::checks::compile_pattern(#source));
         });
         name
@@ -378,14 +378,37 @@ fn fields(
             }
             quote!(#body)
         };
-        let recurse =
-            (!c.skip).then(|| quote!(::herald::Validate::validate_at(value, at, errors);));
+        if c.skip {
+            // Nothing to descend into: run the checks on a detached pointer and pay for the
+            // path only when something fails.
+            if !local.is_empty() {
+                checks.extend(quote! {
+                    {
+                        let value = #value;
+                        let mut local = ::herald::ValidationErrors::new();
+                        {
+                            let errors = &mut local;
+                            let mut here = ::herald::Pointer::root();
+                            let at = &mut here;
+                            #local
+                        }
+                        if !local.is_empty() {
+                            #push
+                            local.rebase(at);
+                            errors.append(&mut local);
+                            #pop
+                        }
+                    }
+                });
+            }
+            continue;
+        }
         checks.extend(quote! {
             {
                 let value = #value;
                 #push
                 #local
-                #recurse
+                ::herald::Validate::validate_at(value, at, errors);
                 #pop
             }
         });

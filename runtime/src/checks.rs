@@ -13,8 +13,8 @@ use serde_json::Value;
 use crate::validate::{Pointer, ValidationErrors};
 
 pub use crate::format::Format;
+pub use crate::pattern::Pattern;
 pub use crate::schema::Schema;
-pub use regress::Regex;
 
 /// A number from a payload or a schema, kept exact where it is an integer.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -103,6 +103,7 @@ impl<T: Numeric + ?Sized> Numeric for &T {
     }
 }
 
+#[inline]
 fn compare(
     value: Num,
     limit: Num,
@@ -112,12 +113,18 @@ fn compare(
     at: &Pointer,
     errors: &mut ValidationErrors,
 ) {
-    if !value.cmp(limit).is_some_and(ok) {
+    let ordering = match (value, limit) {
+        (Num::Int(a), Num::Int(b)) => Some(a.cmp(&b)),
+        (Num::Float(a), Num::Float(b)) => a.partial_cmp(&b),
+        _ => value.cmp(limit),
+    };
+    if !ordering.is_some_and(ok) {
         errors.push(at, keyword, format!("{value} is {relation} {limit}"));
     }
 }
 
 /// `minimum`: `value >= limit`.
+#[inline]
 pub fn minimum<N: Numeric + ?Sized>(
     value: &N,
     limit: Num,
@@ -136,6 +143,7 @@ pub fn minimum<N: Numeric + ?Sized>(
 }
 
 /// `maximum`: `value <= limit`.
+#[inline]
 pub fn maximum<N: Numeric + ?Sized>(
     value: &N,
     limit: Num,
@@ -154,6 +162,7 @@ pub fn maximum<N: Numeric + ?Sized>(
 }
 
 /// `exclusiveMinimum`: `value > limit`.
+#[inline]
 pub fn exclusive_minimum<N: Numeric + ?Sized>(
     value: &N,
     limit: Num,
@@ -172,6 +181,7 @@ pub fn exclusive_minimum<N: Numeric + ?Sized>(
 }
 
 /// `exclusiveMaximum`: `value < limit`.
+#[inline]
 pub fn exclusive_maximum<N: Numeric + ?Sized>(
     value: &N,
     limit: Num,
@@ -306,6 +316,7 @@ impl std::fmt::Display for Decimal {
 }
 
 /// `multipleOf`, exact for decimal divisors (`19.99` is a multiple of `0.01`).
+#[inline]
 pub fn multiple_of<N: Numeric + ?Sized>(
     value: &N,
     divisor: Decimal,
@@ -313,6 +324,11 @@ pub fn multiple_of<N: Numeric + ?Sized>(
     errors: &mut ValidationErrors,
 ) {
     let num = value.num();
+    if let Num::Float(f) = num {
+        if float_is_multiple(f, divisor) {
+            return;
+        }
+    }
     let exact = match num {
         Num::Int(i) => Decimal::new(i, 0).is_multiple_of(divisor),
         Num::Float(f) => Decimal::of_f64(f).and_then(|d| d.is_multiple_of(divisor)),
@@ -333,6 +349,26 @@ pub fn multiple_of<N: Numeric + ?Sized>(
             format!("{num} is not a multiple of {divisor}"),
         );
     }
+}
+
+/// A quick proof that `value` is a multiple of `divisor`: the nearest multiple, as a decimal,
+/// rounds to exactly `value`. `false` means "not proven", and the exact check decides.
+#[inline]
+fn float_is_multiple(value: f64, divisor: Decimal) -> bool {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let Some(&scale) = POW10.get(divisor.scale as usize) else {
+        return false;
+    };
+    if divisor.mantissa <= 0 || divisor.mantissa > 1 << 40 {
+        return false;
+    }
+    let step = divisor.mantissa as f64;
+    let steps = (value * scale / step).round();
+    // Integers below 2^53 multiply exactly; `/ scale` then rounds once, like parsing would.
+    let multiple = steps * step;
+    multiple.abs() < 9.0e15 && multiple / scale == value
 }
 
 /// Things with a length: characters of strings, items of sequences, properties of maps.
@@ -418,6 +454,7 @@ fn unit(keyword: &str) -> &'static str {
 }
 
 /// `minLength` / `minItems` / `minProperties`.
+#[inline]
 pub fn min_length<L: Length + ?Sized>(
     value: &L,
     min: usize,
@@ -436,6 +473,7 @@ pub fn min_length<L: Length + ?Sized>(
 }
 
 /// `maxLength` / `maxItems` / `maxProperties`.
+#[inline]
 pub fn max_length<L: Length + ?Sized>(
     value: &L,
     max: usize,
@@ -457,22 +495,23 @@ pub fn max_length<L: Length + ?Sized>(
 ///
 /// # Panics
 /// If `source` is not a valid ECMA-262 regular expression.
-pub fn compile_pattern(source: &str) -> Regex {
-    match Regex::new(source) {
+pub fn compile_pattern(source: &str) -> Pattern {
+    match Pattern::new(source) {
         Ok(regex) => regex,
         Err(e) => panic!("invalid pattern `{source}`: {e}"),
     }
 }
 
 /// `pattern`: the regex matches somewhere in `value` (JSON Schema patterns are not anchored).
+#[inline]
 pub fn pattern(
     value: &str,
-    regex: &Regex,
+    regex: &Pattern,
     source: &str,
     at: &Pointer,
     errors: &mut ValidationErrors,
 ) {
-    if regex.find(value).is_none() {
+    if !regex.is_match(value) {
         errors.push(
             at,
             "pattern",
@@ -537,6 +576,7 @@ pub fn constant<T: Serialize + ?Sized>(
 }
 
 /// `format`.
+#[inline]
 pub fn format(value: &str, format: Format, at: &Pointer, errors: &mut ValidationErrors) {
     if !format.is_valid(value) {
         errors.push(

@@ -55,6 +55,7 @@ pub mod error;
 pub mod event;
 pub mod format;
 pub mod json;
+pub mod pattern;
 pub mod schema;
 pub mod testing;
 pub mod validate;

@@ -75,6 +75,16 @@ impl ValidationErrors {
         }
     }
 
+    /// Puts `prefix` in front of every violation's pointer (for checks run on a detached
+    /// pointer, which is cheaper than tracking the path when nothing fails).
+    pub fn rebase(&mut self, prefix: &Pointer) {
+        if !prefix.as_str().is_empty() {
+            for v in &mut self.violations {
+                v.pointer.insert_str(0, prefix.as_str());
+            }
+        }
+    }
+
     /// Moves every violation of `other` into `self`.
     pub fn append(&mut self, other: &mut ValidationErrors) {
         self.violations.append(&mut other.violations);
@@ -146,8 +156,21 @@ impl Pointer {
     /// Appends an array index; returns the length to [`truncate`](Self::truncate) back to.
     pub fn push_index(&mut self, index: usize) -> usize {
         let mark = self.buf.len();
-        use fmt::Write as _;
-        let _ = write!(self.buf, "/{index}");
+        // Digits by hand: this runs for every array item, and `write!` costs more than the rest.
+        let mut digits = [0u8; 20];
+        let mut n = index;
+        let mut start = digits.len();
+        loop {
+            start -= 1;
+            digits[start] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.buf.push('/');
+        self.buf
+            .extend(digits[start..].iter().map(|&d| char::from(d)));
         mark
     }
 

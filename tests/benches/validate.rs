@@ -12,23 +12,30 @@ use herald_codegen::LoadOptions;
 use herald_tests::{nx, orders};
 use serde_json::Value;
 
-/// Median time per call over batches filling about `budget`.
-fn per_call(budget: Duration, mut f: impl FnMut()) -> Duration {
-    for _ in 0..1000 {
-        f();
-    }
-    let batch = 2000;
-    let mut samples = Vec::new();
-    let start = Instant::now();
-    while start.elapsed() < budget || samples.len() < 5 {
-        let t = Instant::now();
-        for _ in 0..batch {
+/// Median time per call of each function, measured in interleaved batches (so drift in
+/// clock speed or load hits all of them alike) until about `budget` has passed.
+fn per_call<const N: usize>(budget: Duration, fs: [&dyn Fn(); N]) -> [Duration; N] {
+    for f in &fs {
+        for _ in 0..1000 {
             f();
         }
-        samples.push(t.elapsed() / batch);
     }
-    samples.sort();
-    samples[samples.len() / 2]
+    let batch = 500;
+    let mut samples: [Vec<Duration>; N] = std::array::from_fn(|_| Vec::new());
+    let start = Instant::now();
+    while start.elapsed() < budget || samples[0].len() < 9 {
+        for (f, s) in fs.iter().zip(samples.iter_mut()) {
+            let t = Instant::now();
+            for _ in 0..batch {
+                f();
+            }
+            s.push(t.elapsed() / batch);
+        }
+    }
+    samples.map(|mut s| {
+        s.sort();
+        s[s.len() / 2]
+    })
 }
 
 /// The bundled payload schema and first example of the message with key `key`.
@@ -69,17 +76,18 @@ fn measure<T: herald::serde::de::DeserializeOwned>(
         validator.is_valid(&value),
         "{name}: jsonschema rejects the payload"
     );
-    let budget = Duration::from_millis(1500);
-    let floor = per_call(budget, || {
+    let budget = Duration::from_millis(3000);
+    let floor = || {
         black_box(serde_json::from_slice::<T>(black_box(bytes)).is_ok());
-    });
-    let herald_time = per_call(budget, || {
+    };
+    let ours = || {
         black_box(herald(black_box(bytes)));
-    });
-    let baseline = per_call(budget, || {
+    };
+    let theirs = || {
         let v: Value = serde_json::from_slice(black_box(bytes)).unwrap();
         black_box(validator.is_valid(&v));
-    });
+    };
+    let [floor, herald_time, baseline] = per_call(budget, [&floor, &ours, &theirs]);
     Row {
         name,
         floor,

@@ -92,7 +92,7 @@ pub struct Type(pub SelfType);
     content_type = "application/json",
     channel = "things/{thing-id}"
 )]
-pub struct OptionType(pub String);
+pub struct OptionType(#[validate(skip)] pub String);
 
 #[derive(
     ::herald::serde::Serialize,
@@ -105,43 +105,57 @@ pub struct OptionType(pub String);
 #[serde(crate = "::herald::serde")]
 pub struct SelfType {
     #[serde(rename = "type")]
+    #[validate(skip)]
     pub type_: i64,
     #[serde(rename = "self")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
     pub self_: Option<String>,
     #[serde(rename = "crate")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
     pub crate_: Option<String>,
     #[serde(rename = "async")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
     pub async_: Option<bool>,
     #[serde(rename = "match")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
     pub match_: Option<String>,
     #[serde(rename = "123start")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
     pub _123start: Option<i64>,
     #[serde(rename = "with-dash")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
     pub with_dash: Option<String>,
     #[serde(rename = "with space")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
     pub with_space: Option<String>,
     #[serde(rename = "")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
     pub empty: Option<String>,
     #[serde(rename = "café")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
     pub caf_u00e9: Option<i64>,
     #[serde(rename = "fooBar")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
     pub foo_bar: Option<i64>,
     #[serde(rename = "foo_bar")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
     pub foo_bar_2: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
     pub status: Option<SelfTypeStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
     pub priority: Option<SelfTypePriority>,
 }
 
@@ -159,6 +173,7 @@ pub type StringType = String;
 #[serde(crate = "::herald::serde")]
 pub struct ResultType {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
     pub ok: Option<bool>,
 }
 

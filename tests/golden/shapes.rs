@@ -106,7 +106,7 @@ pub struct TreeEvent(pub Tree);
 )]
 #[serde(crate = "::herald::serde", transparent)]
 #[event(type = "anything", content_type = "application/json", channel = "shapes/{id}")]
-pub struct Anything(pub ::herald::serde_json::Value);
+pub struct Anything(#[validate(skip)] pub ::herald::serde_json::Value);
 
 #[derive(
     ::herald::serde::Serialize,
@@ -118,22 +118,28 @@ pub struct Anything(pub ::herald::serde_json::Value);
 )]
 #[serde(crate = "::herald::serde")]
 pub struct Shapes {
+    #[validate(skip)]
     pub when: ::herald::chrono::DateTime<::herald::chrono::FixedOffset>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
     pub day: Option<::herald::chrono::NaiveDate>,
+    #[validate(skip)]
     pub id: ::herald::uuid::Uuid,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::herald::__private::double_option"
     )]
+    #[validate(skip)]
     pub maybe: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(
-        schema = "{\"additionalItems\":false,\"items\":[{\"type\":\"number\"},{\"type\":\"number\"}],\"type\":\"array\"}"
+        schema = "{\"additionalItems\":false,\"items\":[{\"type\":\"number\"},{\"type\":\"number\"}],\"type\":\"array\"}",
+        skip
     )]
     pub point: Option<(f64, f64)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
     pub labels: Option<::std::collections::BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pet: Option<ShapesPet>,
@@ -142,14 +148,18 @@ pub struct Shapes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extended: Option<ShapesExtended>,
     #[serde(default = "default_shapes_retries")]
+    #[validate(skip)]
     pub retries: i64,
     #[serde(default = "default_shapes_mode")]
+    #[validate(skip)]
     pub mode: ShapesMode,
     #[serde(default)]
+    #[validate(skip)]
     pub flag: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed: Option<ShapesClosed>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
     pub anything: Option<::herald::serde_json::Value>,
 }
 
@@ -165,6 +175,7 @@ pub struct Shapes {
 pub struct ShapeEventHeaders {
     #[serde(rename = "trace-id")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
     pub trace_id: Option<::herald::uuid::Uuid>,
 }
 
@@ -181,6 +192,7 @@ pub struct ShapeEventHeaders {
     schema = "{\"definitions\":{\"d0\":{\"properties\":{\"children\":{\"items\":{\"$ref\":\"#/definitions/d0\"},\"type\":\"array\"},\"label\":{\"type\":\"string\"},\"parent\":{\"oneOf\":[{\"$ref\":\"#/definitions/d0\"},{\"type\":\"null\"}]}},\"required\":[\"label\"],\"type\":\"object\"}},\"oneOf\":[{\"$ref\":\"#/definitions/d0\"},{\"type\":\"null\"}]}"
 )]
 pub struct Tree {
+    #[validate(skip)]
     pub label: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<Tree>>,
@@ -203,9 +215,10 @@ pub struct Tree {
 #[serde(crate = "::herald::serde")]
 pub struct Cat {
     #[serde(rename = "petType")]
-    #[validate(constant = "\"cat\"")]
+    #[validate(constant = "\"cat\"", skip)]
     pub pet_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
     pub lives: Option<i64>,
 }
 
@@ -220,10 +233,11 @@ pub struct Cat {
 #[serde(crate = "::herald::serde")]
 pub struct Dog {
     #[serde(rename = "petType")]
-    #[validate(constant = "\"dog\"")]
+    #[validate(constant = "\"dog\"", skip)]
     pub pet_type: String,
     #[serde(rename = "goodBoy")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
     pub good_boy: Option<bool>,
 }
 
@@ -237,6 +251,7 @@ pub struct Dog {
 )]
 #[serde(crate = "::herald::serde")]
 pub struct Named {
+    #[validate(skip)]
     pub name: String,
 }
 
@@ -255,12 +270,14 @@ pub enum ShapesPet {
     #[serde(rename = "cat")]
     Cat {
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[validate(skip)]
         lives: Option<i64>,
     },
     #[serde(rename = "dog")]
     Dog {
         #[serde(rename = "goodBoy")]
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[validate(skip)]
         good_boy: Option<bool>,
     },
 }
@@ -292,8 +309,10 @@ pub enum ShapesValue {
 )]
 #[serde(crate = "::herald::serde")]
 pub struct ShapesExtended {
+    #[validate(skip)]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
     pub extra: Option<bool>,
 }
 
@@ -330,6 +349,7 @@ pub enum ShapesMode {
 #[serde(deny_unknown_fields)]
 pub struct ShapesClosed {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
     pub only: Option<i64>,
 }
 

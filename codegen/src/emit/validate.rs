@@ -7,8 +7,14 @@ use crate::model::{Catalog, Constraints, Ty, TypeKind};
 
 /// `#[validate(...)]` for a value of type `ty`, or nothing when it has no constraints.
 pub(crate) fn attr(catalog: &Catalog, ty: &Ty, constraints: &Constraints) -> TokenStream {
-    let c = effective(catalog, ty, constraints, 0);
-    let keys = keys(&c);
+    let mut c = effective(catalog, ty, constraints, 0);
+    drop_implied_by_type(catalog, ty, &mut c);
+    let mut keys = keys(&c);
+    // Values with nothing of their own to validate: the derive checks them without
+    // descending or tracking their path unless a check fails.
+    if is_leaf(catalog, ty, 0) {
+        keys.push(quote!(skip));
+    }
     if keys.is_empty() {
         TokenStream::new()
     } else {
@@ -24,6 +30,58 @@ pub(crate) fn container(check: Option<&serde_json::Value>) -> TokenStream {
             quote!(#[validate(schema = #text)])
         }
         None => TokenStream::new(),
+    }
+}
+
+/// Removes range checks the Rust type already guarantees (`minimum: 0` on a `u64`).
+fn drop_implied_by_type(catalog: &Catalog, ty: &Ty, c: &mut Constraints) {
+    use crate::model::IntTy;
+    let mut ty = ty;
+    for _ in 0..8 {
+        ty = match ty {
+            Ty::Option(inner) | Ty::Box(inner) => inner,
+            Ty::Named(id) => match &catalog.ty(*id).kind {
+                TypeKind::Alias(inner) => inner,
+                _ => return,
+            },
+            _ => break,
+        };
+    }
+    let unsigned = matches!(ty, Ty::Int(IntTy::U64 | IntTy::U32));
+    if unsigned
+        && c.minimum
+            .as_ref()
+            .and_then(|n| n.as_f64())
+            .is_some_and(|m| m <= 0.0)
+    {
+        c.minimum = None;
+    }
+    if unsigned
+        && c.exclusive_minimum
+            .as_ref()
+            .and_then(|n| n.as_f64())
+            .is_some_and(|m| m < 0.0)
+    {
+        c.exclusive_minimum = None;
+    }
+}
+
+/// Whether a value of `ty` has no `Validate` work of its own (only its field constraints).
+fn is_leaf(catalog: &Catalog, ty: &Ty, depth: usize) -> bool {
+    if depth > 8 {
+        return false;
+    }
+    match ty {
+        Ty::Named(id) => match &catalog.ty(*id).kind {
+            TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => true,
+            TypeKind::Alias(inner) => is_leaf(catalog, inner, depth + 1),
+            _ => false,
+        },
+        Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) | Ty::Box(inner) => {
+            is_leaf(catalog, inner, depth + 1)
+        }
+        Ty::Tuple(items) => items.iter().all(|t| is_leaf(catalog, t, depth + 1)),
+        _ => true,
     }
 }
 
