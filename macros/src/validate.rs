@@ -378,38 +378,29 @@ fn fields(
             }
             quote!(#body)
         };
-        if c.skip {
-            // Nothing to descend into: run the checks on a detached pointer and pay for the
-            // path only when something fails.
-            if !local.is_empty() {
-                checks.extend(quote! {
-                    {
-                        let value = #value;
-                        let mut local = ::herald::ValidationErrors::new();
-                        {
-                            let errors = &mut local;
-                            let mut here = ::herald::Pointer::root();
-                            let at = &mut here;
-                            #local
-                        }
-                        if !local.is_empty() {
-                            #push
-                            local.rebase(at);
-                            errors.append(&mut local);
-                            #pop
-                        }
-                    }
-                });
-            }
+        if c.skip && local.is_empty() {
             continue;
         }
+        let recurse =
+            (!c.skip).then(|| quote!(::herald::Validate::validate_at(value, at, errors);));
+        // Checks run on a detached pointer: the path is only built when something fails.
         checks.extend(quote! {
             {
                 let value = #value;
-                #push
-                #local
-                ::herald::Validate::validate_at(value, at, errors);
-                #pop
+                let mut local = ::herald::ValidationErrors::new();
+                {
+                    let errors = &mut local;
+                    let mut here = ::herald::Pointer::root();
+                    let at = &mut here;
+                    #local
+                    #recurse
+                }
+                if !local.is_empty() {
+                    #push
+                    local.rebase(at);
+                    errors.append(&mut local);
+                    #pop
+                }
             }
         });
     }

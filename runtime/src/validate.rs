@@ -268,9 +268,15 @@ impl<T: Validate> Validate for Option<T> {
 impl<T: Validate> Validate for [T] {
     fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
         for (i, item) in self.iter().enumerate() {
-            let mark = at.push_index(i);
-            item.validate_at(at, errors);
-            at.truncate(mark);
+            // A detached pointer: the item's path is only built when it has violations.
+            let mut local = ValidationErrors::new();
+            item.validate_at(&mut Pointer::root(), &mut local);
+            if !local.is_empty() {
+                let mark = at.push_index(i);
+                local.rebase(at);
+                errors.append(&mut local);
+                at.truncate(mark);
+            }
         }
     }
 }
