@@ -6,7 +6,6 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
-use syn::spanned::Spanned;
 use syn::{Attribute, Data, DeriveInput, Expr, Fields, Ident, Lit, LitStr, Type, UnOp};
 
 use crate::ctxt::Ctxt;
@@ -109,8 +108,9 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
         quote!(::herald::checks::schema(self, &#schema, at, errors);)
     });
     if container != Checks::default_with(container.schema.clone()) {
+        let attr = input.attrs.iter().find(|a| a.path().is_ident("validate"));
         cx.error_spanned_by(
-            &input.ident,
+            attr,
             "on a type, `#[validate]` accepts only `schema = \"...\"`",
         );
     }
@@ -526,23 +526,16 @@ fn read_attrs(cx: &mut Ctxt, attrs: &[Attribute], depth: usize, container: bool)
         }
     }
     let _ = container;
-    check_bounds(
-        cx,
-        &c,
-        attrs.first().map_or_else(Span::call_site, |a| a.span()),
-    );
-    c
-}
-
-fn check_bounds(cx: &mut Ctxt, c: &Checks, span: Span) {
     if let (Some(min), Some(max)) = (c.min, c.max) {
         if min > max {
-            cx.syn_error(syn::Error::new(
-                span,
+            let attr = attrs.iter().find(|a| a.path().is_ident("validate"));
+            cx.error_spanned_by(
+                attr,
                 format!("`length(min = {min}, max = {max})`: min is greater than max"),
-            ));
+            );
         }
     }
+    c
 }
 
 fn read_key(cx: &mut Ctxt, c: &mut Checks, meta: syn::meta::ParseNestedMeta<'_>, depth: usize) {

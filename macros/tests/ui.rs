@@ -1,4 +1,5 @@
-//! Compile tests for `#[derive(Event)]`: every misuse gives a pinned, spanned error
+//! Compile tests for `#[derive(Event)]` and `#[derive(Validate)]`: every misuse gives a
+//! pinned, spanned error
 //! (`ui/*.stderr`), and correct uses compile and run (`pass/*.rs`).
 //!
 //! Regenerate the `.stderr` files with `TRYBUILD=overwrite cargo test -p herald-macros`, then

@@ -1,0 +1,9 @@
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize, herald::Validate)]
+#[validate(minimum = 1)]
+struct OnlySchemaOnTypes {
+    value: i64,
+}
+
+fn main() {}
