@@ -51,6 +51,7 @@
 extern crate self as herald;
 
 pub mod checks;
+pub mod envelope;
 pub mod error;
 pub mod event;
 pub mod format;

@@ -1,0 +1,504 @@
+//! CloudEvents 1.0 envelopes around typed events, in structured and binary content mode.
+//!
+//! An [`Envelope`] carries the CloudEvents context attributes (`id`, `source`, `type`, `time`,
+//! ...), herald's extensions (`correlationid`, `causationid`, `dataversion`) and the seeds'
+//! metadata (user, session, source version, environment) as typed optional extensions.
+//! Ids are UUIDv7: unique and sortable by creation time.
+//!
+//! ```
+//! use herald::envelope::{Binding, Envelope};
+//!
+//! #[derive(serde::Serialize, serde::Deserialize, herald::Event, Debug, PartialEq)]
+//! #[event(type = "com.acme.order.created", version = "1.0.0", source = "/orders")]
+//! struct OrderCreated { order_id: String }
+//!
+//! #[derive(serde::Serialize, serde::Deserialize, herald::Event, Debug, PartialEq)]
+//! #[event(type = "com.acme.order.shipped", source = "/shipping")]
+//! struct OrderShipped { order_id: String }
+//!
+//! let created = Envelope::new(OrderCreated { order_id: "o-1".into() });
+//! // An event caused by another shares its correlation id and names it as its cause.
+//! let shipped = Envelope::caused_by(&created, OrderShipped { order_id: "o-1".into() });
+//! assert_eq!(shipped.correlation_id(), created.correlation_id());
+//! assert_eq!(shipped.causation_id.as_deref(), Some(created.id.as_str()));
+//!
+//! // Structured mode: one JSON document.
+//! let json = created.to_structured().unwrap();
+//! let back: Envelope<OrderCreated> = Envelope::from_structured(&json).unwrap();
+//! assert_eq!(back, created);
+//!
+//! // Binary mode: attributes as headers named by the protocol binding, data as the body.
+//! let (headers, body) = created.to_binary(Binding::Kafka).unwrap();
+//! assert!(headers.iter().any(|(k, v)| k == "ce_type" && v == "com.acme.order.created"));
+//! let back: Envelope<OrderCreated> = Envelope::from_binary(Binding::Kafka, &headers, &body).unwrap();
+//! assert_eq!(back, created);
+//! ```
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::{DecodeError, Event};
+
+/// Headers of a binary-mode message: `(name, value)` in order.
+pub type Headers = Vec<(String, String)>;
+
+/// The CloudEvents spec version herald writes and reads.
+pub const SPEC_VERSION: &str = "1.0";
+
+/// A typed event with its CloudEvents context.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Envelope<E> {
+    /// `id`: unique per source (a UUIDv7 unless set otherwise).
+    pub id: String,
+    /// `source`: where the event happened (a URI reference).
+    pub source: String,
+    /// `type`: the event type (`com.acme.order.created`).
+    pub event_type: String,
+    /// `time`: when it happened.
+    pub time: Option<DateTime<Utc>>,
+    /// `datacontenttype`.
+    pub data_content_type: Option<String>,
+    /// `dataschema`.
+    pub data_schema: Option<String>,
+    /// `subject`.
+    pub subject: Option<String>,
+    /// `correlationid` extension: the flow this event belongs to.
+    pub correlation_id: Option<String>,
+    /// `causationid` extension: the id of the event that caused this one.
+    pub causation_id: Option<String>,
+    /// `dataversion` extension: the schema version of `data`.
+    pub data_version: Option<String>,
+    /// `userid`, `sessionid`, `sourceversion`, `environment` extensions.
+    pub metadata: Metadata,
+    /// Other extension attributes, as read.
+    pub extensions: BTreeMap<String, String>,
+    /// The event.
+    pub data: E,
+}
+
+/// Who and what produced an event (typed CloudEvents extensions).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Metadata {
+    /// `userid`.
+    pub user_id: Option<String>,
+    /// `sessionid`.
+    pub session_id: Option<String>,
+    /// `sourceversion`: version of the producing service.
+    pub source_version: Option<String>,
+    /// `environment`: `development`, `staging`, `production`, ...
+    pub environment: Option<String>,
+}
+
+/// A protocol binding's way of carrying attributes in binary content mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Binding {
+    /// HTTP: `ce-` headers, `Content-Type`.
+    Http,
+    /// Kafka: `ce_` headers, `content-type`.
+    Kafka,
+    /// AMQP: `cloudEvents:` application properties, `content-type`.
+    Amqp,
+    /// MQTT 5: user properties named as the attributes, `Content Type`.
+    Mqtt,
+    /// NATS: `ce-` headers, `Content-Type`.
+    Nats,
+}
+
+impl Binding {
+    /// The prefix of attribute headers.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Binding::Http | Binding::Nats => "ce-",
+            Binding::Kafka => "ce_",
+            Binding::Amqp => "cloudEvents:",
+            Binding::Mqtt => "",
+        }
+    }
+
+    /// The header that carries `datacontenttype`.
+    pub fn content_type_header(self) -> &'static str {
+        match self {
+            Binding::Http | Binding::Nats => "Content-Type",
+            Binding::Kafka | Binding::Amqp => "content-type",
+            Binding::Mqtt => "Content Type",
+        }
+    }
+}
+
+/// Attribute names of the context, in the order herald writes them.
+const KNOWN: &[&str] = &[
+    "specversion",
+    "id",
+    "source",
+    "type",
+    "time",
+    "datacontenttype",
+    "dataschema",
+    "subject",
+    "correlationid",
+    "causationid",
+    "dataversion",
+    "userid",
+    "sessionid",
+    "sourceversion",
+    "environment",
+];
+
+impl<E: Event> Envelope<E> {
+    /// Wraps `data` with a new id, the current time and the attributes its [`Event`] impl names.
+    pub fn new(data: E) -> Self {
+        Envelope {
+            id: uuid::Uuid::now_v7().to_string(),
+            source: E::SOURCE.unwrap_or("urn:herald").to_string(),
+            event_type: E::TYPE.to_string(),
+            time: Some(Utc::now()),
+            data_content_type: Some(E::CONTENT_TYPE.to_string()),
+            data_schema: None,
+            subject: E::SUBJECT.map(str::to_string),
+            correlation_id: None,
+            causation_id: None,
+            data_version: E::VERSION.map(str::to_string),
+            metadata: Metadata::default(),
+            extensions: BTreeMap::new(),
+            data,
+        }
+    }
+
+    /// An event caused by `parent`: same correlation (the parent's, or the parent's id when it
+    /// started the flow), the parent's id as causation id, the parent's metadata.
+    pub fn caused_by<P>(parent: &Envelope<P>, data: E) -> Self {
+        let mut envelope = Envelope::new(data);
+        envelope.correlation_id = Some(parent.correlation_id().to_string());
+        envelope.causation_id = Some(parent.id.clone());
+        envelope.metadata = parent.metadata.clone();
+        envelope
+    }
+}
+
+impl<E> Envelope<E> {
+    /// The flow this event belongs to: its correlation id, or its own id when it starts one.
+    pub fn correlation_id(&self) -> &str {
+        self.correlation_id.as_deref().unwrap_or(&self.id)
+    }
+
+    /// The context attributes as `(name, value)` pairs, `specversion` first.
+    pub fn attributes(&self) -> Vec<(&'static str, String)> {
+        let mut out = vec![
+            ("specversion", SPEC_VERSION.to_string()),
+            ("id", self.id.clone()),
+            ("source", self.source.clone()),
+            ("type", self.event_type.clone()),
+        ];
+        let optional = [
+            (
+                "time",
+                self.time
+                    .map(|t| t.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+            ),
+            ("datacontenttype", self.data_content_type.clone()),
+            ("dataschema", self.data_schema.clone()),
+            ("subject", self.subject.clone()),
+            ("correlationid", self.correlation_id.clone()),
+            ("causationid", self.causation_id.clone()),
+            ("dataversion", self.data_version.clone()),
+            ("userid", self.metadata.user_id.clone()),
+            ("sessionid", self.metadata.session_id.clone()),
+            ("sourceversion", self.metadata.source_version.clone()),
+            ("environment", self.metadata.environment.clone()),
+        ];
+        out.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
+        out
+    }
+}
+
+impl<E: Serialize> Envelope<E> {
+    /// Structured content mode: one JSON document with the attributes and `data`.
+    pub fn to_structured(&self) -> Result<Vec<u8>, serde_json::Error> {
+        let mut map = serde_json::Map::new();
+        for (k, v) in self.attributes() {
+            map.insert(k.to_string(), Value::String(v));
+        }
+        for (k, v) in &self.extensions {
+            map.entry(k.clone())
+                .or_insert_with(|| Value::String(v.clone()));
+        }
+        map.insert("data".into(), serde_json::to_value(&self.data)?);
+        serde_json::to_vec(&Value::Object(map))
+    }
+
+    /// Binary content mode: attribute headers for `binding` (the content type under the
+    /// binding's own header), and `data` as the JSON body.
+    pub fn to_binary(&self, binding: Binding) -> Result<(Headers, Vec<u8>), serde_json::Error> {
+        let mut headers = Vec::new();
+        for (k, v) in self.attributes() {
+            if k == "datacontenttype" {
+                headers.push((binding.content_type_header().to_string(), v));
+            } else {
+                headers.push((format!("{}{k}", binding.prefix()), v));
+            }
+        }
+        for (k, v) in &self.extensions {
+            headers.push((format!("{}{k}", binding.prefix()), v.clone()));
+        }
+        Ok((headers, serde_json::to_vec(&self.data)?))
+    }
+}
+
+impl<E: DeserializeOwned> Envelope<E> {
+    /// Reads a structured-mode document.
+    pub fn from_structured(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let Value::Object(mut map) = crate::decode_json::<Value>(bytes)? else {
+            return Err(shape("", "a structured CloudEvent must be a JSON object"));
+        };
+        let data = map.remove("data").unwrap_or(Value::Null);
+        let mut attributes = BTreeMap::new();
+        for (k, v) in map {
+            let text = match v {
+                Value::String(s) => s,
+                Value::Null => continue,
+                other => other.to_string(),
+            };
+            attributes.insert(k, text);
+        }
+        let data = serde_json::from_value(data).map_err(|e| shape("/data", e.to_string()))?;
+        Self::from_attributes(attributes, data)
+    }
+
+    /// Reads binary mode: attributes from `headers` (named for `binding`), `data` from `body`.
+    pub fn from_binary(
+        binding: Binding,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<Self, DecodeError> {
+        let prefix = binding.prefix();
+        let mut attributes = BTreeMap::new();
+        for (name, value) in headers {
+            if name.eq_ignore_ascii_case(binding.content_type_header()) {
+                attributes.insert("datacontenttype".to_string(), value.clone());
+            } else if let Some(attr) = strip_prefix_ignore_case(name, prefix) {
+                let attr = attr.to_ascii_lowercase();
+                if binding != Binding::Mqtt || KNOWN.contains(&attr.as_str()) {
+                    attributes.insert(attr, value.clone());
+                }
+            }
+        }
+        let data = crate::decode_json(body)?;
+        Self::from_attributes(attributes, data)
+    }
+
+    fn from_attributes(mut a: BTreeMap<String, String>, data: E) -> Result<Self, DecodeError> {
+        match a.remove("specversion").as_deref() {
+            Some(SPEC_VERSION) => {}
+            Some(other) => {
+                return Err(shape(
+                    "/specversion",
+                    format!("CloudEvents {other} is not supported; herald reads 1.0"),
+                ))
+            }
+            None => {
+                return Err(shape(
+                    "/specversion",
+                    "the `specversion` attribute is missing",
+                ))
+            }
+        }
+        let mut required = |name: &str| {
+            a.remove(name).filter(|v| !v.is_empty()).ok_or_else(|| {
+                shape(
+                    &format!("/{name}"),
+                    format!("the required `{name}` attribute is missing"),
+                )
+            })
+        };
+        let id = required("id")?;
+        let source = required("source")?;
+        let event_type = required("type")?;
+        let time = match a.remove("time") {
+            Some(t) => Some(
+                DateTime::parse_from_rfc3339(&t)
+                    .map_err(|e| {
+                        shape("/time", format!("`time` is not an RFC 3339 timestamp: {e}"))
+                    })?
+                    .with_timezone(&Utc),
+            ),
+            None => None,
+        };
+        Ok(Envelope {
+            id,
+            source,
+            event_type,
+            time,
+            data_content_type: a.remove("datacontenttype"),
+            data_schema: a.remove("dataschema"),
+            subject: a.remove("subject"),
+            correlation_id: a.remove("correlationid"),
+            causation_id: a.remove("causationid"),
+            data_version: a.remove("dataversion"),
+            metadata: Metadata {
+                user_id: a.remove("userid"),
+                session_id: a.remove("sessionid"),
+                source_version: a.remove("sourceversion"),
+                environment: a.remove("environment"),
+            },
+            extensions: a,
+            data,
+        })
+    }
+}
+
+fn strip_prefix_ignore_case<'a>(name: &'a str, prefix: &str) -> Option<&'a str> {
+    if name.len() >= prefix.len()
+        && name.is_char_boundary(prefix.len())
+        && name[..prefix.len()].eq_ignore_ascii_case(prefix)
+    {
+        Some(&name[prefix.len()..])
+    } else {
+        None
+    }
+}
+
+fn shape(path: &str, message: impl Into<String>) -> DecodeError {
+    DecodeError::Shape {
+        path: path.to_string(),
+        message: message.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Serialize, Deserialize, crate::Event, Debug, PartialEq, Clone)]
+    #[event(
+        type = "com.nx-monorepo.project.created",
+        version = "1.0.0",
+        source = "/nx/projects"
+    )]
+    struct ProjectCreated {
+        name: String,
+    }
+
+    #[derive(Serialize, Deserialize, crate::Event, Debug, PartialEq, Clone)]
+    #[event(type = "com.nx-monorepo.build.started")]
+    struct BuildStarted {
+        project: String,
+    }
+
+    fn created() -> Envelope<ProjectCreated> {
+        let mut e = Envelope::new(ProjectCreated { name: "api".into() });
+        e.metadata.user_id = Some("user_456".into());
+        e.metadata.environment = Some("production".into());
+        e.extensions
+            .insert("traceparent".into(), "00-abc-def-01".into());
+        e
+    }
+
+    #[test]
+    fn ids_are_unique_and_time_ordered() {
+        let ids: Vec<String> = (0..100)
+            .map(|_| {
+                Envelope::new(BuildStarted {
+                    project: "p".into(),
+                })
+                .id
+            })
+            .collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 100);
+        assert_eq!(sorted, ids, "UUIDv7 ids sort in creation order");
+    }
+
+    #[test]
+    fn causation_chains_share_the_correlation_id() {
+        let a = created();
+        let b = Envelope::caused_by(
+            &a,
+            BuildStarted {
+                project: "api".into(),
+            },
+        );
+        let c = Envelope::caused_by(
+            &b,
+            BuildStarted {
+                project: "api".into(),
+            },
+        );
+        assert_eq!(b.correlation_id(), a.id);
+        assert_eq!(c.correlation_id(), a.id);
+        assert_eq!(c.causation_id.as_deref(), Some(b.id.as_str()));
+        assert_eq!(c.metadata.user_id.as_deref(), Some("user_456"));
+        assert_eq!(b.event_type, "com.nx-monorepo.build.started");
+        assert_eq!(a.data_version.as_deref(), Some("1.0.0"));
+        assert_eq!(a.source, "/nx/projects");
+    }
+
+    #[test]
+    fn structured_mode_round_trips() {
+        let e = created();
+        let json: Value = serde_json::from_slice(&e.to_structured().unwrap()).unwrap();
+        assert_eq!(json["specversion"], "1.0");
+        assert_eq!(json["type"], "com.nx-monorepo.project.created");
+        assert_eq!(json["userid"], "user_456");
+        assert_eq!(json["traceparent"], "00-abc-def-01");
+        assert_eq!(json["data"]["name"], "api");
+        assert!(json["time"].as_str().unwrap().ends_with('Z'));
+        let back: Envelope<ProjectCreated> =
+            Envelope::from_structured(&e.to_structured().unwrap()).unwrap();
+        assert_eq!(back, e);
+    }
+
+    #[test]
+    fn binary_mode_round_trips_in_every_binding() {
+        let e = created();
+        for (binding, id_header, content_type) in [
+            (Binding::Http, "ce-id", "Content-Type"),
+            (Binding::Kafka, "ce_id", "content-type"),
+            (Binding::Amqp, "cloudEvents:id", "content-type"),
+            (Binding::Mqtt, "id", "Content Type"),
+            (Binding::Nats, "ce-id", "Content-Type"),
+        ] {
+            let (headers, body) = e.to_binary(binding).unwrap();
+            assert!(
+                headers.iter().any(|(k, v)| k == id_header && *v == e.id),
+                "{binding:?}"
+            );
+            assert!(headers
+                .iter()
+                .any(|(k, v)| k == content_type && v == "application/json"));
+            let back: Envelope<ProjectCreated> =
+                Envelope::from_binary(binding, &headers, &body).unwrap();
+            if binding == Binding::Mqtt {
+                // MQTT user properties carry no prefix: unknown extensions cannot be told apart.
+                let mut expected = e.clone();
+                expected.extensions.clear();
+                assert_eq!(back, expected);
+            } else {
+                assert_eq!(back, e, "{binding:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn missing_or_wrong_attributes_are_errors() {
+        let bad = br#"{"specversion": "0.3", "id": "1", "source": "/s", "type": "t", "data": {"name": "x"}}"#;
+        assert!(
+            matches!(Envelope::<ProjectCreated>::from_structured(bad), Err(DecodeError::Shape { path, .. }) if path == "/specversion")
+        );
+        let missing =
+            br#"{"specversion": "1.0", "source": "/s", "type": "t", "data": {"name": "x"}}"#;
+        assert!(
+            matches!(Envelope::<ProjectCreated>::from_structured(missing), Err(DecodeError::Shape { path, .. }) if path == "/id")
+        );
+        let bad_time = br#"{"specversion": "1.0", "id": "1", "source": "/s", "type": "t", "time": "yesterday", "data": {"name": "x"}}"#;
+        assert!(Envelope::<ProjectCreated>::from_structured(bad_time).is_err());
+        assert!(Envelope::<ProjectCreated>::from_structured(b"[1]").is_err());
+        assert!(Envelope::<ProjectCreated>::from_structured(b"{").is_err());
+    }
+}
