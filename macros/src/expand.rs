@@ -1,10 +1,12 @@
 //! Writes the `impl ::herald::Event` from checked settings.
 
 use proc_macro2::TokenStream;
-use quote::quote;
-use syn::{parse_quote, DeriveInput, WhereClause};
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{parse_quote, parse_quote_spanned, DeriveInput, WhereClause, WherePredicate};
 
 use crate::ast::Input;
+use crate::attr::Upcast;
 use crate::ctxt::Ctxt;
 
 /// Entry point of `#[derive(Event)]`: every error in `input`, or the impl.
@@ -25,15 +27,20 @@ pub(crate) fn derive_event(input: &DeriveInput) -> syn::Result<TokenStream> {
 fn impl_event(input: &Input) -> TokenStream {
     let ident = input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let where_clause = bounded(where_clause, !input.generics.params.is_empty());
-
     let attrs = &input.attrs;
+    let where_clause = bounded(
+        where_clause,
+        !input.generics.params.is_empty(),
+        &attrs.upcasts,
+    );
+
     let event_type = &attrs.event_type;
     let content_type = &attrs.content_type;
     let version = optional(&attrs.version);
     let channel = optional(&attrs.channel);
     let source = optional(&attrs.source);
     let subject = optional(&attrs.subject);
+    let decode_older = decode_older(&attrs.upcasts);
 
     quote! {
         #[automatically_derived]
@@ -44,14 +51,21 @@ fn impl_event(input: &Input) -> TokenStream {
             const CHANNEL: ::core::option::Option<&'static str> = #channel;
             const SOURCE: ::core::option::Option<&'static str> = #source;
             const SUBJECT: ::core::option::Option<&'static str> = #subject;
+            #decode_older
         }
     }
 }
 
-/// The type's where-clause, plus, for generic types, the supertraits of `Event` on `Self`:
-/// the impl then holds for exactly the instances that serde can handle. Non-generic types get
-/// no such bound; a missing serde derive is reported as the unmet supertrait it is.
-fn bounded(where_clause: Option<&WhereClause>, generic: bool) -> Option<WhereClause> {
+/// The type's where-clause, plus, for generic types, the supertraits of `Event` on `Self` and
+/// what each upcast needs (its `from` type readable and validatable, and `Self: From` it):
+/// the impl then holds for exactly the instances that serde and the upcasts can handle.
+/// Non-generic types get no such bound; a missing serde derive is reported as the unmet
+/// supertrait it is, and a missing `From` or `Validate` on the upcast's own tokens.
+fn bounded(
+    where_clause: Option<&WhereClause>,
+    generic: bool,
+    upcasts: &[Upcast],
+) -> Option<WhereClause> {
     if !generic {
         return where_clause.cloned();
     }
@@ -59,7 +73,51 @@ fn bounded(where_clause: Option<&WhereClause>, generic: bool) -> Option<WhereCla
     where_clause.predicates.push(parse_quote! {
         Self: ::herald::serde::Serialize + ::herald::serde::de::DeserializeOwned
     });
+    for Upcast { from, .. } in upcasts {
+        let span = from.span();
+        let predicates: [WherePredicate; 2] = [
+            parse_quote_spanned! {span=>
+                #from: ::herald::serde::de::DeserializeOwned + ::herald::Validate
+            },
+            parse_quote_spanned! {span=> Self: ::core::convert::From<#from> },
+        ];
+        where_clause.predicates.extend(predicates);
+    }
     Some(where_clause)
+}
+
+/// `Event::decode_older`, which reads each upcast's version as its `from` type and converts
+/// it; nothing (the trait's default, which knows no older version) if there are no upcasts.
+///
+/// The reading and the conversion are spanned on the `from` type, so that a missing
+/// `impl From<OldType>` (or a `from` type that is not `Deserialize` or `Validate`) is
+/// reported on the user's `upcast(...)`.
+fn decode_older(upcasts: &[Upcast]) -> Option<TokenStream> {
+    if upcasts.is_empty() {
+        return None;
+    }
+    let arms = upcasts.iter().map(|Upcast { from, version }| {
+        // `data` keeps the call-site span of the parameter it names: the `from` tokens may
+        // come from a `macro_rules!` expansion, whose hygiene would not see it.
+        let data = quote!(data);
+        let upcast = quote_spanned! {from.span()=>
+            ::herald::decode_valid::<#from>(#data).map(<Self as ::core::convert::From<#from>>::from)
+        };
+        quote! {
+            #version => ::core::option::Option::Some(#upcast),
+        }
+    });
+    Some(quote! {
+        fn decode_older(
+            version: ::core::option::Option<&str>,
+            data: &[u8],
+        ) -> ::core::option::Option<::core::result::Result<Self, ::herald::DecodeError>> {
+            match version? {
+                #(#arms)*
+                _ => ::core::option::Option::None,
+            }
+        }
+    })
 }
 
 fn optional(value: &Option<String>) -> TokenStream {

@@ -29,8 +29,24 @@ use syn::{parse_macro_input, DeriveInput};
 /// `type` (required, not empty), `version`, `content_type` (default `"application/json"`),
 /// `channel`, `source`, `subject`.
 ///
+/// And `upcast(from = Type, version = "...")`, once for each older schema version the type
+/// still reads: data of that `version` is read as `from` (which must be `Deserialize` and
+/// `herald::Validate`) and converted with `impl From<Type> for Self`. It writes
+/// `Event::decode_older`, which `herald::decode_event` calls. The versions must differ from
+/// each other and from the type's own `version`.
+///
+/// ```ignore
+/// #[derive(serde::Serialize, serde::Deserialize, herald::Event, herald::Validate)]
+/// #[event(type = "com.acme.user.registered", version = "2.0.0")]
+/// #[event(upcast(from = RegisteredV1, version = "1.0.0"))]
+/// struct Registered { name: String, vip: bool }
+///
+/// impl From<RegisteredV1> for Registered { /* ... */ }
+/// ```
+///
 /// Generic types are accepted: the impl holds wherever the type is
-/// `Serialize + DeserializeOwned`, which `Event` requires.
+/// `Serialize + DeserializeOwned`, which `Event` requires, and its upcasts' `from` types are
+/// `DeserializeOwned + Validate` and convert into it.
 #[proc_macro_derive(Event, attributes(event))]
 pub fn derive_event(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

@@ -251,9 +251,34 @@ impl<E: Serialize> Envelope<E> {
 impl<E: DeserializeOwned> Envelope<E> {
     /// Reads a structured-mode document.
     pub fn from_structured(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let (context, data) = Envelope::split_structured(bytes)?;
+        let data = serde_json::from_value(data).map_err(|e| shape("/data", e.to_string()))?;
+        Ok(context.with_data(data))
+    }
+
+    /// Reads binary mode: attributes from `headers` (named for `binding`), `data` from `body`.
+    pub fn from_binary(
+        binding: Binding,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<Self, DecodeError> {
+        let context = Envelope::context_from_headers(binding, headers)?;
+        Ok(context.with_data(crate::decode_json(body)?))
+    }
+}
+
+impl Envelope<()> {
+    /// The attributes of a structured-mode document, and its `data` (`null` when absent).
+    pub(crate) fn split_structured(bytes: &[u8]) -> Result<(Self, Value), DecodeError> {
         let Value::Object(mut map) = crate::decode_json::<Value>(bytes)? else {
             return Err(shape("", "a structured CloudEvent must be a JSON object"));
         };
+        if map.contains_key("data_base64") {
+            return Err(shape(
+                "/data_base64",
+                "binary data (`data_base64`) is not supported; herald events carry JSON `data`",
+            ));
+        }
         let data = map.remove("data").unwrap_or(Value::Null);
         let mut attributes = BTreeMap::new();
         for (k, v) in map {
@@ -264,15 +289,13 @@ impl<E: DeserializeOwned> Envelope<E> {
             };
             attributes.insert(k, text);
         }
-        let data = serde_json::from_value(data).map_err(|e| shape("/data", e.to_string()))?;
-        Self::from_attributes(attributes, data)
+        Ok((Self::from_attributes(attributes, ())?, data))
     }
 
-    /// Reads binary mode: attributes from `headers` (named for `binding`), `data` from `body`.
-    pub fn from_binary(
+    /// The attributes of a binary-mode message, from headers named for `binding`.
+    pub(crate) fn context_from_headers(
         binding: Binding,
         headers: &[(String, String)],
-        body: &[u8],
     ) -> Result<Self, DecodeError> {
         let prefix = binding.prefix();
         let mut attributes = BTreeMap::new();
@@ -286,10 +309,30 @@ impl<E: DeserializeOwned> Envelope<E> {
                 }
             }
         }
-        let data = crate::decode_json(body)?;
-        Self::from_attributes(attributes, data)
+        Self::from_attributes(attributes, ())
     }
 
+    /// These attributes around `data`.
+    pub fn with_data<E>(self, data: E) -> Envelope<E> {
+        Envelope {
+            id: self.id,
+            source: self.source,
+            event_type: self.event_type,
+            time: self.time,
+            data_content_type: self.data_content_type,
+            data_schema: self.data_schema,
+            subject: self.subject,
+            correlation_id: self.correlation_id,
+            causation_id: self.causation_id,
+            data_version: self.data_version,
+            metadata: self.metadata,
+            extensions: self.extensions,
+            data,
+        }
+    }
+}
+
+impl<E> Envelope<E> {
     fn from_attributes(mut a: BTreeMap<String, String>, data: E) -> Result<Self, DecodeError> {
         match a.remove("specversion").as_deref() {
             Some(SPEC_VERSION) => {}

@@ -50,23 +50,33 @@
 // Lets `#[derive(Event)]`, which names `::herald`, expand inside this crate's own tests.
 extern crate self as herald;
 
+pub mod address;
 pub mod checks;
 pub mod envelope;
 pub mod error;
 pub mod event;
 pub mod format;
 pub mod json;
+pub mod memory;
 pub mod pattern;
+pub mod publish;
+pub mod route;
 pub mod schema;
 pub mod testing;
+pub mod transport;
 pub mod validate;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
+pub use crate::envelope::Envelope;
 pub use crate::error::{decode_json, decode_valid, DecodeError};
-pub use crate::event::Event;
+pub use crate::event::{decode_event, Event};
+pub use crate::publish::{PublishError, Publisher};
+pub use crate::route::{
+    Consumer, Context, HandlerError, HandlerResult, Incoming, Outcome, Route, Worker,
+};
 pub use crate::validate::{Pointer, Validate, ValidationErrors, Violation};
 /// Derives [`Event`](trait@Event) from `#[event(type = "...", ...)]`; see the trait for the keys.
 pub use herald_macros::Event;

@@ -3,6 +3,10 @@
 //! Generated crates call [`assert_round_trip`] once per example in the spec; hand-written
 //! types can do the same in their own tests.
 
+mod bus;
+
+pub use bus::{TestBus, WaitError};
+
 use std::fmt::Debug;
 
 use serde::de::DeserializeOwned;

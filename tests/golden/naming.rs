@@ -60,6 +60,101 @@ pub fn validate_headers(
     }
 }
 
+/// Handler traits and routers, one per receive operation of the spec.
+pub mod handlers {
+    /// Handlers of the operation `receiveOption` on `things/{thing-id}`.
+    pub trait ReceiveOption: ::core::marker::Send + ::core::marker::Sync + 'static {
+        /// Handles `com.example.type`.
+        fn on_type_(
+            &self,
+            event: ::herald::Envelope<super::Type>,
+            ctx: &::herald::Context<'_>,
+        ) -> impl ::core::future::Future<
+            Output = ::herald::HandlerResult,
+        > + ::core::marker::Send;
+        /// Handles `Option`.
+        fn on_option_type(
+            &self,
+            event: ::herald::Envelope<super::OptionType>,
+            ctx: &::herald::Context<'_>,
+        ) -> impl ::core::future::Future<
+            Output = ::herald::HandlerResult,
+        > + ::core::marker::Send;
+    }
+
+    /// Routes the messages of `receiveOption` to an [`ReceiveOption`] handler: decodes and validates them, upcasts older versions, and ignores event types it does not handle.
+    pub struct ReceiveOptionRouter<H>(pub H);
+
+    impl<H: ReceiveOption> ::herald::Route for ReceiveOptionRouter<H> {
+        const OPERATION: &'static str = "receiveOption";
+        const ADDRESS: &'static str = "things/{thing-id}";
+        async fn route(
+            &self,
+            incoming: ::herald::Incoming<'_>,
+            ctx: &::herald::Context<'_>,
+        ) -> ::herald::Outcome {
+            match incoming.event_type() {
+                "com.example.type" => {
+                    match incoming.decode() {
+                        ::core::result::Result::Ok(event) => {
+                            self.0.on_type_(event, ctx).await.into()
+                        }
+                        ::core::result::Result::Err(error) => {
+                            ::herald::Outcome::undecodable("com.example.type", error)
+                        }
+                    }
+                }
+                "Option" => {
+                    match incoming.decode() {
+                        ::core::result::Result::Ok(event) => {
+                            self.0.on_option_type(event, ctx).await.into()
+                        }
+                        ::core::result::Result::Err(error) => {
+                            ::herald::Outcome::undecodable("Option", error)
+                        }
+                    }
+                }
+                other => ::herald::Outcome::unknown(other),
+            }
+        }
+    }
+}
+
+/// Typed publishers, one per send operation of the spec, and the values of channel
+/// parameters that the spec restricts.
+pub mod publishers {
+    /// The typed publisher of the operation `sendType` on `things/{thing-id}`.
+    #[derive(Clone, Debug)]
+    pub struct SendType {
+        publisher: ::herald::Publisher,
+    }
+
+    impl SendType {
+        /// Publishes through `publisher` (in a handler: `ctx.publisher().clone()`, so
+        /// that the events name the handled one as their cause).
+        pub fn new(publisher: ::herald::Publisher) -> Self {
+            Self { publisher }
+        }
+        /// Publishes `com.example.type`.
+        ///
+        /// The event is validated first (an invalid one is never sent), then sent in an envelope with a new id, the time, and the correlation this publisher passes on.
+        pub async fn publish_type_(
+            &self,
+            thing_id: &str,
+            event: super::Type,
+        ) -> ::core::result::Result<
+            ::herald::Envelope<super::Type>,
+            ::herald::PublishError,
+        > {
+            let address = ::herald::address::fill(
+                "things/{thing-id}",
+                &[("thing-id", thing_id)],
+            )?;
+            self.publisher.publish(&address, event).await
+        }
+    }
+}
+
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,

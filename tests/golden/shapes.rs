@@ -64,6 +64,94 @@ pub fn validate_headers(
     }
 }
 
+/// Handler traits and routers, one per receive operation of the spec.
+pub mod handlers {
+    /// Handlers of the operation `onAnything` on `shapes/{id}`.
+    pub trait OnAnything: ::core::marker::Send + ::core::marker::Sync + 'static {
+        /// Handles `anything`.
+        fn on_anything(
+            &self,
+            event: ::herald::Envelope<super::Anything>,
+            ctx: &::herald::Context<'_>,
+        ) -> impl ::core::future::Future<
+            Output = ::herald::HandlerResult,
+        > + ::core::marker::Send;
+    }
+
+    /// Routes the messages of `onAnything` to an [`OnAnything`] handler: decodes and validates them, upcasts older versions, and ignores event types it does not handle.
+    pub struct OnAnythingRouter<H>(pub H);
+
+    impl<H: OnAnything> ::herald::Route for OnAnythingRouter<H> {
+        const OPERATION: &'static str = "onAnything";
+        const ADDRESS: &'static str = "shapes/{id}";
+        async fn route(
+            &self,
+            incoming: ::herald::Incoming<'_>,
+            ctx: &::herald::Context<'_>,
+        ) -> ::herald::Outcome {
+            match incoming.event_type() {
+                "anything" => {
+                    match incoming.decode() {
+                        ::core::result::Result::Ok(event) => {
+                            self.0.on_anything(event, ctx).await.into()
+                        }
+                        ::core::result::Result::Err(error) => {
+                            ::herald::Outcome::undecodable("anything", error)
+                        }
+                    }
+                }
+                other => ::herald::Outcome::unknown(other),
+            }
+        }
+    }
+}
+
+/// Typed publishers, one per send operation of the spec, and the values of channel
+/// parameters that the spec restricts.
+pub mod publishers {
+    /// The typed publisher of the operation `publishShape` on `shapes/{id}`.
+    #[derive(Clone, Debug)]
+    pub struct PublishShape {
+        publisher: ::herald::Publisher,
+    }
+
+    impl PublishShape {
+        /// Publishes through `publisher` (in a handler: `ctx.publisher().clone()`, so
+        /// that the events name the handled one as their cause).
+        pub fn new(publisher: ::herald::Publisher) -> Self {
+            Self { publisher }
+        }
+        /// Publishes `shape.event` (version 1.0.0).
+        ///
+        /// The event is validated first (an invalid one is never sent), then sent in an envelope with a new id, the time, and the correlation this publisher passes on.
+        pub async fn publish_shape_event(
+            &self,
+            id: &str,
+            event: super::ShapeEvent,
+        ) -> ::core::result::Result<
+            ::herald::Envelope<super::ShapeEvent>,
+            ::herald::PublishError,
+        > {
+            let address = ::herald::address::fill("shapes/{id}", &[("id", id)])?;
+            self.publisher.publish(&address, event).await
+        }
+        /// Publishes `treeEvent`.
+        ///
+        /// The event is validated first (an invalid one is never sent), then sent in an envelope with a new id, the time, and the correlation this publisher passes on.
+        pub async fn publish_tree_event(
+            &self,
+            id: &str,
+            event: super::TreeEvent,
+        ) -> ::core::result::Result<
+            ::herald::Envelope<super::TreeEvent>,
+            ::herald::PublishError,
+        > {
+            let address = ::herald::address::fill("shapes/{id}", &[("id", id)])?;
+            self.publisher.publish(&address, event).await
+        }
+    }
+}
+
 #[derive(
     ::herald::serde::Serialize,
     ::herald::serde::Deserialize,

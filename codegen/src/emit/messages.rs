@@ -37,7 +37,7 @@ pub fn alias_table(catalog: &Catalog) -> Vec<(String, MessageId)> {
     table
 }
 
-fn newer(a: Option<&str>, b: Option<&str>) -> bool {
+pub(crate) fn newer(a: Option<&str>, b: Option<&str>) -> bool {
     let parse = |v: Option<&str>| -> Vec<u64> {
         v.unwrap_or("0")
             .trim_start_matches('v')

@@ -6,7 +6,9 @@
 
 mod docs;
 mod messages;
+mod operations;
 mod types;
+mod upcast;
 mod validate;
 
 use proc_macro2::TokenStream;
@@ -20,10 +22,14 @@ pub use messages::alias_table;
 /// The generated module for `catalog`, formatted, with a header comment.
 pub fn module(catalog: &Catalog) -> Result<String> {
     let mut items = TokenStream::new();
+    let families = upcast::families(catalog);
     items.extend(messages::message_enum(catalog));
+    items.extend(operations::handlers(catalog, &families));
+    items.extend(operations::publishers(catalog, &families));
     for def in &catalog.types {
-        items.extend(types::type_def(catalog, def));
+        items.extend(types::type_def(catalog, &families, def));
     }
+    items.extend(upcast::from_impls(catalog, &families));
     items.extend(types::default_fns(catalog));
     let body = format(items)?;
     Ok(format!("{}\n{body}", header(catalog)))
@@ -54,19 +60,33 @@ fn format(tokens: TokenStream) -> Result<String> {
     Ok(space_items(&prettyplease::unparse(&file)))
 }
 
-/// A blank line between top-level items, as rustfmt leaves hand-written code.
+/// A blank line between items, as rustfmt leaves hand-written code: at the top level and
+/// directly inside the generated `mod` blocks.
 fn space_items(code: &str) -> String {
     let mut out = String::with_capacity(code.len() + code.len() / 20);
     let mut previous = "";
+    let mut in_mod = false;
     for line in code.lines() {
-        let starts_item = !line.is_empty() && !line.starts_with([' ', '}', ')', ']']);
+        let indent = if in_mod { "    " } else { "" };
+        let at_level = |l: &str| {
+            l.strip_prefix(indent)
+                .is_some_and(|rest| !rest.starts_with(' '))
+        };
+        let starts_item = at_level(line)
+            && !line.trim().is_empty()
+            && !line.trim_start().starts_with(['}', ')', ']']);
         let previous_ended_item =
-            !previous.starts_with(' ') && (previous.ends_with('}') || previous.ends_with(';'));
+            at_level(previous) && (previous.ends_with('}') || previous.ends_with(';'));
         if starts_item && previous_ended_item {
             out.push('\n');
         }
         out.push_str(line);
         out.push('\n');
+        if line.starts_with("pub mod ") && line.ends_with('{') {
+            in_mod = true;
+        } else if line == "}" {
+            in_mod = false;
+        }
         previous = line;
     }
     out

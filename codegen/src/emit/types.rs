@@ -3,16 +3,17 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
+use super::upcast::{self, Family};
 use super::{docs, ident, ty, validate};
 use crate::model::{Catalog, Default, Field, Struct, Ty, TypeDef, TypeKind, Union, VariantContent};
 
 const SERDE: &str = "::herald::serde";
 
 /// The item(s) for one named type.
-pub(crate) fn type_def(catalog: &Catalog, def: &TypeDef) -> TokenStream {
+pub(crate) fn type_def(catalog: &Catalog, families: &[Family], def: &TypeDef) -> TokenStream {
     let name = ident(&def.rust_name);
     let doc = docs::attrs(&def.docs);
-    let event = event_attrs(catalog, def);
+    let event = event_attrs(catalog, families, def);
     let derive_event = if def.message.is_some() {
         quote!(::herald::Event,)
     } else {
@@ -110,7 +111,7 @@ pub(crate) fn type_def(catalog: &Catalog, def: &TypeDef) -> TokenStream {
     }
 }
 
-fn event_attrs(catalog: &Catalog, def: &TypeDef) -> TokenStream {
+fn event_attrs(catalog: &Catalog, families: &[Family], def: &TypeDef) -> TokenStream {
     let Some(id) = def.message else {
         return TokenStream::new();
     };
@@ -123,7 +124,11 @@ fn event_attrs(catalog: &Catalog, def: &TypeDef) -> TokenStream {
         .iter()
         .find_map(|c| catalog.channels[c.0].address.as_ref())
         .map(|a| quote!(, channel = #a));
-    quote!(#[event(type = #name, content_type = #content_type #version #channel)])
+    let upcasts = upcast::attrs(catalog, families, id);
+    quote! {
+        #[event(type = #name, content_type = #content_type #version #channel)]
+        #upcasts
+    }
 }
 
 fn union(
@@ -230,7 +235,7 @@ fn field_shape(owner: &TypeDef, field: &Field, inner: TokenStream) -> (TokenStre
     }
 }
 
-fn default_fn_name(owner: &TypeDef, field: &Field) -> String {
+pub(crate) fn default_fn_name(owner: &TypeDef, field: &Field) -> String {
     format!(
         "default_{}_{}",
         heck::ToSnakeCase::to_snake_case(owner.rust_name.as_str()),

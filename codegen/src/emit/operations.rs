@@ -1,0 +1,341 @@
+//! Operations: a handler trait and a router per receive operation (`mod handlers`), a typed
+//! publisher per send operation (`mod publishers`).
+//!
+//! Both modules name the spec's types as `super::Type`, so their own names (taken from the
+//! operation keys) never collide with them. A version family counts once: handlers receive its
+//! newest version (older ones are upcast on the way in), publishers write it.
+
+use std::collections::HashMap;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::upcast::Family;
+use super::{docs, ident};
+use crate::model::naming::{self, Scope};
+use crate::model::{Action, Catalog, ChannelId, MessageId, Operation};
+
+/// Names the generated modules use unqualified, kept free for them.
+const RESERVED: &[&str] = &[
+    "Ok", "Err", "Some", "None", "Result", "Option", "Send", "Sync", "Box", "Vec", "String",
+];
+
+/// The events an operation carries: one per event type, a family as its newest member, named
+/// after the first message that stands for it.
+fn events(catalog: &Catalog, families: &[Family], op: &Operation) -> Vec<(MessageId, String)> {
+    let mut out: Vec<(MessageId, String)> = Vec::new();
+    for &id in &op.messages {
+        let newest = families
+            .iter()
+            .find(|f| f.newest == id || f.older.contains(&id))
+            .map_or(id, |f| f.newest);
+        let m = &catalog.messages[newest.0];
+        if out
+            .iter()
+            .any(|(e, _)| catalog.messages[e.0].name == m.name)
+        {
+            continue;
+        }
+        let base = naming::field_name(&catalog.ty(catalog.messages[id.0].type_id).rust_name);
+        out.push((newest, base));
+    }
+    out
+}
+
+fn type_of(catalog: &Catalog, id: MessageId) -> TokenStream {
+    let name = ident(&catalog.ty(catalog.messages[id.0].type_id).rust_name);
+    quote!(super::#name)
+}
+
+fn operation_doc(catalog: &Catalog, op: &Operation, what: &str) -> TokenStream {
+    let channel = &catalog.channels[op.channel.0];
+    let address = channel.address.as_deref().unwrap_or("(any address)");
+    let mut text = String::new();
+    if let Some(summary) = op.summary.as_deref().filter(|s| !s.trim().is_empty()) {
+        text.push_str(summary.trim());
+        text.push_str("\n\n");
+    }
+    text.push_str(&format!(
+        "{what} of the operation `{}` on `{}`.",
+        op.key.replace('`', "'"),
+        address.replace('`', "'")
+    ));
+    docs::lines_attrs(&text)
+}
+
+fn message_label(catalog: &Catalog, id: MessageId) -> String {
+    let m = &catalog.messages[id.0];
+    let mut label = format!("`{}`", m.name.replace('`', "'"));
+    if let Some(version) = &m.version {
+        label.push_str(&format!(" (version {})", version.replace('`', "'")));
+    }
+    if let Some(text) = m.summary.as_deref().or(m.title.as_deref()) {
+        label.push_str(": ");
+        label.push_str(text.trim());
+    }
+    label
+}
+
+/// `mod handlers`, or nothing when the spec receives nothing.
+pub(crate) fn handlers(catalog: &Catalog, families: &[Family]) -> TokenStream {
+    let mut scope = Scope::with_reserved(RESERVED);
+    let mut items = TokenStream::new();
+    for op in catalog
+        .operations
+        .iter()
+        .filter(|o| o.action == Action::Receive)
+    {
+        let events = events(catalog, families, op);
+        if events.is_empty() {
+            continue;
+        }
+        let trait_name = scope.take(&naming::type_name(&op.key));
+        let router_name = ident(&scope.take(&format!("{trait_name}Router")));
+        let trait_name = ident(&trait_name);
+        let mut methods = Scope::default();
+        let mut decls = Vec::new();
+        let mut arms = Vec::new();
+        for (id, base) in &events {
+            let method = ident(&methods.take(&format!("on_{base}")));
+            let event_ty = type_of(catalog, *id);
+            let doc = docs::lines_attrs(&format!(
+                "Handles {}.",
+                message_label(catalog, *id).trim_end_matches('.')
+            ));
+            decls.push(quote! {
+                #doc
+                fn #method(
+                    &self,
+                    event: ::herald::Envelope<#event_ty>,
+                    ctx: &::herald::Context<'_>,
+                ) -> impl ::core::future::Future<Output = ::herald::HandlerResult> + ::core::marker::Send;
+            });
+            let name = &catalog.messages[id.0].name;
+            arms.push(quote! {
+                #name => match incoming.decode() {
+                    ::core::result::Result::Ok(event) => self.0.#method(event, ctx).await.into(),
+                    ::core::result::Result::Err(error) => ::herald::Outcome::undecodable(#name, error),
+                },
+            });
+        }
+        let operation = &op.key;
+        let address = subscription(catalog, op.channel);
+        let trait_doc = operation_doc(catalog, op, "Handlers");
+        let router_doc = docs::lines_attrs(&format!(
+            "Routes the messages of `{}` to an [`{trait_name}`] handler: decodes and validates \
+             them, upcasts older versions, and ignores event types it does not handle.",
+            op.key.replace('`', "'")
+        ));
+        items.extend(quote! {
+            #trait_doc
+            pub trait #trait_name: ::core::marker::Send + ::core::marker::Sync + 'static {
+                #(#decls)*
+            }
+
+            #router_doc
+            pub struct #router_name<H>(pub H);
+
+            impl<H: #trait_name> ::herald::Route for #router_name<H> {
+                const OPERATION: &'static str = #operation;
+                const ADDRESS: &'static str = #address;
+
+                async fn route(
+                    &self,
+                    incoming: ::herald::Incoming<'_>,
+                    ctx: &::herald::Context<'_>,
+                ) -> ::herald::Outcome {
+                    match incoming.event_type() {
+                        #(#arms)*
+                        other => ::herald::Outcome::unknown(other),
+                    }
+                }
+            }
+        });
+    }
+    if items.is_empty() {
+        return items;
+    }
+    quote! {
+        /// Handler traits and routers, one per receive operation of the spec.
+        pub mod handlers {
+            #items
+        }
+    }
+}
+
+/// The address pattern a receive operation subscribes to.
+fn subscription(catalog: &Catalog, channel: ChannelId) -> String {
+    catalog.channels[channel.0]
+        .address
+        .clone()
+        .unwrap_or_else(|| "#".to_owned())
+}
+
+/// `{name}` parameters of an address template, in order.
+fn template_params(address: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = address;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        if !out.contains(&&after[..close]) {
+            out.push(&after[..close]);
+        }
+        rest = &after[close + 1..];
+    }
+    out
+}
+
+/// `mod publishers`, or nothing when the spec sends nothing.
+pub(crate) fn publishers(catalog: &Catalog, families: &[Family]) -> TokenStream {
+    let mut scope = Scope::with_reserved(RESERVED);
+    let mut enums: HashMap<(usize, String), proc_macro2::Ident> = HashMap::new();
+    let mut enum_items = TokenStream::new();
+    let mut items = TokenStream::new();
+    for op in catalog
+        .operations
+        .iter()
+        .filter(|o| o.action == Action::Send)
+    {
+        let events = events(catalog, families, op);
+        if events.is_empty() {
+            continue;
+        }
+        let channel = &catalog.channels[op.channel.0];
+        // Parameters as method arguments: enums for the ones with listed values.
+        let mut args = Vec::new();
+        let mut fills = Vec::new();
+        let mut arg_scope = Scope::with_reserved(&["event", "address", "self"]);
+        if let Some(address) = &channel.address {
+            for param in template_params(address) {
+                let arg = ident(&arg_scope.take(&naming::field_name(param)));
+                let spec = channel.parameters.iter().find(|p| p.name == param);
+                match spec.filter(|p| !p.allowed.is_empty()) {
+                    Some(p) => {
+                        let key = (op.channel.0, param.to_owned());
+                        let enum_name = match enums.get(&key) {
+                            Some(name) => name.clone(),
+                            None => {
+                                let name = ident(&scope.take(&naming::type_name(&format!(
+                                    "{} {}",
+                                    channel.key, param
+                                ))));
+                                enum_items.extend(param_enum(&name, address, p));
+                                enums.insert(key, name.clone());
+                                name
+                            }
+                        };
+                        args.push(quote!(#arg: #enum_name));
+                        fills.push(quote!((#param, #arg.as_str())));
+                    }
+                    None => {
+                        args.push(quote!(#arg: &str));
+                        fills.push(quote!((#param, #arg)));
+                    }
+                }
+            }
+        }
+        let address_expr = match &channel.address {
+            Some(address) => quote!(::herald::address::fill(#address, &[#(#fills),*])?),
+            None => {
+                args.insert(0, quote!(address: &str));
+                quote!(address.to_owned())
+            }
+        };
+        let struct_name = ident(&scope.take(&naming::type_name(&op.key)));
+        let mut methods = Scope::with_reserved(&["new"]);
+        let fns = events.iter().map(|(id, base)| {
+            let method = ident(&methods.take(&format!("publish_{base}")));
+            let event_ty = type_of(catalog, *id);
+            let doc = docs::lines_attrs(&format!(
+                "Publishes {}.\n\nThe event is validated first (an invalid one is never sent), \
+                 then sent in an envelope with a new id, the time, and the correlation this \
+                 publisher passes on.",
+                message_label(catalog, *id).trim_end_matches('.')
+            ));
+            quote! {
+                #doc
+                pub async fn #method(
+                    &self,
+                    #(#args,)*
+                    event: #event_ty,
+                ) -> ::core::result::Result<::herald::Envelope<#event_ty>, ::herald::PublishError> {
+                    let address = #address_expr;
+                    self.publisher.publish(&address, event).await
+                }
+            }
+        });
+        let doc = operation_doc(catalog, op, "The typed publisher");
+        items.extend(quote! {
+            #doc
+            #[derive(Clone, Debug)]
+            pub struct #struct_name {
+                publisher: ::herald::Publisher,
+            }
+
+            impl #struct_name {
+                /// Publishes through `publisher` (in a handler: `ctx.publisher().clone()`, so
+                /// that the events name the handled one as their cause).
+                pub fn new(publisher: ::herald::Publisher) -> Self {
+                    Self { publisher }
+                }
+
+                #(#fns)*
+            }
+        });
+    }
+    if items.is_empty() {
+        return items;
+    }
+    quote! {
+        /// Typed publishers, one per send operation of the spec, and the values of channel
+        /// parameters that the spec restricts.
+        pub mod publishers {
+            #items
+            #enum_items
+        }
+    }
+}
+
+fn param_enum(
+    name: &proc_macro2::Ident,
+    address: &str,
+    param: &crate::model::Parameter,
+) -> TokenStream {
+    let mut scope = Scope::with_reserved(&["Self"]);
+    let variants: Vec<(proc_macro2::Ident, &String)> = param
+        .allowed
+        .iter()
+        .map(|v| (ident(&scope.take(&naming::type_name(v))), v))
+        .collect();
+    let decl = variants.iter().map(|(v, wire)| {
+        let doc = docs::lines_attrs(&format!("`{}`", wire.replace('`', "'")));
+        quote!(#doc #v,)
+    });
+    let arms = variants.iter().map(|(v, wire)| quote!(Self::#v => #wire,));
+    let mut text = format!(
+        "Values of the parameter `{}` of `{}`.",
+        param.name.replace('`', "'"),
+        address.replace('`', "'")
+    );
+    if let Some(description) = &param.description {
+        text = format!("{}\n\n{text}", description.trim());
+    }
+    let doc = docs::lines_attrs(&text);
+    quote! {
+        #doc
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum #name {
+            #(#decl)*
+        }
+
+        impl #name {
+            /// The value as it appears in the address.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    #(#arms)*
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! Publishing typed events: validated, wrapped in an envelope, encoded for the transport.
+//!
+//! A [`Publisher`] is a cheap handle over a transport. Generated code wraps it in one typed
+//! publisher per send operation (a method per message, typed channel parameters); handlers get
+//! one from their [`Context`](crate::Context) whose events inherit the handled event's
+//! correlation and name it as their cause.
+
+use std::sync::Arc;
+
+use crate::address::AddressError;
+use crate::envelope::{Envelope, Metadata};
+use crate::transport::{RawMessage, Sink, Transport, TransportError};
+use crate::{Event, Validate, ValidationErrors};
+
+/// How events are laid out on the wire.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// CloudEvents binary mode: attributes as headers, the data as the body (the default).
+    #[default]
+    Binary,
+    /// CloudEvents structured mode: one JSON document, `application/cloudevents+json`.
+    Structured,
+}
+
+/// The content type of structured-mode messages.
+pub const STRUCTURED_CONTENT_TYPE: &str = "application/cloudevents+json";
+
+/// Why an event was not published. Nothing was sent in any case but [`Transport`].
+///
+/// [`Transport`]: PublishError::Transport
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// The event breaks constraints of its message; it was not sent.
+    #[error("`{event_type}` was not published: {errors}")]
+    Invalid {
+        /// The event type.
+        event_type: &'static str,
+        /// Every violation.
+        errors: ValidationErrors,
+    },
+    /// The channel address could not be built from the parameters.
+    #[error(transparent)]
+    Address(#[from] AddressError),
+    /// The event could not be serialized.
+    #[error("`{event_type}` could not be encoded: {source}")]
+    Encode {
+        /// The event type.
+        event_type: String,
+        /// What serde said.
+        source: serde_json::Error,
+    },
+    /// The transport failed.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+}
+
+/// Sends events through a transport; clones share it.
+///
+/// ```
+/// use herald::memory::InMemory;
+/// use herald::{Publisher, Validate};
+///
+/// #[derive(serde::Serialize, serde::Deserialize, herald::Event, Validate)]
+/// #[event(type = "com.acme.parcel.shipped", source = "/shipping")]
+/// struct ParcelShipped {
+///     #[validate(length(min = 1))]
+///     parcel_id: String,
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let publisher = Publisher::new(InMemory::new());
+/// let sent = publisher
+///     .publish("parcels/p-1", ParcelShipped { parcel_id: "p-1".into() })
+///     .await
+///     .unwrap();
+/// assert_eq!(sent.correlation_id(), sent.id); // it starts a flow
+///
+/// // An event caused by it shares the flow and names it as cause.
+/// let next = publisher
+///     .caused_by(&sent)
+///     .publish("parcels/p-1", ParcelShipped { parcel_id: "p-1".into() })
+///     .await
+///     .unwrap();
+/// assert_eq!(next.correlation_id(), sent.id);
+/// assert_eq!(next.causation_id.as_deref(), Some(sent.id.as_str()));
+///
+/// // An invalid event is never sent.
+/// assert!(publisher.publish("parcels/x", ParcelShipped { parcel_id: "".into() }).await.is_err());
+/// # });
+/// ```
+#[derive(Clone)]
+pub struct Publisher {
+    sink: Arc<dyn Sink>,
+    mode: Mode,
+    source: Option<Arc<str>>,
+    metadata: Arc<Metadata>,
+    cause: Option<Arc<Cause>>,
+}
+
+/// What events caused by another inherit from it.
+#[derive(Debug)]
+struct Cause {
+    id: String,
+    correlation_id: String,
+    metadata: Metadata,
+}
+
+impl std::fmt::Debug for Publisher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Publisher")
+            .field("mode", &self.mode)
+            .field("binding", &self.sink.binding())
+            .field("source", &self.source)
+            .field("cause", &self.cause)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Publisher {
+    /// A publisher in binary mode over `transport`.
+    pub fn new<T: Transport>(transport: T) -> Self {
+        Publisher {
+            sink: Arc::new(transport),
+            mode: Mode::Binary,
+            source: None,
+            metadata: Arc::new(Metadata::default()),
+            cause: None,
+        }
+    }
+
+    /// The same publisher, writing `mode`.
+    pub fn with_mode(mut self, mode: Mode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// The same publisher, naming `source` as the CloudEvents `source` of every event (instead
+    /// of the one the event type declares).
+    pub fn with_source(mut self, source: impl Into<String>) -> Self {
+        self.source = Some(Arc::from(source.into()));
+        self
+    }
+
+    /// The same publisher, attaching `metadata` (user, session, source version, environment)
+    /// to events that do not inherit it from a cause.
+    pub fn with_metadata(mut self, metadata: Metadata) -> Self {
+        self.metadata = Arc::new(metadata);
+        self
+    }
+
+    /// A publisher whose events are caused by `parent`: they share its correlation id and
+    /// metadata and take its id as their causation id.
+    pub fn caused_by<P>(&self, parent: &Envelope<P>) -> Publisher {
+        self.caused_by_parts(&parent.id, parent.correlation_id(), parent.metadata.clone())
+    }
+
+    pub(crate) fn caused_by_parts(
+        &self,
+        id: &str,
+        correlation_id: &str,
+        metadata: Metadata,
+    ) -> Publisher {
+        let mut publisher = self.clone();
+        publisher.cause = Some(Arc::new(Cause {
+            id: id.to_owned(),
+            correlation_id: correlation_id.to_owned(),
+            metadata,
+        }));
+        publisher
+    }
+
+    /// The envelope this publisher would send `data` in: a new id and time, the source, and
+    /// the correlation, causation and metadata it passes on. An event that starts a flow is
+    /// its own correlation id, so that every event on the wire carries one.
+    pub fn envelope<E: Event>(&self, data: E) -> Envelope<E> {
+        let mut envelope = Envelope::new(data);
+        if let Some(source) = &self.source {
+            envelope.source = source.to_string();
+        }
+        match &self.cause {
+            Some(cause) => {
+                envelope.correlation_id = Some(cause.correlation_id.clone());
+                envelope.causation_id = Some(cause.id.clone());
+                envelope.metadata = cause.metadata.clone();
+            }
+            None => {
+                envelope.correlation_id = Some(envelope.id.clone());
+                envelope.metadata = (*self.metadata).clone();
+            }
+        }
+        envelope
+    }
+
+    /// Validates `data`, wraps it in [`envelope`](Self::envelope) and sends it to `address`
+    /// (also its ordering key). Returns the envelope that was sent.
+    pub async fn publish<E: Event + Validate>(
+        &self,
+        address: &str,
+        data: E,
+    ) -> Result<Envelope<E>, PublishError> {
+        let envelope = self.envelope(data);
+        self.send(address, &envelope).await?;
+        Ok(envelope)
+    }
+
+    /// Validates the data of `envelope` and sends the envelope, as it is, to `address`.
+    pub async fn send<E: Event + Validate>(
+        &self,
+        address: &str,
+        envelope: &Envelope<E>,
+    ) -> Result<(), PublishError> {
+        envelope
+            .data
+            .validate()
+            .map_err(|errors| PublishError::Invalid {
+                event_type: E::TYPE,
+                errors,
+            })?;
+        let message = self.encode(address, envelope)?;
+        self.sink.publish(message).await?;
+        Ok(())
+    }
+
+    fn encode<E: Event>(
+        &self,
+        address: &str,
+        envelope: &Envelope<E>,
+    ) -> Result<RawMessage, PublishError> {
+        let encode_error = |source| PublishError::Encode {
+            event_type: envelope.event_type.clone(),
+            source,
+        };
+        let binding = self.sink.binding();
+        let (headers, body) = match self.mode {
+            Mode::Binary => envelope.to_binary(binding).map_err(encode_error)?,
+            Mode::Structured => (
+                vec![(
+                    binding.content_type_header().to_owned(),
+                    STRUCTURED_CONTENT_TYPE.to_owned(),
+                )],
+                envelope.to_structured().map_err(encode_error)?,
+            ),
+        };
+        Ok(RawMessage {
+            address: address.to_owned(),
+            key: Some(address.to_owned()),
+            headers,
+            body,
+        })
+    }
+}

@@ -1,0 +1,443 @@
+//! Consuming typed events: raw deliveries are decoded (either CloudEvents mode), validated,
+//! upcast to the newest version and dispatched to a handler; whatever goes wrong becomes an
+//! [`Outcome`], never a panic.
+//!
+//! Generated code writes, per receive operation, a handler trait (one async method per
+//! message) and a router implementing [`Route`] over it. A [`Consumer`] subscribes routers to
+//! a transport and settles each delivery by its outcome: handled and ignored messages are
+//! acked, failed ones retried up to a limit, malformed and invalid ones dead-lettered with the
+//! reason.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::future::Future;
+
+use crate::envelope::{Binding, Envelope, Headers};
+use crate::publish::{Publisher, STRUCTURED_CONTENT_TYPE};
+use crate::transport::{
+    Delivered, RawMessage, Settlement, Subscription, Transport, TransportError,
+};
+use crate::{DecodeError, Event, Validate};
+
+/// What became of a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// A handler took it.
+    Handled,
+    /// Nothing here handles it (an event type this operation does not receive).
+    Ignored(String),
+    /// It may succeed later: deliver it again.
+    Retry(String),
+    /// It can never succeed (malformed, invalid, or refused by its handler): set it aside.
+    DeadLetter(String),
+}
+
+impl Outcome {
+    /// The outcome of an event type that no handler of the router takes.
+    pub fn unknown(event_type: &str) -> Self {
+        Outcome::Ignored(format!("no handler for the event type `{event_type}`"))
+    }
+
+    /// The outcome of data that could not be decoded or broke the spec's constraints.
+    pub fn undecodable(event_type: &str, error: DecodeError) -> Self {
+        Outcome::DeadLetter(format!("`{event_type}` could not be decoded: {error}"))
+    }
+}
+
+impl From<HandlerResult> for Outcome {
+    fn from(result: HandlerResult) -> Self {
+        match result {
+            Ok(()) => Outcome::Handled,
+            Err(HandlerError { retry: true, error }) => Outcome::Retry(error.to_string()),
+            Err(HandlerError {
+                retry: false,
+                error,
+            }) => Outcome::DeadLetter(format!("the handler refused it: {error}")),
+        }
+    }
+}
+
+/// What handlers return.
+pub type HandlerResult = Result<(), HandlerError>;
+
+/// A handler's failure: worth retrying (the default, which `?` gives) or not.
+///
+/// ```
+/// use herald::HandlerError;
+///
+/// fn parse(text: &str) -> Result<u32, HandlerError> {
+///     // `?` turns any error into a retryable failure.
+///     let n: u32 = text.parse()?;
+///     if n == 0 {
+///         // A failure that no retry can fix goes to the dead letters at once.
+///         return Err(HandlerError::reject("zero items"));
+///     }
+///     Ok(n)
+/// }
+/// assert!(parse("x").unwrap_err().is_retryable());
+/// assert!(!parse("0").unwrap_err().is_retryable());
+/// ```
+pub struct HandlerError {
+    retry: bool,
+    error: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl HandlerError {
+    /// A failure that may pass on a later attempt (a timeout, a busy database).
+    pub fn retry(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        HandlerError {
+            retry: true,
+            error: error.into(),
+        }
+    }
+
+    /// A failure that no attempt will fix: the message is dead-lettered.
+    pub fn reject(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        HandlerError {
+            retry: false,
+            error: error.into(),
+        }
+    }
+
+    /// Whether another attempt may succeed.
+    pub fn is_retryable(&self) -> bool {
+        self.retry
+    }
+}
+
+// Not `std::error::Error`, so that this blanket conversion (what `?` uses) can exist.
+impl<E: Into<Box<dyn std::error::Error + Send + Sync>>> From<E> for HandlerError {
+    fn from(error: E) -> Self {
+        HandlerError::retry(error)
+    }
+}
+
+impl fmt::Debug for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HandlerError")
+            .field("retry", &self.retry)
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
+impl fmt::Display for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+/// A delivered message whose CloudEvents attributes have been read, before its data is.
+#[derive(Debug)]
+pub struct Incoming<'a> {
+    context: Envelope<()>,
+    data: Cow<'a, [u8]>,
+}
+
+impl<'a> Incoming<'a> {
+    /// Reads the attributes of `message`: structured mode when its content type says
+    /// `application/cloudevents+json`, else binary mode with headers named for `binding`.
+    pub fn parse(binding: Binding, message: &'a RawMessage) -> Result<Self, DecodeError> {
+        let structured = message
+            .header(binding.content_type_header())
+            .is_some_and(|ct| ct.starts_with(STRUCTURED_CONTENT_TYPE));
+        if structured {
+            let (context, data) = Envelope::split_structured(&message.body)?;
+            let data = serde_json::to_vec(&data).map_err(|e| DecodeError::Shape {
+                path: "/data".into(),
+                message: e.to_string(),
+            })?;
+            Ok(Incoming {
+                context,
+                data: Cow::Owned(data),
+            })
+        } else {
+            Ok(Incoming {
+                context: Envelope::context_from_headers(binding, &message.headers)?,
+                data: Cow::Borrowed(&message.body),
+            })
+        }
+    }
+
+    /// The CloudEvents `type`.
+    pub fn event_type(&self) -> &str {
+        &self.context.event_type
+    }
+
+    /// The `dataversion` extension: the schema version the data was written in.
+    pub fn data_version(&self) -> Option<&str> {
+        self.context.data_version.as_deref()
+    }
+
+    /// The attributes, without the data.
+    pub fn context(&self) -> &Envelope<()> {
+        &self.context
+    }
+
+    /// Decodes and validates the data as `E`, upcasting an older `dataversion`
+    /// ([`decode_event`](crate::decode_event)).
+    pub fn decode<E: Event + Validate>(self) -> Result<Envelope<E>, DecodeError> {
+        let data = crate::decode_event::<E>(self.context.data_version.as_deref(), &self.data)?;
+        Ok(self.context.with_data(data))
+    }
+}
+
+/// What a handler knows besides its event: the delivery, and a publisher for the events it
+/// causes.
+#[derive(Debug)]
+pub struct Context<'a> {
+    delivered: &'a Delivered,
+    publisher: Publisher,
+}
+
+impl<'a> Context<'a> {
+    /// The context of `incoming`, delivered as `delivered`; `publisher`'s events will be
+    /// caused by it.
+    pub fn new(incoming: &Incoming<'_>, delivered: &'a Delivered, publisher: &Publisher) -> Self {
+        let context = &incoming.context;
+        Context {
+            delivered,
+            publisher: publisher.caused_by_parts(
+                &context.id,
+                context.correlation_id(),
+                context.metadata.clone(),
+            ),
+        }
+    }
+
+    /// The message's headers, as delivered.
+    pub fn headers(&self) -> &Headers {
+        &self.delivered.message.headers
+    }
+
+    /// The address it was published to.
+    pub fn address(&self) -> &str {
+        &self.delivered.message.address
+    }
+
+    /// Delivery attempt, from 1.
+    pub fn attempt(&self) -> u32 {
+        self.delivered.attempt
+    }
+
+    /// A publisher whose events share the handled event's correlation id and metadata and
+    /// name it as their cause.
+    pub fn publisher(&self) -> &Publisher {
+        &self.publisher
+    }
+}
+
+/// Dispatches the messages of one receive operation to its handler.
+///
+/// Generated per receive operation; written by hand it looks like this:
+///
+/// ```
+/// use herald::{Context, Envelope, HandlerResult, Incoming, Outcome, Route};
+///
+/// #[derive(serde::Serialize, serde::Deserialize, herald::Event, herald::Validate)]
+/// #[event(type = "com.acme.parcel.shipped")]
+/// struct ParcelShipped { parcel_id: String }
+///
+/// trait OnParcels: Send + Sync + 'static {
+///     fn on_parcel_shipped(
+///         &self,
+///         event: Envelope<ParcelShipped>,
+///         ctx: &Context<'_>,
+///     ) -> impl std::future::Future<Output = HandlerResult> + Send;
+/// }
+///
+/// struct OnParcelsRouter<H>(H);
+///
+/// impl<H: OnParcels> Route for OnParcelsRouter<H> {
+///     const OPERATION: &'static str = "onParcels";
+///     const ADDRESS: &'static str = "parcels/{parcelId}";
+///
+///     async fn route(&self, incoming: Incoming<'_>, ctx: &Context<'_>) -> Outcome {
+///         match incoming.event_type() {
+///             "com.acme.parcel.shipped" => match incoming.decode() {
+///                 Ok(event) => self.0.on_parcel_shipped(event, ctx).await.into(),
+///                 Err(error) => Outcome::undecodable("com.acme.parcel.shipped", error),
+///             },
+///             other => Outcome::unknown(other),
+///         }
+///     }
+/// }
+/// ```
+pub trait Route: Send + Sync + 'static {
+    /// The operation's name in the spec; consumers use it as their default group.
+    const OPERATION: &'static str;
+    /// The channel address template it subscribes to.
+    const ADDRESS: &'static str;
+
+    /// Decodes `incoming` and hands it to the handler.
+    fn route(
+        &self,
+        incoming: Incoming<'_>,
+        ctx: &Context<'_>,
+    ) -> impl Future<Output = Outcome> + Send;
+}
+
+/// Runs `router` on one delivered message: reads its attributes (a message that is not a
+/// CloudEvent is dead-lettered), then decodes, validates and dispatches it.
+pub async fn process<R: Route>(
+    router: &R,
+    binding: Binding,
+    delivered: &Delivered,
+    publisher: &Publisher,
+) -> Outcome {
+    let incoming = match Incoming::parse(binding, &delivered.message) {
+        Ok(incoming) => incoming,
+        Err(error) => return Outcome::DeadLetter(format!("not a readable CloudEvent: {error}")),
+    };
+    let ctx = Context::new(&incoming, delivered, publisher);
+    router.route(incoming, &ctx).await
+}
+
+/// Subscribes routers to a transport.
+///
+/// ```
+/// use herald::memory::InMemory;
+/// use herald::Consumer;
+///
+/// let bus = InMemory::new();
+/// let consumer = Consumer::new(bus.clone()).max_attempts(3);
+/// // let worker = consumer.subscribe(MyRouter(MyHandler)).await?;
+/// // tokio::spawn(worker.run());
+/// # let _ = consumer;
+/// ```
+#[derive(Clone, Debug)]
+pub struct Consumer<T> {
+    transport: T,
+    publisher: Publisher,
+    max_attempts: u32,
+    group: Option<String>,
+}
+
+/// Default number of attempts before a failing message is dead-lettered.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
+
+impl<T: Transport> Consumer<T> {
+    /// A consumer on `transport`; handlers publish through the same transport.
+    pub fn new(transport: T) -> Self {
+        Consumer {
+            publisher: Publisher::new(transport.clone()),
+            transport,
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+            group: None,
+        }
+    }
+
+    /// Handlers' events go through `publisher` (its source, metadata and mode).
+    pub fn with_publisher(mut self, publisher: Publisher) -> Self {
+        self.publisher = publisher;
+        self
+    }
+
+    /// Attempts before a message whose handler keeps failing is dead-lettered (at least 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Joins consumer group `group` instead of the one named after the operation.
+    pub fn group(mut self, group: impl Into<String>) -> Self {
+        self.group = Some(group.into());
+        self
+    }
+
+    /// Subscribes `router` to its channel; the subscription exists when this returns, so
+    /// messages published from then on reach it. Run the returned worker to process them.
+    pub async fn subscribe<R: Route>(&self, router: R) -> Result<Worker<T, R>, TransportError> {
+        let group = self.group.as_deref().unwrap_or(R::OPERATION);
+        let subscription = self.transport.subscribe(R::ADDRESS, group).await?;
+        Ok(Worker {
+            subscription,
+            router,
+            binding: self.transport.binding(),
+            publisher: self.publisher.clone(),
+            max_attempts: self.max_attempts,
+        })
+    }
+}
+
+/// A subscribed router: processes its deliveries one at a time, in order.
+pub struct Worker<T: Transport, R> {
+    subscription: T::Subscription,
+    router: R,
+    binding: Binding,
+    publisher: Publisher,
+    max_attempts: u32,
+}
+
+impl<T: Transport, R: Route> Worker<T, R> {
+    /// Processes deliveries until the transport closes; each is settled by its outcome.
+    pub async fn run(mut self) -> Result<(), TransportError> {
+        while let Some(delivery) = self.subscription.next().await {
+            let outcome = process(
+                &self.router,
+                self.binding,
+                delivery.delivered(),
+                &self.publisher,
+            )
+            .await;
+            let settlement = settlement(outcome, delivery.attempt(), self.max_attempts);
+            delivery.settle(settlement).await?;
+        }
+        Ok(())
+    }
+}
+
+/// How to settle a delivery on its `attempt` that ended as `outcome`.
+fn settlement(outcome: Outcome, attempt: u32, max_attempts: u32) -> Settlement {
+    match outcome {
+        Outcome::Handled | Outcome::Ignored(_) => Settlement::Ack,
+        Outcome::Retry(reason) if attempt >= max_attempts => Settlement::DeadLetter {
+            reason: format!("{reason} (gave up after {attempt} attempts)"),
+        },
+        Outcome::Retry(reason) => Settlement::Retry { reason },
+        Outcome::DeadLetter(reason) => Settlement::DeadLetter { reason },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_settle_as_documented() {
+        assert_eq!(settlement(Outcome::Handled, 1, 3), Settlement::Ack);
+        assert_eq!(
+            settlement(Outcome::Ignored("x".into()), 1, 3),
+            Settlement::Ack
+        );
+        assert_eq!(
+            settlement(Outcome::Retry("busy".into()), 2, 3),
+            Settlement::Retry {
+                reason: "busy".into()
+            }
+        );
+        assert_eq!(
+            settlement(Outcome::Retry("busy".into()), 3, 3),
+            Settlement::DeadLetter {
+                reason: "busy (gave up after 3 attempts)".into()
+            }
+        );
+        assert_eq!(
+            settlement(Outcome::DeadLetter("bad".into()), 1, 3),
+            Settlement::DeadLetter {
+                reason: "bad".into()
+            }
+        );
+    }
+
+    #[test]
+    fn handler_errors_map_to_outcomes() {
+        let retry: HandlerResult = Err("db busy".into());
+        assert_eq!(Outcome::from(retry), Outcome::Retry("db busy".into()));
+        let reject: HandlerResult = Err(HandlerError::reject("no such order"));
+        assert_eq!(
+            Outcome::from(reject),
+            Outcome::DeadLetter("the handler refused it: no such order".into())
+        );
+    }
+}

@@ -1,0 +1,178 @@
+//! What a broker must do for herald: publish raw messages, deliver them to consumer groups,
+//! and settle each delivery (ack, retry or dead-letter).
+//!
+//! [`InMemory`](crate::memory::InMemory) is the built-in transport; broker adapters implement
+//! the same two traits. Typed code never sees this layer: publishers and routers put envelopes
+//! on it and take them off.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::envelope::{Binding, Headers};
+
+/// A boxed, sendable future, for the object-safe corners of the transport layer.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A message as a broker carries it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawMessage {
+    /// The channel address it was published to (`acme/orders/o-17`).
+    pub address: String,
+    /// Ordering key: messages with the same key reach one consumer of a group, in order.
+    pub key: Option<String>,
+    /// Headers: the CloudEvents attributes in binary mode, the content type in either mode.
+    pub headers: Headers,
+    /// The body: the data in binary mode, the whole event in structured mode.
+    pub body: Vec<u8>,
+}
+
+impl RawMessage {
+    /// The value of the first header called `name` (ASCII case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Why a transport could not do what it was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    /// The transport was shut down, or the broker connection is gone.
+    #[error("the transport is closed")]
+    Closed,
+    /// The broker refused or failed the operation.
+    #[error("broker error: {0}")]
+    Broker(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// How a delivery ends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Settlement {
+    /// Done with: handled, or deliberately ignored.
+    Ack,
+    /// Deliver it again later (attempt + 1), because of `reason`.
+    Retry {
+        /// Why the attempt failed.
+        reason: String,
+    },
+    /// Never deliver it again; keep it where people can look at it, with `reason`.
+    DeadLetter {
+        /// Why it was given up on.
+        reason: String,
+    },
+}
+
+/// A broker connection that can publish and subscribe.
+///
+/// Implementations are cheap handles (`Clone` over shared state) that tasks share.
+pub trait Transport: Clone + Send + Sync + 'static {
+    /// What a subscription yields.
+    type Subscription: Subscription;
+
+    /// How this transport names CloudEvents attributes in binary mode.
+    fn binding(&self) -> Binding;
+
+    /// Sends `message`, waiting while the broker applies backpressure.
+    fn publish(
+        &self,
+        message: RawMessage,
+    ) -> impl Future<Output = Result<(), TransportError>> + Send;
+
+    /// Joins consumer `group` on the addresses that match `pattern` (see
+    /// [`address::matches`](crate::address::matches)): each message reaches one member of
+    /// each group, and messages with the same key reach the same member in order.
+    fn subscribe(
+        &self,
+        pattern: &str,
+        group: &str,
+    ) -> impl Future<Output = Result<Self::Subscription, TransportError>> + Send;
+}
+
+/// The messages of one consumer-group member.
+pub trait Subscription: Send + 'static {
+    /// The next delivery; `None` when the transport closed.
+    fn next(&mut self) -> impl Future<Output = Option<Delivery>> + Send;
+}
+
+/// Settles a delivery with its broker; transports implement it, users call
+/// [`Delivery::settle`].
+pub trait Settle: Send + 'static {
+    /// Acks, retries or dead-letters `delivery`'s message.
+    fn settle(
+        self: Box<Self>,
+        delivery: Delivered,
+        how: Settlement,
+    ) -> BoxFuture<'static, Result<(), TransportError>>;
+}
+
+/// A message delivered to a subscription, to be settled once.
+pub struct Delivery {
+    delivered: Delivered,
+    settle: Box<dyn Settle>,
+}
+
+/// The message of a [`Delivery`] and how often it has been tried.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delivered {
+    /// The message.
+    pub message: RawMessage,
+    /// Delivery attempt, from 1.
+    pub attempt: u32,
+}
+
+impl Delivery {
+    /// A delivery of `message` (attempt `attempt`) that `settle` will settle.
+    pub fn new(message: RawMessage, attempt: u32, settle: Box<dyn Settle>) -> Self {
+        Delivery {
+            delivered: Delivered { message, attempt },
+            settle,
+        }
+    }
+
+    /// The message and its attempt.
+    pub fn delivered(&self) -> &Delivered {
+        &self.delivered
+    }
+
+    /// The message.
+    pub fn message(&self) -> &RawMessage {
+        &self.delivered.message
+    }
+
+    /// Delivery attempt, from 1.
+    pub fn attempt(&self) -> u32 {
+        self.delivered.attempt
+    }
+
+    /// Ends the delivery.
+    pub async fn settle(self, how: Settlement) -> Result<(), TransportError> {
+        self.settle.settle(self.delivered, how).await
+    }
+}
+
+impl std::fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Delivery")
+            .field("message", &self.delivered.message)
+            .field("attempt", &self.delivered.attempt)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The object-safe part of [`Transport`] that publishers hold.
+pub(crate) trait Sink: Send + Sync + 'static {
+    fn binding(&self) -> Binding;
+    fn publish(&self, message: RawMessage) -> BoxFuture<'_, Result<(), TransportError>>;
+}
+
+impl<T: Transport> Sink for T {
+    fn binding(&self) -> Binding {
+        Transport::binding(self)
+    }
+
+    fn publish(&self, message: RawMessage) -> BoxFuture<'_, Result<(), TransportError>> {
+        Box::pin(Transport::publish(self, message))
+    }
+}
