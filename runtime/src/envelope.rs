@@ -280,16 +280,16 @@ impl Envelope<()> {
             ));
         }
         let data = map.remove("data").unwrap_or(Value::Null);
-        let mut attributes = BTreeMap::new();
+        let mut attributes = Attributes::default();
         for (k, v) in map {
             let text = match v {
                 Value::String(s) => s,
                 Value::Null => continue,
                 other => other.to_string(),
             };
-            attributes.insert(k, text);
+            attributes.set(&k, text);
         }
-        Ok((Self::from_attributes(attributes, ())?, data))
+        Ok((attributes.finish(())?, data))
     }
 
     /// The attributes of a binary-mode message, from headers named for `binding`.
@@ -298,18 +298,18 @@ impl Envelope<()> {
         headers: &[(String, String)],
     ) -> Result<Self, DecodeError> {
         let prefix = binding.prefix();
-        let mut attributes = BTreeMap::new();
+        let mut attributes = Attributes::default();
         for (name, value) in headers {
             if name.eq_ignore_ascii_case(binding.content_type_header()) {
-                attributes.insert("datacontenttype".to_string(), value.clone());
+                attributes.known[DATACONTENTTYPE] = Some(value.clone());
             } else if let Some(attr) = strip_prefix_ignore_case(name, prefix) {
-                let attr = attr.to_ascii_lowercase();
-                if binding != Binding::Mqtt || KNOWN.contains(&attr.as_str()) {
-                    attributes.insert(attr, value.clone());
+                // MQTT user properties carry no prefix: only known attributes are taken.
+                if binding != Binding::Mqtt || known_index(attr).is_some() {
+                    attributes.set(attr, value.clone());
                 }
             }
         }
-        Self::from_attributes(attributes, ())
+        attributes.finish(())
     }
 
     /// These attributes around `data`.
@@ -332,9 +332,37 @@ impl Envelope<()> {
     }
 }
 
-impl<E> Envelope<E> {
-    fn from_attributes(mut a: BTreeMap<String, String>, data: E) -> Result<Self, DecodeError> {
-        match a.remove("specversion").as_deref() {
+/// Index of `datacontenttype` in [`KNOWN`].
+const DATACONTENTTYPE: usize = 5;
+
+/// The index in [`KNOWN`] of the attribute called `name` (ASCII case-insensitive).
+fn known_index(name: &str) -> Option<usize> {
+    KNOWN.iter().position(|k| k.eq_ignore_ascii_case(name))
+}
+
+/// Context attributes as read, before they are checked: known ones by their index in
+/// [`KNOWN`], extensions by lowercase name.
+#[derive(Default)]
+struct Attributes {
+    known: [Option<String>; KNOWN.len()],
+    extensions: BTreeMap<String, String>,
+}
+
+impl Attributes {
+    fn set(&mut self, name: &str, value: String) {
+        match known_index(name) {
+            Some(i) => self.known[i] = Some(value),
+            None => {
+                self.extensions.insert(name.to_ascii_lowercase(), value);
+            }
+        }
+    }
+
+    /// The envelope of `data`, once the required attributes are there and well formed.
+    fn finish<E>(self, data: E) -> Result<Envelope<E>, DecodeError> {
+        let [specversion, id, source, event_type, time, data_content_type, data_schema, subject, correlation_id, causation_id, data_version, user_id, session_id, source_version, environment] =
+            self.known;
+        match specversion.as_deref() {
             Some(SPEC_VERSION) => {}
             Some(other) => {
                 return Err(shape(
@@ -349,18 +377,15 @@ impl<E> Envelope<E> {
                 ))
             }
         }
-        let mut required = |name: &str| {
-            a.remove(name).filter(|v| !v.is_empty()).ok_or_else(|| {
+        let required = |value: Option<String>, name: &str| {
+            value.filter(|v| !v.is_empty()).ok_or_else(|| {
                 shape(
                     &format!("/{name}"),
                     format!("the required `{name}` attribute is missing"),
                 )
             })
         };
-        let id = required("id")?;
-        let source = required("source")?;
-        let event_type = required("type")?;
-        let time = match a.remove("time") {
+        let time = match time {
             Some(t) => Some(
                 DateTime::parse_from_rfc3339(&t)
                     .map_err(|e| {
@@ -371,23 +396,23 @@ impl<E> Envelope<E> {
             None => None,
         };
         Ok(Envelope {
-            id,
-            source,
-            event_type,
+            id: required(id, "id")?,
+            source: required(source, "source")?,
+            event_type: required(event_type, "type")?,
             time,
-            data_content_type: a.remove("datacontenttype"),
-            data_schema: a.remove("dataschema"),
-            subject: a.remove("subject"),
-            correlation_id: a.remove("correlationid"),
-            causation_id: a.remove("causationid"),
-            data_version: a.remove("dataversion"),
+            data_content_type,
+            data_schema,
+            subject,
+            correlation_id,
+            causation_id,
+            data_version,
             metadata: Metadata {
-                user_id: a.remove("userid"),
-                session_id: a.remove("sessionid"),
-                source_version: a.remove("sourceversion"),
-                environment: a.remove("environment"),
+                user_id,
+                session_id,
+                source_version,
+                environment,
             },
-            extensions: a,
+            extensions: self.extensions,
             data,
         })
     }

@@ -11,6 +11,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
+use std::sync::OnceLock;
 
 use crate::envelope::{Binding, Envelope, Headers};
 use crate::publish::{Publisher, STRUCTURED_CONTENT_TYPE};
@@ -187,21 +188,21 @@ impl<'a> Incoming<'a> {
 #[derive(Debug)]
 pub struct Context<'a> {
     delivered: &'a Delivered,
-    publisher: Publisher,
+    binding: Binding,
+    base: &'a Publisher,
+    /// Built on first use: most handlers publish nothing.
+    caused: OnceLock<Publisher>,
 }
 
 impl<'a> Context<'a> {
-    /// The context of `incoming`, delivered as `delivered`; `publisher`'s events will be
-    /// caused by it.
-    pub fn new(incoming: &Incoming<'_>, delivered: &'a Delivered, publisher: &Publisher) -> Self {
-        let context = &incoming.context;
+    /// The context of `delivered` (read with `binding`); its publisher is `base`, with
+    /// events caused by the delivered one.
+    pub fn new(delivered: &'a Delivered, binding: Binding, base: &'a Publisher) -> Self {
         Context {
             delivered,
-            publisher: publisher.caused_by_parts(
-                &context.id,
-                context.correlation_id(),
-                context.metadata.clone(),
-            ),
+            binding,
+            base,
+            caused: OnceLock::new(),
         }
     }
 
@@ -223,7 +224,20 @@ impl<'a> Context<'a> {
     /// A publisher whose events share the handled event's correlation id and metadata and
     /// name it as their cause.
     pub fn publisher(&self) -> &Publisher {
-        &self.publisher
+        self.caused.get_or_init(|| {
+            match Incoming::parse(self.binding, &self.delivered.message) {
+                Ok(incoming) => {
+                    let context = &incoming.context;
+                    self.base.caused_by_parts(
+                        &context.id,
+                        context.correlation_id(),
+                        context.metadata.clone(),
+                    )
+                }
+                // Not a CloudEvent (a router never hands one to a handler): nothing to inherit.
+                Err(_) => self.base.clone(),
+            }
+        })
     }
 }
 
@@ -289,7 +303,7 @@ pub async fn process<R: Route>(
         Ok(incoming) => incoming,
         Err(error) => return Outcome::DeadLetter(format!("not a readable CloudEvent: {error}")),
     };
-    let ctx = Context::new(&incoming, delivered, publisher);
+    let ctx = Context::new(delivered, binding, publisher);
     router.route(incoming, &ctx).await
 }
 

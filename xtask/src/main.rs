@@ -1,10 +1,12 @@
 //! `cargo xtask`: the project's own commands.
 //!
-//! - `cargo xtask ci`: format check, clippy with warnings denied, then every test.
+//! - `cargo xtask ci`: format check, clippy with warnings denied, every test, then the
+//!   README's examples.
 //! - `cargo xtask bench codegen`: generation speed and memory (release build), printed as
 //!   times and ratios to parsing alone.
 //! - `cargo xtask bench validate`: decode + validate throughput of generated code against
 //!   plain typed decoding and against `serde_json::Value` + `jsonschema`.
+//! - `cargo xtask bench events`: events/s and latency of typed events on the in-memory bus.
 
 mod bench;
 
@@ -15,13 +17,13 @@ fn main() -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
         ["ci"] => ci(),
-        ["bench", "validate"] => run(Command::new(env!("CARGO")).args([
+        ["bench", which @ ("validate" | "events")] => run(Command::new(env!("CARGO")).args([
             "bench",
             "--quiet",
             "-p",
             "herald-tests",
             "--bench",
-            "validate",
+            which,
         ])),
         ["bench"] | ["bench", "codegen"] => {
             // Measure an optimised build, whatever profile runs this command.
@@ -39,7 +41,7 @@ fn main() -> ExitCode {
         ["bench-run", "codegen"] => bench::codegen(),
         ["bench-child", spec] => bench::child(spec),
         _ => {
-            eprintln!("usage: cargo xtask ci | bench [codegen | validate]");
+            eprintln!("usage: cargo xtask ci | bench [codegen | validate | events]");
             ExitCode::from(2)
         }
     }
@@ -47,7 +49,7 @@ fn main() -> ExitCode {
 
 fn ci() -> ExitCode {
     let cargo = env!("CARGO");
-    let steps: [&[&str]; 3] = [
+    let steps: [&[&str]; 5] = [
         &["fmt", "--all", "--check"],
         &[
             "clippy",
@@ -58,6 +60,9 @@ fn ci() -> ExitCode {
             "warnings",
         ],
         &["test", "--workspace"],
+        // The README's examples run as written (each exits non-zero if its flow breaks).
+        &["run", "--quiet", "-p", "example-quickstart"],
+        &["run", "--quiet", "-p", "example-code-first"],
     ];
     for step in steps {
         eprintln!("xtask ci: cargo {}", step.join(" "));
