@@ -25,10 +25,10 @@ const RESERVED: &[&str] = &[
 fn events(catalog: &Catalog, families: &[Family], op: &Operation) -> Vec<(MessageId, String)> {
     let mut out: Vec<(MessageId, String)> = Vec::new();
     for &id in &op.messages {
-        let newest = families
+        let family = families
             .iter()
-            .find(|f| f.newest == id || f.older.contains(&id))
-            .map_or(id, |f| f.newest);
+            .find(|f| f.newest == id || f.older.contains(&id));
+        let newest = family.map_or(id, |f| f.newest);
         let m = &catalog.messages[newest.0];
         if out
             .iter()
@@ -36,10 +36,28 @@ fn events(catalog: &Catalog, families: &[Family], op: &Operation) -> Vec<(Messag
         {
             continue;
         }
-        let base = naming::field_name(&catalog.ty(catalog.messages[id.0].type_id).rust_name);
+        let mut base = naming::field_name(&catalog.ty(m.type_id).rust_name);
+        if family.is_some() {
+            // One method serves every version: `order_created_v2` is `order_created`.
+            base = strip_version_suffix(&base).to_owned();
+        }
         out.push((newest, base));
     }
     out
+}
+
+/// `name` without a trailing `_v<digits>`, unless nothing would be left.
+fn strip_version_suffix(name: &str) -> &str {
+    match name.rsplit_once("_v") {
+        Some((stem, digits))
+            if !stem.is_empty()
+                && !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            stem
+        }
+        _ => name,
+    }
 }
 
 fn type_of(catalog: &Catalog, id: MessageId) -> TokenStream {
