@@ -12,7 +12,9 @@
 //!   counted; a dead-lettered one is kept, with its reason, in [`InMemory::dead_letters`].
 //!
 //! Like a broker without persistence, it delivers only to groups that exist when a message
-//! is published: subscribe first.
+//! is published: subscribe first. For the same reason, a delivery dropped without being
+//! settled (its consumer task was cancelled mid-message) is not delivered again; a
+//! [`Consumer`](crate::Consumer) settles every delivery, even when a handler panics.
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};

@@ -5,13 +5,16 @@
 //! Generated code writes, per receive operation, a handler trait (one async method per
 //! message) and a router implementing [`Route`] over it. A [`Consumer`] subscribes routers to
 //! a transport and settles each delivery by its outcome: handled and ignored messages are
-//! acked, failed ones retried up to a limit, malformed and invalid ones dead-lettered with the
-//! reason.
+//! acked, failed ones (a handler error, or a panic) retried up to a limit, malformed and
+//! invalid ones dead-lettered with the reason.
 
+use std::any::Any;
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::OnceLock;
+use std::task::Poll;
 
 use crate::envelope::{Binding, Envelope, Headers};
 use crate::publish::{Publisher, STRUCTURED_CONTENT_TYPE};
@@ -304,7 +307,33 @@ pub async fn process<R: Route>(
         Err(error) => return Outcome::DeadLetter(format!("not a readable CloudEvent: {error}")),
     };
     let ctx = Context::new(delivered, binding, publisher);
-    router.route(incoming, &ctx).await
+    match catch_unwind(router.route(incoming, &ctx)).await {
+        Ok(outcome) => outcome,
+        // A panicking handler is a bug that a later attempt may not hit (or that a fix will
+        // cure): the message is retried, then dead-lettered, and the consumer carries on.
+        Err(panic) => Outcome::Retry(format!("the handler panicked: {}", panic_message(&*panic))),
+    }
+}
+
+/// Runs `future`, turning a panic while polling it into an error.
+async fn catch_unwind<F: Future>(future: F) -> Result<F::Output, Box<dyn Any + Send>> {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(move |cx| {
+        match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    })
+    .await
+}
+
+fn panic_message(panic: &(dyn Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
 }
 
 /// Subscribes routers to a transport.

@@ -489,6 +489,61 @@ async fn retries_stop_at_the_attempt_limit() {
 }
 
 #[tokio::test]
+async fn a_panicking_handler_does_not_stop_the_consumer() {
+    /// Panics on the order it cannot stand, handles the others.
+    struct Picky(Arc<AtomicU32>);
+    impl orders::handlers::OnOrderCancelled for Picky {
+        async fn on_order_cancelled(
+            &self,
+            event: Envelope<orders::OrderCancelled>,
+            _ctx: &Context<'_>,
+        ) -> HandlerResult {
+            if let Some(Some(_)) = event.data.0.data.note {
+                panic!("notes are not supported");
+            }
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+    }
+    let bus = TestBus::start().await;
+    let handled = Arc::new(AtomicU32::new(0));
+    bus.serve(orders::handlers::OnOrderCancelledRouter(Picky(
+        handled.clone(),
+    )))
+    .await
+    .unwrap();
+    let publisher = orders::publishers::PublishOrderEvents::new(bus.publisher().clone());
+    let plain: orders::OrderCancelled = from_json(example_json("orders.yaml", "OrderCancelled", 0));
+    let mut noted = plain.clone();
+    noted.0.data.note = Some(Some("fragile".into()));
+    publisher
+        .publish_order_cancelled("o-1", noted)
+        .await
+        .unwrap();
+    publisher
+        .publish_order_cancelled("o-2", plain)
+        .await
+        .unwrap();
+
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while bus.dead_letters().is_empty() || handled.load(Ordering::SeqCst) == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{:?}",
+            bus.dead_letters()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let dead = bus.dead_letters();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(
+        dead[0].reason,
+        "the handler panicked: notes are not supported (gave up after 3 attempts)"
+    );
+    assert_eq!(handled.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
 async fn wait_for_times_out_with_what_the_bus_saw() {
     let bus = TestBus::start().await;
     let err = bus
