@@ -556,3 +556,61 @@ async fn wait_for_times_out_with_what_the_bus_saw() {
         "{err}"
     );
 }
+
+// ----- nothing a broker delivers makes the router panic -----
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn header_name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("ce_specversion".to_string()),
+            Just("ce_id".to_string()),
+            Just("ce_source".to_string()),
+            Just("ce_type".to_string()),
+            Just("ce_time".to_string()),
+            Just("ce_dataversion".to_string()),
+            Just("CE_TYPE".to_string()),
+            Just("content-type".to_string()),
+            "[a-z_:-]{0,12}",
+        ]
+    }
+
+    fn header_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("1.0".to_string()),
+            Just("com.acme.order.created".to_string()),
+            Just("com.acme.order.cancelled".to_string()),
+            Just("1.0.0".to_string()),
+            Just("2025-03-01T12:00:00Z".to_string()),
+            Just("application/cloudevents+json".to_string()),
+            ".{0,16}",
+        ]
+    }
+
+    fn body() -> impl Strategy<Value = Vec<u8>> {
+        let order = serde_json::to_vec(&order_v1()).unwrap();
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..64),
+            (0..order.len()).prop_map(move |cut| order[..cut].to_vec()),
+            Just(br#"{"specversion":"1.0","id":"1","source":"s","type":"com.acme.order.created","data":{}}"#.to_vec()),
+            Just(br#"{"specversion":"1.0","data_base64":"AA=="}"#.to_vec()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        #[test]
+        fn any_message_gets_an_outcome(
+            headers in proptest::collection::vec((header_name(), header_value()), 0..10),
+            body in body(),
+        ) {
+            let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            let message = RawMessage { address: "acme/orders/x".into(), key: None, headers, body };
+            let outcome = runtime.block_on(route_order(&Inventory::default(), message));
+            let panicked = matches!(&outcome, Outcome::Retry(r) if r.contains("panicked"));
+            prop_assert!(!panicked, "{outcome:?}");
+        }
+    }
+}
