@@ -241,3 +241,24 @@ fn foreign_schema_formats_fall_back_to_json_values_with_a_warning() {
         "{text}"
     );
 }
+
+#[test]
+fn parameter_values_that_cannot_be_in_an_address_are_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("regions.yaml");
+    std::fs::write(
+        &spec,
+        "asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\nchannels:\n  regions:\n    address: r/{region}\n    parameters:\n      region:\n        enum: [eu.west, us]\n    messages:\n      m: {payload: {type: string}}\n",
+    )
+    .unwrap();
+    let result = herald(&["generate", spec.to_str().unwrap()]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let text = stderr(&result);
+    assert!(
+        text.contains("warning:")
+            && text.contains("\"eu.west\"")
+            && text.contains("regions.yaml:8:9")
+            && !text.contains("\"us\""),
+        "{text}"
+    );
+}

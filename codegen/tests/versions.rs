@@ -71,6 +71,10 @@ fn breaking_changes_leave_the_impl_to_the_user() {
             "{type: object, required: [id], properties: {id: {type: string}, kind: {type: string, enum: [a]}}}",
         ),
         (
+            "a field that was removed",
+            "{type: object, required: [id], properties: {id: {type: string}}}",
+        ),
+        (
             "an optional field that became required",
             "{type: object, required: [id, kind], properties: {id: {type: string}, kind: {type: string, enum: [a, b]}}}",
         ),

@@ -1,5 +1,7 @@
 //! Channel addresses: templates with `{parameter}` segments, filled by publishers and matched
-//! by subscriptions.
+//! by subscriptions. A parameter's value never holds `/` or `.` (the segment separators of
+//! MQTT, AMQP topics and NATS subjects) nor a broker wildcard, so a filled address has its
+//! template's shape everywhere.
 //!
 //! ```
 //! use herald::address::{fill, matches};
@@ -67,7 +69,7 @@ pub fn fill(template: &str, params: &[(&str, &str)]) -> Result<String, AddressEr
                 template: template.to_owned(),
                 name: name.to_owned(),
             })?;
-        if !is_segment_value(value) {
+        if !is_value(value) {
             return Err(AddressError::Value {
                 name: name.to_owned(),
                 value: value.to_owned(),
@@ -81,8 +83,8 @@ pub fn fill(template: &str, params: &[(&str, &str)]) -> Result<String, AddressEr
 }
 
 /// Whether `address` has the shape of `pattern`: literal text must be equal and each
-/// `{name}` stands for one or more characters other than `/`. The pattern [`ANY`] matches
-/// every address.
+/// `{name}` stands for one or more characters that [`fill`] accepts in a value. The pattern
+/// [`ANY`] matches every address.
 pub fn matches(pattern: &str, address: &str) -> bool {
     if pattern == ANY {
         return true;
@@ -91,31 +93,81 @@ pub fn matches(pattern: &str, address: &str) -> bool {
 }
 
 fn match_from(pattern: &str, address: &str) -> bool {
-    let Some(open) = pattern.find('{') else {
+    if !pattern.contains('{') {
         return pattern == address;
-    };
-    let (literal, after) = pattern.split_at(open);
-    let Some(address) = address.strip_prefix(literal) else {
-        return false;
-    };
-    let Some(close) = after.find('}') else {
-        return false;
-    };
-    let rest = &after[close + 1..];
-    // The parameter takes a non-empty run without `/`; try each length so that a literal
-    // right after it (`{id}.json`) can still match.
-    let limit = address.find('/').unwrap_or(address.len());
-    (1..=limit)
-        .rev()
-        .filter(|end| address.is_char_boundary(*end))
-        .any(|end| match_from(rest, &address[end..]))
+    }
+    // Tokens: literal text, or a run of adjacent parameters (`{a}{b}` needs 2+ characters).
+    let mut tokens: Vec<Token<'_>> = Vec::new();
+    let mut rest = pattern;
+    while !rest.is_empty() {
+        match rest.find('{') {
+            Some(0) => {
+                let Some(close) = rest.find('}') else {
+                    return false;
+                };
+                match tokens.last_mut() {
+                    Some(Token::Params(n)) => *n += 1,
+                    _ => tokens.push(Token::Params(1)),
+                }
+                rest = &rest[close + 1..];
+            }
+            Some(open) => {
+                tokens.push(Token::Literal(&rest[..open]));
+                rest = &rest[open..];
+            }
+            None => {
+                tokens.push(Token::Literal(rest));
+                rest = "";
+            }
+        }
+    }
+    // ends[i]: whether the tokens so far can match exactly `address[..i]`; one pass per token
+    // keeps the work proportional to tokens × length, whatever the pattern.
+    let len = address.len();
+    let mut ends = vec![false; len + 1];
+    ends[0] = true;
+    for token in &tokens {
+        let mut next = vec![false; len + 1];
+        for start in (0..=len).filter(|&i| ends[i]) {
+            match token {
+                Token::Literal(text) => {
+                    if address[start..].starts_with(text) {
+                        next[start + text.len()] = true;
+                    }
+                }
+                Token::Params(count) => {
+                    let mut chars = 0;
+                    for (offset, c) in address[start..].char_indices() {
+                        if !is_value_char(c) {
+                            break;
+                        }
+                        chars += 1;
+                        if chars >= *count {
+                            next[start + offset + c.len_utf8()] = true;
+                        }
+                    }
+                }
+            }
+        }
+        ends = next;
+    }
+    ends[len]
 }
 
-fn is_segment_value(value: &str) -> bool {
-    !value.is_empty()
-        && !value.chars().any(|c| {
-            matches!(c, '/' | '.' | '*' | '>' | '#' | '+') || c.is_whitespace() || c.is_control()
-        })
+enum Token<'a> {
+    Literal(&'a str),
+    Params(usize),
+}
+
+/// Whether `value` can stand for a parameter in an address: not empty, and free of segment
+/// separators (`/`, `.`), broker wildcards (`*`, `>`, `#`, `+`), whitespace and control
+/// characters.
+pub fn is_value(value: &str) -> bool {
+    !value.is_empty() && value.chars().all(is_value_char)
+}
+
+fn is_value_char(c: char) -> bool {
+    !(matches!(c, '/' | '.' | '*' | '>' | '#' | '+') || c.is_whitespace() || c.is_control())
 }
 
 #[cfg(test)]
@@ -153,8 +205,18 @@ mod tests {
         assert!(!matches(p, "nx/p1/deployments/"));
         assert!(!matches(p, "nx/p1/x/deployments/prod"));
         assert!(!matches(p, "nx/p1/deployments/prod/extra"));
-        assert!(matches("files/{name}.json", "files/a.b.json"));
+        assert!(matches("files/{name}.json", "files/ab.json"));
+        assert!(
+            !matches("files/{name}.json", "files/a.b.json"),
+            "no `.` in a value"
+        );
         assert!(!matches("files/{name}.json", "files/.json"));
+        // Dotted (NATS-style) channels do not leak into each other.
+        assert!(matches("orders.{id}", "orders.1"));
+        assert!(!matches("orders.{id}", "orders.1.audit"));
+        // A long address that does not match is refused quickly.
+        let long = format!("{}x", "a".repeat(60));
+        assert!(!matches("{a}{b}{c}{d}{e}{f}.y", &long));
         assert!(matches("exact", "exact"));
         assert!(!matches("exact", "exact2"));
         assert!(matches("{a}{b}", "xy"));

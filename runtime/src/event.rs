@@ -55,8 +55,8 @@ pub trait Event: serde::Serialize + serde::de::DeserializeOwned {
 }
 
 /// Decodes and validates the data of an event of type `E` written in schema `version`: older
-/// versions that `E` declares are read as such and upcast, any other version (or none) is read
-/// as `E` itself (a tolerant reader: a newer producer's extra fields are ignored unless `E`
+/// versions that `E` declares are read and validated as such, upcast, and validated again as
+/// `E`; any other version (or none) is read as `E` itself (a tolerant reader: a newer producer's extra fields are ignored unless `E`
 /// forbids them).
 ///
 /// ```
@@ -88,7 +88,13 @@ pub fn decode_event<E: Event + Validate>(
     data: &[u8],
 ) -> Result<E, DecodeError> {
     match E::decode_older(version, data) {
-        Some(result) => result,
+        // Valid as the old version, and as the new one once upcast: a conversion must not
+        // hand handlers data that breaks the newest schema.
+        Some(result) => {
+            let event = result?;
+            event.validate().map_err(DecodeError::Invalid)?;
+            Ok(event)
+        }
         None => crate::decode_valid(data),
     }
 }
@@ -133,6 +139,36 @@ mod tests {
         assert_eq!(Shape::CONTENT_TYPE, "application/cloudevents+json");
         assert_eq!(Shape::SOURCE, Some("/shapes"));
         assert_eq!(Shape::SUBJECT, Some("shape"));
+    }
+
+    #[derive(Serialize, Deserialize, herald::Event, crate::Validate)]
+    #[event(type = "com.acme.tag", version = "1")]
+    struct TagV1 {
+        name: String,
+    }
+
+    #[derive(Serialize, Deserialize, herald::Event, crate::Validate, Debug)]
+    #[event(type = "com.acme.tag", version = "2", upcast(from = TagV1, version = "1"))]
+    struct Tag {
+        #[validate(length(max = 3))]
+        name: String,
+    }
+
+    impl From<TagV1> for Tag {
+        fn from(old: TagV1) -> Self {
+            Tag { name: old.name }
+        }
+    }
+
+    #[test]
+    fn upcast_data_must_also_be_valid_as_the_newest_version() {
+        let short: Tag = crate::decode_event(Some("1"), br#"{"name": "abc"}"#).unwrap();
+        assert_eq!(short.name, "abc");
+        let err = crate::decode_event::<Tag>(Some("1"), br#"{"name": "abcd"}"#).unwrap_err();
+        assert!(
+            matches!(&err, crate::DecodeError::Invalid(errors) if errors.iter().any(|v| v.pointer == "/name")),
+            "{err}"
+        );
     }
 
     #[test]

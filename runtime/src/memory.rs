@@ -5,11 +5,15 @@
 //!   matching address; groups with different names each get a copy.
 //! - **Ordered per key**: members are chosen by a hash of the message key (its address when
 //!   it has none), so one key's messages reach one member, in publish order, as long as the
-//!   group's membership does not change.
+//!   group's membership does not change. A group is its name *and* its address pattern.
 //! - **Bounded**: each member has a queue of [`InMemory::with_capacity`] messages; `publish`
-//!   waits while the queue is full (backpressure) rather than growing without limit.
+//!   waits while the queue is full (backpressure) rather than growing without limit. So a
+//!   handler that publishes into a queue its own consumer drains (its own channel, or a cycle
+//!   of handlers) needs room there for what it causes: size the capacity for such flows.
 //! - **Settling**: a retried message goes to the back of its member's queue with its attempt
-//!   counted; a dead-lettered one is kept, with its reason, in [`InMemory::dead_letters`].
+//!   counted (behind later messages of the same key), or to another member when its own has
+//!   left; a dead-lettered one is kept, with its reason, in [`InMemory::dead_letters`]. A
+//!   retry that no member is left to take is dead-lettered too: nothing is dropped silently.
 //!
 //! Like a broker without persistence, it delivers only to groups that exist when a message
 //! is published: subscribe first. For the same reason, a delivery dropped without being
@@ -18,6 +22,7 @@
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::mpsc;
@@ -47,13 +52,21 @@ pub struct InMemory {
 struct Shared {
     capacity: usize,
     binding: Binding,
+    closed: AtomicBool,
     groups: Mutex<Vec<Group>>,
     dead_letters: Mutex<Vec<DeadLetter>>,
 }
 
-struct Group {
+/// A consumer group is its name and its address pattern: two routers that share a group name
+/// but subscribe to different channels are two groups.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct GroupKey {
     name: String,
     pattern: String,
+}
+
+struct Group {
+    key: GroupKey,
     members: Vec<mpsc::Sender<Item>>,
 }
 
@@ -88,6 +101,7 @@ impl InMemory {
             shared: Arc::new(Shared {
                 capacity: capacity.max(1),
                 binding: BINDING,
+                closed: AtomicBool::new(false),
                 groups: Mutex::new(Vec::new()),
                 dead_letters: Mutex::new(Vec::new()),
             }),
@@ -99,8 +113,11 @@ impl InMemory {
         lock(&self.shared.dead_letters).clone()
     }
 
-    /// Ends every subscription once it has drained its queue; later publishes reach no one.
+    /// Ends every subscription once it has drained its queue. Later publishes and
+    /// subscriptions fail with [`TransportError::Closed`]; messages retried during the drain
+    /// are dead-lettered, since no one is left to take them.
     pub fn close(&self) {
+        self.shared.closed.store(true, Ordering::SeqCst);
         lock(&self.shared.groups).clear();
     }
 }
@@ -113,14 +130,18 @@ impl Transport for InMemory {
     }
 
     async fn publish(&self, message: RawMessage) -> Result<(), TransportError> {
+        if self.shared.closed.load(Ordering::SeqCst) {
+            return Err(TransportError::Closed);
+        }
         let slot = slot_of(&message);
-        let names: Vec<String> = lock(&self.shared.groups)
+        let groups: Vec<GroupKey> = lock(&self.shared.groups)
             .iter()
-            .filter(|g| address::matches(&g.pattern, &message.address))
-            .map(|g| g.name.clone())
+            .filter(|g| address::matches(&g.key.pattern, &message.address))
+            .map(|g| g.key.clone())
             .collect();
-        for name in names {
-            self.shared.send(&name, slot, (message.clone(), 1)).await;
+        for group in groups {
+            // A group whose last member left meanwhile no longer wants the message.
+            let _ = self.shared.send(&group, slot, (message.clone(), 1)).await;
         }
         Ok(())
     }
@@ -132,19 +153,26 @@ impl Transport for InMemory {
     ) -> Result<MemorySubscription, TransportError> {
         let (sender, receiver) = mpsc::channel(self.shared.capacity);
         let weak = sender.downgrade();
+        let key = GroupKey {
+            name: group.to_owned(),
+            pattern: pattern.to_owned(),
+        };
         let mut groups = lock(&self.shared.groups);
-        match groups.iter_mut().find(|g| g.name == group) {
+        // Checked under the lock that `close` takes, so no group outlives a close.
+        if self.shared.closed.load(Ordering::SeqCst) {
+            return Err(TransportError::Closed);
+        }
+        match groups.iter_mut().find(|g| g.key == key) {
             Some(existing) => existing.members.push(sender),
             None => groups.push(Group {
-                name: group.to_owned(),
-                pattern: pattern.to_owned(),
+                key: key.clone(),
                 members: vec![sender],
             }),
         }
         Ok(MemorySubscription {
             receiver,
             own: weak,
-            group: group.to_owned(),
+            group: key,
             shared: Arc::clone(&self.shared),
         })
     }
@@ -152,28 +180,54 @@ impl Transport for InMemory {
 
 impl Shared {
     /// Sends `item` to the member of `group` that owns `slot`, waiting for room; members that
-    /// left are dropped from the group on the way.
-    async fn send(&self, group: &str, slot: u64, mut item: Item) {
+    /// left are dropped from the group on the way. Gives the item back when the group has
+    /// no member left.
+    async fn send(&self, group: &GroupKey, slot: u64, mut item: Item) -> Result<(), Item> {
         loop {
             let sender = {
                 let mut groups = lock(&self.groups);
-                let Some(g) = groups.iter_mut().find(|g| g.name == group) else {
-                    return;
+                let Some(g) = groups.iter_mut().find(|g| g.key == *group) else {
+                    return Err(item);
                 };
                 g.members.retain(|m| !m.is_closed());
                 if g.members.is_empty() {
-                    groups.retain(|g| g.name != group);
-                    return;
+                    groups.retain(|g| g.key != *group);
+                    return Err(item);
                 }
                 let index = (slot % g.members.len() as u64) as usize;
                 g.members[index].clone()
             };
             match sender.send(item).await {
-                Ok(()) => return,
+                Ok(()) => return Ok(()),
                 // The member left between the choice and the send: choose again.
                 Err(mpsc::error::SendError(back)) => item = back,
             }
         }
+    }
+
+    /// Delivers a retried `item` to any member of `group`, or dead-letters it when none is
+    /// left: a retry is never lost.
+    async fn requeue(&self, group: &GroupKey, item: Item, reason: &str) {
+        let slot = slot_of(&item.0);
+        if let Err((message, attempt)) = self.send(group, slot, item).await {
+            self.bury(DeadLetter {
+                message,
+                attempt: attempt.saturating_sub(1),
+                group: group.name.clone(),
+                reason: format!(
+                    "{reason}; not retried: the consumer group has no member left{}",
+                    if self.closed.load(Ordering::SeqCst) {
+                        " (the bus is closed)"
+                    } else {
+                        ""
+                    }
+                ),
+            });
+        }
+    }
+
+    fn bury(&self, dead: DeadLetter) {
+        lock(&self.dead_letters).push(dead);
     }
 }
 
@@ -198,7 +252,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 pub struct MemorySubscription {
     receiver: mpsc::Receiver<Item>,
     own: mpsc::WeakSender<Item>,
-    group: String,
+    group: GroupKey,
     shared: Arc<Shared>,
 }
 
@@ -216,7 +270,7 @@ impl Subscription for MemorySubscription {
 
 struct MemorySettle {
     own: mpsc::WeakSender<Item>,
-    group: String,
+    group: GroupKey,
     shared: Arc<Shared>,
 }
 
@@ -229,29 +283,35 @@ impl Settle for MemorySettle {
         Box::pin(async move {
             match how {
                 Settlement::Ack => {}
-                Settlement::Retry { .. } => {
+                Settlement::Retry { reason } => {
                     let item = (delivered.message, delivered.attempt.saturating_add(1));
-                    match self.own.upgrade() {
-                        // The consumer that settles is the one that drains this queue: it must
-                        // not wait for room in it, so a full queue is fed from another task.
-                        Some(own) => {
-                            if let Err(mpsc::error::TrySendError::Full(item)) = own.try_send(item) {
+                    let item = match self.own.upgrade() {
+                        Some(own) => match own.try_send(item) {
+                            Ok(()) => return Ok(()),
+                            // The consumer that settles is the one that drains this queue: it
+                            // must not wait for room in it, so another task does.
+                            Err(mpsc::error::TrySendError::Full(item)) => {
+                                let (shared, group) = (self.shared, self.group);
                                 tokio::spawn(async move {
-                                    let _ = own.send(item).await;
+                                    if let Err(mpsc::error::SendError(item)) = own.send(item).await
+                                    {
+                                        shared.requeue(&group, item, &reason).await;
+                                    }
                                 });
+                                return Ok(());
                             }
-                        }
-                        None => {
-                            let slot = slot_of(&item.0);
-                            self.shared.send(&self.group, slot, item).await;
-                        }
-                    }
+                            Err(mpsc::error::TrySendError::Closed(item)) => item,
+                        },
+                        None => item,
+                    };
+                    // This member is gone: another member of the group takes the retry.
+                    self.shared.requeue(&self.group, item, &reason).await;
                 }
                 Settlement::DeadLetter { reason } => {
-                    lock(&self.shared.dead_letters).push(DeadLetter {
+                    self.shared.bury(DeadLetter {
                         message: delivered.message,
                         attempt: delivered.attempt,
-                        group: self.group,
+                        group: self.group.name,
                         reason,
                     });
                 }
@@ -366,6 +426,67 @@ mod tests {
             ),
             (2, "gave up", "g")
         );
+    }
+
+    #[tokio::test]
+    async fn a_group_is_its_name_and_its_pattern() {
+        let bus = InMemory::new();
+        let mut orders = bus.subscribe("orders/{id}", "billing").await.unwrap();
+        let mut payments = bus.subscribe("payments/{id}", "billing").await.unwrap();
+        for n in 0..4 {
+            bus.publish(message(&format!("payments/{n}"), &n.to_string(), n))
+                .await
+                .unwrap();
+        }
+        bus.close();
+        let mut got = vec![];
+        while let Some(d) = payments.next().await {
+            got.push(number(&d));
+        }
+        assert_eq!(got, [0, 1, 2, 3]);
+        assert!(orders.next().await.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_retry_goes_to_another_member_or_to_the_dead_letters() {
+        let bus = InMemory::new();
+        let mut first = bus.subscribe("#", "g").await.unwrap();
+        bus.publish(message("a", "k", 1)).await.unwrap();
+        let delivery = first.next().await.unwrap();
+        let mut second = bus.subscribe("#", "g").await.unwrap();
+        drop(first);
+        let retry = Settlement::Retry {
+            reason: "busy".into(),
+        };
+        delivery.settle(retry.clone()).await.unwrap();
+        let again = second.next().await.unwrap();
+        assert_eq!((again.attempt(), number(&again)), (2, 1));
+
+        // No member left once the bus is closed: the retry is dead-lettered, not lost.
+        bus.close();
+        again.settle(retry).await.unwrap();
+        let dead = bus.dead_letters();
+        assert_eq!(dead.len(), 1);
+        assert_eq!(dead[0].attempt, 2);
+        assert!(
+            dead[0].reason.starts_with("busy; not retried"),
+            "{}",
+            dead[0].reason
+        );
+    }
+
+    #[tokio::test]
+    async fn a_closed_bus_refuses_publishers_and_subscribers() {
+        let bus = InMemory::new();
+        bus.close();
+        assert!(matches!(
+            bus.publish(message("a", "k", 1)).await,
+            Err(TransportError::Closed)
+        ));
+        assert!(matches!(
+            bus.subscribe("#", "g").await,
+            Err(TransportError::Closed)
+        ));
     }
 
     #[tokio::test]

@@ -144,7 +144,8 @@ impl<'a> Incoming<'a> {
     pub fn parse(binding: Binding, message: &'a RawMessage) -> Result<Self, DecodeError> {
         let structured = message
             .header(binding.content_type_header())
-            .is_some_and(|ct| ct.starts_with(STRUCTURED_CONTENT_TYPE));
+            .and_then(|ct| ct.get(..STRUCTURED_CONTENT_TYPE.len()))
+            .is_some_and(|ct| ct.eq_ignore_ascii_case(STRUCTURED_CONTENT_TYPE));
         if structured {
             let (context, data) = Envelope::split_structured(&message.body)?;
             let data = serde_json::to_vec(&data).map_err(|e| DecodeError::Shape {

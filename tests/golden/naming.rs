@@ -118,6 +118,120 @@ pub mod handlers {
             }
         }
     }
+
+    /// Handlers of the operation `h` on `things/{thing-id}`.
+    pub trait H2: ::core::marker::Send + ::core::marker::Sync + 'static {
+        /// Handles `com.example.type`.
+        fn on_type_(
+            &self,
+            event: ::herald::Envelope<super::Type>,
+            ctx: &::herald::Context<'_>,
+        ) -> impl ::core::future::Future<
+            Output = ::herald::HandlerResult,
+        > + ::core::marker::Send;
+        /// Handles `Option`.
+        fn on_option_type(
+            &self,
+            event: ::herald::Envelope<super::OptionType>,
+            ctx: &::herald::Context<'_>,
+        ) -> impl ::core::future::Future<
+            Output = ::herald::HandlerResult,
+        > + ::core::marker::Send;
+    }
+
+    /// Routes the messages of `h` to an [`H2`] handler: decodes and validates them, upcasts older versions, and ignores event types it does not handle.
+    pub struct H2Router<H>(pub H);
+
+    impl<H: H2> ::herald::Route for H2Router<H> {
+        const OPERATION: &'static str = "h";
+        const ADDRESS: &'static str = "things/{thing-id}";
+        async fn route(
+            &self,
+            incoming: ::herald::Incoming<'_>,
+            ctx: &::herald::Context<'_>,
+        ) -> ::herald::Outcome {
+            match incoming.event_type() {
+                "com.example.type" => {
+                    match incoming.decode() {
+                        ::core::result::Result::Ok(event) => {
+                            self.0.on_type_(event, ctx).await.into()
+                        }
+                        ::core::result::Result::Err(error) => {
+                            ::herald::Outcome::undecodable("com.example.type", error)
+                        }
+                    }
+                }
+                "Option" => {
+                    match incoming.decode() {
+                        ::core::result::Result::Ok(event) => {
+                            self.0.on_option_type(event, ctx).await.into()
+                        }
+                        ::core::result::Result::Err(error) => {
+                            ::herald::Outcome::undecodable("Option", error)
+                        }
+                    }
+                }
+                other => ::herald::Outcome::unknown(other),
+            }
+        }
+    }
+
+    /// Handlers of the operation `receive-option` on `things/{thing-id}`.
+    pub trait ReceiveOption2: ::core::marker::Send + ::core::marker::Sync + 'static {
+        /// Handles `com.example.type`.
+        fn on_type_(
+            &self,
+            event: ::herald::Envelope<super::Type>,
+            ctx: &::herald::Context<'_>,
+        ) -> impl ::core::future::Future<
+            Output = ::herald::HandlerResult,
+        > + ::core::marker::Send;
+        /// Handles `Option`.
+        fn on_option_type(
+            &self,
+            event: ::herald::Envelope<super::OptionType>,
+            ctx: &::herald::Context<'_>,
+        ) -> impl ::core::future::Future<
+            Output = ::herald::HandlerResult,
+        > + ::core::marker::Send;
+    }
+
+    /// Routes the messages of `receive-option` to an [`ReceiveOption2`] handler: decodes and validates them, upcasts older versions, and ignores event types it does not handle.
+    pub struct ReceiveOption2Router<H>(pub H);
+
+    impl<H: ReceiveOption2> ::herald::Route for ReceiveOption2Router<H> {
+        const OPERATION: &'static str = "receive-option";
+        const ADDRESS: &'static str = "things/{thing-id}";
+        async fn route(
+            &self,
+            incoming: ::herald::Incoming<'_>,
+            ctx: &::herald::Context<'_>,
+        ) -> ::herald::Outcome {
+            match incoming.event_type() {
+                "com.example.type" => {
+                    match incoming.decode() {
+                        ::core::result::Result::Ok(event) => {
+                            self.0.on_type_(event, ctx).await.into()
+                        }
+                        ::core::result::Result::Err(error) => {
+                            ::herald::Outcome::undecodable("com.example.type", error)
+                        }
+                    }
+                }
+                "Option" => {
+                    match incoming.decode() {
+                        ::core::result::Result::Ok(event) => {
+                            self.0.on_option_type(event, ctx).await.into()
+                        }
+                        ::core::result::Result::Err(error) => {
+                            ::herald::Outcome::undecodable("Option", error)
+                        }
+                    }
+                }
+                other => ::herald::Outcome::unknown(other),
+            }
+        }
+    }
 }
 
 /// Typed publishers, one per send operation of the spec, and the values of channel
@@ -151,6 +265,120 @@ pub mod publishers {
                 &[("thing-id", thing_id)],
             )?;
             self.publisher.publish(&address, event).await
+        }
+    }
+
+    /// The typed publisher of the operation `result` on `w/{type}/{event}/{region}/{a}/{b}/{c}/{extra}`.
+    #[derive(Clone, Debug)]
+    pub struct ResultType {
+        publisher: ::herald::Publisher,
+    }
+
+    impl ResultType {
+        /// Publishes through `publisher` (in a handler: `ctx.publisher().clone()`, so
+        /// that the events name the handled one as their cause).
+        pub fn new(publisher: ::herald::Publisher) -> Self {
+            Self { publisher }
+        }
+        /// Publishes `Option`.
+        ///
+        /// The event is validated first (an invalid one is never sent), then sent in an envelope with a new id, the time, and the correlation this publisher passes on.
+        #[allow(clippy::too_many_arguments)]
+        pub async fn publish_option_type(
+            &self,
+            type_: &str,
+            event_2: &str,
+            region: WideRegion,
+            a: &str,
+            b: &str,
+            c: &str,
+            extra: &str,
+            event: super::OptionType,
+        ) -> ::core::result::Result<
+            ::herald::Envelope<super::OptionType>,
+            ::herald::PublishError,
+        > {
+            let address = ::herald::address::fill(
+                "w/{type}/{event}/{region}/{a}/{b}/{c}/{extra}",
+                &[
+                    ("type", type_),
+                    ("event", event_2),
+                    ("region", region.as_str()),
+                    ("a", a),
+                    ("b", b),
+                    ("c", c),
+                    ("extra", extra),
+                ],
+            )?;
+            self.publisher.publish(&address, event).await
+        }
+    }
+
+    /// The typed publisher of the operation `Result` on `w/{type}/{event}/{region}/{a}/{b}/{c}/{extra}`.
+    #[derive(Clone, Debug)]
+    pub struct ResultType2 {
+        publisher: ::herald::Publisher,
+    }
+
+    impl ResultType2 {
+        /// Publishes through `publisher` (in a handler: `ctx.publisher().clone()`, so
+        /// that the events name the handled one as their cause).
+        pub fn new(publisher: ::herald::Publisher) -> Self {
+            Self { publisher }
+        }
+        /// Publishes `Option`.
+        ///
+        /// The event is validated first (an invalid one is never sent), then sent in an envelope with a new id, the time, and the correlation this publisher passes on.
+        #[allow(clippy::too_many_arguments)]
+        pub async fn publish_option_type(
+            &self,
+            type_: &str,
+            event_2: &str,
+            region: WideRegion,
+            a: &str,
+            b: &str,
+            c: &str,
+            extra: &str,
+            event: super::OptionType,
+        ) -> ::core::result::Result<
+            ::herald::Envelope<super::OptionType>,
+            ::herald::PublishError,
+        > {
+            let address = ::herald::address::fill(
+                "w/{type}/{event}/{region}/{a}/{b}/{c}/{extra}",
+                &[
+                    ("type", type_),
+                    ("event", event_2),
+                    ("region", region.as_str()),
+                    ("a", a),
+                    ("b", b),
+                    ("c", c),
+                    ("extra", extra),
+                ],
+            )?;
+            self.publisher.publish(&address, event).await
+        }
+    }
+
+    /// Values of the parameter `region` of `w/{type}/{event}/{region}/{a}/{b}/{c}/{extra}`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum WideRegion {
+        /// `eu-west`
+        EuWest,
+        /// `us-east`
+        UsEast,
+        /// `eu_west`
+        EuWest2,
+    }
+
+    impl WideRegion {
+        /// The value as it appears in the address.
+        pub fn as_str(self) -> &'static str {
+            match self {
+                Self::EuWest => "eu-west",
+                Self::UsEast => "us-east",
+                Self::EuWest2 => "eu_west",
+            }
         }
     }
 }

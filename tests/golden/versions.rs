@@ -327,6 +327,9 @@ pub struct Labelled {
     #[validate(skip)]
     pub parcel_id: String,
     pub labels: ::std::collections::BTreeMap<String, ItemV1>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
+    pub tags: Option<Vec<Tag>>,
 }
 
 #[derive(
@@ -351,6 +354,9 @@ pub struct LabelledV2 {
     #[validate(skip)]
     pub parcel_id: String,
     pub labels: ::std::collections::BTreeMap<String, Item>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(skip)]
+    pub tags: Option<Vec<String>>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -435,6 +441,8 @@ pub struct Item {
     pub quantity: Option<u64>,
 }
 
+pub type Tag = String;
+
 impl From<StatusV1> for Status {
     fn from(old: StatusV1) -> Self {
         match old {
@@ -490,6 +498,7 @@ impl From<Labelled> for LabelledV2 {
                 .into_iter()
                 .map(|(k, v)| (k, ::core::convert::Into::into(v)))
                 .collect(),
+            tags: old.tags,
             note: None,
         }
     }

@@ -17,12 +17,17 @@ use crate::model::{Action, Catalog, ChannelId, MessageId, Operation};
 
 /// Names the generated modules use unqualified, kept free for them.
 const RESERVED: &[&str] = &[
-    "Ok", "Err", "Some", "None", "Result", "Option", "Send", "Sync", "Box", "Vec", "String",
+    "Ok", "Err", "Some", "None", "Result", "Option", "Send", "Sync", "Box", "Vec", "String", "H",
 ];
 
-/// The events an operation carries: one per event type, a family as its newest member, named
-/// after the first message that stands for it.
-fn events(catalog: &Catalog, families: &[Family], op: &Operation) -> Vec<(MessageId, String)> {
+/// The events an operation carries, a family as its newest member. Routers dispatch on the
+/// event type, so for them (`one_per_type`) a type counts once, its first message.
+fn events(
+    catalog: &Catalog,
+    families: &[Family],
+    op: &Operation,
+    one_per_type: bool,
+) -> Vec<(MessageId, String)> {
     let mut out: Vec<(MessageId, String)> = Vec::new();
     for &id in &op.messages {
         let family = families
@@ -30,10 +35,9 @@ fn events(catalog: &Catalog, families: &[Family], op: &Operation) -> Vec<(Messag
             .find(|f| f.newest == id || f.older.contains(&id));
         let newest = family.map_or(id, |f| f.newest);
         let m = &catalog.messages[newest.0];
-        if out
-            .iter()
-            .any(|(e, _)| catalog.messages[e.0].name == m.name)
-        {
+        let seen =
+            |e: &MessageId| *e == newest || (one_per_type && catalog.messages[e.0].name == m.name);
+        if out.iter().any(|(e, _)| seen(e)) {
             continue;
         }
         let mut base = naming::field_name(&catalog.ty(m.type_id).rust_name);
@@ -103,7 +107,7 @@ pub(crate) fn handlers(catalog: &Catalog, families: &[Family]) -> TokenStream {
         .iter()
         .filter(|o| o.action == Action::Receive)
     {
-        let events = events(catalog, families, op);
+        let events = events(catalog, families, op, true);
         if events.is_empty() {
             continue;
         }
@@ -215,7 +219,7 @@ pub(crate) fn publishers(catalog: &Catalog, families: &[Family]) -> TokenStream 
         .iter()
         .filter(|o| o.action == Action::Send)
     {
-        let events = events(catalog, families, op);
+        let events = events(catalog, families, op, false);
         if events.is_empty() {
             continue;
         }
@@ -271,8 +275,10 @@ pub(crate) fn publishers(catalog: &Catalog, families: &[Family]) -> TokenStream 
                  publisher passes on.",
                 message_label(catalog, *id).trim_end_matches('.')
             ));
+            let many = (args.len() >= 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
             quote! {
                 #doc
+                #many
                 pub async fn #method(
                     &self,
                     #(#args,)*

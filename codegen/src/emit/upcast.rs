@@ -4,7 +4,8 @@
 //! attributes make the derive decode older data and convert it with `From`. Where the newer
 //! schema only adds optional fields or fields with defaults (recursively, through nested
 //! structs, enums that gained variants, lists and maps), the `From` impls are generated here;
-//! otherwise none is, and the compiler asks for `impl From<Old> for New` by name.
+//! otherwise (a field removed or retyped, a new required field, a lost enum value) none is,
+//! and the compiler asks for `impl From<Old> for New` by name.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -225,6 +226,18 @@ impl Planner<'_> {
 
     /// The struct literal that builds `new` (type `new_id`) from the fields of `old`.
     fn fields(&mut self, new_id: TypeId, old: &Struct, new: &Struct) -> Option<TokenStream> {
+        // Only additions: a field the new version dropped would be lost, and a field it adds
+        // may be in the old version's extra properties.
+        if old
+            .fields
+            .iter()
+            .any(|o| !new.fields.iter().any(|n| n.wire == o.wire))
+        {
+            return None;
+        }
+        if old.extra.is_some() && new.fields.len() > old.fields.len() {
+            return None;
+        }
         let extra = match (&old.extra, &new.extra) {
             (None, None) => None,
             (Some((oname, oty)), Some((nname, nty))) => {
@@ -287,7 +300,11 @@ impl Planner<'_> {
         if old == new {
             return Some(Conv::Move);
         }
-        let wrap = |c: Conv, f: fn(Box<Conv>) -> Conv| Some(f(Box::new(c)));
+        // Containers of the same content (up to aliases) are moved as they are.
+        let wrap = |c: Conv, f: fn(Box<Conv>) -> Conv| match c {
+            Conv::Move => Some(Conv::Move),
+            c => Some(f(Box::new(c))),
+        };
         match (&old, &new) {
             (Ty::Named(o), Ty::Named(n)) => {
                 self.pair(*o, *n)?;
@@ -297,7 +314,7 @@ impl Planner<'_> {
             (Ty::Vec(o), Ty::Vec(n)) => wrap(self.conv(o, n)?, Conv::Items),
             (Ty::Map(o), Ty::Map(n)) => wrap(self.conv(o, n)?, Conv::Values),
             (Ty::Box(o), Ty::Box(n)) => wrap(self.conv(o, n)?, Conv::Boxed),
-            (o, Ty::Option(n)) => wrap(self.conv(o, n)?, Conv::Some),
+            (o, Ty::Option(n)) => Some(Conv::Some(Box::new(self.conv(o, n)?))),
             _ => None,
         }
     }

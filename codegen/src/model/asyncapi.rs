@@ -322,6 +322,31 @@ impl<'a> Builder<'a> {
                 Some(s) => self.src.resolve(s, loc.clone())?.0,
                 None => param,
             };
+            let allowed: Vec<String> = constraints
+                .get("enum")
+                .and_then(Node::as_seq)
+                .map(|v| {
+                    v.iter()
+                        .filter_map(Node::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            // Publishers refuse such values, which would change the address's shape.
+            for value in allowed.iter().filter(|v| !herald::address::is_value(v)) {
+                self.space.warnings.push(
+                    self.src
+                        .diag(
+                            param.span,
+                            format!(
+                                "channel `{key}`: the value {value:?} of the parameter `{name}` cannot be \
+                                 part of an address (values are non-empty, without `/`, `.`, \
+                                 `*`, `>`, `#`, `+` or whitespace); publishing with it will fail"
+                            ),
+                        )
+                        .with_pointer(loc.child("parameters").child(name).fragment()),
+                );
+            }
             parameters.push(Parameter {
                 name: name.to_string(),
                 rust_name: names.take(&naming::field_name(name)),
@@ -329,16 +354,7 @@ impl<'a> Builder<'a> {
                     .get("description")
                     .and_then(Node::as_str)
                     .map(str::to_string),
-                allowed: constraints
-                    .get("enum")
-                    .and_then(Node::as_seq)
-                    .map(|v| {
-                        v.iter()
-                            .filter_map(Node::as_str)
-                            .map(str::to_string)
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+                allowed,
                 default: constraints
                     .get("default")
                     .and_then(Node::as_str)

@@ -172,7 +172,11 @@ impl TestBus {
         }
     }
 
-    /// Every event of type `E` published so far, oldest first.
+    /// Every event of type `E` recorded so far, oldest first.
+    ///
+    /// The recorder runs beside the test: an event published a moment ago may not be recorded
+    /// yet, so [`wait_for`](Self::wait_for) the events a test expects before asserting on
+    /// this list.
     pub fn published<E: Event + Validate>(&self) -> Result<Vec<Envelope<E>>, DecodeError> {
         lock(&self.log.entries)
             .iter()
@@ -180,8 +184,8 @@ impl TestBus {
             .collect()
     }
 
-    /// The event type of every message published so far, in order (unreadable messages
-    /// show as `?`).
+    /// The event type of every message recorded so far, in order (unreadable messages
+    /// show as `?`); like [`published`](Self::published), it lags a moment behind.
     pub fn seen(&self) -> Vec<String> {
         lock(&self.log.entries)
             .iter()
@@ -194,7 +198,8 @@ impl TestBus {
             .collect()
     }
 
-    /// The messages consumers dead-lettered so far, with their reasons.
+    /// The messages consumers dead-lettered so far, with their reasons (settled by consumers
+    /// beside the test: poll or wait for what is expected).
     pub fn dead_letters(&self) -> Vec<DeadLetter> {
         self.transport.dead_letters()
     }
