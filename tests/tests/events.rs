@@ -35,6 +35,18 @@ fn example_json(spec: &str, key: &str, n: usize) -> Value {
         .expect("the example has a payload")
 }
 
+/// Waits up to [`WAIT`] for `done`, polling; panics naming `what` if it never is.
+async fn eventually(what: &str, done: impl Fn() -> bool) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !done() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 fn from_json<T: DeserializeOwned>(value: Value) -> T {
     serde_json::from_value(value).expect("the example fits its type")
 }
@@ -356,14 +368,10 @@ async fn malformed_and_invalid_messages_are_dead_lettered_with_the_reason() {
         bus.transport().publish(message).await.unwrap();
     }
     // The good one, published last, is handled after the three bad ones were settled.
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while inventory.received.lock().unwrap().is_empty() {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the good order never arrived"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    eventually("the good order", || {
+        !inventory.received.lock().unwrap().is_empty()
+    })
+    .await;
     let dead = bus.dead_letters();
     let reasons: Vec<&str> = dead.iter().map(|d| d.reason.as_str()).collect();
     assert_eq!(dead.len(), 3, "{reasons:#?}");
@@ -421,11 +429,7 @@ async fn failing_handlers_are_retried_then_dead_lettered() {
         .publish_order_cancelled("o-1", cancelled.clone())
         .await
         .unwrap();
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while attempts.load(Ordering::SeqCst) < 3 {
-        assert!(tokio::time::Instant::now() < deadline);
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    eventually("the third attempt", || attempts.load(Ordering::SeqCst) >= 3).await;
     assert!(bus.dead_letters().is_empty());
 
     // Refused by the handler: dead-lettered at once, with its reason.
@@ -441,11 +445,7 @@ async fn failing_handlers_are_retried_then_dead_lettered() {
         .publish_order_cancelled("o-1", cancelled)
         .await
         .unwrap();
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while bus.dead_letters().is_empty() {
-        assert!(tokio::time::Instant::now() < deadline);
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    eventually("a dead letter", || !bus.dead_letters().is_empty()).await;
     assert_eq!(attempts.load(Ordering::SeqCst), 1);
     assert_eq!(
         bus.dead_letters()[0].reason,
@@ -475,11 +475,7 @@ async fn retries_stop_at_the_attempt_limit() {
         .publish_order_cancelled("o-1", cancelled)
         .await
         .unwrap();
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while bus.dead_letters().is_empty() {
-        assert!(tokio::time::Instant::now() < deadline);
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    eventually("a dead letter", || !bus.dead_letters().is_empty()).await;
     let dead = &bus.dead_letters()[0];
     assert_eq!(
         dead.attempt, 3,
@@ -525,15 +521,10 @@ async fn a_panicking_handler_does_not_stop_the_consumer() {
         .await
         .unwrap();
 
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while bus.dead_letters().is_empty() || handled.load(Ordering::SeqCst) == 0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{:?}",
-            bus.dead_letters()
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    eventually("a dead letter and a handled order", || {
+        !bus.dead_letters().is_empty() && handled.load(Ordering::SeqCst) > 0
+    })
+    .await;
     let dead = bus.dead_letters();
     assert_eq!(dead.len(), 1);
     assert_eq!(
