@@ -16,6 +16,7 @@
 //! ```
 
 mod builder;
+pub mod compat;
 pub mod emit;
 pub mod error;
 pub mod load;

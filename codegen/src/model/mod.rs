@@ -112,6 +112,20 @@ pub enum Action {
     Receive,
 }
 
+/// Where schema objects of a bundled schema come from: JSON pointer in the bundle → position.
+pub type SchemaPositions = std::collections::BTreeMap<String, SourcePosition>;
+
+/// A position in a spec file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourcePosition {
+    /// The file, as displayed in diagnostics.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub col: u32,
+}
+
 /// An operation.
 #[derive(Clone, Debug)]
 pub struct Operation {
@@ -171,6 +185,10 @@ pub struct Message {
     pub payload_schema: Option<serde_json::Value>,
     /// The headers' JSON Schema as one self-contained document.
     pub headers_schema: Option<serde_json::Value>,
+    /// Where each schema object of `payload_schema` is in the spec, by its pointer there.
+    pub payload_positions: SchemaPositions,
+    /// The same for `headers_schema`.
+    pub headers_positions: SchemaPositions,
     /// Correlation id location (`$message.header#/correlationId`).
     pub correlation_id: Option<String>,
     /// Protocol bindings, as written.

@@ -14,8 +14,8 @@ use crate::resolve::{ref_of, Loc};
 
 use super::naming::{self, Scope};
 use super::{
-    Constraints, Default, Docs, EnumVariant, Field, IntTy, IntVariant, Struct, Ty, TypeDef, TypeId,
-    TypeKind, Union, UnionVariant, VariantContent,
+    Constraints, Default, Docs, EnumVariant, Field, IntTy, IntVariant, SchemaPositions,
+    SourcePosition, Struct, Ty, TypeDef, TypeId, TypeKind, Union, UnionVariant, VariantContent,
 };
 
 /// How deep `allOf` may nest through references before herald gives up.
@@ -939,15 +939,53 @@ impl<'a> TypeSpace<'a> {
         Ok(c)
     }
 
-    /// The schema `node` as one self-contained JSON Schema document: every `$ref` it reaches
-    /// is copied under `definitions` and pointed at there, so recursion stays finite.
+    /// `node` as one self-contained JSON Schema: every `$ref` points into `definitions`.
     pub fn bundle(&self, node: &Node, loc: &Loc) -> Result<serde_json::Value> {
+        self.bundle_into(node, loc, None)
+    }
+
+    /// [`bundle`](Self::bundle), plus the source position of every schema object in the
+    /// bundle, by its JSON pointer there (for reports that name file and line).
+    pub fn bundle_with_positions(
+        &self,
+        node: &Node,
+        loc: &Loc,
+    ) -> Result<(serde_json::Value, SchemaPositions)> {
+        let mut positions = SchemaPositions::new();
+        let bundle = self.bundle_into(node, loc, Some(&mut positions))?;
+        Ok((bundle, positions))
+    }
+
+    fn bundle_into(
+        &self,
+        node: &Node,
+        loc: &Loc,
+        mut positions: Option<&mut SchemaPositions>,
+    ) -> Result<serde_json::Value> {
         let mut definitions = serde_json::Map::new();
         let mut keys: HashMap<Loc, String> = HashMap::new();
         let mut pending: Vec<(&Node, Loc, String)> = Vec::new();
-        let mut root = self.bundle_node(node, loc, false, &mut keys, &mut pending)?;
+        let mut at = String::new();
+        let mut root = self.bundle_node(
+            node,
+            loc,
+            false,
+            &mut keys,
+            &mut pending,
+            &mut at,
+            positions.as_deref_mut(),
+        )?;
         while let Some((target, target_loc, key)) = pending.pop() {
-            let value = self.bundle_node(target, &target_loc, false, &mut keys, &mut pending)?;
+            let mut at = format!("/definitions/{key}");
+            let value = self.bundle_node(
+                target,
+                &target_loc,
+                false,
+                &mut keys,
+                &mut pending,
+                &mut at,
+                positions.as_deref_mut(),
+            )?;
             definitions.insert(key, value);
         }
         if !definitions.is_empty() {
@@ -961,6 +999,7 @@ impl<'a> TypeSpace<'a> {
         Ok(root)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn bundle_node<'n>(
         &'n self,
         node: &'n Node,
@@ -968,9 +1007,22 @@ impl<'a> TypeSpace<'a> {
         in_data: bool,
         keys: &mut HashMap<Loc, String>,
         pending: &mut Vec<(&'n Node, Loc, String)>,
+        at: &mut String,
+        mut positions: Option<&mut SchemaPositions>,
     ) -> Result<serde_json::Value> {
         if in_data {
             return Ok(node.to_json());
+        }
+        if let (Some(positions), Value::Map(_)) = (positions.as_deref_mut(), &node.value) {
+            let doc = self.src.doc(node.span.doc);
+            positions.insert(
+                at.clone(),
+                SourcePosition {
+                    file: doc.display.clone(),
+                    line: node.span.line,
+                    col: node.span.col,
+                },
+            );
         }
         match &node.value {
             Value::Map(entries) => {
@@ -995,21 +1047,43 @@ impl<'a> TypeSpace<'a> {
                         continue;
                     }
                     let data = crate::load::is_data_key(k);
-                    map.insert(
-                        k.clone(),
-                        self.bundle_node(v, &loc.child(k), data, keys, pending)?,
+                    let mark = at.len();
+                    at.push('/');
+                    at.push_str(&crate::pointer::escape(k));
+                    let value = self.bundle_node(
+                        v,
+                        &loc.child(k),
+                        data,
+                        keys,
+                        pending,
+                        at,
+                        positions.as_deref_mut(),
                     );
+                    at.truncate(mark);
+                    map.insert(k.clone(), value?);
                 }
                 Ok(serde_json::Value::Object(map))
             }
-            Value::Seq(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| {
-                    self.bundle_node(item, &loc.child(&i.to_string()), false, keys, pending)
-                })
-                .collect::<Result<Vec<_>>>()
-                .map(serde_json::Value::Array),
+            Value::Seq(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    let mark = at.len();
+                    at.push('/');
+                    at.push_str(&i.to_string());
+                    let value = self.bundle_node(
+                        item,
+                        &loc.child(&i.to_string()),
+                        false,
+                        keys,
+                        pending,
+                        at,
+                        positions.as_deref_mut(),
+                    );
+                    at.truncate(mark);
+                    out.push(value?);
+                }
+                Ok(serde_json::Value::Array(out))
+            }
             _ => Ok(node.to_json()),
         }
     }

@@ -1,0 +1,995 @@
+//! Comparing two bundled JSON Schemas keyword by keyword, through their `$ref`s.
+//!
+//! Each difference becomes a [`Change`] with its rule id and [`Effect`]: whether NEW accepts
+//! more (widens), less (narrows), or some of each (breaks). Keywords that only document
+//! (titles, descriptions, examples, defaults, `x-` extensions) are ignored.
+
+use std::collections::{BTreeSet, HashSet};
+
+use serde_json::{Map, Value};
+
+use super::{Change, Effect, Position};
+use crate::model::SchemaPositions;
+
+/// One side of the comparison: the bundle (whose `$ref`s point into its `definitions`) and
+/// where its objects are in the spec.
+#[derive(Clone, Copy)]
+pub(super) struct Side<'a> {
+    pub(super) root: &'a Value,
+    pub(super) positions: &'a SchemaPositions,
+}
+
+/// Keywords that do not change which values are valid.
+const ANNOTATIONS: &[&str] = &[
+    "title",
+    "description",
+    "examples",
+    "example",
+    "default",
+    "$comment",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "discriminator",
+    "externalDocs",
+    "xml",
+    "$id",
+    "$schema",
+    "definitions",
+    "$defs",
+    "contentMediaType",
+    "contentEncoding",
+];
+
+/// Lower bounds: a larger value accepts less.
+const LOWER: &[&str] = &[
+    "minLength",
+    "minItems",
+    "minProperties",
+    "minimum",
+    "exclusiveMinimum",
+];
+/// Upper bounds: a smaller value accepts less.
+const UPPER: &[&str] = &[
+    "maxLength",
+    "maxItems",
+    "maxProperties",
+    "maximum",
+    "exclusiveMaximum",
+];
+
+/// Keywords compared by the dedicated rules below; any other keyword is compared as a whole.
+const HANDLED: &[&str] = &[
+    "type",
+    "nullable",
+    "enum",
+    "const",
+    "pattern",
+    "format",
+    "uniqueItems",
+    "multipleOf",
+    "properties",
+    "required",
+    "additionalProperties",
+    "patternProperties",
+    "items",
+    "oneOf",
+    "anyOf",
+    "allOf",
+    "$ref",
+];
+
+const TYPES: &[&str] = &[
+    "null", "boolean", "object", "array", "number", "integer", "string",
+];
+
+/// Compares schemas and collects the changes.
+pub(super) struct Differ<'a> {
+    old: Side<'a>,
+    new: Side<'a>,
+    strict: bool,
+    seen: HashSet<(String, String)>,
+    pub(super) changes: Vec<Change>,
+}
+
+/// Where a schema is: in the bundle (for positions and cycles) and in the message (for the
+/// report).
+#[derive(Clone)]
+struct At {
+    old: String,
+    new: String,
+    path: String,
+}
+
+impl At {
+    fn child(&self, old: &str, new: &str, path: &str) -> At {
+        At {
+            old: format!("{}/{old}", self.old),
+            new: format!("{}/{new}", self.new),
+            path: format!("{}/{path}", self.path),
+        }
+    }
+
+    fn both(&self, segment: &str) -> At {
+        self.child(segment, segment, segment)
+    }
+}
+
+impl<'a> Differ<'a> {
+    pub(super) fn new(old: Side<'a>, new: Side<'a>, strict: bool) -> Self {
+        Differ {
+            old,
+            new,
+            strict,
+            seen: HashSet::new(),
+            changes: Vec::new(),
+        }
+    }
+
+    /// Compares the two roots, reporting paths under `path` (`/payload`, `/headers`).
+    pub(super) fn compare_roots(&mut self, path: &str) {
+        let at = At {
+            old: String::new(),
+            new: String::new(),
+            path: path.to_owned(),
+        };
+        let (old_root, new_root) = (self.old.root, self.new.root);
+        self.compare(old_root, new_root, at);
+    }
+
+    fn push(
+        &mut self,
+        rule: impl Into<String>,
+        at: &At,
+        old: Option<String>,
+        new: Option<String>,
+        effect: Effect,
+    ) {
+        // The new side's position, or the old one's for what the new side no longer has.
+        let position = nearest(self.new.positions, &at.new)
+            .filter(|_| new.is_some() || old.is_none())
+            .or_else(|| nearest(self.old.positions, &at.old))
+            .or_else(|| nearest(self.new.positions, &at.new));
+        self.changes.push(Change {
+            rule: rule.into(),
+            path: at.path.clone(),
+            old,
+            new,
+            effect,
+            at: position,
+            accepted: None,
+        });
+    }
+
+    fn compare(&mut self, old: &'a Value, new: &'a Value, at: At) {
+        let (old, old_ptr) = unwrap(self.old.root, old, at.old.clone());
+        let (new, new_ptr) = unwrap(self.new.root, new, at.new.clone());
+        if !self.seen.insert((old_ptr.clone(), new_ptr.clone())) {
+            return;
+        }
+        let at = At {
+            old: old_ptr,
+            new: new_ptr,
+            path: at.path,
+        };
+        static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+        let empty = EMPTY.get_or_init(Map::new);
+        let (o, n) = match (old, new) {
+            (Value::Bool(false), Value::Bool(false)) => return,
+            (Value::Bool(false), _) => {
+                self.push("schema-opened", &at, text(old), text(new), Effect::Widens);
+                return;
+            }
+            (_, Value::Bool(false)) => {
+                self.push("schema-closed", &at, text(old), text(new), Effect::Narrows);
+                return;
+            }
+            (Value::Object(o), Value::Object(n)) => (o, n),
+            (Value::Object(o), _) => (o, empty),
+            (_, Value::Object(n)) => (empty, n),
+            _ => return,
+        };
+        self.types(o, n, &at);
+        self.enums(o, n, &at);
+        self.constant(o, n, &at);
+        self.bounds(o, n, &at);
+        for keyword in ["pattern", "format"] {
+            self.replaced_keyword(o, n, keyword, &at);
+        }
+        self.unique_items(o, n, &at);
+        self.multiple_of(o, n, &at);
+        self.object(o, n, &at);
+        self.array(o, n, &at);
+        for keyword in ["oneOf", "anyOf"] {
+            self.branches(o, n, keyword, Effect::Widens, &at);
+        }
+        self.branches(o, n, "allOf", Effect::Narrows, &at);
+        self.other_keywords(o, n, &at);
+    }
+
+    fn types(&mut self, o: &Map<String, Value>, n: &Map<String, Value>, at: &At) {
+        let (old, new) = (type_set(o), type_set(n));
+        if old == new {
+            return;
+        }
+        let accepts = |set: &Option<BTreeSet<&str>>, t: &str| match set {
+            None => true,
+            Some(s) => s.contains(t) || (t == "integer" && s.contains("number")),
+        };
+        let widened: Vec<&str> = TYPES
+            .iter()
+            .copied()
+            .filter(|t| accepts(&new, t) && !accepts(&old, t))
+            .collect();
+        let narrowed: Vec<&str> = TYPES
+            .iter()
+            .copied()
+            .filter(|t| accepts(&old, t) && !accepts(&new, t))
+            .collect();
+        let show = |set: &Option<BTreeSet<&str>>| {
+            Some(match set {
+                None => "any".to_owned(),
+                Some(s) => s.iter().copied().collect::<Vec<_>>().join(" | "),
+            })
+        };
+        let (rule, effect) = match (widened.as_slice(), narrowed.as_slice()) {
+            ([], []) => return,
+            (["null"], []) => ("nullable-added", Effect::Widens),
+            ([], ["null"]) => ("nullable-removed", Effect::Narrows),
+            (_, []) => ("type-widened", Effect::Widens),
+            ([], _) => ("type-narrowed", Effect::Narrows),
+            _ => ("type-changed", Effect::Breaks),
+        };
+        self.push(rule, &at.both("type"), show(&old), show(&new), effect);
+    }
+
+    fn enums(&mut self, o: &Map<String, Value>, n: &Map<String, Value>, at: &At) {
+        let at = at.both("enum");
+        match (o.get("enum"), n.get("enum")) {
+            (Some(Value::Array(old)), Some(Value::Array(new))) => {
+                let (old_set, new_set) = (value_set(old), value_set(new));
+                for added in new_set.difference(&old_set) {
+                    self.push(
+                        "enum-value-added",
+                        &at,
+                        None,
+                        Some(added.clone()),
+                        Effect::Widens,
+                    );
+                }
+                for removed in old_set.difference(&new_set) {
+                    self.push(
+                        "enum-value-removed",
+                        &at,
+                        Some(removed.clone()),
+                        None,
+                        Effect::Narrows,
+                    );
+                }
+            }
+            (None, Some(new)) => {
+                self.push("enum-added", &at, None, text(new), Effect::Narrows);
+            }
+            (Some(old), None) => {
+                self.push("enum-removed", &at, text(old), None, Effect::Widens);
+            }
+            _ => {}
+        }
+    }
+
+    fn constant(&mut self, o: &Map<String, Value>, n: &Map<String, Value>, at: &At) {
+        let at = at.both("const");
+        match (o.get("const"), n.get("const")) {
+            (Some(old), Some(new)) if normalize(old) != normalize(new) => {
+                self.push("const-changed", &at, text(old), text(new), Effect::Breaks)
+            }
+            (None, Some(new)) => self.push("const-added", &at, None, text(new), Effect::Narrows),
+            (Some(old), None) => self.push("const-removed", &at, text(old), None, Effect::Widens),
+            _ => {}
+        }
+    }
+
+    fn bounds(&mut self, o: &Map<String, Value>, n: &Map<String, Value>, at: &At) {
+        for (keywords, lower) in [(LOWER, true), (UPPER, false)] {
+            for keyword in keywords {
+                let at = at.both(keyword);
+                let (old, new) = (o.get(*keyword), n.get(*keyword));
+                match (old, new) {
+                    (None, None) => {}
+                    (None, Some(new)) => self.push(
+                        format!("{keyword}-added"),
+                        &at,
+                        None,
+                        text(new),
+                        Effect::Narrows,
+                    ),
+                    (Some(old), None) => self.push(
+                        format!("{keyword}-removed"),
+                        &at,
+                        text(old),
+                        None,
+                        Effect::Widens,
+                    ),
+                    (Some(old_value), Some(new_value)) => {
+                        // Draft 4's boolean `exclusiveMinimum`: on is tighter.
+                        let (old_n, new_n) = match (old_value, new_value) {
+                            (Value::Bool(a), Value::Bool(b)) => {
+                                (f64::from(u8::from(*a)), f64::from(u8::from(*b)))
+                            }
+                            (a, b) => match (a.as_f64(), b.as_f64()) {
+                                (Some(a), Some(b)) => {
+                                    (if lower { a } else { -a }, if lower { b } else { -b })
+                                }
+                                _ => continue,
+                            },
+                        };
+                        if new_n > old_n {
+                            self.push(
+                                format!("{keyword}-tightened"),
+                                &at,
+                                text(old_value),
+                                text(new_value),
+                                Effect::Narrows,
+                            );
+                        } else if new_n < old_n {
+                            self.push(
+                                format!("{keyword}-loosened"),
+                                &at,
+                                text(old_value),
+                                text(new_value),
+                                Effect::Widens,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `pattern` and `format`: a constraint that can be added, removed or replaced by one
+    /// that is not comparable.
+    fn replaced_keyword(
+        &mut self,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+        keyword: &str,
+        at: &At,
+    ) {
+        let at = at.both(keyword);
+        match (o.get(keyword), n.get(keyword)) {
+            (Some(old), Some(new)) if old != new => self.push(
+                format!("{keyword}-changed"),
+                &at,
+                text(old),
+                text(new),
+                Effect::Breaks,
+            ),
+            (None, Some(new)) => self.push(
+                format!("{keyword}-added"),
+                &at,
+                None,
+                text(new),
+                Effect::Narrows,
+            ),
+            (Some(old), None) => self.push(
+                format!("{keyword}-removed"),
+                &at,
+                text(old),
+                None,
+                Effect::Widens,
+            ),
+            _ => {}
+        }
+    }
+
+    fn unique_items(&mut self, o: &Map<String, Value>, n: &Map<String, Value>, at: &At) {
+        let on = |m: &Map<String, Value>| m.get("uniqueItems") == Some(&Value::Bool(true));
+        let at = at.both("uniqueItems");
+        match (on(o), on(n)) {
+            (false, true) => self.push(
+                "uniqueItems-added",
+                &at,
+                None,
+                Some("true".into()),
+                Effect::Narrows,
+            ),
+            (true, false) => self.push(
+                "uniqueItems-removed",
+                &at,
+                Some("true".into()),
+                None,
+                Effect::Widens,
+            ),
+            _ => {}
+        }
+    }
+
+    fn multiple_of(&mut self, o: &Map<String, Value>, n: &Map<String, Value>, at: &At) {
+        let at = at.both("multipleOf");
+        let (old, new) = (o.get("multipleOf"), n.get("multipleOf"));
+        match (old, new) {
+            (None, Some(new)) => {
+                self.push("multipleOf-added", &at, None, text(new), Effect::Narrows)
+            }
+            (Some(old), None) => {
+                self.push("multipleOf-removed", &at, text(old), None, Effect::Widens)
+            }
+            (Some(old_value), Some(new_value)) => {
+                let (Some(a), Some(b)) = (old_value.as_f64(), new_value.as_f64()) else {
+                    return;
+                };
+                if a == b || a <= 0.0 || b <= 0.0 {
+                    return;
+                }
+                let divides = |big: f64, small: f64| {
+                    let ratio = big / small;
+                    (ratio - ratio.round()).abs() < 1e-9 * ratio.max(1.0)
+                };
+                let (rule, effect) = if divides(a, b) {
+                    // Every multiple of the old value is one of the new.
+                    ("multipleOf-loosened", Effect::Widens)
+                } else if divides(b, a) {
+                    ("multipleOf-tightened", Effect::Narrows)
+                } else {
+                    ("multipleOf-changed", Effect::Breaks)
+                };
+                self.push(rule, &at, text(old_value), text(new_value), effect);
+            }
+            (None, None) => {}
+        }
+    }
+
+    fn object(&mut self, o: &'a Map<String, Value>, n: &'a Map<String, Value>, at: &At) {
+        static NONE: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+        let none = NONE.get_or_init(Map::new);
+        let props = |m: &'a Map<String, Value>| match m.get("properties") {
+            Some(Value::Object(p)) => p,
+            _ => none,
+        };
+        let (op, np) = (props(o), props(n));
+
+        // required
+        let (or, nr) = (required(o), required(n));
+        let at_required = at.both("required");
+        for name in nr.difference(&or) {
+            self.push(
+                "required-added",
+                &at_required,
+                None,
+                Some((*name).to_owned()),
+                Effect::Narrows,
+            );
+        }
+        for name in or.difference(&nr) {
+            self.push(
+                "required-removed",
+                &at_required,
+                Some((*name).to_owned()),
+                None,
+                Effect::Widens,
+            );
+        }
+
+        // properties present on both sides
+        for (name, old_schema) in op {
+            if let Some(new_schema) = np.get(name) {
+                let segment = format!("properties/{}", crate::pointer::escape(name));
+                self.compare(
+                    old_schema,
+                    new_schema,
+                    at.child(&segment, &segment, &segment),
+                );
+            }
+        }
+
+        let (old_model, new_model) = (content_model(o), content_model(n));
+        // properties added
+        for (name, new_schema) in np.iter().filter(|(k, _)| !op.contains_key(*k)) {
+            let segment = format!("properties/{}", crate::pointer::escape(name));
+            let at_prop = at.child(&segment, &segment, &segment);
+            match old_model {
+                Model::Closed => self.push(
+                    "property-added-to-closed-content-model",
+                    &at_prop,
+                    None,
+                    Some(name.clone()),
+                    Effect::Widens,
+                ),
+                Model::Partial(old_extra) if self.strict => {
+                    // The old schema constrained the property through `additionalProperties`.
+                    let at_pair = at.child("additionalProperties", &segment, &segment);
+                    self.compare(old_extra, new_schema, at_pair);
+                }
+                _ if self.strict => self.push(
+                    "property-added-to-open-content-model",
+                    &at_prop,
+                    None,
+                    Some(name.clone()),
+                    Effect::Narrows,
+                ),
+                _ => self.push(
+                    "property-added",
+                    &at_prop,
+                    None,
+                    Some(name.clone()),
+                    Effect::Compatible,
+                ),
+            }
+        }
+        // properties removed
+        for (name, old_schema) in op.iter().filter(|(k, _)| !np.contains_key(*k)) {
+            let segment = format!("properties/{}", crate::pointer::escape(name));
+            let at_prop = at.child(&segment, &segment, &segment);
+            match new_model {
+                Model::Closed => self.push(
+                    "property-removed-from-closed-content-model",
+                    &at_prop,
+                    Some(name.clone()),
+                    None,
+                    Effect::Narrows,
+                ),
+                Model::Partial(new_extra) if self.strict => {
+                    let at_pair = at.child(&segment, "additionalProperties", &segment);
+                    self.compare(old_schema, new_extra, at_pair);
+                }
+                _ if self.strict => self.push(
+                    "property-removed-from-open-content-model",
+                    &at_prop,
+                    Some(name.clone()),
+                    None,
+                    Effect::Widens,
+                ),
+                _ => self.push(
+                    "property-removed",
+                    &at_prop,
+                    Some(name.clone()),
+                    None,
+                    Effect::Compatible,
+                ),
+            }
+        }
+
+        // additionalProperties
+        let at_extra = at.both("additionalProperties");
+        let (oa, na) = (extra(o), extra(n));
+        match (oa, na) {
+            (Extra::Schema(a), Extra::Schema(b)) => self.compare(a, b, at_extra),
+            (a, b) if a.kind() == b.kind() => {}
+            (a, b) => {
+                let (rule, effect) = match (a.kind(), b.kind()) {
+                    (0, _) => ("additionalProperties-opened", Effect::Widens),
+                    (_, 0) => ("additionalProperties-closed", Effect::Narrows),
+                    (old, new) if new > old => ("additionalProperties-widened", Effect::Widens),
+                    _ => ("additionalProperties-narrowed", Effect::Narrows),
+                };
+                self.push(rule, &at_extra, a.text(), b.text(), effect);
+            }
+        }
+
+        // patternProperties, pattern by pattern
+        let pattern_props = |m: &'a Map<String, Value>| match m.get("patternProperties") {
+            Some(Value::Object(p)) => p,
+            _ => none,
+        };
+        let (opp, npp) = (pattern_props(o), pattern_props(n));
+        for (pattern, old_schema) in opp {
+            let segment = format!("patternProperties/{}", crate::pointer::escape(pattern));
+            let at_pattern = at.child(&segment, &segment, &segment);
+            match npp.get(pattern) {
+                Some(new_schema) => self.compare(old_schema, new_schema, at_pattern),
+                None => self.push(
+                    "patternProperty-removed",
+                    &at_pattern,
+                    Some(pattern.clone()),
+                    None,
+                    Effect::Widens,
+                ),
+            }
+        }
+        for pattern in npp.keys().filter(|k| !opp.contains_key(*k)) {
+            let segment = format!("patternProperties/{}", crate::pointer::escape(pattern));
+            self.push(
+                "patternProperty-added",
+                &at.child(&segment, &segment, &segment),
+                None,
+                Some(pattern.clone()),
+                Effect::Narrows,
+            );
+        }
+    }
+
+    fn array(&mut self, o: &'a Map<String, Value>, n: &'a Map<String, Value>, at: &At) {
+        let at_items = at.both("items");
+        match (o.get("items"), n.get("items")) {
+            (Some(Value::Array(old)), Some(Value::Array(new))) => {
+                for (i, (a, b)) in old.iter().zip(new).enumerate() {
+                    let segment = format!("items/{i}");
+                    self.compare(a, b, at.child(&segment, &segment, &segment));
+                }
+                if new.len() > old.len() {
+                    self.push(
+                        "tuple-item-added",
+                        &at_items,
+                        Some(old.len().to_string()),
+                        Some(new.len().to_string()),
+                        Effect::Narrows,
+                    );
+                } else if new.len() < old.len() {
+                    self.push(
+                        "tuple-item-removed",
+                        &at_items,
+                        Some(old.len().to_string()),
+                        Some(new.len().to_string()),
+                        Effect::Widens,
+                    );
+                }
+            }
+            (Some(Value::Array(_)), Some(_)) | (Some(_), Some(Value::Array(_))) => {
+                self.push("items-changed", &at_items, None, None, Effect::Breaks)
+            }
+            (Some(a), Some(b)) => self.compare(a, b, at_items),
+            (None, Some(b)) => self.push("items-added", &at_items, None, text(b), Effect::Narrows),
+            (Some(a), None) => self.push("items-removed", &at_items, text(a), None, Effect::Widens),
+            (None, None) => {}
+        }
+    }
+
+    /// `oneOf` / `anyOf` (a branch more accepts more) and `allOf` (a branch more accepts
+    /// less): branches are matched by content, not position.
+    fn branches(
+        &mut self,
+        o: &'a Map<String, Value>,
+        n: &'a Map<String, Value>,
+        keyword: &str,
+        added_effect: Effect,
+        at: &At,
+    ) {
+        let removed_effect = match added_effect {
+            Effect::Widens => Effect::Narrows,
+            _ => Effect::Widens,
+        };
+        let list = |m: &'a Map<String, Value>| match m.get(keyword) {
+            Some(Value::Array(items)) => Some(items),
+            _ => None,
+        };
+        let (old, new) = match (list(o), list(n)) {
+            (None, None) => return,
+            (None, Some(_)) => {
+                // A first `oneOf` / `anyOf` / `allOf` restricts what was unconstrained.
+                self.push(
+                    format!("{keyword}-added"),
+                    &at.both(keyword),
+                    None,
+                    None,
+                    Effect::Narrows,
+                );
+                return;
+            }
+            (Some(_), None) => {
+                self.push(
+                    format!("{keyword}-removed"),
+                    &at.both(keyword),
+                    None,
+                    None,
+                    Effect::Widens,
+                );
+                return;
+            }
+            (Some(old), Some(new)) => (old, new),
+        };
+        let old_keys: Vec<Value> = old.iter().map(|b| canonical(self.old.root, b, 0)).collect();
+        let new_keys: Vec<Value> = new.iter().map(|b| canonical(self.new.root, b, 0)).collect();
+        let mut new_matched = vec![false; new.len()];
+        let mut old_unmatched = Vec::new();
+        for (i, key) in old_keys.iter().enumerate() {
+            match (0..new.len()).find(|&j| !new_matched[j] && new_keys[j] == *key) {
+                Some(j) => new_matched[j] = true,
+                None => old_unmatched.push(i),
+            }
+        }
+        let new_unmatched: Vec<usize> = (0..new.len()).filter(|j| !new_matched[*j]).collect();
+        if let ([i], [j]) = (old_unmatched.as_slice(), new_unmatched.as_slice()) {
+            // One branch changed: say how.
+            let (os, ns) = (format!("{keyword}/{i}"), format!("{keyword}/{j}"));
+            self.compare(&old[*i], &new[*j], at.child(&os, &ns, &ns));
+            return;
+        }
+        for i in old_unmatched {
+            let segment = format!("{keyword}/{i}");
+            self.push(
+                format!("{keyword}-branch-removed"),
+                &at.child(&segment, keyword, &segment),
+                Some(summary(&old_keys[i])),
+                None,
+                removed_effect,
+            );
+        }
+        for j in new_unmatched {
+            let segment = format!("{keyword}/{j}");
+            self.push(
+                format!("{keyword}-branch-added"),
+                &at.child(keyword, &segment, &segment),
+                None,
+                Some(summary(&new_keys[j])),
+                added_effect,
+            );
+        }
+    }
+
+    /// Any other keyword (`not`, `if`/`then`/`else`, `contains`, `propertyNames`,
+    /// `dependencies`, ...): compared as a whole.
+    fn other_keywords(&mut self, o: &Map<String, Value>, n: &Map<String, Value>, at: &At) {
+        let keys: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
+        for keyword in keys {
+            if HANDLED.contains(&keyword.as_str())
+                || ANNOTATIONS.contains(&keyword.as_str())
+                || LOWER.contains(&keyword.as_str())
+                || UPPER.contains(&keyword.as_str())
+                || keyword.starts_with("x-")
+            {
+                continue;
+            }
+            let at = at.both(keyword);
+            match (o.get(keyword), n.get(keyword)) {
+                (Some(a), Some(b)) => {
+                    if canonical(self.old.root, a, 0) != canonical(self.new.root, b, 0) {
+                        self.push(
+                            format!("{keyword}-changed"),
+                            &at,
+                            text(a),
+                            text(b),
+                            Effect::Breaks,
+                        );
+                    }
+                }
+                (None, Some(b)) => self.push(
+                    format!("{keyword}-added"),
+                    &at,
+                    None,
+                    text(b),
+                    Effect::Narrows,
+                ),
+                (Some(a), None) => self.push(
+                    format!("{keyword}-removed"),
+                    &at,
+                    text(a),
+                    None,
+                    Effect::Widens,
+                ),
+                (None, None) => {}
+            }
+        }
+    }
+}
+
+/// Follows `$ref`s into the bundle's `definitions`; returns the schema and its pointer.
+fn deref<'v>(root: &'v Value, mut value: &'v Value, mut pointer: String) -> (&'v Value, String) {
+    for _ in 0..64 {
+        let Some(target) = value
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+        else {
+            break;
+        };
+        match root.pointer(target) {
+            Some(next) => {
+                value = next;
+                pointer = target.to_owned();
+            }
+            None => break,
+        }
+    }
+    (value, pointer)
+}
+
+/// Follows `$ref`s, and `allOf` of a single schema with nothing beside it (a wrapper that
+/// changes nothing, as when an inline schema moves into `components`).
+fn unwrap<'v>(root: &'v Value, value: &'v Value, pointer: String) -> (&'v Value, String) {
+    let (mut value, mut pointer) = deref(root, value, pointer);
+    for _ in 0..64 {
+        let Some(map) = value.as_object() else { break };
+        let mut keys = map
+            .keys()
+            .filter(|k| !ANNOTATIONS.contains(&k.as_str()) && !k.starts_with("x-"));
+        let (Some(only), None) = (keys.next(), keys.next()) else {
+            break;
+        };
+        match map.get(only) {
+            Some(Value::Array(branches)) if only == "allOf" && branches.len() == 1 => {
+                (value, pointer) = deref(root, &branches[0], format!("{pointer}/allOf/0"));
+            }
+            _ => break,
+        }
+    }
+    (value, pointer)
+}
+
+/// The position recorded at `pointer`, or at its nearest ancestor.
+fn nearest(positions: &SchemaPositions, pointer: &str) -> Option<Position> {
+    let mut p = pointer;
+    loop {
+        if let Some(pos) = positions.get(p) {
+            return Some(Position {
+                file: pos.file.clone(),
+                line: pos.line,
+                col: pos.col,
+            });
+        }
+        p = &p[..p.rfind('/')?];
+    }
+}
+
+fn type_set(m: &Map<String, Value>) -> Option<BTreeSet<&str>> {
+    let mut set: BTreeSet<&str> = match m.get("type") {
+        Some(Value::String(t)) => [t.as_str()].into(),
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => return None,
+    };
+    if m.get("nullable") == Some(&Value::Bool(true)) {
+        set.insert("null");
+    }
+    Some(set)
+}
+
+fn required(m: &Map<String, Value>) -> BTreeSet<&str> {
+    match m.get("required") {
+        Some(Value::Array(names)) => names.iter().filter_map(Value::as_str).collect(),
+        _ => BTreeSet::new(),
+    }
+}
+
+enum Model<'a> {
+    Closed,
+    Partial(&'a Value),
+    Open,
+}
+
+fn content_model(m: &Map<String, Value>) -> Model<'_> {
+    match m.get("additionalProperties") {
+        Some(Value::Bool(false)) if !m.contains_key("patternProperties") => Model::Closed,
+        Some(schema @ Value::Object(o)) if !o.is_empty() => Model::Partial(schema),
+        _ => Model::Open,
+    }
+}
+
+enum Extra<'a> {
+    Closed,
+    Open,
+    Schema(&'a Value),
+}
+
+impl Extra<'_> {
+    /// 0 closed, 1 a schema, 2 open: larger accepts more.
+    fn kind(&self) -> u8 {
+        match self {
+            Extra::Closed => 0,
+            Extra::Schema(_) => 1,
+            Extra::Open => 2,
+        }
+    }
+
+    fn text(&self) -> Option<String> {
+        Some(match self {
+            Extra::Closed => "false".into(),
+            Extra::Open => "true".into(),
+            Extra::Schema(s) => summary(s),
+        })
+    }
+}
+
+fn extra(m: &Map<String, Value>) -> Extra<'_> {
+    match m.get("additionalProperties") {
+        Some(Value::Bool(false)) => Extra::Closed,
+        Some(schema @ Value::Object(o)) if !o.is_empty() => Extra::Schema(schema),
+        _ => Extra::Open,
+    }
+}
+
+/// Enum values as canonical JSON text, so that order and `1` versus `1.0` do not matter.
+fn value_set(values: &[Value]) -> BTreeSet<String> {
+    values.iter().map(|v| normalize(v).to_string()).collect()
+}
+
+/// `value` with integral floats as integers.
+fn normalize(value: &Value) -> Value {
+    match value {
+        Value::Number(n) if n.is_f64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Value::from(f as i64),
+            _ => value.clone(),
+        },
+        Value::Array(items) => Value::Array(items.iter().map(normalize).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), normalize(v))).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// A schema with `$ref`s inlined (to a depth), annotations dropped, and order-free lists
+/// sorted: equal for schemas that accept the same values by the same rules.
+pub(super) fn canonical(root: &Value, value: &Value, depth: usize) -> Value {
+    let (value, _) = unwrap(root, value, String::new());
+    if depth > 24 {
+        return Value::String("…".into());
+    }
+    match value {
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (k, v) in map {
+                if ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-") {
+                    continue;
+                }
+                let v = match k.as_str() {
+                    // Values, not schemas.
+                    "enum" | "const" => {
+                        let mut v = normalize(v);
+                        if let Value::Array(items) = &mut v {
+                            if k == "enum" {
+                                items.sort_by_key(|i| i.to_string());
+                            }
+                        }
+                        v
+                    }
+                    "required" => {
+                        let mut v = v.clone();
+                        if let Value::Array(items) = &mut v {
+                            items.sort_by_key(|i| i.to_string());
+                        }
+                        v
+                    }
+                    "properties" | "patternProperties" | "definitions" | "dependencies" => {
+                        match v {
+                            Value::Object(props) => Value::Object(
+                                props
+                                    .iter()
+                                    .map(|(name, s)| (name.clone(), canonical(root, s, depth + 1)))
+                                    .collect(),
+                            ),
+                            other => other.clone(),
+                        }
+                    }
+                    "oneOf" | "anyOf" | "allOf" => match v {
+                        Value::Array(branches) => {
+                            let mut branches: Vec<Value> = branches
+                                .iter()
+                                .map(|b| canonical(root, b, depth + 1))
+                                .collect();
+                            branches.sort_by_key(|b| b.to_string());
+                            Value::Array(branches)
+                        }
+                        other => other.clone(),
+                    },
+                    _ => match v {
+                        Value::Object(_) => canonical(root, v, depth + 1),
+                        Value::Array(items) => Value::Array(
+                            items
+                                .iter()
+                                .map(|i| canonical(root, i, depth + 1))
+                                .collect(),
+                        ),
+                        other => normalize(other),
+                    },
+                };
+                out.insert(k.clone(), v);
+            }
+            Value::Object(out)
+        }
+        other => normalize(other),
+    }
+}
+
+/// Short text for a schema or value in a report.
+fn summary(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 80 {
+        let cut: String = text.chars().take(77).collect();
+        format!("{cut}...")
+    } else {
+        text
+    }
+}
+
+fn text(value: &Value) -> Option<String> {
+    Some(summary(value))
+}

@@ -1,0 +1,863 @@
+//! `herald diff` semantics: one table row per rule, checked in all three modes; refactors
+//! that must report nothing; the API level; allow-lists and major bumps; the command line.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use herald_codegen::compat::{self, AllowList, Format, Mode, Options, Report};
+use herald_codegen::LoadOptions;
+
+/// A spec with one message `Thing` whose payload is `payload` (YAML flow or block text,
+/// indented for `payload:`), plus `components` schemas `extra`.
+fn spec(payload: &str, extra: &str) -> String {
+    format!(
+        "asyncapi: 3.0.0
+info: {{title: t, version: '1'}}
+channels:
+  things:
+    address: things/{{id}}
+    parameters:
+      id: {{}}
+    messages:
+      thing: {{$ref: '#/components/messages/Thing'}}
+components:
+  messages:
+    Thing:
+      name: com.acme.thing
+      payload: {payload}
+  schemas: {{Unused: {{type: string}}{extra}}}
+"
+    )
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn diff_texts(old: &str, new: &str, mode: Mode, strict: bool) -> Report {
+    let dir = tempfile::tempdir().unwrap();
+    let (o, n) = (
+        write(dir.path(), "old.yaml", old),
+        write(dir.path(), "new.yaml", new),
+    );
+    compat::diff_specs(&o, &n, &LoadOptions::default(), &Options { mode, strict }).unwrap()
+}
+
+/// Checks that `old` → `new` reports `rule` and passes exactly the modes marked `true`.
+#[track_caller]
+fn check(old: &str, new: &str, rule: &str, backward: bool, forward: bool, strict: bool) {
+    for (mode, expected) in [
+        (Mode::Backward, backward),
+        (Mode::Forward, forward),
+        (Mode::Full, backward && forward),
+    ] {
+        let report = diff_texts(old, new, mode, strict);
+        let rules: Vec<&str> = report.changes().map(|c| c.rule.as_str()).collect();
+        assert!(
+            rules.contains(&rule),
+            "expected `{rule}`, got {rules:?}\n{}",
+            report.render(Format::Text)
+        );
+        assert_eq!(
+            report.is_compatible(),
+            expected,
+            "`{rule}` in {mode} mode\n{}",
+            report.render(Format::Text)
+        );
+    }
+}
+
+/// Payload-level rule: the payloads as YAML flow mappings.
+#[track_caller]
+fn rule(old: &str, new: &str, rule: &str, backward: bool, forward: bool) {
+    check(
+        &spec(old, ""),
+        &spec(new, ""),
+        rule,
+        backward,
+        forward,
+        false,
+    );
+}
+
+#[track_caller]
+fn strict_rule(old: &str, new: &str, rule: &str, backward: bool, forward: bool) {
+    check(
+        &spec(old, ""),
+        &spec(new, ""),
+        rule,
+        backward,
+        forward,
+        true,
+    );
+}
+
+const OBJ: &str = "{type: object, properties: {a: {type: string}}}";
+
+#[test]
+fn types() {
+    rule(
+        "{type: integer}",
+        "{type: number}",
+        "type-widened",
+        true,
+        false,
+    );
+    rule(
+        "{type: number}",
+        "{type: integer}",
+        "type-narrowed",
+        false,
+        true,
+    );
+    rule(
+        "{type: string}",
+        "{type: integer}",
+        "type-changed",
+        false,
+        false,
+    );
+    rule(
+        "{type: string}",
+        "{type: [string, 'null']}",
+        "nullable-added",
+        true,
+        false,
+    );
+    rule(
+        "{type: [string, 'null']}",
+        "{type: string}",
+        "nullable-removed",
+        false,
+        true,
+    );
+    rule(
+        "{type: string}",
+        "{type: [string, integer]}",
+        "type-widened",
+        true,
+        false,
+    );
+    rule("{type: string}", "{}", "type-widened", true, false);
+    rule("{}", "{type: string}", "type-narrowed", false, true);
+}
+
+#[test]
+fn required_and_properties() {
+    let with = |required: &str, props: &str| {
+        format!("{{type: object, required: [{required}], properties: {{{props}}}}}")
+    };
+    rule(
+        &with("a", "a: {type: string}, b: {type: string}"),
+        &with("a, b", "a: {type: string}, b: {type: string}"),
+        "required-added",
+        false,
+        true,
+    );
+    rule(
+        &with("a, b", "a: {type: string}, b: {type: string}"),
+        &with("a", "a: {type: string}, b: {type: string}"),
+        "required-removed",
+        true,
+        false,
+    );
+    // Default policy: optional properties of open objects come and go freely.
+    rule(
+        OBJ,
+        "{type: object, properties: {a: {type: string}, b: {type: integer}}}",
+        "property-added",
+        true,
+        true,
+    );
+    rule(
+        "{type: object, properties: {a: {type: string}, b: {type: integer}}}",
+        OBJ,
+        "property-removed",
+        true,
+        true,
+    );
+    // A new required property is a required-added (narrows) whatever the policy.
+    rule(
+        OBJ,
+        "{type: object, required: [b], properties: {a: {type: string}, b: {type: integer}}}",
+        "required-added",
+        false,
+        true,
+    );
+}
+
+#[test]
+fn content_models_strict() {
+    let closed = |props: &str| {
+        format!("{{type: object, additionalProperties: false, properties: {{{props}}}}}")
+    };
+    // Closed: adding a property widens, removing narrows (both policies).
+    rule(
+        &closed("a: {type: string}"),
+        &closed("a: {type: string}, b: {type: string}"),
+        "property-added-to-closed-content-model",
+        true,
+        false,
+    );
+    strict_rule(
+        &closed("a: {type: string}, b: {type: string}"),
+        &closed("a: {type: string}"),
+        "property-removed-from-closed-content-model",
+        false,
+        true,
+    );
+    // Open, strict: old data may hold anything under the new name.
+    strict_rule(
+        OBJ,
+        "{type: object, properties: {a: {type: string}, b: {type: integer}}}",
+        "property-added-to-open-content-model",
+        false,
+        true,
+    );
+    strict_rule(
+        "{type: object, properties: {a: {type: string}, b: {type: integer}}}",
+        OBJ,
+        "property-removed-from-open-content-model",
+        true,
+        false,
+    );
+    // Partially open, strict: the new property is compared with `additionalProperties`.
+    strict_rule(
+        "{type: object, properties: {a: {type: string}}, additionalProperties: {type: string}}",
+        "{type: object, properties: {a: {type: string}, b: {type: string, maxLength: 3}}, additionalProperties: {type: string}}",
+        "maxLength-added",
+        false,
+        true,
+    );
+}
+
+#[test]
+fn additional_properties() {
+    rule(
+        "{type: object, additionalProperties: false}",
+        "{type: object}",
+        "additionalProperties-opened",
+        true,
+        false,
+    );
+    rule(
+        "{type: object}",
+        "{type: object, additionalProperties: false}",
+        "additionalProperties-closed",
+        false,
+        true,
+    );
+    rule(
+        "{type: object}",
+        "{type: object, additionalProperties: {type: string}}",
+        "additionalProperties-narrowed",
+        false,
+        true,
+    );
+    rule(
+        "{type: object, additionalProperties: {type: string}}",
+        "{type: object}",
+        "additionalProperties-widened",
+        true,
+        false,
+    );
+    rule(
+        "{type: object, additionalProperties: {type: integer}}",
+        "{type: object, additionalProperties: {type: number}}",
+        "type-widened",
+        true,
+        false,
+    );
+}
+
+#[test]
+fn enums_and_const() {
+    rule(
+        "{enum: [a, b]}",
+        "{enum: [a, b, c]}",
+        "enum-value-added",
+        true,
+        false,
+    );
+    rule(
+        "{enum: [a, b]}",
+        "{enum: [a]}",
+        "enum-value-removed",
+        false,
+        true,
+    );
+    rule(
+        "{type: string}",
+        "{type: string, enum: [a]}",
+        "enum-added",
+        false,
+        true,
+    );
+    rule(
+        "{type: string, enum: [a]}",
+        "{type: string}",
+        "enum-removed",
+        true,
+        false,
+    );
+    rule("{const: a}", "{const: b}", "const-changed", false, false);
+    rule(
+        "{type: string}",
+        "{type: string, const: a}",
+        "const-added",
+        false,
+        true,
+    );
+    rule(
+        "{type: string, const: a}",
+        "{type: string}",
+        "const-removed",
+        true,
+        false,
+    );
+}
+
+#[test]
+fn bounds() {
+    for (lower, upper) in [
+        ("minLength", "maxLength"),
+        ("minItems", "maxItems"),
+        ("minProperties", "maxProperties"),
+        ("minimum", "maximum"),
+        ("exclusiveMinimum", "exclusiveMaximum"),
+    ] {
+        let s = |k: &str, v: u32| format!("{{{k}: {v}}}");
+        rule("{}", &s(lower, 2), &format!("{lower}-added"), false, true);
+        rule(&s(lower, 2), "{}", &format!("{lower}-removed"), true, false);
+        rule(
+            &s(lower, 2),
+            &s(lower, 3),
+            &format!("{lower}-tightened"),
+            false,
+            true,
+        );
+        rule(
+            &s(lower, 3),
+            &s(lower, 2),
+            &format!("{lower}-loosened"),
+            true,
+            false,
+        );
+        rule("{}", &s(upper, 9), &format!("{upper}-added"), false, true);
+        rule(&s(upper, 9), "{}", &format!("{upper}-removed"), true, false);
+        rule(
+            &s(upper, 9),
+            &s(upper, 8),
+            &format!("{upper}-tightened"),
+            false,
+            true,
+        );
+        rule(
+            &s(upper, 8),
+            &s(upper, 9),
+            &format!("{upper}-loosened"),
+            true,
+            false,
+        );
+    }
+}
+
+#[test]
+fn pattern_format_unique_multiple() {
+    rule(
+        "{type: string}",
+        "{type: string, pattern: '^a'}",
+        "pattern-added",
+        false,
+        true,
+    );
+    rule(
+        "{type: string, pattern: '^a'}",
+        "{type: string}",
+        "pattern-removed",
+        true,
+        false,
+    );
+    rule(
+        "{type: string, pattern: '^a'}",
+        "{type: string, pattern: '^b'}",
+        "pattern-changed",
+        false,
+        false,
+    );
+    rule(
+        "{type: string}",
+        "{type: string, format: uuid}",
+        "format-added",
+        false,
+        true,
+    );
+    rule(
+        "{type: string, format: uuid}",
+        "{type: string}",
+        "format-removed",
+        true,
+        false,
+    );
+    rule(
+        "{type: string, format: uuid}",
+        "{type: string, format: email}",
+        "format-changed",
+        false,
+        false,
+    );
+    rule(
+        "{type: array}",
+        "{type: array, uniqueItems: true}",
+        "uniqueItems-added",
+        false,
+        true,
+    );
+    rule(
+        "{type: array, uniqueItems: true}",
+        "{type: array}",
+        "uniqueItems-removed",
+        true,
+        false,
+    );
+    rule(
+        "{multipleOf: 0.01}",
+        "{multipleOf: 0.001}",
+        "multipleOf-loosened",
+        true,
+        false,
+    );
+    rule(
+        "{multipleOf: 0.01}",
+        "{multipleOf: 0.1}",
+        "multipleOf-tightened",
+        false,
+        true,
+    );
+    rule(
+        "{multipleOf: 2}",
+        "{multipleOf: 3}",
+        "multipleOf-changed",
+        false,
+        false,
+    );
+    rule("{}", "{multipleOf: 2}", "multipleOf-added", false, true);
+    rule("{multipleOf: 2}", "{}", "multipleOf-removed", true, false);
+}
+
+#[test]
+fn arrays() {
+    rule(
+        "{type: array, items: {type: integer}}",
+        "{type: array, items: {type: number}}",
+        "type-widened",
+        true,
+        false,
+    );
+    rule(
+        "{type: array}",
+        "{type: array, items: {type: string}}",
+        "items-added",
+        false,
+        true,
+    );
+    rule(
+        "{type: array, items: {type: string}}",
+        "{type: array}",
+        "items-removed",
+        true,
+        false,
+    );
+    rule(
+        "{type: array, items: [{type: string}]}",
+        "{type: array, items: [{type: string}, {type: integer}]}",
+        "tuple-item-added",
+        false,
+        true,
+    );
+}
+
+#[test]
+fn combinators_match_branches_by_content() {
+    rule(
+        "{oneOf: [{type: string}, {type: integer}]}",
+        "{oneOf: [{type: integer}, {type: string}, {type: boolean}]}",
+        "oneOf-branch-added",
+        true,
+        false,
+    );
+    rule(
+        "{anyOf: [{type: string}, {type: integer}, {type: boolean}]}",
+        "{anyOf: [{type: boolean}, {type: string}]}",
+        "anyOf-branch-removed",
+        false,
+        true,
+    );
+    // One branch changed, in another position: compared with its counterpart.
+    rule(
+        "{oneOf: [{type: string, maxLength: 5}, {type: integer}]}",
+        "{oneOf: [{type: integer}, {type: string, maxLength: 3}]}",
+        "maxLength-tightened",
+        false,
+        true,
+    );
+    rule(
+        "{allOf: [{type: object}, {required: [a]}]}",
+        "{allOf: [{type: object}, {required: [a]}, {required: [b]}]}",
+        "allOf-branch-added",
+        false,
+        true,
+    );
+    rule(
+        "{allOf: [{type: object}, {required: [a]}, {required: [b]}]}",
+        "{allOf: [{required: [a]}, {type: object}]}",
+        "allOf-branch-removed",
+        true,
+        false,
+    );
+    rule(
+        "{type: string}",
+        "{type: string, not: {const: x}}",
+        "not-added",
+        false,
+        true,
+    );
+    rule(
+        "{type: string, not: {const: x}}",
+        "{type: string, not: {const: y}}",
+        "not-changed",
+        false,
+        false,
+    );
+}
+
+#[test]
+fn changes_are_found_through_refs_with_their_path_and_place() {
+    let old = spec(
+        "{$ref: '#/components/schemas/Order'}",
+        ", Order: {type: object, properties: {item: {$ref: '#/components/schemas/Item'}}}, Item: {type: object, properties: {sku: {type: string, maxLength: 9}}}",
+    );
+    let new = old.replace("maxLength: 9", "maxLength: 8");
+    let report = diff_texts(&old, &new, Mode::Backward, false);
+    let change = report.changes().next().expect("one change");
+    assert_eq!(change.rule, "maxLength-tightened");
+    assert_eq!(
+        change.path,
+        "/payload/properties/item/properties/sku/maxLength"
+    );
+    let at = change.at.as_ref().expect("a position");
+    assert!(at.file.ends_with("new.yaml"), "{at:?}");
+    assert_eq!(at.line, 15, "{}", report.render(Format::Text));
+    assert_eq!(report.messages[0].message, "com.acme.thing (Thing)");
+}
+
+#[test]
+fn recursive_schemas_terminate() {
+    let tree = |max: u32| {
+        spec(
+            "{$ref: '#/components/schemas/Node'}",
+            &format!(", Node: {{type: object, properties: {{name: {{type: string, maxLength: {max}}}, children: {{type: array, items: {{$ref: '#/components/schemas/Node'}}}}}}}}"),
+        )
+    };
+    let report = diff_texts(&tree(5), &tree(4), Mode::Backward, false);
+    let rules: Vec<&str> = report.changes().map(|c| c.rule.as_str()).collect();
+    assert_eq!(rules, ["maxLength-tightened"]);
+}
+
+#[test]
+fn headers_are_compared_too() {
+    let with_headers = |h: &str| {
+        spec("{type: string}", "").replace(
+            "      payload: {type: string}",
+            &format!("      payload: {{type: string}}\n      headers: {h}"),
+        )
+    };
+    check(
+        &with_headers("{type: object, properties: {trace: {type: string}}}"),
+        &with_headers("{type: object, required: [trace], properties: {trace: {type: string}}}"),
+        "required-added",
+        false,
+        true,
+        false,
+    );
+}
+
+// ----- refactors: nothing to report -----
+
+#[test]
+fn refactors_report_nothing() {
+    let inline = spec(
+        "{type: object, required: [id], properties: {id: {type: string, format: uuid}, kind: {type: string, enum: [a, b, c]}}}",
+        "",
+    );
+    let referenced = spec(
+        "{$ref: '#/components/schemas/Payload'}",
+        ", Payload: {description: moved, type: object, properties: {kind: {$ref: '#/components/schemas/Kind'}, id: {type: string, format: uuid, title: Id}}, required: [id]}, Kind: {type: string, enum: [c, a, b], examples: [a]}",
+    );
+    let wrapped = spec(
+        "{allOf: [{$ref: '#/components/schemas/Payload'}]}",
+        ", Payload: {type: object, properties: {id: {type: string, format: uuid}, kind: {type: string, enum: [b, c, a]}}, required: [id]}",
+    );
+    let documented = inline.replace(
+        "info: {title: t, version: '1'}",
+        "info: {title: Other title, version: '9.9.9', description: changed}",
+    );
+    let json = serde_json_of(&inline);
+    let dir = tempfile::tempdir().unwrap();
+    let base = write(dir.path(), "base.yaml", &inline);
+    for (name, text, file) in [
+        (
+            "inline → $ref, key and enum order, docs",
+            referenced.as_str(),
+            "ref.yaml",
+        ),
+        ("wrapped in allOf", wrapped.as_str(), "wrapped.yaml"),
+        ("info and descriptions", documented.as_str(), "doc.yaml"),
+        ("YAML → JSON", json.as_str(), "spec.json"),
+    ] {
+        let other = write(dir.path(), file, text);
+        for (old, new) in [(&base, &other), (&other, &base)] {
+            for mode in [Mode::Backward, Mode::Forward, Mode::Full] {
+                for strict in [false, true] {
+                    let report = compat::diff_specs(
+                        old,
+                        new,
+                        &LoadOptions::default(),
+                        &Options { mode, strict },
+                    )
+                    .unwrap();
+                    assert!(
+                        report.changes().next().is_none(),
+                        "{name}: {}",
+                        report.render(Format::Text)
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The spec as JSON, through herald's own loader, for the YAML ↔ JSON refactor.
+fn serde_json_of(yaml: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "s.yaml", yaml);
+    let sources = herald_codegen::load::Sources::load(&path, &LoadOptions::default()).unwrap();
+    let root = sources.doc(herald_codegen::node::DocId(0)).root.to_json();
+    serde_json::to_string_pretty(&root).unwrap()
+}
+
+// ----- API level -----
+
+const API: &str = "asyncapi: 3.0.0
+info: {title: t, version: '1'}
+channels:
+  things:
+    address: things/{id}
+    parameters:
+      id: {enum: [a, b]}
+    messages:
+      thing: {$ref: '#/components/messages/Thing'}
+      other: {$ref: '#/components/messages/Other'}
+operations:
+  sendThing:
+    action: send
+    channel: {$ref: '#/channels/things'}
+components:
+  messages:
+    Thing: {name: thing, payload: {type: string}}
+    Other: {name: other, payload: {type: string}}
+";
+
+#[test]
+fn api_changes() {
+    let api = |old: &str, new: &str, rule: &str, backward: bool, forward: bool| {
+        check(old, new, rule, backward, forward, false)
+    };
+    api(
+        API,
+        &API.replace("      other: {$ref: '#/components/messages/Other'}\n", ""),
+        "message-removed",
+        false,
+        true,
+    );
+    let with_third = API
+        .replace(
+            "      other: {$ref: '#/components/messages/Other'}\n",
+            "      other: {$ref: '#/components/messages/Other'}\n      third: {$ref: '#/components/messages/Third'}\n",
+        )
+        .replace(
+            "    Other: {name: other, payload: {type: string}}\n",
+            "    Other: {name: other, payload: {type: string}}\n    Third: {name: third, payload: {type: string}}\n",
+        );
+    api(API, &with_third, "message-added", true, true);
+    api(
+        API,
+        &API.replace("address: things/{id}", "address: stuff/{id}"),
+        "channel-address-changed",
+        false,
+        false,
+    );
+    api(
+        API,
+        &API.replace("id: {enum: [a, b]}", "id: {enum: [a, b, c]}"),
+        "channel-parameters-changed",
+        false,
+        false,
+    );
+    api(
+        API,
+        &API.replace("action: send", "action: receive"),
+        "operation-action-changed",
+        false,
+        false,
+    );
+}
+
+// ----- accepted changes -----
+
+#[test]
+fn a_major_version_bump_accepts_breaking_changes() {
+    let versioned = |v: &str, required: &str| {
+        spec(
+            &format!("{{type: object, required: [{required}], properties: {{a: {{type: string}}, b: {{type: string}}}}}}"),
+            "",
+        )
+        .replace("      name: com.acme.thing", &format!("      name: com.acme.thing\n      x-version: '{v}'"))
+    };
+    let minor = diff_texts(
+        &versioned("1.0.0", "a"),
+        &versioned("1.1.0", "a, b"),
+        Mode::Backward,
+        false,
+    );
+    assert!(!minor.is_compatible());
+    let major = diff_texts(
+        &versioned("1.4.0", "a"),
+        &versioned("2.0.0", "a, b"),
+        Mode::Backward,
+        false,
+    );
+    assert!(major.is_compatible(), "{}", major.render(Format::Text));
+    let change = major.changes().next().unwrap();
+    assert_eq!(
+        change.accepted.as_deref(),
+        Some("x-version 1.4.0 → 2.0.0 (a major step)")
+    );
+}
+
+#[test]
+fn the_allow_list_accepts_named_rules_at_paths() {
+    let old = spec(OBJ, "");
+    let new = spec(
+        "{type: object, required: [a], properties: {a: {type: string, maxLength: 3}}}",
+        "",
+    );
+    let mut report = diff_texts(&old, &new, Mode::Backward, false);
+    assert!(!report.is_compatible());
+    let allow = AllowList::parse(
+        "[[allow]]\nrule = \"required-added\"\nmessage = \"com.acme.thing\"\npath = \"/payload\"\nreason = \"producers set it since 4.2\"\n",
+        "herald-compat.toml",
+    )
+    .unwrap();
+    allow.apply(&mut report);
+    assert!(!report.is_compatible(), "maxLength is not allowed yet");
+    let allow = AllowList::parse(
+        "[[allow]]\nrule = \"required-added\"\nreason = \"r\"\n[[allow]]\nrule = \"maxLength-added\"\npath = \"/payload/properties/a\"\nreason = \"checked\"\n",
+        "herald-compat.toml",
+    )
+    .unwrap();
+    allow.apply(&mut report);
+    assert!(report.is_compatible(), "{}", report.render(Format::Text));
+
+    let bad = AllowList::parse("[[allow]]\nrule = 3\n", "herald-compat.toml").unwrap_err();
+    assert!(bad.to_string().contains("herald-compat.toml:2"), "{bad}");
+    let no_reason = AllowList::parse("[[allow]]\nrule = \"x\"\nreason = \" \"\n", "f.toml");
+    assert!(no_reason.is_err());
+}
+
+// ----- output formats -----
+
+#[test]
+fn every_format_names_the_rule_path_and_place() {
+    let old = spec(OBJ, "");
+    let new = spec(
+        "{type: object, required: [a], properties: {a: {type: string}}}",
+        "",
+    );
+    let report = diff_texts(&old, &new, Mode::Full, false);
+    let text = report.render(Format::Text);
+    assert!(
+        text.contains("INCOMPATIBLE") && text.contains("✗ required-added at /payload/required"),
+        "{text}"
+    );
+    assert!(
+        text.contains("backward breaks, forward ok, full breaks"),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&report.render(Format::Json)).unwrap();
+    let change = &json["messages"][0]["changes"][0];
+    assert_eq!(change["rule"], "required-added");
+    assert_eq!(change["backward"], false);
+    assert_eq!(change["forward"], true);
+    assert!(change["line"].as_u64().is_some());
+    assert_eq!(json["compatible"], false);
+    let github = report.render(Format::Github);
+    assert!(github.starts_with("::error file="), "{github}");
+    assert!(
+        github.contains("title=herald diff%3A required-added"),
+        "{github}"
+    );
+    let junit = report.render(Format::Junit);
+    assert!(
+        junit.contains("<failure message=\"1 incompatible change(s)\">"),
+        "{junit}"
+    );
+    assert!(junit.contains("name=\"com.acme.thing (Thing)\""), "{junit}");
+}
+
+// ----- the command line -----
+
+fn herald(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = write(dir.path(), "old.yaml", &spec(OBJ, ""));
+    let same = write(dir.path(), "same.yaml", &spec(OBJ, ""));
+    let breaking = write(
+        dir.path(),
+        "breaking.yaml",
+        &spec(
+            "{type: object, required: [a], properties: {a: {type: string}}}",
+            "",
+        ),
+    );
+    let broken = write(dir.path(), "broken.yaml", "asyncapi: 3.0.0\ninfo: [\n");
+    let path = |p: &Path| p.to_str().unwrap().to_owned();
+    let code = |args: &[&str]| herald(args).status.code();
+    assert_eq!(code(&["diff", &path(&old), &path(&same)]), Some(0));
+    assert_eq!(code(&["diff", &path(&old), &path(&breaking)]), Some(1));
+    assert_eq!(
+        code(&["diff", &path(&old), &path(&breaking), "--mode", "forward"]),
+        Some(0)
+    );
+    let unreadable = herald(&["diff", &path(&old), &path(&broken)]);
+    assert_eq!(unreadable.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&unreadable.stderr);
+    assert!(stderr.contains("broken.yaml:"), "{stderr}");
+    assert_eq!(code(&["diff", &path(&old), "/no/such/spec.yaml"]), Some(2));
+    assert_eq!(code(&["diff", &path(&old)]), Some(2), "NEW is missing");
+    assert_eq!(
+        code(&["diff", &path(&old), &path(&same), "--mode", "sideways"]),
+        Some(2)
+    );
+    let json = herald(&["diff", &path(&old), &path(&breaking), "--format", "json"]);
+    assert!(serde_json::from_slice::<serde_json::Value>(&json.stdout).is_ok());
+}
