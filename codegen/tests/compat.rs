@@ -861,3 +861,73 @@ fn exit_codes() {
     let json = herald(&["diff", &path(&old), &path(&breaking), "--format", "json"]);
     assert!(serde_json::from_slice::<serde_json::Value>(&json.stdout).is_ok());
 }
+
+#[test]
+fn history_checks_every_earlier_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .current_dir(dir.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    let spec_path = write(
+        dir.path(),
+        "spec.yaml",
+        &spec("{type: string, maxLength: 9}", ""),
+    );
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "v1"]);
+    write(
+        dir.path(),
+        "spec.yaml",
+        &spec("{type: string, maxLength: 12}", ""),
+    );
+    git(&["commit", "-q", "-am", "v2 loosens"]);
+    // Backward against both: 9 → 10 and 12 → 10 tighten only against v2.
+    write(
+        dir.path(),
+        "spec.yaml",
+        &spec("{type: string, maxLength: 10}", ""),
+    );
+    let run = |mode: &str| {
+        Command::new(env!("CARGO_BIN_EXE_herald"))
+            .args([
+                "diff",
+                "--history",
+                spec_path.to_str().unwrap(),
+                "--mode",
+                mode,
+            ])
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let backward = run("backward");
+    let text = String::from_utf8_lossy(&backward.stdout);
+    assert_eq!(backward.status.code(), Some(1), "{text}");
+    assert!(text.matches(" → ").count() >= 2, "{text}");
+    assert!(
+        text.contains("maxLength-tightened") && text.contains("maxLength-loosened"),
+        "{text}"
+    );
+    // Forward: loosening against v1 (9 → 10) breaks forward.
+    assert_eq!(run("forward").status.code(), Some(1));
+}

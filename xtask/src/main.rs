@@ -7,8 +7,14 @@
 //! - `cargo xtask bench validate`: decode + validate throughput of generated code against
 //!   plain typed decoding and against `serde_json::Value` + `jsonschema`.
 //! - `cargo xtask bench events`: events/s and latency of typed events on the in-memory bus.
+//! - `cargo xtask bench compat`: time to diff two versions of a 500-message spec.
+//! - `cargo xtask check-compat [--against REF] [--mode backward|forward|full] [--specs GLOB]
+//!   [--strict]`: compares the specs of the work tree with their versions at `REF` (default
+//!   `git merge-base HEAD main`); exits 0 if all are compatible, 1 if any is not, 2 if a spec
+//!   cannot be read or git fails.
 
 mod bench;
+mod compat;
 
 use std::process::{Command, ExitCode};
 
@@ -25,6 +31,17 @@ fn main() -> ExitCode {
             "--bench",
             which,
         ])),
+        ["bench", "compat"] => run(Command::new(env!("CARGO")).args([
+            "run",
+            "--release",
+            "--quiet",
+            "-p",
+            "xtask",
+            "--",
+            "bench-run",
+            "compat",
+        ])),
+        ["bench-run", "compat"] => bench::compat(),
         ["bench"] | ["bench", "codegen"] => {
             // Measure an optimised build, whatever profile runs this command.
             run(Command::new(env!("CARGO")).args([
@@ -40,8 +57,12 @@ fn main() -> ExitCode {
         }
         ["bench-run", "codegen"] => bench::codegen(),
         ["bench-child", spec] => bench::child(spec),
+        ["check-compat", rest @ ..] => compat::check_compat(rest),
         _ => {
-            eprintln!("usage: cargo xtask ci | bench [codegen | validate | events]");
+            eprintln!(
+                "usage: cargo xtask ci | bench [codegen | validate | events | compat] | check-compat \
+                 [--against REF] [--mode backward|forward|full] [--specs GLOB] [--strict]"
+            );
             ExitCode::from(2)
         }
     }
