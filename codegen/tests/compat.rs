@@ -715,6 +715,80 @@ fn api_changes() {
     );
 }
 
+#[test]
+fn more_api_changes() {
+    let api = |old: &str, new: &str, rule: &str, backward: bool, forward: bool| {
+        check(old, new, rule, backward, forward, false)
+    };
+    let two_channels = API.replace(
+        "operations:",
+        "  extra:\n    address: extra\n    messages:\n      other: {$ref: '#/components/messages/Other'}\noperations:",
+    );
+    api(&two_channels, API, "channel-removed", false, true);
+    api(API, &two_channels, "channel-added", true, true);
+    api(
+        API,
+        &API.replace(
+            "Thing: {name: thing, payload: {type: string}}",
+            "Thing: {name: thing, contentType: application/xml, payload: {type: string}}",
+        ),
+        "content-type-changed",
+        false,
+        false,
+    );
+}
+
+#[test]
+fn pattern_properties_and_partial_content_models() {
+    rule(
+        "{type: object}",
+        "{type: object, patternProperties: {'^x-': {type: string}}}",
+        "patternProperty-added",
+        false,
+        true,
+    );
+    rule(
+        "{type: object, patternProperties: {'^x-': {type: string}}}",
+        "{type: object}",
+        "patternProperty-removed",
+        true,
+        false,
+    );
+    rule(
+        "{type: object, patternProperties: {'^x-': {type: string}}}",
+        "{type: object, patternProperties: {'^x-': {type: string, minLength: 1}}}",
+        "minLength-added",
+        false,
+        true,
+    );
+    // Strict, partially open: a removed property falls under `additionalProperties`.
+    strict_rule(
+        "{type: object, properties: {a: {type: string}, b: {type: integer}}, additionalProperties: {type: string}}",
+        "{type: object, properties: {a: {type: string}}, additionalProperties: {type: string}}",
+        "type-changed",
+        false,
+        false,
+    );
+}
+
+#[test]
+fn boolean_schemas() {
+    rule(
+        "{type: object, properties: {a: false}}",
+        "{type: object, properties: {a: {type: string}}}",
+        "schema-opened",
+        true,
+        false,
+    );
+    rule(
+        "{type: object, properties: {a: {type: string}}}",
+        "{type: object, properties: {a: false}}",
+        "schema-closed",
+        false,
+        true,
+    );
+}
+
 // ----- accepted changes -----
 
 #[test]
