@@ -243,49 +243,71 @@ impl<'a> Differ<'a> {
         self.push(rule, &at.both("type"), show(&old), show(&new), effect);
     }
 
+    /// Reports `{keyword}-added` (narrows) or `{keyword}-removed` (widens) when only one
+    /// side has `keyword`; gives both values when both sides have it.
+    fn presence<'v>(
+        &mut self,
+        keyword: &str,
+        old: Option<&'v Value>,
+        new: Option<&'v Value>,
+        at: &At,
+    ) -> Option<(&'v Value, &'v Value)> {
+        match (old, new) {
+            (Some(old), Some(new)) => return Some((old, new)),
+            (None, Some(new)) => self.push(
+                format!("{keyword}-added"),
+                at,
+                None,
+                text(new),
+                Effect::Narrows,
+            ),
+            (Some(old), None) => self.push(
+                format!("{keyword}-removed"),
+                at,
+                text(old),
+                None,
+                Effect::Widens,
+            ),
+            (None, None) => {}
+        }
+        None
+    }
+
     fn enums(&mut self, o: &Map<String, Value>, n: &Map<String, Value>, at: &At) {
         let at = at.both("enum");
-        match (o.get("enum"), n.get("enum")) {
-            (Some(Value::Array(old)), Some(Value::Array(new))) => {
-                let (old_set, new_set) = (value_set(old), value_set(new));
-                for added in new_set.difference(&old_set) {
-                    self.push(
-                        "enum-value-added",
-                        &at,
-                        None,
-                        Some(added.clone()),
-                        Effect::Widens,
-                    );
-                }
-                for removed in old_set.difference(&new_set) {
-                    self.push(
-                        "enum-value-removed",
-                        &at,
-                        Some(removed.clone()),
-                        None,
-                        Effect::Narrows,
-                    );
-                }
-            }
-            (None, Some(new)) => {
-                self.push("enum-added", &at, None, text(new), Effect::Narrows);
-            }
-            (Some(old), None) => {
-                self.push("enum-removed", &at, text(old), None, Effect::Widens);
-            }
-            _ => {}
+        let Some((old, new)) = self.presence("enum", o.get("enum"), n.get("enum"), &at) else {
+            return;
+        };
+        let (Value::Array(old), Value::Array(new)) = (old, new) else {
+            return;
+        };
+        let (old_set, new_set) = (value_set(old), value_set(new));
+        for added in new_set.difference(&old_set) {
+            self.push(
+                "enum-value-added",
+                &at,
+                None,
+                Some(added.clone()),
+                Effect::Widens,
+            );
+        }
+        for removed in old_set.difference(&new_set) {
+            self.push(
+                "enum-value-removed",
+                &at,
+                Some(removed.clone()),
+                None,
+                Effect::Narrows,
+            );
         }
     }
 
     fn constant(&mut self, o: &Map<String, Value>, n: &Map<String, Value>, at: &At) {
         let at = at.both("const");
-        match (o.get("const"), n.get("const")) {
-            (Some(old), Some(new)) if normalize(old) != normalize(new) => {
-                self.push("const-changed", &at, text(old), text(new), Effect::Breaks)
+        if let Some((old, new)) = self.presence("const", o.get("const"), n.get("const"), &at) {
+            if normalize(old) != normalize(new) {
+                self.push("const-changed", &at, text(old), text(new), Effect::Breaks);
             }
-            (None, Some(new)) => self.push("const-added", &at, None, text(new), Effect::Narrows),
-            (Some(old), None) => self.push("const-removed", &at, text(old), None, Effect::Widens),
-            _ => {}
         }
     }
 
@@ -293,55 +315,36 @@ impl<'a> Differ<'a> {
         for (keywords, lower) in [(LOWER, true), (UPPER, false)] {
             for keyword in keywords {
                 let at = at.both(keyword);
-                let (old, new) = (o.get(*keyword), n.get(*keyword));
-                match (old, new) {
-                    (None, None) => {}
-                    (None, Some(new)) => self.push(
-                        format!("{keyword}-added"),
-                        &at,
-                        None,
-                        text(new),
-                        Effect::Narrows,
-                    ),
-                    (Some(old), None) => self.push(
-                        format!("{keyword}-removed"),
-                        &at,
-                        text(old),
-                        None,
-                        Effect::Widens,
-                    ),
-                    (Some(old_value), Some(new_value)) => {
-                        // Draft 4's boolean `exclusiveMinimum`: on is tighter.
-                        let (old_n, new_n) = match (old_value, new_value) {
-                            (Value::Bool(a), Value::Bool(b)) => {
-                                (f64::from(u8::from(*a)), f64::from(u8::from(*b)))
-                            }
-                            (a, b) => match (a.as_f64(), b.as_f64()) {
-                                (Some(a), Some(b)) => {
-                                    (if lower { a } else { -a }, if lower { b } else { -b })
-                                }
-                                _ => continue,
-                            },
-                        };
-                        if new_n > old_n {
-                            self.push(
-                                format!("{keyword}-tightened"),
-                                &at,
-                                text(old_value),
-                                text(new_value),
-                                Effect::Narrows,
-                            );
-                        } else if new_n < old_n {
-                            self.push(
-                                format!("{keyword}-loosened"),
-                                &at,
-                                text(old_value),
-                                text(new_value),
-                                Effect::Widens,
-                            );
-                        }
+                let Some((old_value, new_value)) =
+                    self.presence(keyword, o.get(*keyword), n.get(*keyword), &at)
+                else {
+                    continue;
+                };
+                // Draft 4's boolean `exclusiveMinimum`: on is tighter.
+                let (old_n, new_n) = match (old_value, new_value) {
+                    (Value::Bool(a), Value::Bool(b)) => {
+                        (f64::from(u8::from(*a)), f64::from(u8::from(*b)))
                     }
-                }
+                    (a, b) => match (a.as_f64(), b.as_f64()) {
+                        (Some(a), Some(b)) if lower => (a, b),
+                        (Some(a), Some(b)) => (-a, -b),
+                        _ => continue,
+                    },
+                };
+                let (rule, effect) = if new_n > old_n {
+                    ("tightened", Effect::Narrows)
+                } else if new_n < old_n {
+                    ("loosened", Effect::Widens)
+                } else {
+                    continue;
+                };
+                self.push(
+                    format!("{keyword}-{rule}"),
+                    &at,
+                    text(old_value),
+                    text(new_value),
+                    effect,
+                );
             }
         }
     }
@@ -356,29 +359,16 @@ impl<'a> Differ<'a> {
         at: &At,
     ) {
         let at = at.both(keyword);
-        match (o.get(keyword), n.get(keyword)) {
-            (Some(old), Some(new)) if old != new => self.push(
-                format!("{keyword}-changed"),
-                &at,
-                text(old),
-                text(new),
-                Effect::Breaks,
-            ),
-            (None, Some(new)) => self.push(
-                format!("{keyword}-added"),
-                &at,
-                None,
-                text(new),
-                Effect::Narrows,
-            ),
-            (Some(old), None) => self.push(
-                format!("{keyword}-removed"),
-                &at,
-                text(old),
-                None,
-                Effect::Widens,
-            ),
-            _ => {}
+        if let Some((old, new)) = self.presence(keyword, o.get(keyword), n.get(keyword), &at) {
+            if old != new {
+                self.push(
+                    format!("{keyword}-changed"),
+                    &at,
+                    text(old),
+                    text(new),
+                    Effect::Breaks,
+                );
+            }
         }
     }
 
@@ -406,37 +396,30 @@ impl<'a> Differ<'a> {
 
     fn multiple_of(&mut self, o: &Map<String, Value>, n: &Map<String, Value>, at: &At) {
         let at = at.both("multipleOf");
-        let (old, new) = (o.get("multipleOf"), n.get("multipleOf"));
-        match (old, new) {
-            (None, Some(new)) => {
-                self.push("multipleOf-added", &at, None, text(new), Effect::Narrows)
-            }
-            (Some(old), None) => {
-                self.push("multipleOf-removed", &at, text(old), None, Effect::Widens)
-            }
-            (Some(old_value), Some(new_value)) => {
-                let (Some(a), Some(b)) = (old_value.as_f64(), new_value.as_f64()) else {
-                    return;
-                };
-                if a == b || a <= 0.0 || b <= 0.0 {
-                    return;
-                }
-                let divides = |big: f64, small: f64| {
-                    let ratio = big / small;
-                    (ratio - ratio.round()).abs() < 1e-9 * ratio.max(1.0)
-                };
-                let (rule, effect) = if divides(a, b) {
-                    // Every multiple of the old value is one of the new.
-                    ("multipleOf-loosened", Effect::Widens)
-                } else if divides(b, a) {
-                    ("multipleOf-tightened", Effect::Narrows)
-                } else {
-                    ("multipleOf-changed", Effect::Breaks)
-                };
-                self.push(rule, &at, text(old_value), text(new_value), effect);
-            }
-            (None, None) => {}
+        let Some((old_value, new_value)) =
+            self.presence("multipleOf", o.get("multipleOf"), n.get("multipleOf"), &at)
+        else {
+            return;
+        };
+        let (Some(a), Some(b)) = (old_value.as_f64(), new_value.as_f64()) else {
+            return;
+        };
+        if a == b || a <= 0.0 || b <= 0.0 {
+            return;
         }
+        let divides = |big: f64, small: f64| {
+            let ratio = big / small;
+            (ratio - ratio.round()).abs() < 1e-9 * ratio.max(1.0)
+        };
+        let (rule, effect) = if divides(a, b) {
+            // Every multiple of the old value is one of the new.
+            ("multipleOf-loosened", Effect::Widens)
+        } else if divides(b, a) {
+            ("multipleOf-tightened", Effect::Narrows)
+        } else {
+            ("multipleOf-changed", Effect::Breaks)
+        };
+        self.push(rule, &at, text(old_value), text(new_value), effect);
     }
 
     fn object(&mut self, o: &'a Map<String, Value>, n: &'a Map<String, Value>, at: &At) {
@@ -730,33 +713,16 @@ impl<'a> Differ<'a> {
                 continue;
             }
             let at = at.both(keyword);
-            match (o.get(keyword), n.get(keyword)) {
-                (Some(a), Some(b)) => {
-                    if canonical(self.old.root, a, 0) != canonical(self.new.root, b, 0) {
-                        self.push(
-                            format!("{keyword}-changed"),
-                            &at,
-                            text(a),
-                            text(b),
-                            Effect::Breaks,
-                        );
-                    }
+            if let Some((a, b)) = self.presence(keyword, o.get(keyword), n.get(keyword), &at) {
+                if canonical(self.old.root, a, 0) != canonical(self.new.root, b, 0) {
+                    self.push(
+                        format!("{keyword}-changed"),
+                        &at,
+                        text(a),
+                        text(b),
+                        Effect::Breaks,
+                    );
                 }
-                (None, Some(b)) => self.push(
-                    format!("{keyword}-added"),
-                    &at,
-                    None,
-                    text(b),
-                    Effect::Narrows,
-                ),
-                (Some(a), None) => self.push(
-                    format!("{keyword}-removed"),
-                    &at,
-                    text(a),
-                    None,
-                    Effect::Widens,
-                ),
-                (None, None) => {}
             }
         }
     }
