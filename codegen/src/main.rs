@@ -151,7 +151,10 @@ fn diff(
             allow.apply(report);
         }
         compatible &= report.is_compatible();
-        print!("{}", report.render(format));
+    }
+    match (history, reports.as_slice()) {
+        (false, [report]) => print!("{}", report.render(format)),
+        _ => print!("{}", compat::render_all(&reports, format)),
     }
     if history && reports.is_empty() {
         eprintln!("herald diff: no earlier version of the spec in git history");

@@ -1005,3 +1005,252 @@ fn history_checks_every_earlier_version() {
     // Forward: loosening against v1 (9 → 10) breaks forward.
     assert_eq!(run("forward").status.code(), Some(1));
 }
+
+// ----- cases found in review -----
+
+#[test]
+fn one_of_branches_that_overlap_break_both_ways() {
+    // 5 matched one branch; with `number` beside `integer` it matches two.
+    rule(
+        "{oneOf: [{type: string}, {type: integer}]}",
+        "{oneOf: [{type: string}, {type: integer}, {type: number}]}",
+        "oneOf-branch-added (overlapping oneOf)",
+        false,
+        false,
+    );
+    rule(
+        "{oneOf: [{type: string, maxLength: 5}, {type: string, minLength: 10}]}",
+        "{oneOf: [{type: string, maxLength: 20}, {type: string, minLength: 10}]}",
+        "maxLength-loosened (overlapping oneOf)",
+        false,
+        false,
+    );
+    // Branches told apart by a required constant stay disjoint: adding one only widens.
+    let tagged = |kinds: &[&str]| {
+        let branches: Vec<String> = kinds
+            .iter()
+            .map(|k| {
+                format!("{{type: object, required: [kind], properties: {{kind: {{const: {k}}}}}}}")
+            })
+            .collect();
+        format!("{{oneOf: [{}]}}", branches.join(", "))
+    };
+    rule(
+        &tagged(&["a", "b"]),
+        &tagged(&["a", "b", "c"]),
+        "oneOf-branch-added",
+        true,
+        false,
+    );
+}
+
+#[test]
+fn tuples_with_closed_additional_items() {
+    rule(
+        "{type: array, items: [{type: string}, {type: integer}], additionalItems: false}",
+        "{type: array, items: [{type: string}], additionalItems: false}",
+        "tuple-length-changed",
+        false,
+        false,
+    );
+}
+
+#[test]
+fn closed_objects_with_pattern_properties() {
+    let closed = |props: &str, patterns: &str| {
+        format!("{{type: object, properties: {{{props}}}, patternProperties: {{{patterns}}}, additionalProperties: false}}")
+    };
+    rule(
+        &closed("a: {type: string}", "'^x-': {}"),
+        &closed("", "'^x-': {}"),
+        "property-removed-from-closed-content-model",
+        false,
+        true,
+    );
+    rule(
+        &closed("a: {type: string}", "'^x-': {type: string}"),
+        &closed("a: {type: string}", ""),
+        "patternProperty-removed",
+        false,
+        true,
+    );
+    rule(
+        &closed("a: {type: string}", ""),
+        &closed("a: {type: string}", "'^x-': {type: string}"),
+        "patternProperty-added",
+        true,
+        false,
+    );
+}
+
+#[test]
+fn partially_open_objects_constrain_new_properties_by_default() {
+    rule(
+        "{type: object, additionalProperties: {type: string}}",
+        "{type: object, properties: {b: {type: integer}}, additionalProperties: {type: string}}",
+        "type-changed",
+        false,
+        false,
+    );
+}
+
+#[test]
+fn const_and_single_value_enum_are_the_same() {
+    for (old, new) in [("{const: a}", "{enum: [a]}"), ("{enum: [a]}", "{const: a}")] {
+        let report = diff_texts(&spec(old, ""), &spec(new, ""), Mode::Full, true);
+        assert!(
+            report.changes().next().is_none(),
+            "{}",
+            report.render(Format::Text)
+        );
+    }
+    rule(
+        "{const: a}",
+        "{enum: [a, b]}",
+        "enum-value-added",
+        true,
+        false,
+    );
+}
+
+/// `depth` nested definitions, the last with `leaf`, under a `oneOf` branch.
+fn chain(depth: usize, leaf: &str) -> String {
+    let mut extra = String::new();
+    for i in 0..depth {
+        extra.push_str(&format!(
+            ", D{i}: {{type: object, properties: {{next: {{$ref: '#/components/schemas/D{}'}}}}}}",
+            i + 1
+        ));
+    }
+    extra.push_str(&format!(", D{depth}: {leaf}"));
+    spec(
+        "{oneOf: [{type: string}, {$ref: '#/components/schemas/D0'}]}",
+        &extra,
+    )
+}
+
+#[test]
+fn deep_changes_inside_branches_are_found() {
+    let report = diff_texts(
+        &chain(30, "{type: string}"),
+        &chain(30, "{type: integer}"),
+        Mode::Full,
+        false,
+    );
+    assert!(
+        report.changes().any(|c| c.rule == "type-changed"),
+        "{}",
+        report.render(Format::Text)
+    );
+    // Deeper than herald compares: reported, never a stack overflow. (The thread gets the
+    // main thread's 8 MiB, as the CLI has; loading 400 nested refs needs more than a test
+    // thread's 2 MiB in a debug build.)
+    let deep = std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(|| {
+            diff_texts(
+                &chain(400, "{type: string}"),
+                &chain(400, "{type: integer}"),
+                Mode::Full,
+                false,
+            )
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(
+        deep.changes().any(|c| c.rule == "schema-too-deep"),
+        "{}",
+        deep.render(Format::Text)
+    );
+}
+
+#[test]
+fn schemas_that_reference_each_other_twice_stay_linear() {
+    // Every level references the next twice: inlining would double at each level.
+    let mut extra = String::new();
+    for i in 0..40 {
+        extra.push_str(&format!(
+            ", N{i}: {{type: object, properties: {{l: {{$ref: '#/components/schemas/N{n}'}}, r: {{$ref: '#/components/schemas/N{n}'}}}}}}",
+            n = i + 1
+        ));
+    }
+    let tree = |leaf: &str| {
+        spec(
+            "{oneOf: [{type: string}, {$ref: '#/components/schemas/N0'}]}",
+            &format!("{extra}, N40: {leaf}"),
+        )
+    };
+    let start = std::time::Instant::now();
+    let report = diff_texts(
+        &tree("{type: string}"),
+        &tree("{type: boolean}"),
+        Mode::Full,
+        false,
+    );
+    assert!(!report.is_compatible());
+    // Not a timing assertion on speed, only a guard against exponential work.
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+}
+
+#[test]
+fn unnamed_messages_are_matched_by_position_in_their_channel() {
+    let v2 = |a: &str| {
+        format!(
+            "asyncapi: '2.6.0'\ninfo: {{title: t, version: '1'}}\nchannels:\n  things:\n    subscribe:\n      operationId: sendThings\n      message:\n        oneOf:\n          - payload: {{type: string}}\n          - payload: {{type: object, properties: {{a: {{type: {a}}}}}}}\n"
+        )
+    };
+    let same = diff_texts(&v2("integer"), &v2("integer"), Mode::Full, false);
+    assert!(
+        same.changes().next().is_none(),
+        "{}",
+        same.render(Format::Text)
+    );
+    let changed = diff_texts(&v2("integer"), &v2("string"), Mode::Forward, false);
+    assert!(
+        changed.changes().any(|c| c.rule == "type-changed"),
+        "{}",
+        changed.render(Format::Text)
+    );
+}
+
+#[test]
+fn removed_operations_and_unreferenced_messages_are_reported() {
+    api_check(
+        API,
+        &API.replace(
+            "  sendThing:\n    action: send\n    channel: {$ref: '#/channels/things'}\n",
+            "",
+        ),
+        "operation-removed",
+    );
+    let with_orphan = API.replace(
+        "    Other: {name: other, payload: {type: string}}\n",
+        "    Other: {name: other, payload: {type: string}}\n    Orphan: {name: orphan, payload: {type: string}}\n",
+    );
+    api_check(&with_orphan, API, "message-removed");
+}
+
+#[track_caller]
+fn api_check(old: &str, new: &str, rule: &str) {
+    check(old, new, rule, false, true, false);
+}
+
+#[test]
+fn history_reports_form_one_document() {
+    let reports = vec![
+        diff_texts(&spec(OBJ, ""), &spec(OBJ, ""), Mode::Full, false),
+        diff_texts(
+            &spec(OBJ, ""),
+            &spec("{type: string}", ""),
+            Mode::Full,
+            false,
+        ),
+    ];
+    let json: serde_json::Value =
+        serde_json::from_str(&compat::render_all(&reports, Format::Json)).unwrap();
+    assert_eq!(json.as_array().map(Vec::len), Some(2));
+    let junit = compat::render_all(&reports, Format::Junit);
+    assert_eq!(junit.matches("<?xml").count(), 1);
+    assert_eq!(junit.matches("<testsuite ").count(), 2);
+}

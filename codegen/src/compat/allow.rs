@@ -102,7 +102,10 @@ impl AllowList {
             }
         };
         for change in &mut report.api {
-            accept(None, change);
+            // `message-added` / `-removed` name their message as the value.
+            let message = change.new.clone().or_else(|| change.old.clone());
+            let scoped = change.rule.starts_with("message-");
+            accept(message.as_deref().filter(|_| scoped), change);
         }
         for message in &mut report.messages {
             for change in &mut message.changes {

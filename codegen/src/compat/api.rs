@@ -58,6 +58,9 @@ pub(super) fn matched_messages(old: &Catalog, new: &Catalog) -> Vec<(MessageId, 
         &|m: &Message| m.name.clone(),
     ];
     for f in fallbacks {
+        if unmatched_old.is_empty() {
+            break;
+        }
         let (old_counts, new_counts) = (unique(old, f), unique(new, f));
         unmatched_old.retain(|&i| {
             let id = f(&old.messages[i]);
@@ -78,6 +81,30 @@ pub(super) fn matched_messages(old: &Catalog, new: &Catalog) -> Vec<(MessageId, 
                 None => true,
             }
         });
+    }
+    // Messages without a unique name (2.x inline messages, say): by position among the
+    // unmatched messages of the same channel.
+    for oc in &old.channels {
+        let Some(nc) = new.channels.iter().find(|c| c.key == oc.key) else {
+            continue;
+        };
+        let olds: Vec<usize> = oc
+            .messages
+            .iter()
+            .map(|m| m.0)
+            .filter(|i| unmatched_old.contains(i))
+            .collect();
+        let news: Vec<usize> = nc
+            .messages
+            .iter()
+            .map(|m| m.0)
+            .filter(|j| !taken_new.contains(j))
+            .collect();
+        for (&i, &j) in olds.iter().zip(&news) {
+            taken_new.insert(j);
+            unmatched_old.retain(|&u| u != i);
+            pairs.push((MessageId(i), MessageId(j)));
+        }
     }
     pairs
 }
@@ -189,8 +216,43 @@ pub(super) fn changes(old: &Catalog, new: &Catalog) -> Vec<Change> {
             ));
         }
     }
+    // Messages that no channel carries (only in `components`) and that are gone.
+    for (i, m) in old.messages.iter().enumerate() {
+        let in_channel = old
+            .channels
+            .iter()
+            .any(|c| c.messages.contains(&MessageId(i)));
+        if !in_channel && counterpart(MessageId(i)).is_none() {
+            out.push(change(
+                "message-removed",
+                "/components/messages".to_owned(),
+                Some(label(m)),
+                None,
+                Effect::Narrows,
+            ));
+        }
+    }
+    for no in &new.operations {
+        if !old.operations.iter().any(|o| o.key == no.key) {
+            out.push(change(
+                "operation-added",
+                format!("/operations/{}", crate::pointer::escape(&no.key)),
+                None,
+                Some(no.key.clone()),
+                Effect::Compatible,
+            ));
+        }
+    }
     for oo in &old.operations {
         let Some(no) = new.operations.iter().find(|o| o.key == oo.key) else {
+            // What the application sent or received is no longer described.
+            out.push(change(
+                "operation-removed",
+                format!("/operations/{}", crate::pointer::escape(&oo.key)),
+                Some(oo.key.clone()),
+                None,
+                Effect::Narrows,
+            ));
             continue;
         };
         if oo.action != no.action {

@@ -16,7 +16,7 @@ mod render;
 mod schema;
 
 pub use allow::AllowList;
-pub use render::Format;
+pub use render::{render_all, Format};
 
 use std::fmt;
 use std::path::Path;

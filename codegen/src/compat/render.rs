@@ -37,14 +37,38 @@ impl std::str::FromStr for Format {
 
 const MODES: [Mode; 3] = [Mode::Backward, Mode::Forward, Mode::Full];
 
+/// Several reports (`herald diff --history`) as one document: a JSON array, one JUnit
+/// `<testsuites>`, or the texts one after the other.
+pub fn render_all(reports: &[Report], format: Format) -> String {
+    match format {
+        Format::Text | Format::Github => reports.iter().map(|r| r.render(format)).collect(),
+        Format::Json => {
+            let all: Vec<serde_json::Value> = reports.iter().map(Report::json_value).collect();
+            let mut text = serde_json::to_string_pretty(&all).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        Format::Junit => {
+            let suites: String = reports.iter().map(Report::junit_suite).collect();
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n{suites}</testsuites>\n"
+            )
+        }
+    }
+}
+
 impl Report {
     /// The report in `format`.
     pub fn render(&self, format: Format) -> String {
         match format {
             Format::Text => self.text(),
-            Format::Json => self.json(),
+            Format::Json => {
+                let mut text = serde_json::to_string_pretty(&self.json_value()).unwrap_or_default();
+                text.push('\n');
+                text
+            }
             Format::Github => self.github(),
-            Format::Junit => self.junit(),
+            Format::Junit => render_all(std::slice::from_ref(self), Format::Junit),
         }
     }
 
@@ -114,7 +138,7 @@ impl Report {
         out
     }
 
-    fn json(&self) -> String {
+    fn json_value(&self) -> serde_json::Value {
         let change = |c: &Change| {
             json!({
                 "rule": c.rule,
@@ -137,7 +161,7 @@ impl Report {
                 "column": c.at.as_ref().map(|a| a.col),
             })
         };
-        let document = json!({
+        json!({
             "old": self.old,
             "new": self.new,
             "mode": self.mode.to_string(),
@@ -148,10 +172,7 @@ impl Report {
                 "compatible": m.changes.iter().all(|c| !c.fails(self.mode)),
                 "changes": m.changes.iter().map(change).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
-        });
-        let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
-        text.push('\n');
-        text
+        })
     }
 
     fn github(&self) -> String {
@@ -193,17 +214,21 @@ impl Report {
         out
     }
 
-    fn junit(&self) -> String {
+    /// One `<testsuite>`: a test case per message (and one for the API).
+    fn junit_suite(&self) -> String {
         let groups = self.groups();
         let failures = groups
             .iter()
             .filter(|(_, cs)| cs.iter().any(|c| c.fails(self.mode)))
             .count();
-        let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        let suite = format!("herald diff ({} mode)", self.mode);
+        let mut out = String::new();
+        let suite = format!(
+            "herald diff {} → {} ({} mode)",
+            self.old, self.new, self.mode
+        );
         let _ = writeln!(
             out,
-            "<testsuites><testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">",
+            "<testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">",
             xml(&suite),
             groups.len().max(1)
         );
@@ -249,7 +274,7 @@ impl Report {
                 xml(&details.join("\n"))
             );
         }
-        out.push_str("</testsuite></testsuites>\n");
+        out.push_str("</testsuite>\n");
         out
     }
 }

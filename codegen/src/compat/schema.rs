@@ -4,7 +4,8 @@
 //! more (widens), less (narrows), or some of each (breaks). Keywords that only document
 //! (titles, descriptions, examples, defaults, `x-` extensions) are ignored.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 
 use serde_json::{Map, Value};
 
@@ -89,8 +90,14 @@ pub(super) struct Differ<'a> {
     new: Side<'a>,
     strict: bool,
     seen: HashSet<(String, String)>,
+    depth: usize,
+    old_canon: Canon<'a>,
+    new_canon: Canon<'a>,
     pub(super) changes: Vec<Change>,
 }
+
+/// How deep comparisons go before herald reports the schema as too deep to compare.
+const MAX_DEPTH: usize = 128;
 
 /// Where a schema is: in the bundle (for positions and cycles) and in the message (for the
 /// report).
@@ -122,6 +129,9 @@ impl<'a> Differ<'a> {
             new,
             strict,
             seen: HashSet::new(),
+            depth: 0,
+            old_canon: Canon::new(old.root),
+            new_canon: Canon::new(new.root),
             changes: Vec::new(),
         }
     }
@@ -172,6 +182,23 @@ impl<'a> Differ<'a> {
             new: new_ptr,
             path: at.path,
         };
+        if self.depth >= MAX_DEPTH {
+            self.push(
+                "schema-too-deep",
+                &at,
+                None,
+                Some(format!("nested more than {MAX_DEPTH} levels")),
+                Effect::Breaks,
+            );
+            return;
+        }
+        self.depth += 1;
+        self.compare_schemas(old, new, &at);
+        self.depth -= 1;
+    }
+
+    fn compare_schemas(&mut self, old: &'a Value, new: &'a Value, at: &At) {
+        let at = at.clone();
         static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
         let empty = EMPTY.get_or_init(Map::new);
         let (o, n) = match (old, new) {
@@ -190,8 +217,7 @@ impl<'a> Differ<'a> {
             _ => return,
         };
         self.types(o, n, &at);
-        self.enums(o, n, &at);
-        self.constant(o, n, &at);
+        self.values(o, n, &at);
         self.bounds(o, n, &at);
         for keyword in ["pattern", "format"] {
             self.replaced_keyword(o, n, keyword, &at);
@@ -273,41 +299,48 @@ impl<'a> Differ<'a> {
         None
     }
 
-    fn enums(&mut self, o: &Map<String, Value>, n: &Map<String, Value>, at: &At) {
-        let at = at.both("enum");
-        let Some((old, new)) = self.presence("enum", o.get("enum"), n.get("enum"), &at) else {
-            return;
-        };
-        let (Value::Array(old), Value::Array(new)) = (old, new) else {
-            return;
-        };
-        let (old_set, new_set) = (value_set(old), value_set(new));
-        for added in new_set.difference(&old_set) {
-            self.push(
-                "enum-value-added",
-                &at,
-                None,
-                Some(added.clone()),
-                Effect::Widens,
-            );
-        }
-        for removed in old_set.difference(&new_set) {
-            self.push(
-                "enum-value-removed",
-                &at,
-                Some(removed.clone()),
-                None,
-                Effect::Narrows,
-            );
-        }
-    }
-
-    fn constant(&mut self, o: &Map<String, Value>, n: &Map<String, Value>, at: &At) {
-        let at = at.both("const");
-        if let Some((old, new)) = self.presence("const", o.get("const"), n.get("const"), &at) {
-            if normalize(old) != normalize(new) {
-                self.push("const-changed", &at, text(old), text(new), Effect::Breaks);
+    /// `enum` and `const`, which both list the values allowed (`const: x` is `enum: [x]`).
+    fn values(&mut self, o: &'a Map<String, Value>, n: &'a Map<String, Value>, at: &At) {
+        if !o.contains_key("enum") && !n.contains_key("enum") {
+            let at = at.both("const");
+            if let Some((old, new)) = self.presence("const", o.get("const"), n.get("const"), &at) {
+                if normalize(old) != normalize(new) {
+                    self.push("const-changed", &at, text(old), text(new), Effect::Breaks);
+                }
             }
+            return;
+        }
+        let at = at.both("enum");
+        match (allowed_values(o), allowed_values(n)) {
+            (Some(old_set), Some(new_set)) => {
+                for added in new_set.difference(&old_set) {
+                    self.push(
+                        "enum-value-added",
+                        &at,
+                        None,
+                        Some(added.clone()),
+                        Effect::Widens,
+                    );
+                }
+                for removed in old_set.difference(&new_set) {
+                    self.push(
+                        "enum-value-removed",
+                        &at,
+                        Some(removed.clone()),
+                        None,
+                        Effect::Narrows,
+                    );
+                }
+            }
+            (None, Some(new)) => {
+                let new = Some(new.into_iter().collect::<Vec<_>>().join(", "));
+                self.push("enum-added", &at, None, new, Effect::Narrows);
+            }
+            (Some(old), None) => {
+                let old = Some(old.into_iter().collect::<Vec<_>>().join(", "));
+                self.push("enum-removed", &at, old, None, Effect::Widens);
+            }
+            (None, None) => {}
         }
     }
 
@@ -478,7 +511,7 @@ impl<'a> Differ<'a> {
                     Some(name.clone()),
                     Effect::Widens,
                 ),
-                Model::Partial(old_extra) if self.strict => {
+                Model::Partial(old_extra) => {
                     // The old schema constrained the property through `additionalProperties`.
                     let at_pair = at.child("additionalProperties", &segment, &segment);
                     self.compare(old_extra, new_schema, at_pair);
@@ -511,7 +544,7 @@ impl<'a> Differ<'a> {
                     None,
                     Effect::Narrows,
                 ),
-                Model::Partial(new_extra) if self.strict => {
+                Model::Partial(new_extra) => {
                     let at_pair = at.child(&segment, "additionalProperties", &segment);
                     self.compare(old_schema, new_extra, at_pair);
                 }
@@ -560,23 +593,33 @@ impl<'a> Differ<'a> {
             let at_pattern = at.child(&segment, &segment, &segment);
             match npp.get(pattern) {
                 Some(new_schema) => self.compare(old_schema, new_schema, at_pattern),
+                // Names of that pattern now fall to NEW's `additionalProperties`.
                 None => self.push(
                     "patternProperty-removed",
                     &at_pattern,
                     Some(pattern.clone()),
                     None,
-                    Effect::Widens,
+                    match extra(n) {
+                        Extra::Open => Effect::Widens,
+                        Extra::Closed => Effect::Narrows,
+                        Extra::Schema(_) => Effect::Breaks,
+                    },
                 ),
             }
         }
         for pattern in npp.keys().filter(|k| !opp.contains_key(*k)) {
             let segment = format!("patternProperties/{}", crate::pointer::escape(pattern));
+            // Names of that pattern were governed by OLD's `additionalProperties`.
             self.push(
                 "patternProperty-added",
                 &at.child(&segment, &segment, &segment),
                 None,
                 Some(pattern.clone()),
-                Effect::Narrows,
+                match extra(o) {
+                    Extra::Open => Effect::Narrows,
+                    Extra::Closed => Effect::Widens,
+                    Extra::Schema(_) => Effect::Breaks,
+                },
             );
         }
     }
@@ -589,7 +632,20 @@ impl<'a> Differ<'a> {
                     let segment = format!("items/{i}");
                     self.compare(a, b, at.child(&segment, &segment, &segment));
                 }
-                if new.len() > old.len() {
+                let open = |m: &Map<String, Value>| {
+                    matches!(m.get("additionalItems"), None | Some(Value::Bool(true)))
+                };
+                if new.len() != old.len() && !(open(o) && open(n)) {
+                    // Positions past the shorter tuple move between `items` and a closed or
+                    // constrained `additionalItems`: no direction is safe to assume.
+                    self.push(
+                        "tuple-length-changed",
+                        &at_items,
+                        Some(old.len().to_string()),
+                        Some(new.len().to_string()),
+                        Effect::Breaks,
+                    );
+                } else if new.len() > old.len() {
                     self.push(
                         "tuple-item-added",
                         &at_items,
@@ -660,8 +716,14 @@ impl<'a> Differ<'a> {
             }
             (Some(old), Some(new)) => (old, new),
         };
-        let old_keys: Vec<Value> = old.iter().map(|b| canonical(self.old.root, b, 0)).collect();
-        let new_keys: Vec<Value> = new.iter().map(|b| canonical(self.new.root, b, 0)).collect();
+        let old_keys: Vec<String> = old.iter().map(|b| self.old_canon.hash(b)).collect();
+        let new_keys: Vec<String> = new.iter().map(|b| self.new_canon.hash(b)).collect();
+        // A value must match exactly one `oneOf` branch: unless the branches exclude each
+        // other (by type, or by a required property's constant), a branch added or widened
+        // can make old data match two, so every change counts both ways.
+        let overlapping =
+            keyword == "oneOf" && !(disjoint(self.old.root, old) && disjoint(self.new.root, new));
+        let mark = self.changes.len();
         let mut new_matched = vec![false; new.len()];
         let mut old_unmatched = Vec::new();
         for (i, key) in old_keys.iter().enumerate() {
@@ -675,6 +737,7 @@ impl<'a> Differ<'a> {
             // One branch changed: say how.
             let (os, ns) = (format!("{keyword}/{i}"), format!("{keyword}/{j}"));
             self.compare(&old[*i], &new[*j], at.child(&os, &ns, &ns));
+            self.escalate_from(mark, overlapping);
             return;
         }
         for i in old_unmatched {
@@ -682,7 +745,7 @@ impl<'a> Differ<'a> {
             self.push(
                 format!("{keyword}-branch-removed"),
                 &at.child(&segment, keyword, &segment),
-                Some(summary(&old_keys[i])),
+                Some(summary(&old[i])),
                 None,
                 removed_effect,
             );
@@ -693,15 +756,28 @@ impl<'a> Differ<'a> {
                 format!("{keyword}-branch-added"),
                 &at.child(keyword, &segment, &segment),
                 None,
-                Some(summary(&new_keys[j])),
+                Some(summary(&new[j])),
                 added_effect,
             );
+        }
+        self.escalate_from(mark, overlapping);
+    }
+
+    /// Makes the changes recorded since `mark` break both ways, when `overlapping`.
+    fn escalate_from(&mut self, mark: usize, overlapping: bool) {
+        if overlapping {
+            for change in &mut self.changes[mark..] {
+                if matches!(change.effect, Effect::Widens | Effect::Narrows) {
+                    change.effect = Effect::Breaks;
+                    change.rule = format!("{} (overlapping oneOf)", change.rule);
+                }
+            }
         }
     }
 
     /// Any other keyword (`not`, `if`/`then`/`else`, `contains`, `propertyNames`,
     /// `dependencies`, ...): compared as a whole.
-    fn other_keywords(&mut self, o: &Map<String, Value>, n: &Map<String, Value>, at: &At) {
+    fn other_keywords(&mut self, o: &'a Map<String, Value>, n: &'a Map<String, Value>, at: &At) {
         let keys: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
         for keyword in keys {
             if HANDLED.contains(&keyword.as_str())
@@ -714,7 +790,7 @@ impl<'a> Differ<'a> {
             }
             let at = at.both(keyword);
             if let Some((a, b)) = self.presence(keyword, o.get(keyword), n.get(keyword), &at) {
-                if canonical(self.old.root, a, 0) != canonical(self.new.root, b, 0) {
+                if self.old_canon.hash(a) != self.new_canon.hash(b) {
                     self.push(
                         format!("{keyword}-changed"),
                         &at,
@@ -813,7 +889,9 @@ enum Model<'a> {
 
 fn content_model(m: &Map<String, Value>) -> Model<'_> {
     match m.get("additionalProperties") {
-        Some(Value::Bool(false)) if !m.contains_key("patternProperties") => Model::Closed,
+        // With `patternProperties` beside it, some names stay open: judged as closed, which
+        // errs towards reporting.
+        Some(Value::Bool(false)) => Model::Closed,
         Some(schema @ Value::Object(o)) if !o.is_empty() => Model::Partial(schema),
         _ => Model::Open,
     }
@@ -852,6 +930,19 @@ fn extra(m: &Map<String, Value>) -> Extra<'_> {
     }
 }
 
+/// The values `enum` and `const` allow together (as canonical JSON text), if they restrict.
+fn allowed_values(m: &Map<String, Value>) -> Option<BTreeSet<String>> {
+    let from_enum = match m.get("enum") {
+        Some(Value::Array(values)) => Some(value_set(values)),
+        _ => None,
+    };
+    let from_const = m.get("const").map(|c| value_set(std::slice::from_ref(c)));
+    match (from_enum, from_const) {
+        (Some(e), Some(c)) => Some(e.intersection(&c).cloned().collect()),
+        (e, c) => e.or(c),
+    }
+}
+
 /// Enum values as canonical JSON text, so that order and `1` versus `1.0` do not matter.
 fn value_set(values: &[Value]) -> BTreeSet<String> {
     values.iter().map(|v| normalize(v).to_string()).collect()
@@ -872,77 +963,173 @@ fn normalize(value: &Value) -> Value {
     }
 }
 
-/// A schema with `$ref`s inlined (to a depth), annotations dropped, and order-free lists
-/// sorted: equal for schemas that accept the same values by the same rules.
-pub(super) fn canonical(root: &Value, value: &Value, depth: usize) -> Value {
-    let (value, _) = unwrap(root, value, String::new());
-    if depth > 24 {
-        return Value::String("…".into());
-    }
-    match value {
-        Value::Object(map) => {
-            let mut out = Map::new();
-            for (k, v) in map {
-                if ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-") {
-                    continue;
-                }
-                let v = match k.as_str() {
-                    // Values, not schemas.
-                    "enum" | "const" => {
-                        let mut v = normalize(v);
-                        if let Value::Array(items) = &mut v {
-                            if k == "enum" {
-                                items.sort_by_key(|i| i.to_string());
-                            }
-                        }
-                        v
-                    }
-                    "required" => {
-                        let mut v = v.clone();
-                        if let Value::Array(items) = &mut v {
-                            items.sort_by_key(|i| i.to_string());
-                        }
-                        v
-                    }
-                    "properties" | "patternProperties" | "definitions" | "dependencies" => {
-                        match v {
-                            Value::Object(props) => Value::Object(
-                                props
-                                    .iter()
-                                    .map(|(name, s)| (name.clone(), canonical(root, s, depth + 1)))
-                                    .collect(),
-                            ),
-                            other => other.clone(),
-                        }
-                    }
-                    "oneOf" | "anyOf" | "allOf" => match v {
-                        Value::Array(branches) => {
-                            let mut branches: Vec<Value> = branches
-                                .iter()
-                                .map(|b| canonical(root, b, depth + 1))
-                                .collect();
-                            branches.sort_by_key(|b| b.to_string());
-                            Value::Array(branches)
-                        }
-                        other => other.clone(),
-                    },
-                    _ => match v {
-                        Value::Object(_) => canonical(root, v, depth + 1),
-                        Value::Array(items) => Value::Array(
-                            items
-                                .iter()
-                                .map(|i| canonical(root, i, depth + 1))
-                                .collect(),
-                        ),
-                        other => normalize(other),
-                    },
-                };
-                out.insert(k.clone(), v);
-            }
-            Value::Object(out)
+/// Structural fingerprints of schemas: equal for schemas that accept the same values by the
+/// same rules, whether inline or behind a `$ref`, whatever the order of keys, `enum` values,
+/// `required` names or combinator branches. Nested schemas count by their fingerprint, each
+/// definition is fingerprinted once, and recursion is marked by its depth, so the work is
+/// linear in the size of the bundle.
+pub(super) struct Canon<'v> {
+    root: &'v Value,
+    memo: HashMap<String, String>,
+    stack: Vec<String>,
+}
+
+/// Keywords whose value is a schema, or a list or map of schemas.
+const SCHEMA_KEYWORDS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "additionalProperties",
+    "items",
+    "additionalItems",
+    "contains",
+    "propertyNames",
+    "not",
+    "if",
+    "then",
+    "else",
+    "dependencies",
+    "oneOf",
+    "anyOf",
+    "allOf",
+];
+
+impl<'v> Canon<'v> {
+    pub(super) fn new(root: &'v Value) -> Self {
+        Canon {
+            root,
+            memo: HashMap::new(),
+            stack: Vec::new(),
         }
-        other => normalize(other),
     }
+
+    /// The fingerprint of the schema `value`.
+    pub(super) fn hash(&mut self, value: &'v Value) -> String {
+        let (target, pointer) = unwrap(self.root, value, String::new());
+        let by_ref = !pointer.is_empty();
+        if self.stack.len() >= MAX_DEPTH {
+            // Too deep to fingerprint: never equal to anything, so that the comparison goes
+            // there and reports it.
+            return format!("deep:{:p}:{}", self.root, self.stack.len());
+        }
+        if by_ref {
+            if let Some(depth) = self.stack.iter().rposition(|p| *p == pointer) {
+                return format!("cycle:{}", self.stack.len() - depth);
+            }
+            if let Some(known) = self.memo.get(&pointer) {
+                return known.clone();
+            }
+            self.stack.push(pointer.clone());
+        }
+        let canonical = self.canonical(target);
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        canonical.to_string().hash(&mut hasher);
+        let fingerprint = format!("{:016x}", hasher.finish());
+        if by_ref {
+            self.stack.pop();
+            self.memo.insert(pointer, fingerprint.clone());
+        }
+        fingerprint
+    }
+
+    fn canonical(&mut self, value: &'v Value) -> Value {
+        let Value::Object(map) = value else {
+            return normalize(value);
+        };
+        let mut out = Map::new();
+        for (k, v) in map {
+            if ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-") {
+                continue;
+            }
+            let v = match (k.as_str(), v) {
+                ("enum" | "required", Value::Array(items)) => {
+                    let mut items: Vec<Value> = items.iter().map(normalize).collect();
+                    items.sort_by_key(Value::to_string);
+                    items.dedup();
+                    Value::Array(items)
+                }
+                (key, _) if !SCHEMA_KEYWORDS.contains(&key) => normalize(v),
+                ("oneOf" | "anyOf" | "allOf", Value::Array(branches)) => {
+                    let mut hashes: Vec<String> = branches.iter().map(|b| self.hash(b)).collect();
+                    hashes.sort();
+                    Value::from(hashes)
+                }
+                ("items", Value::Array(items)) => {
+                    Value::from(items.iter().map(|i| self.hash(i)).collect::<Vec<_>>())
+                }
+                ("properties" | "patternProperties" | "dependencies", Value::Object(members)) => {
+                    Value::Object(
+                        members
+                            .iter()
+                            .map(|(name, m)| {
+                                let m = match m {
+                                    Value::Object(_) | Value::Bool(_) => {
+                                        Value::String(self.hash(m))
+                                    }
+                                    other => normalize(other),
+                                };
+                                (name.clone(), m)
+                            })
+                            .collect(),
+                    )
+                }
+                (_, Value::Object(_)) => Value::String(self.hash(v)),
+                (_, other) => normalize(other),
+            };
+            out.insert(k.clone(), v);
+        }
+        Value::Object(out)
+    }
+}
+
+/// Whether no value can match two of `branches`: their types do not overlap, or a property
+/// they all require has a different constant in each.
+fn disjoint(root: &Value, branches: &[Value]) -> bool {
+    let facts: Vec<(Option<BTreeSet<String>>, Vec<(String, Value)>)> = branches
+        .iter()
+        .map(|b| {
+            let (b, _) = unwrap(root, b, String::new());
+            let Some(map) = b.as_object() else {
+                return (None, Vec::new());
+            };
+            let types = type_set(map).map(|t| t.into_iter().map(str::to_owned).collect());
+            let required = required(map);
+            let consts =
+                match map.get("properties") {
+                    Some(Value::Object(props)) => props
+                        .iter()
+                        .filter(|(name, _)| required.contains(name.as_str()))
+                        .filter_map(|(name, schema)| {
+                            let (schema, _) = unwrap(root, schema, String::new());
+                            let constant = schema.get("const").cloned().or_else(|| match schema
+                                .get("enum")
+                            {
+                                Some(Value::Array(one)) if one.len() == 1 => Some(one[0].clone()),
+                                _ => None,
+                            })?;
+                            Some((name.clone(), normalize(&constant)))
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+            (types, consts)
+        })
+        .collect();
+    let overlap_types = |a: &Option<BTreeSet<String>>, b: &Option<BTreeSet<String>>| match (a, b) {
+        (Some(a), Some(b)) => a.iter().any(|t| {
+            b.contains(t)
+                || (t == "integer" && b.contains("number"))
+                || (t == "number" && b.contains("integer"))
+        }),
+        _ => true,
+    };
+    facts.iter().enumerate().all(|(i, (ta, ca))| {
+        facts[i + 1..].iter().all(|(tb, cb)| {
+            !overlap_types(ta, tb)
+                || ca
+                    .iter()
+                    .any(|(name, value)| cb.iter().any(|(other, v)| other == name && v != value))
+        })
+    })
 }
 
 /// Short text for a schema or value in a report.
