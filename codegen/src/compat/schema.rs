@@ -1081,10 +1081,14 @@ impl<'v> Canon<'v> {
     }
 }
 
+/// What tells a branch apart: its types (if declared) and the constants of properties it
+/// requires.
+type BranchFacts = (Option<BTreeSet<String>>, Vec<(String, Value)>);
+
 /// Whether no value can match two of `branches`: their types do not overlap, or a property
 /// they all require has a different constant in each.
 fn disjoint(root: &Value, branches: &[Value]) -> bool {
-    let facts: Vec<(Option<BTreeSet<String>>, Vec<(String, Value)>)> = branches
+    let facts: Vec<BranchFacts> = branches
         .iter()
         .map(|b| {
             let (b, _) = unwrap(root, b, String::new());
