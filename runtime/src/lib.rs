@@ -60,6 +60,7 @@ pub mod json;
 pub mod memory;
 pub mod pattern;
 pub mod publish;
+pub mod reliability;
 pub mod route;
 pub mod schema;
 pub mod testing;

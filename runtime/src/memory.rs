@@ -283,7 +283,16 @@ impl Settle for MemorySettle {
         Box::pin(async move {
             match how {
                 Settlement::Ack => {}
-                Settlement::Retry { reason } => {
+                Settlement::Retry { reason, delay } if !delay.is_zero() => {
+                    // Redelivered after the delay, from another task: the consumer goes on.
+                    let item = (delivered.message, delivered.attempt.saturating_add(1));
+                    let (shared, group) = (self.shared, self.group);
+                    tokio::spawn(async move {
+                        tokio::time::sleep(delay).await;
+                        shared.requeue(&group, item, &reason).await;
+                    });
+                }
+                Settlement::Retry { reason, .. } => {
                     let item = (delivered.message, delivered.attempt.saturating_add(1));
                     let item = match self.own.upgrade() {
                         Some(own) => match own.try_send(item) {
@@ -405,6 +414,7 @@ mod tests {
         first
             .settle(Settlement::Retry {
                 reason: "busy".into(),
+                delay: Duration::ZERO,
             })
             .await
             .unwrap();
@@ -457,6 +467,7 @@ mod tests {
         drop(first);
         let retry = Settlement::Retry {
             reason: "busy".into(),
+            delay: Duration::ZERO,
         };
         delivery.settle(retry.clone()).await.unwrap();
         let again = second.next().await.unwrap();

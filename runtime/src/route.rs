@@ -13,11 +13,12 @@ use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::task::Poll;
 
 use crate::envelope::{Binding, Envelope, Headers};
 use crate::publish::{Publisher, STRUCTURED_CONTENT_TYPE};
+use crate::reliability::{IdempotencyStore, RetryPolicy};
 use crate::transport::{
     Delivered, RawMessage, Settlement, Subscription, Transport, TransportError,
 };
@@ -337,36 +338,54 @@ fn panic_message(panic: &(dyn Any + Send)) -> &str {
         .unwrap_or("(no message)")
 }
 
-/// Subscribes routers to a transport.
+/// Subscribes routers to a transport, with a retry policy and, optionally, an idempotency
+/// store.
 ///
 /// ```
+/// use std::time::Duration;
 /// use herald::memory::InMemory;
+/// use herald::reliability::{MemoryIdempotency, RetryPolicy};
 /// use herald::Consumer;
 ///
 /// let bus = InMemory::new();
-/// let consumer = Consumer::new(bus.clone()).max_attempts(3);
+/// let consumer = Consumer::new(bus.clone())
+///     .retry(RetryPolicy::exponential(Duration::from_millis(50), Duration::from_secs(10)).max_attempts(4))
+///     .idempotency(MemoryIdempotency::new(100_000));
 /// // let worker = consumer.subscribe(MyRouter(MyHandler)).await?;
 /// // tokio::spawn(worker.run());
 /// # let _ = consumer;
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Consumer<T> {
     transport: T,
     publisher: Publisher,
-    max_attempts: u32,
+    retry: RetryPolicy,
+    idempotency: Option<Arc<dyn IdempotencyStore>>,
     group: Option<String>,
 }
 
-/// Default number of attempts before a failing message is dead-lettered.
-pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
+impl<T: std::fmt::Debug> std::fmt::Debug for Consumer<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Consumer")
+            .field("transport", &self.transport)
+            .field("retry", &self.retry)
+            .field("idempotency", &self.idempotency.is_some())
+            .field("group", &self.group)
+            .finish_non_exhaustive()
+    }
+}
+
+pub use crate::reliability::DEFAULT_MAX_ATTEMPTS;
 
 impl<T: Transport> Consumer<T> {
-    /// A consumer on `transport`; handlers publish through the same transport.
+    /// A consumer on `transport`; handlers publish through the same transport. Failed
+    /// messages are retried by [`RetryPolicy::default`].
     pub fn new(transport: T) -> Self {
         Consumer {
             publisher: Publisher::new(transport.clone()),
             transport,
-            max_attempts: DEFAULT_MAX_ATTEMPTS,
+            retry: RetryPolicy::default(),
+            idempotency: None,
             group: None,
         }
     }
@@ -377,9 +396,23 @@ impl<T: Transport> Consumer<T> {
         self
     }
 
-    /// Attempts before a message whose handler keeps failing is dead-lettered (at least 1).
+    /// When to retry a failed message and when to dead-letter it.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Attempts before a message whose handler keeps failing is dead-lettered (at least 1);
+    /// short for a [`retry`](Self::retry) policy with that many attempts.
     pub fn max_attempts(mut self, attempts: u32) -> Self {
-        self.max_attempts = attempts.max(1);
+        self.retry = self.retry.max_attempts(attempts);
+        self
+    }
+
+    /// Acknowledges, without handling them again, events whose id `store` has seen handled
+    /// by this group (redeliveries after a lost ack or a broker restart, duplicate publishes).
+    pub fn idempotency(mut self, store: impl IdempotencyStore) -> Self {
+        self.idempotency = Some(Arc::new(store));
         self
     }
 
@@ -392,14 +425,16 @@ impl<T: Transport> Consumer<T> {
     /// Subscribes `router` to its channel; the subscription exists when this returns, so
     /// messages published from then on reach it. Run the returned worker to process them.
     pub async fn subscribe<R: Route>(&self, router: R) -> Result<Worker<T, R>, TransportError> {
-        let group = self.group.as_deref().unwrap_or(R::OPERATION);
-        let subscription = self.transport.subscribe(R::ADDRESS, group).await?;
+        let group = self.group.as_deref().unwrap_or(R::OPERATION).to_owned();
+        let subscription = self.transport.subscribe(R::ADDRESS, &group).await?;
         Ok(Worker {
             subscription,
             router,
             binding: self.transport.binding(),
             publisher: self.publisher.clone(),
-            max_attempts: self.max_attempts,
+            retry: self.retry.clone(),
+            idempotency: self.idempotency.clone(),
+            group,
         })
     }
 }
@@ -410,35 +445,76 @@ pub struct Worker<T: Transport, R> {
     router: R,
     binding: Binding,
     publisher: Publisher,
-    max_attempts: u32,
+    retry: RetryPolicy,
+    idempotency: Option<Arc<dyn IdempotencyStore>>,
+    group: String,
 }
 
 impl<T: Transport, R: Route> Worker<T, R> {
     /// Processes deliveries until the transport closes; each is settled by its outcome.
-    pub async fn run(mut self) -> Result<(), TransportError> {
-        while let Some(delivery) = self.subscription.next().await {
-            let outcome = process(
-                &self.router,
-                self.binding,
-                delivery.delivered(),
-                &self.publisher,
-            )
-            .await;
-            let settlement = settlement(outcome, delivery.attempt(), self.max_attempts);
+    pub async fn run(self) -> Result<(), TransportError> {
+        self.run_until(std::future::pending()).await
+    }
+
+    /// Processes deliveries until the transport closes or `shutdown` completes. A message
+    /// being handled when `shutdown` completes is finished and settled first; messages not
+    /// yet taken stay with the broker.
+    pub async fn run_until(
+        mut self,
+        shutdown: impl Future<Output = ()>,
+    ) -> Result<(), TransportError> {
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            let next = {
+                let mut next = std::pin::pin!(self.subscription.next());
+                std::future::poll_fn(|cx| {
+                    if shutdown.as_mut().poll(cx).is_ready() {
+                        return Poll::Ready(None);
+                    }
+                    next.as_mut().poll(cx)
+                })
+                .await
+            };
+            let Some(delivery) = next else {
+                return Ok(());
+            };
+            let settlement = self.handle(delivery.delivered()).await;
             delivery.settle(settlement).await?;
         }
-        Ok(())
+    }
+
+    /// Decides how `delivered` ends: a duplicate is acked, anything else is routed.
+    async fn handle(&self, delivered: &Delivered) -> Settlement {
+        let id = match &self.idempotency {
+            Some(_) => Incoming::parse(self.binding, &delivered.message)
+                .ok()
+                .map(|incoming| incoming.context().id.clone()),
+            None => None,
+        };
+        if let (Some(store), Some(id)) = (&self.idempotency, &id) {
+            if store.seen(&self.group, id).await {
+                return Settlement::Ack;
+            }
+        }
+        let outcome = process(&self.router, self.binding, delivered, &self.publisher).await;
+        if let (Outcome::Handled, Some(store), Some(id)) = (&outcome, &self.idempotency, &id) {
+            store.record(&self.group, id).await;
+        }
+        settlement(outcome, delivered.attempt, &self.retry)
     }
 }
 
 /// How to settle a delivery on its `attempt` that ended as `outcome`.
-fn settlement(outcome: Outcome, attempt: u32, max_attempts: u32) -> Settlement {
+fn settlement(outcome: Outcome, attempt: u32, retry: &RetryPolicy) -> Settlement {
     match outcome {
         Outcome::Handled | Outcome::Ignored(_) => Settlement::Ack,
-        Outcome::Retry(reason) if attempt >= max_attempts => Settlement::DeadLetter {
+        Outcome::Retry(reason) if retry.gives_up_after(attempt) => Settlement::DeadLetter {
             reason: format!("{reason} (gave up after {attempt} attempts)"),
         },
-        Outcome::Retry(reason) => Settlement::Retry { reason },
+        Outcome::Retry(reason) => Settlement::Retry {
+            reason,
+            delay: retry.delay(attempt),
+        },
         Outcome::DeadLetter(reason) => Settlement::DeadLetter { reason },
     }
 }
@@ -449,25 +525,32 @@ mod tests {
 
     #[test]
     fn outcomes_settle_as_documented() {
-        assert_eq!(settlement(Outcome::Handled, 1, 3), Settlement::Ack);
+        let policy = RetryPolicy::exponential(
+            std::time::Duration::from_millis(10),
+            std::time::Duration::from_secs(1),
+        )
+        .max_attempts(3)
+        .jitter(0.0);
+        assert_eq!(settlement(Outcome::Handled, 1, &policy), Settlement::Ack);
         assert_eq!(
-            settlement(Outcome::Ignored("x".into()), 1, 3),
+            settlement(Outcome::Ignored("x".into()), 1, &policy),
             Settlement::Ack
         );
         assert_eq!(
-            settlement(Outcome::Retry("busy".into()), 2, 3),
+            settlement(Outcome::Retry("busy".into()), 2, &policy),
             Settlement::Retry {
-                reason: "busy".into()
+                reason: "busy".into(),
+                delay: std::time::Duration::from_millis(20),
             }
         );
         assert_eq!(
-            settlement(Outcome::Retry("busy".into()), 3, 3),
+            settlement(Outcome::Retry("busy".into()), 3, &policy),
             Settlement::DeadLetter {
                 reason: "busy (gave up after 3 attempts)".into()
             }
         );
         assert_eq!(
-            settlement(Outcome::DeadLetter("bad".into()), 1, 3),
+            settlement(Outcome::DeadLetter("bad".into()), 1, &policy),
             Settlement::DeadLetter {
                 reason: "bad".into()
             }

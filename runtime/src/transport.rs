@@ -52,10 +52,12 @@ pub enum TransportError {
 pub enum Settlement {
     /// Done with: handled, or deliberately ignored.
     Ack,
-    /// Deliver it again later (attempt + 1), because of `reason`.
+    /// Deliver it again after `delay` (attempt + 1), because of `reason`.
     Retry {
         /// Why the attempt failed.
         reason: String,
+        /// How long to wait first (the consumer's retry policy).
+        delay: std::time::Duration,
     },
     /// Never deliver it again; keep it where people can look at it, with `reason`.
     DeadLetter {

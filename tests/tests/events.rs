@@ -605,3 +605,123 @@ mod fuzz {
         }
     }
 }
+
+// ----- reliability: idempotency, backoff, shutdown -----
+
+/// Counts cancellations; optionally slow.
+#[derive(Clone, Default)]
+struct Counting {
+    handled: Arc<AtomicU32>,
+    slow: bool,
+}
+
+impl orders::handlers::OnOrderCancelled for Counting {
+    async fn on_order_cancelled(
+        &self,
+        _event: Envelope<orders::OrderCancelled>,
+        _ctx: &Context<'_>,
+    ) -> HandlerResult {
+        if self.slow {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.handled.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_redelivered_event_is_handled_once() {
+    let bus = InMemory::new();
+    let counting = Counting::default();
+    let worker = herald::Consumer::new(bus.clone())
+        .idempotency(herald::reliability::MemoryIdempotency::new(1000))
+        .subscribe(orders::handlers::OnOrderCancelledRouter(counting.clone()))
+        .await
+        .unwrap();
+    tokio::spawn(worker.run());
+    let publisher = Publisher::new(bus.clone());
+    let cancelled: orders::OrderCancelled =
+        from_json(example_json("orders.yaml", "OrderCancelled", 0));
+    let envelope = publisher.envelope(cancelled);
+    // The same event three times (a producer retrying after a lost confirm), and another.
+    for _ in 0..3 {
+        publisher.send("acme/orders/o-1", &envelope).await.unwrap();
+    }
+    let other = publisher.envelope(envelope.data.clone());
+    publisher.send("acme/orders/o-1", &other).await.unwrap();
+    eventually("two handled events", || {
+        counting.handled.load(Ordering::SeqCst) >= 2
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    assert_eq!(counting.handled.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn retries_wait_for_the_backoff() {
+    let bus = TestBus::start().await;
+    let attempts = Arc::new(AtomicU32::new(0));
+    let worker = herald::Consumer::new(bus.transport().clone())
+        .retry(
+            herald::reliability::RetryPolicy::exponential(
+                Duration::from_millis(40),
+                Duration::from_secs(1),
+            )
+            .jitter(0.0)
+            .max_attempts(3),
+        )
+        .subscribe(orders::handlers::OnOrderCancelledRouter(Flaky {
+            attempts: attempts.clone(),
+            reject: false,
+        }))
+        .await
+        .unwrap();
+    tokio::spawn(worker.run());
+    let cancelled: orders::OrderCancelled =
+        from_json(example_json("orders.yaml", "OrderCancelled", 0));
+    let start = tokio::time::Instant::now();
+    orders::publishers::PublishOrderEvents::new(bus.publisher().clone())
+        .publish_order_cancelled("o-1", cancelled)
+        .await
+        .unwrap();
+    eventually("the third attempt", || attempts.load(Ordering::SeqCst) >= 3).await;
+    // 40 ms after the first failure, 80 ms after the second.
+    assert!(
+        start.elapsed() >= Duration::from_millis(120),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(bus.dead_letters().is_empty());
+}
+
+#[tokio::test]
+async fn shutdown_finishes_the_message_in_hand() {
+    let bus = InMemory::new();
+    let counting = Counting {
+        slow: true,
+        ..Counting::default()
+    };
+    let worker = herald::Consumer::new(bus.clone())
+        .subscribe(orders::handlers::OnOrderCancelledRouter(counting.clone()))
+        .await
+        .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(worker.run_until(async {
+        let _ = stopped.await;
+    }));
+    let publisher = orders::publishers::PublishOrderEvents::new(Publisher::new(bus.clone()));
+    let cancelled: orders::OrderCancelled =
+        from_json(example_json("orders.yaml", "OrderCancelled", 0));
+    publisher
+        .publish_order_cancelled("o-1", cancelled)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(10)).await; // the handler is mid-message
+    stop.send(()).unwrap();
+    running.await.unwrap().unwrap();
+    assert_eq!(
+        counting.handled.load(Ordering::SeqCst),
+        1,
+        "finished, not dropped"
+    );
+}

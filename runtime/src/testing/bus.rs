@@ -9,6 +9,7 @@ use crate::address::ANY;
 use crate::envelope::Envelope;
 use crate::memory::{DeadLetter, InMemory};
 use crate::publish::{PublishError, Publisher};
+use crate::reliability::RetryPolicy;
 use crate::route::{Consumer, Incoming, Route, Worker};
 use crate::transport::{RawMessage, Settlement, Subscription, Transport, TransportError};
 use crate::{DecodeError, Event, Validate};
@@ -119,11 +120,14 @@ impl TestBus {
         &self.publisher
     }
 
-    /// Subscribes `router` (with a consumer that gives up after 3 attempts) and runs it in a
-    /// background task.
+    /// Subscribes `router` (with a consumer that retries after 1 ms, 2 ms, then gives up after
+    /// 3 attempts) and runs it in a background task.
     pub async fn serve<R: Route>(&self, router: R) -> Result<(), TransportError> {
         let worker: Worker<InMemory, R> = Consumer::new(self.transport.clone())
-            .max_attempts(3)
+            .retry(
+                RetryPolicy::exponential(Duration::from_millis(1), Duration::from_millis(20))
+                    .max_attempts(3),
+            )
             .subscribe(router)
             .await?;
         tokio::spawn(worker.run());
