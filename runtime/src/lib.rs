@@ -58,6 +58,8 @@ pub mod event;
 pub mod format;
 pub mod json;
 pub mod memory;
+#[cfg(feature = "nats")]
+pub mod nats;
 pub mod pattern;
 pub mod publish;
 pub mod reliability;

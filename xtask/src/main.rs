@@ -70,7 +70,7 @@ fn main() -> ExitCode {
 
 fn ci() -> ExitCode {
     let cargo = env!("CARGO");
-    let steps: [&[&str]; 5] = [
+    let steps: [&[&str]; 7] = [
         &["fmt", "--all", "--check"],
         &[
             "clippy",
@@ -81,6 +81,27 @@ fn ci() -> ExitCode {
             "warnings",
         ],
         &["test", "--workspace"],
+        // Broker transports: built with their features, tested against the local servers.
+        &[
+            "clippy",
+            "-p",
+            "herald",
+            "--features",
+            "nats",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[
+            "test",
+            "-p",
+            "herald",
+            "--features",
+            "nats",
+            "--test",
+            "nats",
+        ],
         // The README's examples run as written (each exits non-zero if its flow breaks).
         &["run", "--quiet", "-p", "example-quickstart"],
         &["run", "--quiet", "-p", "example-code-first"],

@@ -1,0 +1,380 @@
+//! NATS JetStream transport (feature `nats`), on [async-nats](https://docs.rs/async-nats).
+//!
+//! - **Subjects**: a channel address maps to a subject under a prefix, `/` becoming `.`:
+//!   `acme/orders/o-17` is `herald.acme.orders.o-17`, and the subscription pattern
+//!   `acme/orders/{orderId}` filters `herald.acme.orders.*`. Parameter values never hold `.`,
+//!   `*` or `>` ([`address::fill`](crate::address::fill) refuses them), so a value cannot
+//!   widen a subscription. The original address travels in a `herald-address` header.
+//! - **Persistence**: one stream (default `HERALD`) holds the prefix's subjects; publishing
+//!   waits for the stream's acknowledgement, and sets `Nats-Msg-Id` to the event id, so a
+//!   publish retried within the stream's duplicate window is stored once.
+//! - **Consumer groups** are durable pull consumers with explicit acks, one per group name and
+//!   address pattern: members of a group share its messages. An ack is confirmed by the
+//!   server before the next message is taken; a retry is a NAK with the policy's delay; the
+//!   attempt is JetStream's delivery count.
+//! - **Dead letters** go to `<prefix>-dlq.<subject>` (stream `<stream>_DLQ`) with the headers
+//!   `herald-dlq-reason`, `herald-dlq-attempt` and `herald-dlq-group`, then the original is
+//!   terminated.
+//! - **Reconnection** is the client's: after the server restarts, publishing and consuming go
+//!   on; messages that were not acked are redelivered.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream::{self, consumer, stream, AckKind};
+use async_nats::HeaderMap;
+use tokio_stream::StreamExt;
+
+pub use async_nats;
+
+use crate::envelope::Binding;
+use crate::transport::{
+    BoxFuture, Delivered, Delivery, RawMessage, Settle, Settlement, Subscription, Transport,
+    TransportError,
+};
+
+/// Where herald keeps its messages on the server.
+#[derive(Clone, Debug)]
+pub struct NatsOptions {
+    /// The JetStream stream (created if missing; its dead letters go to `<stream>_DLQ`).
+    pub stream: String,
+    /// The subject prefix of every address.
+    pub prefix: String,
+    /// How long a delivery may stay unacked before the server redelivers it.
+    pub ack_wait: Duration,
+    /// How long the server remembers event ids to drop duplicate publishes.
+    pub duplicate_window: Duration,
+}
+
+impl Default for NatsOptions {
+    fn default() -> Self {
+        NatsOptions {
+            stream: "HERALD".into(),
+            prefix: "herald".into(),
+            ack_wait: Duration::from_secs(30),
+            duplicate_window: Duration::from_secs(120),
+        }
+    }
+}
+
+/// A NATS JetStream connection; clones share it.
+#[derive(Clone)]
+pub struct Nats {
+    jetstream: jetstream::Context,
+    options: Arc<NatsOptions>,
+}
+
+impl std::fmt::Debug for Nats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Nats")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+fn broker(error: impl std::error::Error + Send + Sync + 'static) -> TransportError {
+    TransportError::Broker(Box::new(error))
+}
+
+/// The header that carries the original address.
+const ADDRESS_HEADER: &str = "herald-address";
+
+impl Nats {
+    /// Connects to `url` (`nats://127.0.0.1:4222`) with the default options.
+    pub async fn connect(url: &str) -> Result<Self, TransportError> {
+        Self::connect_with(url, NatsOptions::default()).await
+    }
+
+    /// Connects to `url` and makes sure the streams exist.
+    pub async fn connect_with(url: &str, options: NatsOptions) -> Result<Self, TransportError> {
+        let client = async_nats::ConnectOptions::new()
+            .connection_timeout(Duration::from_secs(5))
+            .connect(url.trim_start_matches("nats://"))
+            .await
+            .map_err(broker)?;
+        let jetstream = jetstream::new(client);
+        let config = stream::Config {
+            name: options.stream.clone(),
+            subjects: vec![format!("{}.>", options.prefix)],
+            duplicate_window: options.duplicate_window,
+            ..Default::default()
+        };
+        jetstream
+            .get_or_create_stream(config)
+            .await
+            .map_err(broker)?;
+        let dlq = stream::Config {
+            name: format!("{}_DLQ", options.stream),
+            subjects: vec![format!("{}-dlq.>", options.prefix)],
+            ..Default::default()
+        };
+        jetstream.get_or_create_stream(dlq).await.map_err(broker)?;
+        Ok(Nats {
+            jetstream,
+            options: Arc::new(options),
+        })
+    }
+
+    /// The JetStream context, for what herald does not wrap (reading dead letters, say).
+    pub fn jetstream(&self) -> &jetstream::Context {
+        &self.jetstream
+    }
+
+    /// The options it was connected with.
+    pub fn options(&self) -> &NatsOptions {
+        &self.options
+    }
+
+    /// The subject of `address`.
+    pub fn subject(&self, address: &str) -> Result<String, TransportError> {
+        if address.is_empty()
+            || address
+                .chars()
+                .any(|c| matches!(c, '*' | '>') || c.is_whitespace() || c.is_control())
+        {
+            return Err(broker(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("`{address}` cannot be a NATS subject"),
+            )));
+        }
+        Ok(format!(
+            "{}.{}",
+            self.options.prefix,
+            address.replace('/', ".")
+        ))
+    }
+
+    /// The subject filter of a subscription `pattern` (`{param}` is one token).
+    pub fn filter(&self, pattern: &str) -> String {
+        if pattern == crate::address::ANY {
+            return format!("{}.>", self.options.prefix);
+        }
+        let mut subject = String::new();
+        let mut rest = pattern;
+        while let Some(open) = rest.find('{') {
+            subject.push_str(&rest[..open]);
+            subject.push('*');
+            rest = rest[open..]
+                .find('}')
+                .map_or("", |close| &rest[open + close + 1..]);
+        }
+        subject.push_str(rest);
+        format!("{}.{}", self.options.prefix, subject.replace('/', "."))
+    }
+}
+
+impl Transport for Nats {
+    type Subscription = NatsSubscription;
+
+    fn binding(&self) -> Binding {
+        Binding::Nats
+    }
+
+    async fn publish(&self, message: RawMessage) -> Result<(), TransportError> {
+        let subject = self.subject(&message.address)?;
+        let mut headers = HeaderMap::new();
+        for (name, value) in &message.headers {
+            if name.eq_ignore_ascii_case("ce-id") {
+                headers.insert(async_nats::header::NATS_MESSAGE_ID, value.as_str());
+            }
+            headers.insert(name.as_str(), value.as_str());
+        }
+        headers.insert(ADDRESS_HEADER, message.address.as_str());
+        let ack = self
+            .jetstream
+            .publish_with_headers(subject, headers, message.body.into())
+            .await
+            .map_err(broker)?;
+        ack.await.map_err(broker)?;
+        Ok(())
+    }
+
+    async fn subscribe(
+        &self,
+        pattern: &str,
+        group: &str,
+    ) -> Result<NatsSubscription, TransportError> {
+        let filter = self.filter(pattern);
+        let durable = consumer_name(group, &filter);
+        let stream = self
+            .jetstream
+            .get_stream(&self.options.stream)
+            .await
+            .map_err(broker)?;
+        let consumer: consumer::PullConsumer = stream
+            .get_or_create_consumer(
+                &durable,
+                consumer::pull::Config {
+                    durable_name: Some(durable.clone()),
+                    filter_subject: filter,
+                    ack_policy: consumer::AckPolicy::Explicit,
+                    ack_wait: self.options.ack_wait,
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(broker)?;
+        let messages = consumer.messages().await.map_err(broker)?;
+        Ok(NatsSubscription {
+            consumer,
+            messages: Some(messages),
+            nats: self.clone(),
+            group: group.to_owned(),
+        })
+    }
+}
+
+/// A durable consumer name for `group` on `filter`: the group's name (made safe) and a hash
+/// of the filter, so that one group name on two channels makes two consumers.
+fn consumer_name(group: &str, filter: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    filter.hash(&mut hasher);
+    let safe: String = group
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{safe}-{:08x}", hasher.finish() as u32)
+}
+
+/// One member of a consumer group on NATS.
+pub struct NatsSubscription {
+    consumer: consumer::PullConsumer,
+    messages: Option<consumer::pull::Stream>,
+    nats: Nats,
+    group: String,
+}
+
+impl Subscription for NatsSubscription {
+    async fn next(&mut self) -> Option<Delivery> {
+        loop {
+            let messages = match &mut self.messages {
+                Some(messages) => messages,
+                None => match self.consumer.messages().await {
+                    Ok(messages) => self.messages.insert(messages),
+                    Err(_) => {
+                        // The server is away: the client reconnects; try again shortly.
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        continue;
+                    }
+                },
+            };
+            match messages.next().await {
+                Some(Ok(message)) => return Some(self.delivery(message)),
+                // Heartbeats missed while the server restarts, and the like: start over.
+                Some(Err(_)) => {
+                    self.messages = None;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                None => return None,
+            }
+        }
+    }
+}
+
+impl NatsSubscription {
+    fn delivery(&self, message: jetstream::Message) -> Delivery {
+        let attempt = message
+            .info()
+            .map_or(1, |info| u32::try_from(info.delivered).unwrap_or(u32::MAX))
+            .max(1);
+        let mut headers = Vec::new();
+        let mut address = None;
+        if let Some(map) = &message.headers {
+            for (name, values) in map.iter() {
+                let name: &str = name.as_ref();
+                for value in values {
+                    if name == ADDRESS_HEADER {
+                        address = Some(value.as_str().to_owned());
+                    } else if !name.eq_ignore_ascii_case("Nats-Msg-Id") {
+                        headers.push((name.to_owned(), value.as_str().to_owned()));
+                    }
+                }
+            }
+        }
+        let subject = message.subject.to_string();
+        let address = address.unwrap_or_else(|| {
+            subject
+                .strip_prefix(&format!("{}.", self.nats.options.prefix))
+                .unwrap_or(&subject)
+                .replace('.', "/")
+        });
+        let raw = RawMessage {
+            address,
+            key: None,
+            headers,
+            body: message.payload.to_vec(),
+        };
+        let settle = NatsSettle {
+            message,
+            subject,
+            nats: self.nats.clone(),
+            group: self.group.clone(),
+        };
+        Delivery::new(raw, attempt, Box::new(settle))
+    }
+}
+
+struct NatsSettle {
+    message: jetstream::Message,
+    subject: String,
+    nats: Nats,
+    group: String,
+}
+
+impl Settle for NatsSettle {
+    fn settle(
+        self: Box<Self>,
+        delivered: Delivered,
+        how: Settlement,
+    ) -> BoxFuture<'static, Result<(), TransportError>> {
+        Box::pin(async move {
+            let NatsSettle {
+                message,
+                subject,
+                nats,
+                group,
+            } = *self;
+            match how {
+                // Confirmed by the server: an acked message is never redelivered.
+                Settlement::Ack => message.double_ack().await.map_err(TransportError::Broker),
+                Settlement::Retry { delay, .. } => message
+                    .ack_with(AckKind::Nak(Some(delay)))
+                    .await
+                    .map_err(TransportError::Broker),
+                Settlement::DeadLetter { reason } => {
+                    let prefix = &nats.options.prefix;
+                    let rest = subject
+                        .strip_prefix(&format!("{prefix}."))
+                        .unwrap_or(&subject);
+                    let mut headers = message.headers.clone().unwrap_or_default();
+                    headers.insert(ADDRESS_HEADER, delivered.message.address.as_str());
+                    headers.insert("herald-dlq-reason", reason.as_str());
+                    headers.insert("herald-dlq-attempt", delivered.attempt.to_string().as_str());
+                    headers.insert("herald-dlq-group", group.as_str());
+                    // Kept first, then let go: a dead letter is never lost between the two.
+                    let ack = nats
+                        .jetstream
+                        .publish_with_headers(
+                            format!("{prefix}-dlq.{rest}"),
+                            headers,
+                            message.payload.clone(),
+                        )
+                        .await
+                        .map_err(broker)?;
+                    ack.await.map_err(broker)?;
+                    message
+                        .ack_with(AckKind::Term)
+                        .await
+                        .map_err(TransportError::Broker)
+                }
+            }
+        })
+    }
+}
