@@ -101,6 +101,8 @@ fn ci() -> ExitCode {
             "nats",
             "--test",
             "nats",
+            "--test",
+            "nats_restart",
         ],
         // The README's examples run as written (each exits non-zero if its flow breaks).
         &["run", "--quiet", "-p", "example-quickstart"],
