@@ -233,16 +233,45 @@ impl<E: Serialize> Envelope<E> {
     /// Binary content mode: attribute headers for `binding` (the content type under the
     /// binding's own header), and `data` as the JSON body.
     pub fn to_binary(&self, binding: Binding) -> Result<(Headers, Vec<u8>), serde_json::Error> {
-        let mut headers = Vec::new();
-        for (k, v) in self.attributes() {
-            if k == "datacontenttype" {
-                headers.push((binding.content_type_header().to_string(), v));
-            } else {
-                headers.push((format!("{}{k}", binding.prefix()), v));
+        let prefix = binding.prefix();
+        let mut headers = Vec::with_capacity(8 + self.extensions.len());
+        let mut push = |name: &str, value: &str| {
+            let mut key = String::with_capacity(prefix.len() + name.len());
+            key.push_str(prefix);
+            key.push_str(name);
+            headers.push((key, value.to_owned()));
+        };
+        push("specversion", SPEC_VERSION);
+        push("id", &self.id);
+        push("source", &self.source);
+        push("type", &self.event_type);
+        if let Some(time) = self.time {
+            push("time", &time.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+        }
+        let optional = [
+            ("dataschema", &self.data_schema),
+            ("subject", &self.subject),
+            ("correlationid", &self.correlation_id),
+            ("causationid", &self.causation_id),
+            ("dataversion", &self.data_version),
+            ("userid", &self.metadata.user_id),
+            ("sessionid", &self.metadata.session_id),
+            ("sourceversion", &self.metadata.source_version),
+            ("environment", &self.metadata.environment),
+        ];
+        for (name, value) in optional {
+            if let Some(value) = value {
+                push(name, value);
             }
         }
-        for (k, v) in &self.extensions {
-            headers.push((format!("{}{k}", binding.prefix()), v.clone()));
+        for (name, value) in &self.extensions {
+            push(name, value);
+        }
+        if let Some(content_type) = &self.data_content_type {
+            headers.push((
+                binding.content_type_header().to_owned(),
+                content_type.clone(),
+            ));
         }
         Ok((headers, serde_json::to_vec(&self.data)?))
     }

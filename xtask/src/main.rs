@@ -8,6 +8,7 @@
 //!   plain typed decoding and against `serde_json::Value` + `jsonschema`.
 //! - `cargo xtask bench events`: events/s and latency of typed events on the in-memory bus.
 //! - `cargo xtask bench compat`: time to diff two versions of a 500-message spec.
+//! - `cargo xtask bench brokers`: herald's typed publisher against the raw client on NATS.
 //! - `cargo xtask check-compat [--against REF] [--mode backward|forward|full] [--specs GLOB]
 //!   [--strict]`: compares the specs of the work tree with their versions at `REF` (default
 //!   `git merge-base HEAD main`); exits 0 if all are compatible, 1 if any is not, 2 if a spec
@@ -30,6 +31,16 @@ fn main() -> ExitCode {
             "herald-tests",
             "--bench",
             which,
+        ])),
+        ["bench", "brokers"] => run(Command::new(env!("CARGO")).args([
+            "bench",
+            "--quiet",
+            "-p",
+            "herald",
+            "--features",
+            "nats",
+            "--bench",
+            "brokers",
         ])),
         ["bench", "compat"] => run(Command::new(env!("CARGO")).args([
             "run",
@@ -60,7 +71,7 @@ fn main() -> ExitCode {
         ["check-compat", rest @ ..] => compat::check_compat(rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask ci | bench [codegen | validate | events | compat] | check-compat \
+                "usage: cargo xtask ci | bench [codegen | validate | events | compat | brokers] | check-compat \
                  [--against REF] [--mode backward|forward|full] [--specs GLOB] [--strict]"
             );
             ExitCode::from(2)

@@ -1,0 +1,204 @@
+//! Publishing through herald on a real broker against publishing the same bytes through the
+//! broker's own client, in one run: herald's share of the cost is the envelope, validation
+//! and encoding.
+//!
+//! NATS JetStream (127.0.0.1:4222): both sides publish with headers and wait for the stream's
+//! acknowledgement, 256 publishes in flight, in alternating rounds so that drift hits both.
+//!
+//! Run: `cargo bench -p herald --features nats --bench brokers` (or `cargo xtask bench
+//! brokers`).
+
+use std::time::Instant;
+
+use herald::nats::async_nats::{self, HeaderMap};
+use herald::nats::{Nats, NatsOptions};
+use herald::transport::Transport;
+use herald::Publisher;
+use serde::{Deserialize, Serialize};
+
+const IN_FLIGHT: usize = 256;
+const PER_ROUND: usize = 10_000;
+const ROUNDS: usize = 6;
+
+/// A small typed event with constraints, as a service would publish it.
+#[derive(Debug, Clone, Serialize, Deserialize, herald::Event, herald::Validate)]
+#[event(type = "com.acme.parcel.scanned", version = "1.0.0", source = "/depot")]
+struct ParcelScanned {
+    #[validate(pattern = "^P-[0-9]{6}$")]
+    parcel_id: String,
+    #[validate(minimum = 1, maximum = 70000)]
+    weight_grams: u32,
+    #[validate(length(min = 2, max = 2))]
+    depot: String,
+}
+
+fn event(n: usize) -> ParcelScanned {
+    ParcelScanned {
+        parcel_id: format!("P-{:06}", n % 1_000_000),
+        weight_grams: 1 + (n % 60_000) as u32,
+        depot: "LN".into(),
+    }
+}
+
+/// Events per second of `count` publishes of `publish(i)`, `IN_FLIGHT` at a time.
+async fn rate<F, Fut>(count: usize, publish: F) -> f64
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let start = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..count {
+        if tasks.len() >= IN_FLIGHT {
+            tasks.join_next().await;
+        }
+        tasks.spawn(publish(i));
+    }
+    while tasks.join_next().await.is_some() {}
+    count as f64 / start.elapsed().as_secs_f64()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let options = NatsOptions {
+            stream: format!("HERALD_BENCH_{}", std::process::id()),
+            prefix: format!("herald_bench_{}", std::process::id()),
+            ..NatsOptions::default()
+        };
+        let nats = match Nats::connect_with("nats://127.0.0.1:4222", options).await {
+            Ok(nats) => nats,
+            Err(e) => {
+                eprintln!("NATS unreachable at 127.0.0.1:4222: {e}");
+                std::process::exit(1);
+            }
+        };
+        let publisher = Publisher::new(nats.clone());
+        let subject = nats.subject("parcels/p-1").expect("a subject");
+        // The raw side sends what herald sends: the same headers and body.
+        let sample = publisher.envelope(event(1));
+        let (headers, body) = sample.to_binary(nats.binding()).expect("encodes");
+        let body = bytes::Bytes::from(body);
+        let client = nats.jetstream().clone();
+
+        // herald's own work per event, without the broker: envelope, validation, encoding.
+        let start = Instant::now();
+        for i in 0..100_000 {
+            let envelope = publisher.envelope(event(i));
+            herald::Validate::validate(&envelope.data).expect("valid");
+            std::hint::black_box(envelope.to_binary(nats.binding()).expect("encodes"));
+        }
+        let own = start.elapsed().as_secs_f64() / 100_000.0;
+
+        // The transport alone: pre-encoded messages through `Nats::publish`.
+        let transport = {
+            let (nats, headers, body) = (nats.clone(), headers.clone(), body.to_vec());
+            rate(PER_ROUND, move |i| {
+                let nats = nats.clone();
+                let mut headers = headers.clone();
+                headers.retain(|(k, _)| k != "ce-id");
+                headers.push(("ce-id".into(), format!("t-{i}")));
+                let message = herald::transport::RawMessage {
+                    address: "parcels/p-1".into(),
+                    key: None,
+                    headers,
+                    body: body.clone(),
+                };
+                async move { nats.publish(message).await.expect("published") }
+            })
+            .await
+        };
+
+        let (mut herald_rates, mut raw_rates) = (Vec::new(), Vec::new());
+        for round in 0..ROUNDS {
+            // Alternate which side goes first: the stream grows as the run goes on.
+            let herald_first = round % 2 == 1;
+            if herald_first {
+                let publisher = publisher.clone();
+                herald_rates.push(
+                    rate(PER_ROUND, move |i| {
+                        let publisher = publisher.clone();
+                        async move {
+                            publisher
+                                .publish("parcels/p-1", event(i))
+                                .await
+                                .expect("published");
+                        }
+                    })
+                    .await,
+                );
+            }
+            let raw = {
+                let (client, subject, headers, body) =
+                    (client.clone(), subject.clone(), headers.clone(), body.clone());
+                rate(PER_ROUND, move |i| {
+                    let (client, subject, body) = (client.clone(), subject.clone(), body.clone());
+                    let mut map = HeaderMap::new();
+                    for (k, v) in &headers {
+                        map.insert(k.as_str(), v.as_str());
+                    }
+                    // A distinct id each, as herald's envelopes have.
+                    let id = format!("raw-{round}-{i}");
+                    map.insert(async_nats::header::NATS_MESSAGE_ID, id.as_str());
+                    map.insert("herald-address", "parcels/p-1");
+                    async move {
+                        let ack = client
+                            .publish_with_headers(subject, map, body)
+                            .await
+                            .expect("published");
+                        ack.await.expect("acknowledged");
+                    }
+                })
+                .await
+            };
+            raw_rates.push(raw);
+            if herald_first {
+                continue;
+            }
+            let typed = {
+                let publisher = publisher.clone();
+                rate(PER_ROUND, move |i| {
+                    let publisher = publisher.clone();
+                    async move {
+                        publisher
+                            .publish("parcels/p-1", event(i))
+                            .await
+                            .expect("published");
+                    }
+                })
+                .await
+            };
+            herald_rates.push(typed);
+        }
+        let (raw, typed) = (median(raw_rates), median(herald_rates));
+        println!(
+            "NATS JetStream publish ({IN_FLIGHT} in flight, {ROUNDS} rounds of {PER_ROUND}, \
+             alternating order, medians)"
+        );
+        println!("  raw async-nats, same bytes: {raw:>10.0} events/s");
+        println!("  herald typed publisher:     {typed:>10.0} events/s");
+        println!("  herald / raw:               {:>10.2}x   (goal ≥ 0.90x)", typed / raw);
+        println!(
+            "  herald transport alone (pre-encoded, one round): {transport:>10.0} events/s ({:.2}x)",
+            transport / raw
+        );
+        println!(
+            "  herald's own work per event (envelope, validation, encoding): {:.2} µs",
+            own * 1e6
+        );
+        let js = nats.jetstream();
+        let _ = js.delete_stream(&nats.options().stream).await;
+        let _ = js.delete_stream(format!("{}_DLQ", nats.options().stream)).await;
+    });
+}
