@@ -15,6 +15,7 @@
 //!     .unwrap();
 //! ```
 
+pub mod broker;
 mod builder;
 pub mod compat;
 pub mod emit;

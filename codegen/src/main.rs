@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use herald_codegen::broker::{self, BrokerError};
 use herald_codegen::compat::{self, AllowList, Format, Mode, Options};
 use herald_codegen::{LoadOptions, RuntimeDep};
 
@@ -66,6 +67,48 @@ enum Command {
         #[arg(long)]
         root: Option<PathBuf>,
     },
+    /// Publish one of the spec's messages, validated, as a CloudEvent: exit 0 sent, 1 the
+    /// payload breaks the spec (nothing sent), 2 unreadable spec, usage or broker error.
+    Publish {
+        /// The AsyncAPI document.
+        spec: PathBuf,
+        /// The message: its name, key or message id.
+        #[arg(long)]
+        message: String,
+        /// Send the spec's example N of the message (default: the first).
+        #[arg(long, conflicts_with = "data")]
+        example: Option<usize>,
+        /// Send the JSON payload in this file.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Channel parameters, `NAME=VALUE`.
+        #[arg(long = "param", value_parser = parse_param)]
+        params: Vec<(String, String)>,
+        /// The broker: `nats://127.0.0.1:4222`.
+        #[arg(long)]
+        broker: String,
+    },
+    /// Listen on every channel of the spec, validate each event against it and print it:
+    /// exit 0 all valid, 1 some invalid, 2 unreadable spec, usage or broker error.
+    Listen {
+        /// The AsyncAPI document.
+        spec: PathBuf,
+        /// The broker: `nats://127.0.0.1:4222`.
+        #[arg(long)]
+        broker: String,
+        /// Stop after this many events.
+        #[arg(long)]
+        count: Option<usize>,
+        /// Stop after this many seconds.
+        #[arg(long)]
+        timeout: Option<u64>,
+    },
+}
+
+fn parse_param(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("`{s}` is not NAME=VALUE"))
 }
 
 fn parse_mode(s: &str) -> Result<Mode, String> {
@@ -102,6 +145,27 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Publish {
+            spec,
+            message,
+            example,
+            data,
+            params,
+            broker,
+        } => exit(publish(
+            &spec,
+            &message,
+            example,
+            data.as_deref(),
+            &params,
+            &broker,
+        )),
+        Command::Listen {
+            spec,
+            broker,
+            count,
+            timeout,
+        } => exit(listen(&spec, &broker, count, timeout)),
         command => match run(command) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -110,6 +174,63 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// Exit 0 for `Ok(true)`, 1 for `Ok(false)`, 2 with the message for an error.
+fn exit(result: Result<bool, BrokerError>) -> ExitCode {
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn publish(
+    spec: &std::path::Path,
+    name: &str,
+    example: Option<usize>,
+    data: Option<&std::path::Path>,
+    params: &[(String, String)],
+    broker_url: &str,
+) -> Result<bool, BrokerError> {
+    broker::scheme(broker_url)?;
+    let (catalog, _) = herald_codegen::catalog(spec, &LoadOptions::default())?;
+    let message = broker::find_message(&catalog, name)?;
+    let payload = broker::payload(message, example, data)?;
+    let problems = broker::violations(message, &payload);
+    if !problems.is_empty() {
+        eprintln!("not published: the payload breaks `{}`:", message.name);
+        for problem in problems {
+            eprintln!("  {problem}");
+        }
+        return Ok(false);
+    }
+    let address = broker::address(&catalog, message, params)?;
+    let id = broker::publish(broker_url, message, &address, payload)?;
+    println!("published {} to {address} (id {id})", message.name);
+    Ok(true)
+}
+
+fn listen(
+    spec: &std::path::Path,
+    broker_url: &str,
+    count: Option<usize>,
+    timeout: Option<u64>,
+) -> Result<bool, BrokerError> {
+    broker::scheme(broker_url)?;
+    let (catalog, _) = herald_codegen::catalog(spec, &LoadOptions::default())?;
+    let (valid, invalid) = broker::listen(
+        broker_url,
+        &catalog,
+        count,
+        timeout.map(std::time::Duration::from_secs),
+        || eprintln!("listening on {} channel(s)", catalog.channels.len()),
+    )?;
+    eprintln!("{valid} valid, {invalid} invalid");
+    Ok(invalid == 0)
 }
 
 /// Runs `herald diff`; `Ok(compatible)`, or an error for unreadable input.
@@ -164,7 +285,9 @@ fn diff(
 
 fn run(command: Command) -> herald_codegen::Result<()> {
     match command {
-        Command::Diff { .. } => unreachable!("`diff` has its own exit codes"),
+        Command::Diff { .. } | Command::Publish { .. } | Command::Listen { .. } => {
+            unreachable!("these commands have their own exit codes")
+        }
         Command::Generate {
             spec,
             out,

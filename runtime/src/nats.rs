@@ -44,6 +44,10 @@ pub struct NatsOptions {
     pub ack_wait: Duration,
     /// How long the server remembers event ids to drop duplicate publishes.
     pub duplicate_window: Duration,
+    /// New consumer groups start with the messages published after they were created,
+    /// instead of everything the stream holds, and are dropped by the server after five
+    /// idle minutes (for short-lived listeners).
+    pub from_now: bool,
 }
 
 impl Default for NatsOptions {
@@ -53,6 +57,7 @@ impl Default for NatsOptions {
             prefix: "herald".into(),
             ack_wait: Duration::from_secs(30),
             duplicate_window: Duration::from_secs(120),
+            from_now: false,
         }
     }
 }
@@ -209,6 +214,18 @@ impl Transport for Nats {
                     filter_subject: filter,
                     ack_policy: consumer::AckPolicy::Explicit,
                     ack_wait: self.options.ack_wait,
+                    deliver_policy: if self.options.from_now {
+                        consumer::DeliverPolicy::New
+                    } else {
+                        consumer::DeliverPolicy::All
+                    },
+                    // Groups that only look at what comes from now on (`herald listen`) are
+                    // not meant to outlive their process: the server drops them when idle.
+                    inactive_threshold: if self.options.from_now {
+                        Duration::from_secs(300)
+                    } else {
+                        Duration::ZERO
+                    },
                     ..Default::default()
                 },
             )

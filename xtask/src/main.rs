@@ -81,7 +81,7 @@ fn main() -> ExitCode {
 
 fn ci() -> ExitCode {
     let cargo = env!("CARGO");
-    let steps: [&[&str]; 7] = [
+    let steps: [&[&str]; 9] = [
         &["fmt", "--all", "--check"],
         &[
             "clippy",
@@ -114,6 +114,26 @@ fn ci() -> ExitCode {
             "nats",
             "--test",
             "nats_restart",
+        ],
+        &[
+            "clippy",
+            "-p",
+            "herald-codegen",
+            "--features",
+            "nats",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[
+            "test",
+            "-p",
+            "herald-codegen",
+            "--features",
+            "nats",
+            "--test",
+            "cli_brokers",
         ],
         // The README's examples run as written (each exits non-zero if its flow breaks).
         &["run", "--quiet", "-p", "example-quickstart"],

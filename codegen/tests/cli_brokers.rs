@@ -1,0 +1,185 @@
+//! `herald publish` → `herald listen` round trip on the local NATS server (built with
+//! `--features nats`). Skips loudly when NATS is unreachable, fails instead when
+//! `HERALD_REQUIRE_BROKERS=1`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+const URL: &str = "nats://127.0.0.1:4222";
+
+fn herald(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .output()
+        .unwrap()
+}
+
+fn nats_up() -> bool {
+    let up = std::net::TcpStream::connect_timeout(
+        &"127.0.0.1:4222".parse().unwrap(),
+        Duration::from_secs(2),
+    )
+    .is_ok();
+    if !up {
+        assert!(
+            std::env::var("HERALD_REQUIRE_BROKERS").as_deref() != Ok("1"),
+            "NATS is required (HERALD_REQUIRE_BROKERS=1) but unreachable at {URL}"
+        );
+        eprintln!("\n!!!!! SKIPPED: NATS unreachable at {URL} !!!!!\n");
+    }
+    up
+}
+
+#[test]
+fn publish_then_listen_round_trip() {
+    if !nats_up() {
+        return;
+    }
+    let mut listener = Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args([
+            "listen",
+            "specs/orders.yaml",
+            "--broker",
+            URL,
+            "--count",
+            "2",
+            "--timeout",
+            "60",
+        ])
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until it has subscribed.
+    let mut stderr = BufReader::new(listener.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert!(line.starts_with("listening on 4 channel(s)"), "{line}");
+
+    let sent = herald(&[
+        "publish",
+        "specs/orders.yaml",
+        "--message",
+        "com.acme.order.confirmed",
+        "--param",
+        "orderId=o-rt-1",
+        "--broker",
+        URL,
+    ]);
+    assert_eq!(
+        sent.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    let id = String::from_utf8_lossy(&sent.stdout)
+        .split("(id ")
+        .nth(1)
+        .unwrap()
+        .trim_end()
+        .trim_end_matches(')')
+        .to_owned();
+
+    // An event that breaks the spec, sent past `herald publish` (which would refuse it).
+    let bad = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(bad.path(), r#"{"id": "not-a-uuid"}"#).unwrap();
+    let refused = herald(&[
+        "publish",
+        "specs/orders.yaml",
+        "--message",
+        "OrderConfirmed",
+        "--data",
+        bad.path().to_str().unwrap(),
+        "--param",
+        "orderId=o-rt-2",
+        "--broker",
+        URL,
+    ]);
+    assert_eq!(
+        refused.status.code(),
+        Some(1),
+        "invalid payloads are not published"
+    );
+    publish_raw_invalid();
+
+    let out = listener.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "one event was invalid\n{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "✓ com.acme.order.confirmed 1.0.0 on acme/orders/o-rt-1 (id {id})"
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("✗ com.acme.order.confirmed"), "{stdout}");
+    assert!(stdout.contains("is not a valid uuid"), "{stdout}");
+}
+
+/// Publishes an invalid `com.acme.order.confirmed` straight through the transport.
+fn publish_raw_invalid() {
+    use herald::nats::Nats;
+    use herald::transport::{RawMessage, Transport};
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let nats = Nats::connect(URL).await.unwrap();
+        let headers = vec![
+            ("ce-specversion".to_owned(), "1.0".to_owned()),
+            ("ce-id".to_owned(), format!("bad-{}", std::process::id())),
+            ("ce-source".to_owned(), "/tests".to_owned()),
+            ("ce-type".to_owned(), "com.acme.order.confirmed".to_owned()),
+            ("ce-dataversion".to_owned(), "1.0.0".to_owned()),
+            ("Content-Type".to_owned(), "application/json".to_owned()),
+        ];
+        nats.publish(RawMessage {
+            address: "acme/orders/o-rt-3".into(),
+            key: None,
+            headers,
+            body: br#"{"id": "not-a-uuid"}"#.to_vec(),
+        })
+        .await
+        .unwrap();
+    });
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let unknown = herald(&[
+        "publish",
+        "specs/orders.yaml",
+        "--message",
+        "nope",
+        "--broker",
+        URL,
+    ]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no message `nope`"));
+    let scheme = herald(&[
+        "publish",
+        "specs/orders.yaml",
+        "--message",
+        "OrderConfirmed",
+        "--broker",
+        "carrier-pigeon://coop",
+    ]);
+    assert_eq!(scheme.status.code(), Some(2));
+    let missing_param = herald(&[
+        "publish",
+        "specs/orders.yaml",
+        "--message",
+        "OrderConfirmed",
+        "--broker",
+        URL,
+    ]);
+    assert_eq!(missing_param.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing_param.stderr).contains("orderId"));
+}
