@@ -62,6 +62,8 @@ pub mod memory;
 pub mod nats;
 pub mod pattern;
 pub mod publish;
+#[cfg(feature = "redis")]
+pub mod redis;
 pub mod reliability;
 pub mod route;
 pub mod schema;

@@ -1,0 +1,355 @@
+//! Redis Streams transport (feature `redis`), on [redis-rs](https://docs.rs/redis).
+//!
+//! - **One stream** (default key `herald:events`) holds every message of the transport, in
+//!   publish order, each entry with its address, headers (`h:<name>` fields), body and
+//!   attempt. A stream per address would need the reader to know every concrete address in
+//!   advance (`XREADGROUP` takes keys, not patterns); one stream keeps publish order and lets
+//!   each consumer group take what matches its address pattern.
+//! - **Consumer groups** are Redis consumer groups (created with `MKSTREAM`, from the start
+//!   of the stream); each member is a Redis consumer. Entries a group does not subscribe to
+//!   are acked at once.
+//! - **Acks** are `XACK` after the handler. A **retry** waits the policy's delay, adds the
+//!   entry again with its attempt counted, then acks the original: if the consumer dies in
+//!   between, the original is still pending and is reclaimed.
+//! - **Reclaiming**: a member takes over entries that another member left pending for longer
+//!   than the claim timeout (`XAUTOCLAIM`), so a crashed consumer loses nothing.
+//! - **Dead letters** go to the stream `herald:dlq` with the reason, attempt and group.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use redis::aio::ConnectionManager;
+use redis::streams::{StreamAutoClaimReply, StreamId, StreamReadReply};
+use redis::AsyncCommands;
+
+use crate::envelope::Binding;
+use crate::transport::{
+    BoxFuture, Delivered, Delivery, RawMessage, Settle, Settlement, Subscription, Transport,
+    TransportError,
+};
+
+pub use redis as client;
+
+/// Where herald keeps its messages on the server.
+#[derive(Clone, Debug)]
+pub struct RedisOptions {
+    /// The stream of every message.
+    pub stream: String,
+    /// The stream of dead letters.
+    pub dead_letters: String,
+    /// How long an entry may stay pending with a member before another takes it over.
+    pub claim_after: Duration,
+}
+
+impl Default for RedisOptions {
+    fn default() -> Self {
+        RedisOptions {
+            stream: "herald:events".into(),
+            dead_letters: "herald:dlq".into(),
+            claim_after: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A Redis connection (reconnecting by itself); clones share it.
+#[derive(Clone)]
+pub struct Redis {
+    connection: ConnectionManager,
+    options: Arc<RedisOptions>,
+}
+
+impl std::fmt::Debug for Redis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redis")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+fn broker(error: redis::RedisError) -> TransportError {
+    TransportError::Broker(Box::new(error))
+}
+
+impl Redis {
+    /// Connects to `url` (`redis://127.0.0.1:6379`) with the default options.
+    pub async fn connect(url: &str) -> Result<Self, TransportError> {
+        Self::connect_with(url, RedisOptions::default()).await
+    }
+
+    /// Connects to `url`.
+    pub async fn connect_with(url: &str, options: RedisOptions) -> Result<Self, TransportError> {
+        let client = redis::Client::open(url).map_err(broker)?;
+        let connection =
+            tokio::time::timeout(Duration::from_secs(5), client.get_connection_manager())
+                .await
+                .map_err(|_| {
+                    TransportError::Broker(format!("no answer from {url} within 5 s").into())
+                })?
+                .map_err(broker)?;
+        Ok(Redis {
+            connection,
+            options: Arc::new(options),
+        })
+    }
+
+    /// The options it was connected with.
+    pub fn options(&self) -> &RedisOptions {
+        &self.options
+    }
+
+    /// A connection for what herald does not wrap (reading dead letters, say).
+    pub fn connection(&self) -> ConnectionManager {
+        self.connection.clone()
+    }
+
+    async fn add(
+        &self,
+        stream: &str,
+        message: &RawMessage,
+        attempt: u32,
+        extra: &[(&str, String)],
+    ) -> Result<(), TransportError> {
+        let mut fields: Vec<(String, Vec<u8>)> = Vec::with_capacity(message.headers.len() + 4);
+        fields.push(("address".into(), message.address.clone().into_bytes()));
+        fields.push(("attempt".into(), attempt.to_string().into_bytes()));
+        for (name, value) in &message.headers {
+            fields.push((format!("h:{name}"), value.clone().into_bytes()));
+        }
+        for (name, value) in extra {
+            fields.push(((*name).to_owned(), value.clone().into_bytes()));
+        }
+        fields.push(("body".into(), message.body.clone()));
+        let mut connection = self.connection.clone();
+        let _: String = connection
+            .xadd(stream, "*", &fields)
+            .await
+            .map_err(broker)?;
+        Ok(())
+    }
+}
+
+impl Transport for Redis {
+    type Subscription = RedisSubscription;
+
+    fn binding(&self) -> Binding {
+        // `ce-` names, as on HTTP and NATS: Redis fields take any name.
+        Binding::Nats
+    }
+
+    async fn publish(&self, message: RawMessage) -> Result<(), TransportError> {
+        self.add(&self.options.stream, &message, 1, &[]).await
+    }
+
+    async fn subscribe(
+        &self,
+        pattern: &str,
+        group: &str,
+    ) -> Result<RedisSubscription, TransportError> {
+        // A group per name and pattern, as on the other transports.
+        let group = format!("{group}|{pattern}");
+        let mut connection = self.connection.clone();
+        let created: redis::RedisResult<()> = connection
+            .xgroup_create_mkstream(&self.options.stream, &group, "0")
+            .await;
+        if let Err(e) = created {
+            if e.code() != Some("BUSYGROUP") {
+                return Err(broker(e));
+            }
+        }
+        let consumer = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7());
+        Ok(RedisSubscription {
+            redis: self.clone(),
+            pattern: pattern.to_owned(),
+            group,
+            consumer,
+            buffer: Vec::new(),
+        })
+    }
+}
+
+/// One member of a consumer group on Redis.
+pub struct RedisSubscription {
+    redis: Redis,
+    pattern: String,
+    group: String,
+    consumer: String,
+    buffer: Vec<StreamId>,
+}
+
+impl Subscription for RedisSubscription {
+    async fn next(&mut self) -> Option<Delivery> {
+        loop {
+            if let Some(entry) = self.buffer.pop() {
+                match self.delivery(entry).await {
+                    Some(delivery) => return Some(delivery),
+                    None => continue,
+                }
+            }
+            match self.fill().await {
+                Ok(()) => {}
+                // The server is away: the connection manager reconnects; try again shortly.
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
+    }
+}
+
+impl RedisSubscription {
+    /// Reads entries: first those other members left pending too long, then new ones.
+    async fn fill(&mut self) -> Result<(), TransportError> {
+        let stream = self.redis.options.stream.clone();
+        let mut connection = self.redis.connection.clone();
+        let claimed: StreamAutoClaimReply = redis::cmd("XAUTOCLAIM")
+            .arg(&stream)
+            .arg(&self.group)
+            .arg(&self.consumer)
+            .arg(self.redis.options.claim_after.as_millis() as u64)
+            .arg("0")
+            .arg("COUNT")
+            .arg(64)
+            .query_async(&mut connection)
+            .await
+            .map_err(broker)?;
+        let mut entries = claimed.claimed;
+        if entries.is_empty() {
+            // No BLOCK: the connection is shared (multiplexed), and a blocking read would
+            // hold up every other command on it. An empty read waits a little instead.
+            let options = redis::streams::StreamReadOptions::default()
+                .group(&self.group, &self.consumer)
+                .count(64);
+            let reply: Option<StreamReadReply> = connection
+                .xread_options(&[&stream], &[">"], &options)
+                .await
+                .map_err(broker)?;
+            if let Some(reply) = reply {
+                for key in reply.keys {
+                    entries.extend(key.ids);
+                }
+            }
+        }
+        if entries.is_empty() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        entries.reverse();
+        self.buffer = entries;
+        Ok(())
+    }
+
+    /// The delivery of `entry`, or `None` (after acking it) when this group does not want
+    /// it or it is not a message.
+    async fn delivery(&mut self, entry: StreamId) -> Option<Delivery> {
+        let text = |v: &redis::Value| match v {
+            redis::Value::BulkString(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
+            redis::Value::SimpleString(s) => Some(s.clone()),
+            _ => None,
+        };
+        let address = entry.map.get("address").and_then(text);
+        let wanted = address
+            .as_deref()
+            .is_some_and(|a| crate::address::matches(&self.pattern, a));
+        if !wanted {
+            let mut connection = self.redis.connection.clone();
+            let _: redis::RedisResult<u64> = connection
+                .xack(&self.redis.options.stream, &self.group, &[&entry.id])
+                .await;
+            return None;
+        }
+        let attempt = entry
+            .map
+            .get("attempt")
+            .and_then(text)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(1);
+        // A reclaimed entry was delivered before without being settled.
+        let attempt = attempt
+            + entry
+                .delivered_count
+                .map_or(0, |n| n.saturating_sub(1) as u32);
+        let mut headers = Vec::new();
+        let mut fields: Vec<(&String, &redis::Value)> = entry.map.iter().collect();
+        fields.sort_by(|a, b| a.0.cmp(b.0));
+        for (name, value) in fields {
+            if let (Some(name), Some(value)) = (name.strip_prefix("h:"), text(value)) {
+                headers.push((name.to_owned(), value));
+            }
+        }
+        let body = match entry.map.get("body") {
+            Some(redis::Value::BulkString(bytes)) => bytes.clone(),
+            _ => Vec::new(),
+        };
+        let message = RawMessage {
+            address: address.unwrap_or_default(),
+            key: None,
+            headers,
+            body,
+        };
+        let settle = RedisSettle {
+            redis: self.redis.clone(),
+            group: self.group.clone(),
+            id: entry.id,
+        };
+        Some(Delivery::new(message, attempt, Box::new(settle)))
+    }
+}
+
+struct RedisSettle {
+    redis: Redis,
+    group: String,
+    id: String,
+}
+
+impl Settle for RedisSettle {
+    fn settle(
+        self: Box<Self>,
+        delivered: Delivered,
+        how: Settlement,
+    ) -> BoxFuture<'static, Result<(), TransportError>> {
+        Box::pin(async move {
+            let RedisSettle { redis, group, id } = *self;
+            let stream = redis.options.stream.clone();
+            let group_name = group.split('|').next().unwrap_or_default().to_owned();
+            let ack = |redis: Redis| async move {
+                let mut connection = redis.connection.clone();
+                let _: u64 = connection
+                    .xack(&stream, &group, &[&id])
+                    .await
+                    .map_err(broker)?;
+                Ok::<(), TransportError>(())
+            };
+            match how {
+                Settlement::Ack => ack(redis).await,
+                Settlement::Retry { delay, .. } => {
+                    // Added again once the delay is over, then let go; until then it stays
+                    // pending, so a crash in between loses nothing.
+                    tokio::spawn(async move {
+                        tokio::time::sleep(delay).await;
+                        let attempt = delivered.attempt.saturating_add(1);
+                        if redis
+                            .add(&redis.options.stream, &delivered.message, attempt, &[])
+                            .await
+                            .is_ok()
+                        {
+                            let _ = ack(redis).await;
+                        }
+                    });
+                    Ok(())
+                }
+                Settlement::DeadLetter { reason } => {
+                    redis
+                        .add(
+                            &redis.options.dead_letters,
+                            &delivered.message,
+                            delivered.attempt,
+                            &[
+                                ("reason", reason),
+                                ("group", group_name),
+                                ("dead-attempt", delivered.attempt.to_string()),
+                            ],
+                        )
+                        .await?;
+                    ack(redis).await
+                }
+            }
+        })
+    }
+}
