@@ -9,11 +9,12 @@ use serde_json::Value;
 use crate::model::{Catalog, Message};
 
 /// Broker URL schemes this build can talk to.
-#[cfg(feature = "nats")]
-pub const SCHEMES: &[&str] = &["nats"];
-/// Broker URL schemes this build can talk to.
-#[cfg(not(feature = "nats"))]
-pub const SCHEMES: &[&str] = &[];
+pub const SCHEMES: &[&str] = &[
+    #[cfg(feature = "nats")]
+    "nats",
+    #[cfg(feature = "redis")]
+    "redis",
+];
 
 /// Why a broker command could not run (exit 2), as opposed to invalid events (exit 1).
 #[derive(Debug, thiserror::Error)]
@@ -113,7 +114,7 @@ pub fn scheme(url: &str) -> Result<&str, BrokerError> {
         Ok(scheme)
     } else {
         Err(BrokerError::Usage(format!(
-            "`{url}`: this build of herald talks to {} (build with `--features nats` for NATS)",
+            "`{url}`: this build of herald talks to {} (build with `--features nats,redis`)",
             if SCHEMES.is_empty() {
                 "no broker".to_owned()
             } else {
@@ -127,11 +128,10 @@ pub fn scheme(url: &str) -> Result<&str, BrokerError> {
     }
 }
 
-#[cfg(feature = "nats")]
-mod nats {
+#[cfg(any(feature = "nats", feature = "redis"))]
+mod live {
     use super::*;
     use herald::envelope::{Envelope, Metadata};
-    use herald::nats::{Nats, NatsOptions};
     use herald::transport::{RawMessage, Settlement, Subscription, Transport};
     use herald::Incoming;
 
@@ -142,27 +142,47 @@ mod nats {
             .map_err(|e| BrokerError::Broker(e.to_string()))
     }
 
-    async fn connect(url: &str, from_now: bool) -> Result<Nats, BrokerError> {
-        Nats::connect_with(
+    /// Connects to NATS; listeners start with what is published from now on.
+    #[cfg(feature = "nats")]
+    pub async fn nats(url: &str, from_now: bool) -> Result<herald::nats::Nats, BrokerError> {
+        herald::nats::Nats::connect_with(
             url,
-            NatsOptions {
+            herald::nats::NatsOptions {
                 from_now,
-                ..NatsOptions::default()
+                ..Default::default()
             },
         )
         .await
         .map_err(|e| BrokerError::Broker(e.to_string()))
     }
 
+    /// Connects to Redis; listeners start with what is added from now on.
+    #[cfg(feature = "redis")]
+    pub async fn redis(url: &str, from_now: bool) -> Result<herald::redis::Redis, BrokerError> {
+        herald::redis::Redis::connect_with(
+            url,
+            herald::redis::RedisOptions {
+                from_now,
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| BrokerError::Broker(e.to_string()))
+    }
+
+    pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, BrokerError> {
+        Ok(runtime()?.block_on(future))
+    }
+
     /// Publishes `payload` as `message` to `address`; returns the event id.
-    pub fn publish(
-        url: &str,
+    pub async fn publish<T: Transport>(
+        transport: T,
         message: &Message,
         address: &str,
         payload: Value,
     ) -> Result<String, BrokerError> {
-        runtime()?.block_on(async {
-            let nats = connect(url, false).await?;
+        {
+            let nats = transport;
             let id = herald::uuid::Uuid::now_v7().to_string();
             let envelope = Envelope {
                 id: id.clone(),
@@ -191,20 +211,20 @@ mod nats {
             .await
             .map_err(|e| BrokerError::Broker(e.to_string()))?;
             Ok(id)
-        })
+        }
     }
 
     /// Prints the events on every channel of `catalog` until `count` came or `timeout`
     /// passed; returns how many were valid and how many were not.
-    pub fn listen(
-        url: &str,
+    pub async fn listen<T: Transport>(
+        transport: T,
         catalog: &Catalog,
         count: Option<usize>,
         timeout: Option<Duration>,
         ready: impl FnOnce(),
     ) -> Result<(usize, usize), BrokerError> {
-        runtime()?.block_on(async {
-            let nats = connect(url, true).await?;
+        {
+            let nats = transport;
             let group = format!("herald-listen-{}", std::process::id());
             let (sender, mut receiver) = tokio::sync::mpsc::channel(64);
             for channel in &catalog.channels {
@@ -246,7 +266,7 @@ mod nats {
                 }
             }
             Ok((valid, invalid))
-        })
+        }
     }
 
     /// Prints one event and whether it is valid under the spec.
@@ -306,7 +326,13 @@ pub fn publish(
 ) -> Result<String, BrokerError> {
     match scheme(url)? {
         #[cfg(feature = "nats")]
-        "nats" => nats::publish(url, message, address, payload),
+        "nats" => live::block_on(async {
+            live::publish(live::nats(url, false).await?, message, address, payload).await
+        })?,
+        #[cfg(feature = "redis")]
+        "redis" => live::block_on(async {
+            live::publish(live::redis(url, false).await?, message, address, payload).await
+        })?,
         other => {
             let _ = (message, address, payload);
             Err(BrokerError::Usage(format!("no transport for `{other}`")))
@@ -325,7 +351,20 @@ pub fn listen(
 ) -> Result<(usize, usize), BrokerError> {
     match scheme(url)? {
         #[cfg(feature = "nats")]
-        "nats" => nats::listen(url, catalog, count, timeout, ready),
+        "nats" => live::block_on(async {
+            live::listen(live::nats(url, true).await?, catalog, count, timeout, ready).await
+        })?,
+        #[cfg(feature = "redis")]
+        "redis" => live::block_on(async {
+            live::listen(
+                live::redis(url, true).await?,
+                catalog,
+                count,
+                timeout,
+                ready,
+            )
+            .await
+        })?,
         other => {
             let _ = (catalog, count, timeout, ready);
             Err(BrokerError::Usage(format!("no transport for `{other}`")))

@@ -1,12 +1,13 @@
-//! `herald publish` → `herald listen` round trip on the local NATS server (built with
-//! `--features nats`). Skips loudly when NATS is unreachable, fails instead when
-//! `HERALD_REQUIRE_BROKERS=1`.
+//! `herald publish` → `herald listen` round trips on the local NATS and Redis servers (built
+//! with `--features nats,redis`). Skips loudly when a server is unreachable, fails instead
+//! when `HERALD_REQUIRE_BROKERS=1`.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 const URL: &str = "nats://127.0.0.1:4222";
+const REDIS: &str = "redis://127.0.0.1:6379";
 
 fn herald(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_herald"))
@@ -16,25 +17,35 @@ fn herald(args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn nats_up() -> bool {
+fn up(url: &str) -> bool {
+    let port = url.rsplit(':').next().unwrap();
     let up = std::net::TcpStream::connect_timeout(
-        &"127.0.0.1:4222".parse().unwrap(),
+        &format!("127.0.0.1:{port}").parse().unwrap(),
         Duration::from_secs(2),
     )
     .is_ok();
     if !up {
         assert!(
             std::env::var("HERALD_REQUIRE_BROKERS").as_deref() != Ok("1"),
-            "NATS is required (HERALD_REQUIRE_BROKERS=1) but unreachable at {URL}"
+            "{url} is required (HERALD_REQUIRE_BROKERS=1) but unreachable"
         );
-        eprintln!("\n!!!!! SKIPPED: NATS unreachable at {URL} !!!!!\n");
+        eprintln!("\n!!!!! SKIPPED: {url} unreachable !!!!!\n");
     }
     up
 }
 
 #[test]
-fn publish_then_listen_round_trip() {
-    if !nats_up() {
+fn publish_then_listen_round_trip_on_nats() {
+    round_trip(URL);
+}
+
+#[test]
+fn publish_then_listen_round_trip_on_redis() {
+    round_trip(REDIS);
+}
+
+fn round_trip(url: &str) {
+    if !up(url) {
         return;
     }
     let mut listener = Command::new(env!("CARGO_BIN_EXE_herald"))
@@ -42,7 +53,7 @@ fn publish_then_listen_round_trip() {
             "listen",
             "specs/orders.yaml",
             "--broker",
-            URL,
+            url,
             "--count",
             "2",
             "--timeout",
@@ -67,7 +78,7 @@ fn publish_then_listen_round_trip() {
         "--param",
         "orderId=o-rt-1",
         "--broker",
-        URL,
+        url,
     ]);
     assert_eq!(
         sent.status.code(),
@@ -96,14 +107,14 @@ fn publish_then_listen_round_trip() {
         "--param",
         "orderId=o-rt-2",
         "--broker",
-        URL,
+        url,
     ]);
     assert_eq!(
         refused.status.code(),
         Some(1),
         "invalid payloads are not published"
     );
-    publish_raw_invalid();
+    publish_raw_invalid(url);
 
     let out = listener.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -123,31 +134,34 @@ fn publish_then_listen_round_trip() {
 }
 
 /// Publishes an invalid `com.acme.order.confirmed` straight through the transport.
-fn publish_raw_invalid() {
-    use herald::nats::Nats;
+fn publish_raw_invalid(url: &str) {
     use herald::transport::{RawMessage, Transport};
+    let headers = vec![
+        ("ce-specversion".to_owned(), "1.0".to_owned()),
+        ("ce-id".to_owned(), format!("bad-{}", std::process::id())),
+        ("ce-source".to_owned(), "/tests".to_owned()),
+        ("ce-type".to_owned(), "com.acme.order.confirmed".to_owned()),
+        ("ce-dataversion".to_owned(), "1.0.0".to_owned()),
+        ("Content-Type".to_owned(), "application/json".to_owned()),
+    ];
+    let message = RawMessage {
+        address: "acme/orders/o-rt-3".into(),
+        key: None,
+        headers,
+        body: br#"{"id": "not-a-uuid"}"#.to_vec(),
+    };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
-        let nats = Nats::connect(URL).await.unwrap();
-        let headers = vec![
-            ("ce-specversion".to_owned(), "1.0".to_owned()),
-            ("ce-id".to_owned(), format!("bad-{}", std::process::id())),
-            ("ce-source".to_owned(), "/tests".to_owned()),
-            ("ce-type".to_owned(), "com.acme.order.confirmed".to_owned()),
-            ("ce-dataversion".to_owned(), "1.0.0".to_owned()),
-            ("Content-Type".to_owned(), "application/json".to_owned()),
-        ];
-        nats.publish(RawMessage {
-            address: "acme/orders/o-rt-3".into(),
-            key: None,
-            headers,
-            body: br#"{"id": "not-a-uuid"}"#.to_vec(),
-        })
-        .await
-        .unwrap();
+        if url.starts_with("nats") {
+            let nats = herald::nats::Nats::connect(url).await.unwrap();
+            nats.publish(message).await.unwrap();
+        } else {
+            let redis = herald::redis::Redis::connect(url).await.unwrap();
+            redis.publish(message).await.unwrap();
+        }
     });
 }
 

@@ -39,6 +39,9 @@ pub struct RedisOptions {
     pub dead_letters: String,
     /// How long an entry may stay pending with a member before another takes it over.
     pub claim_after: Duration,
+    /// New consumer groups start with the entries added after they were created, instead of
+    /// the whole stream (for short-lived listeners).
+    pub from_now: bool,
 }
 
 impl Default for RedisOptions {
@@ -47,6 +50,7 @@ impl Default for RedisOptions {
             stream: "herald:events".into(),
             dead_letters: "herald:dlq".into(),
             claim_after: Duration::from_secs(30),
+            from_now: false,
         }
     }
 }
@@ -149,7 +153,11 @@ impl Transport for Redis {
         let group = format!("{group}|{pattern}");
         let mut connection = self.connection.clone();
         let created: redis::RedisResult<()> = connection
-            .xgroup_create_mkstream(&self.options.stream, &group, "0")
+            .xgroup_create_mkstream(
+                &self.options.stream,
+                &group,
+                if self.options.from_now { "$" } else { "0" },
+            )
             .await;
         if let Err(e) = created {
             if e.code() != Some("BUSYGROUP") {

@@ -35,6 +35,7 @@ async fn connect(test: &str) -> Option<Redis> {
         stream: format!("herald-test:{unique}:events"),
         dead_letters: format!("herald-test:{unique}:dlq"),
         claim_after: Duration::from_millis(500),
+        from_now: false,
     };
     match Redis::connect_with(URL, options).await {
         Ok(redis) => Some(redis),
