@@ -361,3 +361,50 @@ impl Settle for RedisSettle {
         })
     }
 }
+
+/// An [`IdempotencyStore`](crate::reliability::IdempotencyStore) on Redis: handled event ids
+/// are keys (`<prefix>:<group>:<id>`) that expire after `ttl`, shared by every consumer of a
+/// group, on any host.
+#[derive(Clone)]
+pub struct RedisIdempotency {
+    connection: ConnectionManager,
+    prefix: String,
+    ttl: Duration,
+}
+
+impl RedisIdempotency {
+    /// A store on `redis`'s server, remembering ids for `ttl`.
+    pub fn new(redis: &Redis, prefix: impl Into<String>, ttl: Duration) -> Self {
+        RedisIdempotency {
+            connection: redis.connection(),
+            prefix: prefix.into(),
+            ttl,
+        }
+    }
+
+    fn key(&self, group: &str, id: &str) -> String {
+        format!("{}:{group}:{id}", self.prefix)
+    }
+}
+
+impl crate::reliability::IdempotencyStore for RedisIdempotency {
+    fn seen<'a>(&'a self, group: &'a str, id: &'a str) -> BoxFuture<'a, bool> {
+        Box::pin(async move {
+            let mut connection = self.connection.clone();
+            // When the store cannot answer, handling again is the safe side.
+            connection
+                .exists::<_, bool>(self.key(group, id))
+                .await
+                .unwrap_or(false)
+        })
+    }
+
+    fn record<'a>(&'a self, group: &'a str, id: &'a str) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let mut connection = self.connection.clone();
+            let seconds = self.ttl.as_secs().max(1);
+            let _: redis::RedisResult<()> =
+                connection.set_ex(self.key(group, id), 1u8, seconds).await;
+        })
+    }
+}

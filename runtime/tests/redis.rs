@@ -283,3 +283,22 @@ async fn entries_a_member_left_pending_are_reclaimed_by_another() {
     running.abort();
     cleanup(&redis).await;
 }
+
+#[tokio::test]
+async fn the_redis_idempotency_store_is_shared_between_consumers() {
+    use herald::reliability::IdempotencyStore;
+    let Some(redis) = connect("idempotency").await else {
+        return;
+    };
+    let prefix = format!("{}:seen", redis.options().stream);
+    let a = herald::redis::RedisIdempotency::new(&redis, prefix.clone(), Duration::from_secs(60));
+    let b = herald::redis::RedisIdempotency::new(&redis, prefix.clone(), Duration::from_secs(60));
+    assert!(!a.seen("g", "e-1").await);
+    a.record("g", "e-1").await;
+    assert!(b.seen("g", "e-1").await, "another consumer sees it");
+    assert!(!b.seen("other", "e-1").await, "per group");
+    let mut connection = redis.connection();
+    let _: Result<u64, _> =
+        herald::redis::client::AsyncCommands::del(&mut connection, format!("{prefix}:g:e-1")).await;
+    cleanup(&redis).await;
+}
