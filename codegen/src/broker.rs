@@ -14,6 +14,8 @@ pub const SCHEMES: &[&str] = &[
     "nats",
     #[cfg(feature = "redis")]
     "redis",
+    #[cfg(feature = "amqp")]
+    "amqp",
 ];
 
 /// Why a broker command could not run (exit 2), as opposed to invalid events (exit 1).
@@ -114,7 +116,7 @@ pub fn scheme(url: &str) -> Result<&str, BrokerError> {
         Ok(scheme)
     } else {
         Err(BrokerError::Usage(format!(
-            "`{url}`: this build of herald talks to {} (build with `--features nats,redis`)",
+            "`{url}`: this build of herald talks to {} (build with `--features nats,redis,amqp`)",
             if SCHEMES.is_empty() {
                 "no broker".to_owned()
             } else {
@@ -128,7 +130,7 @@ pub fn scheme(url: &str) -> Result<&str, BrokerError> {
     }
 }
 
-#[cfg(any(feature = "nats", feature = "redis"))]
+#[cfg(any(feature = "nats", feature = "redis", feature = "amqp"))]
 mod live {
     use super::*;
     use herald::envelope::{Envelope, Metadata};
@@ -163,6 +165,20 @@ mod live {
             url,
             herald::redis::RedisOptions {
                 from_now,
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| BrokerError::Broker(e.to_string()))
+    }
+
+    /// Connects to RabbitMQ.
+    #[cfg(feature = "amqp")]
+    pub async fn amqp(url: &str, transient: bool) -> Result<herald::amqp::Amqp, BrokerError> {
+        herald::amqp::Amqp::connect_with(
+            url,
+            herald::amqp::AmqpOptions {
+                transient,
                 ..Default::default()
             },
         )
@@ -333,6 +349,10 @@ pub fn publish(
         "redis" => live::block_on(async {
             live::publish(live::redis(url, false).await?, message, address, payload).await
         })?,
+        #[cfg(feature = "amqp")]
+        "amqp" => live::block_on(async {
+            live::publish(live::amqp(url, false).await?, message, address, payload).await
+        })?,
         other => {
             let _ = (message, address, payload);
             Err(BrokerError::Usage(format!("no transport for `{other}`")))
@@ -364,6 +384,10 @@ pub fn listen(
                 ready,
             )
             .await
+        })?,
+        #[cfg(feature = "amqp")]
+        "amqp" => live::block_on(async {
+            live::listen(live::amqp(url, true).await?, catalog, count, timeout, ready).await
         })?,
         other => {
             let _ = (catalog, count, timeout, ready);

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 const URL: &str = "nats://127.0.0.1:4222";
 const REDIS: &str = "redis://127.0.0.1:6379";
+const AMQP: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 
 fn herald(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_herald"))
@@ -18,7 +19,13 @@ fn herald(args: &[&str]) -> Output {
 }
 
 fn up(url: &str) -> bool {
-    let port = url.rsplit(':').next().unwrap();
+    let port: String = url
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     let up = std::net::TcpStream::connect_timeout(
         &format!("127.0.0.1:{port}").parse().unwrap(),
         Duration::from_secs(2),
@@ -42,6 +49,11 @@ fn publish_then_listen_round_trip_on_nats() {
 #[test]
 fn publish_then_listen_round_trip_on_redis() {
     round_trip(REDIS);
+}
+
+#[test]
+fn publish_then_listen_round_trip_on_rabbitmq() {
+    round_trip(AMQP);
 }
 
 fn round_trip(url: &str) {
@@ -158,9 +170,20 @@ fn publish_raw_invalid(url: &str) {
         if url.starts_with("nats") {
             let nats = herald::nats::Nats::connect(url).await.unwrap();
             nats.publish(message).await.unwrap();
-        } else {
+        } else if url.starts_with("redis") {
             let redis = herald::redis::Redis::connect(url).await.unwrap();
             redis.publish(message).await.unwrap();
+        } else {
+            let amqp = herald::amqp::Amqp::connect(url).await.unwrap();
+            let mut message = message;
+            for (name, _) in &mut message.headers {
+                if let Some(attribute) = name.strip_prefix("ce-") {
+                    *name = format!("cloudEvents:{attribute}");
+                } else if name == "Content-Type" {
+                    *name = "content-type".into();
+                }
+            }
+            amqp.publish(message).await.unwrap();
         }
     });
 }

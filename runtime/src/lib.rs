@@ -51,6 +51,8 @@
 extern crate self as herald;
 
 pub mod address;
+#[cfg(feature = "amqp")]
+pub mod amqp;
 pub mod checks;
 pub mod envelope;
 pub mod error;

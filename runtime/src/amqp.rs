@@ -1,0 +1,470 @@
+//! AMQP 0.9.1 transport for RabbitMQ (feature `amqp`), on [lapin](https://docs.rs/lapin).
+//!
+//! - **Routing**: messages go to a durable topic exchange (default `herald`) with the address
+//!   as routing key, `/` becoming `.` (`acme/orders/o-17` → `acme.orders.o-17`); a
+//!   subscription pattern binds with `*` for each parameter. Parameter values never hold `.`,
+//!   `*` or `#`, so a value cannot widen a binding.
+//! - **Publishing** waits for the broker's confirm (publisher confirms); messages are
+//!   persistent, with the CloudEvents attributes as `cloudEvents:` headers.
+//! - **Consumer groups** are durable quorum queues, one per group name and pattern, consumed
+//!   with manual acks and a prefetch window; the attempt is the queue's delivery count.
+//! - **Retries** wait the policy's delay, publish the message again to the group's queue
+//!   with its attempt counted, then ack the original (unacked until then: a crash loses
+//!   nothing).
+//! - **Dead letters** go to the topic exchange `<exchange>.dlq` (bound to the durable queue
+//!   `<exchange>.dlq`) with `herald-dlq-reason`, `herald-dlq-attempt` and `herald-dlq-group`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions,
+    ConfirmSelectOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
+};
+use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
+use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
+use tokio_stream::StreamExt;
+
+use crate::envelope::Binding;
+use crate::transport::{
+    BoxFuture, Delivered, Delivery, RawMessage, Settle, Settlement, Subscription, Transport,
+    TransportError,
+};
+
+pub use lapin;
+
+/// Where herald keeps its messages on the broker.
+#[derive(Clone, Debug)]
+pub struct AmqpOptions {
+    /// The topic exchange of every message (dead letters go to `<exchange>.dlq`).
+    pub exchange: String,
+    /// Deliveries a consumer holds unacked at most.
+    pub prefetch: u16,
+    /// Group queues are exclusive to the connection and go away with it (for short-lived
+    /// listeners), instead of durable quorum queues.
+    pub transient: bool,
+}
+
+impl Default for AmqpOptions {
+    fn default() -> Self {
+        AmqpOptions {
+            exchange: "herald".into(),
+            prefetch: 32,
+            transient: false,
+        }
+    }
+}
+
+/// A RabbitMQ connection; clones share it.
+#[derive(Clone)]
+pub struct Amqp {
+    connection: Arc<Connection>,
+    publisher: Channel,
+    options: Arc<AmqpOptions>,
+}
+
+impl std::fmt::Debug for Amqp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Amqp")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+fn broker(error: lapin::Error) -> TransportError {
+    TransportError::Broker(Box::new(error))
+}
+
+/// The header that carries the original address.
+const ADDRESS_HEADER: &str = "herald-address";
+/// The header that counts attempts across republished retries.
+const ATTEMPT_HEADER: &str = "herald-attempt";
+
+impl Amqp {
+    /// Connects to `url` (`amqp://guest:guest@127.0.0.1:5672/%2f`) with the default options.
+    pub async fn connect(url: &str) -> Result<Self, TransportError> {
+        Self::connect_with(url, AmqpOptions::default()).await
+    }
+
+    /// Connects to `url` and declares the exchanges and the dead-letter queue.
+    pub async fn connect_with(url: &str, options: AmqpOptions) -> Result<Self, TransportError> {
+        let connection = tokio::time::timeout(
+            Duration::from_secs(5),
+            Connection::connect(url, ConnectionProperties::default()),
+        )
+        .await
+        .map_err(|_| TransportError::Broker(format!("no answer from {url} within 5 s").into()))?
+        .map_err(broker)?;
+        let publisher = connection.create_channel().await.map_err(broker)?;
+        publisher
+            .confirm_select(ConfirmSelectOptions::default())
+            .await
+            .map_err(broker)?;
+        let durable = ExchangeDeclareOptions {
+            durable: true,
+            ..Default::default()
+        };
+        for exchange in [
+            options.exchange.clone(),
+            format!("{}.dlq", options.exchange),
+        ] {
+            publisher
+                .exchange_declare(
+                    exchange.into(),
+                    ExchangeKind::Topic,
+                    durable,
+                    FieldTable::default(),
+                )
+                .await
+                .map_err(broker)?;
+        }
+        let dlq = format!("{}.dlq", options.exchange);
+        publisher
+            .queue_declare(dlq.as_str().into(), durable_queue(), FieldTable::default())
+            .await
+            .map_err(broker)?;
+        publisher
+            .queue_bind(
+                dlq.as_str().into(),
+                dlq.as_str().into(),
+                "#".into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .map_err(broker)?;
+        Ok(Amqp {
+            connection: Arc::new(connection),
+            publisher,
+            options: Arc::new(options),
+        })
+    }
+
+    /// The options it was connected with.
+    pub fn options(&self) -> &AmqpOptions {
+        &self.options
+    }
+
+    /// A new channel, for what herald does not wrap (reading dead letters, say).
+    pub async fn channel(&self) -> Result<Channel, TransportError> {
+        self.connection.create_channel().await.map_err(broker)
+    }
+
+    /// The routing key of `address`.
+    pub fn routing_key(address: &str) -> String {
+        address.replace('/', ".")
+    }
+
+    /// The binding key of a subscription `pattern` (`{param}` is one word, [`ANY`] is `#`).
+    ///
+    /// [`ANY`]: crate::address::ANY
+    pub fn binding_key(pattern: &str) -> String {
+        if pattern == crate::address::ANY {
+            return "#".into();
+        }
+        let mut key = String::new();
+        let mut rest = pattern;
+        while let Some(open) = rest.find('{') {
+            key.push_str(&rest[..open]);
+            key.push('*');
+            rest = rest[open..]
+                .find('}')
+                .map_or("", |close| &rest[open + close + 1..]);
+        }
+        key.push_str(rest);
+        key.replace('/', ".")
+    }
+
+    async fn send(
+        &self,
+        exchange: &str,
+        routing_key: &str,
+        message: &RawMessage,
+        extra: &[(&str, String)],
+    ) -> Result<(), TransportError> {
+        let mut headers = FieldTable::default();
+        let mut content_type = None;
+        let mut message_id = None;
+        for (name, value) in &message.headers {
+            if name.eq_ignore_ascii_case("content-type") {
+                content_type = Some(value.clone());
+                continue;
+            }
+            if name.eq_ignore_ascii_case("cloudEvents:id") {
+                message_id = Some(value.clone());
+            }
+            headers.insert(
+                name.as_str().into(),
+                AMQPValue::LongString(LongString::from(value.as_bytes())),
+            );
+        }
+        headers.insert(
+            ADDRESS_HEADER.into(),
+            AMQPValue::LongString(LongString::from(message.address.as_bytes())),
+        );
+        for (name, value) in extra {
+            headers.insert(
+                (*name).into(),
+                AMQPValue::LongString(LongString::from(value.as_bytes())),
+            );
+        }
+        let mut properties = BasicProperties::default()
+            .with_headers(headers)
+            .with_delivery_mode(2);
+        if let Some(content_type) = content_type {
+            properties = properties.with_content_type(ShortString::from(content_type));
+        }
+        if let Some(id) = message_id {
+            properties = properties.with_message_id(ShortString::from(id));
+        }
+        let confirm = self
+            .publisher
+            .basic_publish(
+                exchange.into(),
+                routing_key.into(),
+                BasicPublishOptions::default(),
+                &message.body,
+                properties,
+            )
+            .await
+            .map_err(broker)?;
+        let confirmation = confirm.await.map_err(broker)?;
+        if confirmation.is_nack() {
+            return Err(TransportError::Broker(
+                "the broker did not take the message (nack)".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn durable_queue() -> QueueDeclareOptions {
+    QueueDeclareOptions {
+        durable: true,
+        ..Default::default()
+    }
+}
+
+impl Transport for Amqp {
+    type Subscription = AmqpSubscription;
+
+    fn binding(&self) -> Binding {
+        Binding::Amqp
+    }
+
+    async fn publish(&self, message: RawMessage) -> Result<(), TransportError> {
+        let key = Self::routing_key(&message.address);
+        self.send(&self.options.exchange, &key, &message, &[]).await
+    }
+
+    async fn subscribe(
+        &self,
+        pattern: &str,
+        group: &str,
+    ) -> Result<AmqpSubscription, TransportError> {
+        use std::hash::{Hash, Hasher};
+        let binding = Self::binding_key(pattern);
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        binding.hash(&mut hasher);
+        let queue = format!(
+            "{}.{group}.{:08x}",
+            self.options.exchange,
+            hasher.finish() as u32
+        );
+        let channel = self.channel().await?;
+        let mut arguments = FieldTable::default();
+        let declare = if self.options.transient {
+            QueueDeclareOptions {
+                exclusive: true,
+                auto_delete: true,
+                ..Default::default()
+            }
+        } else {
+            // Quorum queues count deliveries (`x-delivery-count`) and survive restarts.
+            arguments.insert(
+                "x-queue-type".into(),
+                AMQPValue::LongString(LongString::from("quorum")),
+            );
+            durable_queue()
+        };
+        channel
+            .queue_declare(queue.as_str().into(), declare, arguments)
+            .await
+            .map_err(broker)?;
+        channel
+            .queue_bind(
+                queue.as_str().into(),
+                self.options.exchange.as_str().into(),
+                binding.as_str().into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .map_err(broker)?;
+        channel
+            .basic_qos(self.options.prefetch, BasicQosOptions::default())
+            .await
+            .map_err(broker)?;
+        let consumer = channel
+            .basic_consume(
+                queue.as_str().into(),
+                format!("herald-{}", uuid::Uuid::now_v7()).into(),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .map_err(broker)?;
+        Ok(AmqpSubscription {
+            consumer,
+            amqp: self.clone(),
+            queue,
+            group: group.to_owned(),
+            _channel: channel,
+        })
+    }
+}
+
+/// One member of a consumer group on RabbitMQ.
+pub struct AmqpSubscription {
+    consumer: lapin::Consumer,
+    amqp: Amqp,
+    queue: String,
+    group: String,
+    // Kept open as long as the subscription.
+    _channel: Channel,
+}
+
+impl Subscription for AmqpSubscription {
+    async fn next(&mut self) -> Option<Delivery> {
+        loop {
+            match self.consumer.next().await? {
+                Ok(delivery) => return Some(self.delivery(delivery)),
+                // A broken channel ends the subscription; the worker returns.
+                Err(_) => return None,
+            }
+        }
+    }
+}
+
+fn text(value: &AMQPValue) -> Option<String> {
+    match value {
+        AMQPValue::LongString(s) => Some(String::from_utf8_lossy(s.as_bytes()).into_owned()),
+        AMQPValue::ShortString(s) => Some(s.as_str().to_owned()),
+        AMQPValue::LongLongInt(n) => Some(n.to_string()),
+        AMQPValue::LongInt(n) => Some(n.to_string()),
+        AMQPValue::ShortInt(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+impl AmqpSubscription {
+    fn delivery(&self, delivery: lapin::message::Delivery) -> Delivery {
+        let mut headers = Vec::new();
+        let mut address = None;
+        let mut attempt_header = 1;
+        let mut delivery_count = 0;
+        if let Some(table) = delivery.properties.headers() {
+            for (name, value) in table {
+                let name = name.as_str();
+                let Some(value) = text(value) else { continue };
+                match name {
+                    ADDRESS_HEADER => address = Some(value),
+                    ATTEMPT_HEADER => attempt_header = value.parse().unwrap_or(1),
+                    "x-delivery-count" => delivery_count = value.parse().unwrap_or(0),
+                    _ if name.starts_with("x-") || name.starts_with("herald-dlq") => {}
+                    _ => headers.push((name.to_owned(), value)),
+                }
+            }
+        }
+        if let Some(content_type) = delivery.properties.content_type() {
+            headers.push(("content-type".into(), content_type.as_str().to_owned()));
+        }
+        let address = address.unwrap_or_else(|| delivery.routing_key.as_str().replace('.', "/"));
+        let attempt = attempt_header + delivery_count;
+        let message = RawMessage {
+            address,
+            key: None,
+            headers,
+            body: delivery.data,
+        };
+        let settle = AmqpSettle {
+            acker: delivery.acker,
+            amqp: self.amqp.clone(),
+            queue: self.queue.clone(),
+            group: self.group.clone(),
+            routing_key: delivery.routing_key.as_str().to_owned(),
+        };
+        Delivery::new(message, attempt, Box::new(settle))
+    }
+}
+
+struct AmqpSettle {
+    acker: lapin::Acker,
+    amqp: Amqp,
+    queue: String,
+    group: String,
+    routing_key: String,
+}
+
+impl Settle for AmqpSettle {
+    fn settle(
+        self: Box<Self>,
+        delivered: Delivered,
+        how: Settlement,
+    ) -> BoxFuture<'static, Result<(), TransportError>> {
+        Box::pin(async move {
+            let AmqpSettle {
+                acker,
+                amqp,
+                queue,
+                group,
+                routing_key,
+            } = *self;
+            let ack = |acker: lapin::Acker| async move {
+                acker
+                    .ack(BasicAckOptions::default())
+                    .await
+                    .map(|_| ())
+                    .map_err(broker)
+            };
+            match how {
+                Settlement::Ack => ack(acker).await,
+                Settlement::Retry { delay, .. } => {
+                    // Published again to the group's own queue once the delay is over, then
+                    // let go; until then it stays unacked with this consumer.
+                    tokio::spawn(async move {
+                        tokio::time::sleep(delay).await;
+                        let attempt = delivered.attempt.saturating_add(1);
+                        let sent = amqp
+                            .send(
+                                "",
+                                &queue,
+                                &delivered.message,
+                                &[(ATTEMPT_HEADER, attempt.to_string())],
+                            )
+                            .await;
+                        if sent.is_ok() {
+                            let _ = ack(acker).await;
+                        }
+                    });
+                    Ok(())
+                }
+                Settlement::DeadLetter { reason } => {
+                    let dlq = format!("{}.dlq", amqp.options.exchange);
+                    amqp.send(
+                        &dlq,
+                        &routing_key,
+                        &delivered.message,
+                        &[
+                            ("herald-dlq-reason", reason),
+                            ("herald-dlq-attempt", delivered.attempt.to_string()),
+                            ("herald-dlq-group", group),
+                        ],
+                    )
+                    .await?;
+                    ack(acker).await
+                }
+            }
+        })
+    }
+}
