@@ -336,12 +336,10 @@ pub struct AmqpSubscription {
 
 impl Subscription for AmqpSubscription {
     async fn next(&mut self) -> Option<Delivery> {
-        loop {
-            match self.consumer.next().await? {
-                Ok(delivery) => return Some(self.delivery(delivery)),
-                // A broken channel ends the subscription; the worker returns.
-                Err(_) => return None,
-            }
+        match self.consumer.next().await? {
+            Ok(delivery) => Some(self.delivery(delivery)),
+            // A broken channel ends the subscription; the worker returns.
+            Err(_) => None,
         }
     }
 }
