@@ -5,7 +5,10 @@
 //! NATS JetStream (127.0.0.1:4222): both sides publish with headers and wait for the stream's
 //! acknowledgement, 256 publishes in flight, in alternating rounds so that drift hits both.
 //!
-//! Run: `cargo bench -p herald --features nats --bench brokers` (or `cargo xtask bench
+//! RabbitMQ (127.0.0.1:5672): both sides publish persistent messages with the same headers
+//! to the same topic exchange and wait for the publisher confirm.
+//!
+//! Run: `cargo bench -p herald --features nats,amqp --bench brokers` (or `cargo xtask bench
 //! brokers`).
 
 use std::time::Instant;
@@ -200,5 +203,127 @@ fn main() {
         let js = nats.jetstream();
         let _ = js.delete_stream(&nats.options().stream).await;
         let _ = js.delete_stream(format!("{}_DLQ", nats.options().stream)).await;
+
+        amqp().await;
     });
+}
+
+/// The same comparison on RabbitMQ.
+async fn amqp() {
+    use herald::amqp::lapin::options::{
+        BasicPublishOptions, ExchangeDeleteOptions, QueueDeleteOptions,
+    };
+    use herald::amqp::lapin::types::{AMQPValue, FieldTable, LongString};
+    use herald::amqp::lapin::BasicProperties;
+    use herald::amqp::{Amqp, AmqpOptions};
+
+    let exchange = format!("herald-bench-{}", std::process::id());
+    let options = AmqpOptions {
+        exchange: exchange.clone(),
+        ..AmqpOptions::default()
+    };
+    let amqp = match Amqp::connect_with("amqp://guest:guest@127.0.0.1:5672/%2f", options).await {
+        Ok(amqp) => amqp,
+        Err(e) => {
+            eprintln!("RabbitMQ unreachable at 127.0.0.1:5672: {e}");
+            std::process::exit(1);
+        }
+    };
+    let publisher = Publisher::new(amqp.clone());
+    let sample = publisher.envelope(event(1));
+    let (headers, body) = sample.to_binary(amqp.binding()).expect("encodes");
+    // The raw side: its own confirm channel, the same headers, body and exchange.
+    let channel = amqp.channel().await.expect("a channel");
+    channel
+        .confirm_select(Default::default())
+        .await
+        .expect("confirms");
+    let mut table = FieldTable::default();
+    for (k, v) in &headers {
+        table.insert(
+            k.as_str().into(),
+            AMQPValue::LongString(LongString::from(v.as_bytes())),
+        );
+    }
+    let properties = BasicProperties::default()
+        .with_headers(table)
+        .with_delivery_mode(2)
+        .with_content_type("application/json".into());
+
+    let (mut herald_rates, mut raw_rates) = (Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        let herald_first = round % 2 == 1;
+        let typed = || {
+            let publisher = publisher.clone();
+            rate(PER_ROUND, move |i| {
+                let publisher = publisher.clone();
+                async move {
+                    publisher
+                        .publish("parcels/p-1", event(i))
+                        .await
+                        .expect("published");
+                }
+            })
+        };
+        if herald_first {
+            herald_rates.push(typed().await);
+        }
+        let raw = {
+            let (channel, exchange, properties, body) = (
+                channel.clone(),
+                exchange.clone(),
+                properties.clone(),
+                body.clone(),
+            );
+            rate(PER_ROUND, move |_| {
+                let (channel, exchange, properties, body) = (
+                    channel.clone(),
+                    exchange.clone(),
+                    properties.clone(),
+                    body.clone(),
+                );
+                async move {
+                    channel
+                        .basic_publish(
+                            exchange.as_str().into(),
+                            "parcels.p-1".into(),
+                            BasicPublishOptions::default(),
+                            &body,
+                            properties,
+                        )
+                        .await
+                        .expect("published")
+                        .await
+                        .expect("confirmed");
+                }
+            })
+            .await
+        };
+        raw_rates.push(raw);
+        if !herald_first {
+            herald_rates.push(typed().await);
+        }
+    }
+    let (raw, typed) = (median(raw_rates), median(herald_rates));
+    println!(
+        "RabbitMQ publish with confirms ({IN_FLIGHT} in flight, {ROUNDS} rounds of {PER_ROUND}, \
+         alternating order, medians)"
+    );
+    println!("  raw lapin, same bytes:      {raw:>10.0} events/s");
+    println!("  herald typed publisher:     {typed:>10.0} events/s");
+    println!(
+        "  herald / raw:               {:>10.2}x   (goal ≥ 0.90x)",
+        typed / raw
+    );
+    let _ = channel
+        .queue_delete(
+            format!("{exchange}.dlq").as_str().into(),
+            QueueDeleteOptions::default(),
+        )
+        .await;
+    for name in [exchange.clone(), format!("{exchange}.dlq")] {
+        let _ = channel
+            .exchange_delete(name.as_str().into(), ExchangeDeleteOptions::default())
+            .await;
+    }
 }

@@ -38,7 +38,7 @@ fn main() -> ExitCode {
             "-p",
             "herald",
             "--features",
-            "nats",
+            "nats,amqp",
             "--bench",
             "brokers",
         ])),
