@@ -16,6 +16,8 @@ pub const SCHEMES: &[&str] = &[
     "redis",
     #[cfg(feature = "amqp")]
     "amqp",
+    #[cfg(feature = "mqtt")]
+    "mqtt",
 ];
 
 /// Why a broker command could not run (exit 2), as opposed to invalid events (exit 1).
@@ -116,7 +118,7 @@ pub fn scheme(url: &str) -> Result<&str, BrokerError> {
         Ok(scheme)
     } else {
         Err(BrokerError::Usage(format!(
-            "`{url}`: this build of herald talks to {} (build with `--features nats,redis,amqp`)",
+            "`{url}`: this build of herald talks to {} (build with `--features nats,redis,amqp,mqtt`)",
             if SCHEMES.is_empty() {
                 "no broker".to_owned()
             } else {
@@ -130,7 +132,12 @@ pub fn scheme(url: &str) -> Result<&str, BrokerError> {
     }
 }
 
-#[cfg(any(feature = "nats", feature = "redis", feature = "amqp"))]
+#[cfg(any(
+    feature = "nats",
+    feature = "redis",
+    feature = "amqp",
+    feature = "mqtt"
+))]
 mod live {
     use super::*;
     use herald::envelope::{Envelope, Metadata};
@@ -184,6 +191,14 @@ mod live {
         )
         .await
         .map_err(|e| BrokerError::Broker(e.to_string()))
+    }
+
+    /// Connects to an MQTT 5 broker.
+    #[cfg(feature = "mqtt")]
+    pub async fn mqtt(url: &str) -> Result<herald::mqtt::Mqtt, BrokerError> {
+        herald::mqtt::Mqtt::connect(url)
+            .await
+            .map_err(|e| BrokerError::Broker(e.to_string()))
     }
 
     pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, BrokerError> {
@@ -353,6 +368,10 @@ pub fn publish(
         "amqp" => live::block_on(async {
             live::publish(live::amqp(url, false).await?, message, address, payload).await
         })?,
+        #[cfg(feature = "mqtt")]
+        "mqtt" => live::block_on(async {
+            live::publish(live::mqtt(url).await?, message, address, payload).await
+        })?,
         other => {
             let _ = (message, address, payload);
             Err(BrokerError::Usage(format!("no transport for `{other}`")))
@@ -388,6 +407,10 @@ pub fn listen(
         #[cfg(feature = "amqp")]
         "amqp" => live::block_on(async {
             live::listen(live::amqp(url, true).await?, catalog, count, timeout, ready).await
+        })?,
+        #[cfg(feature = "mqtt")]
+        "mqtt" => live::block_on(async {
+            live::listen(live::mqtt(url).await?, catalog, count, timeout, ready).await
         })?,
         other => {
             let _ = (catalog, count, timeout, ready);

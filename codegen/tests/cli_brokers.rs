@@ -9,6 +9,7 @@ use std::time::Duration;
 const URL: &str = "nats://127.0.0.1:4222";
 const REDIS: &str = "redis://127.0.0.1:6379";
 const AMQP: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+const MQTT: &str = "mqtt://127.0.0.1:1883";
 
 fn herald(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_herald"))
@@ -54,6 +55,11 @@ fn publish_then_listen_round_trip_on_redis() {
 #[test]
 fn publish_then_listen_round_trip_on_rabbitmq() {
     round_trip(AMQP);
+}
+
+#[test]
+fn publish_then_listen_round_trip_on_mqtt() {
+    round_trip(MQTT);
 }
 
 fn round_trip(url: &str) {
@@ -173,6 +179,15 @@ fn publish_raw_invalid(url: &str) {
         } else if url.starts_with("redis") {
             let redis = herald::redis::Redis::connect(url).await.unwrap();
             redis.publish(message).await.unwrap();
+        } else if url.starts_with("mqtt") {
+            let mqtt = herald::mqtt::Mqtt::connect(url).await.unwrap();
+            let mut message = message;
+            for (name, _) in &mut message.headers {
+                if let Some(attribute) = name.strip_prefix("ce-") {
+                    *name = attribute.to_owned();
+                }
+            }
+            mqtt.publish(message).await.unwrap();
         } else {
             let amqp = herald::amqp::Amqp::connect(url).await.unwrap();
             let mut message = message;

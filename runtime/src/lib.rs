@@ -60,6 +60,8 @@ pub mod event;
 pub mod format;
 pub mod json;
 pub mod memory;
+#[cfg(feature = "mqtt")]
+pub mod mqtt;
 #[cfg(feature = "nats")]
 pub mod nats;
 pub mod pattern;

@@ -1,0 +1,429 @@
+//! MQTT 5 transport (feature `mqtt`), on [rumqttc](https://docs.rs/rumqttc).
+//!
+//! - **Topics** are the addresses under an optional prefix; a subscription pattern becomes a
+//!   filter with `+` for each parameter (`acme/orders/{orderId}` → `acme/orders/+`). Values
+//!   never hold `/`, `+` or `#`, so a value cannot widen a subscription.
+//! - **Binary mode**: the CloudEvents attributes are MQTT 5 user properties and the content
+//!   type is the message's content type, as the CloudEvents MQTT binding says.
+//! - **Delivery** is QoS 1 (at least once). Publishing returns once the broker has
+//!   acknowledged the message (`PUBACK`s are counted: a publish waits for as many acks as
+//!   messages were sent up to it).
+//! - **Consumer groups** are shared subscriptions (`$share/<group>/<filter>`), with manual
+//!   acks: a message is acknowledged after its handler.
+//! - **Retries** wait the policy's delay and publish the message again on the group's retry
+//!   topic (`herald-retry/<group>/<topic>`, which only that group subscribes to), with its
+//!   attempt in a `herald-attempt` property, then ack the original.
+//! - **Dead letters** are published on `herald-dlq/<topic>` with `herald-dlq-reason`,
+//!   `herald-dlq-attempt` and `herald-dlq-group` properties.
+//! - **Reconnection** is the event loop's: it is polled again after an error.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rumqttc::v5::mqttbytes::v5::{Packet, Publish, PublishProperties};
+use rumqttc::v5::mqttbytes::QoS;
+use rumqttc::v5::{AsyncClient, Event, EventLoop, MqttOptions as ClientOptions};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use tokio::sync::{mpsc, Notify};
+
+use crate::envelope::Binding;
+use crate::transport::{
+    BoxFuture, Delivered, Delivery, RawMessage, Settle, Settlement, Subscription, Transport,
+    TransportError,
+};
+
+pub use rumqttc;
+
+/// Where herald puts its messages on the broker.
+#[derive(Clone, Debug, Default)]
+pub struct MqttOptions {
+    /// Put before every topic (`tenant-a/`), or empty.
+    pub prefix: String,
+}
+
+/// An MQTT 5 connection for publishing; each subscription opens its own. Clones share it.
+#[derive(Clone)]
+pub struct Mqtt {
+    host: String,
+    port: u16,
+    publisher: AsyncClient,
+    acks: Arc<Acks>,
+    options: Arc<MqttOptions>,
+}
+
+/// Publishes sent and acknowledged on the publishing connection.
+#[derive(Default)]
+struct Acks {
+    sent: Mutex<u64>,
+    acked: AtomicU64,
+    changed: Notify,
+}
+
+impl std::fmt::Debug for Mqtt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mqtt")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+fn broker(error: impl std::fmt::Display) -> TransportError {
+    TransportError::Broker(error.to_string().into())
+}
+
+const ATTEMPT: &str = "herald-attempt";
+const RETRY_ROOT: &str = "herald-retry";
+const DLQ_ROOT: &str = "herald-dlq";
+
+/// Opens a connection and waits for the broker to accept it (and for `subscribe`, if any,
+/// to be acknowledged); the event loop then runs in the background, reconnecting on error.
+async fn open(
+    host: &str,
+    port: u16,
+    manual_acks: bool,
+    subscribe: &[String],
+    incoming: Option<mpsc::Sender<Publish>>,
+    acks: Option<Arc<Acks>>,
+) -> Result<AsyncClient, TransportError> {
+    let id = format!("herald-{}", uuid::Uuid::now_v7().simple());
+    let mut options = ClientOptions::new(id, host, port);
+    options.set_keep_alive(Duration::from_secs(15));
+    options.set_manual_acks(manual_acks);
+    let (client, mut events) = AsyncClient::new(options, 256);
+    for filter in subscribe {
+        client
+            .subscribe(filter.clone(), QoS::AtLeastOnce)
+            .await
+            .map_err(broker)?;
+    }
+    let mut waiting = subscribe.len();
+    let ready = tokio::time::timeout(Duration::from_secs(5), async {
+        let mut connected = false;
+        loop {
+            match events.poll().await {
+                Ok(Event::Incoming(Packet::ConnAck(_))) => connected = true,
+                Ok(Event::Incoming(Packet::SubAck(_))) => waiting = waiting.saturating_sub(1),
+                Ok(_) => {}
+                Err(e) => return Err(broker(e)),
+            }
+            if connected && waiting == 0 {
+                return Ok(());
+            }
+        }
+    })
+    .await;
+    match ready {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(e),
+        Err(_) => return Err(broker(format!("no answer from {host}:{port} within 5 s"))),
+    }
+    tokio::spawn(run(events, incoming, acks));
+    Ok(client)
+}
+
+/// Polls the event loop for good, handing incoming publishes to `incoming`.
+async fn run(
+    mut events: EventLoop,
+    incoming: Option<mpsc::Sender<Publish>>,
+    acks: Option<Arc<Acks>>,
+) {
+    loop {
+        match events.poll().await {
+            Ok(Event::Incoming(Packet::PubAck(_))) => {
+                if let Some(acks) = &acks {
+                    acks.acked.fetch_add(1, Ordering::SeqCst);
+                    acks.changed.notify_waiters();
+                }
+            }
+            Ok(Event::Incoming(Packet::Publish(publish))) => {
+                if let Some(incoming) = &incoming {
+                    if incoming.send(publish).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            Ok(_) => {}
+            // Polling again reconnects.
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}
+
+impl Mqtt {
+    /// Connects to `url` (`mqtt://127.0.0.1:1883`) with the default options.
+    pub async fn connect(url: &str) -> Result<Self, TransportError> {
+        Self::connect_with(url, MqttOptions::default()).await
+    }
+
+    /// Connects to `url`.
+    pub async fn connect_with(url: &str, options: MqttOptions) -> Result<Self, TransportError> {
+        let rest = url.trim_start_matches("mqtt://").trim_end_matches('/');
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((host, port)) => (
+                host.to_owned(),
+                port.parse()
+                    .map_err(|_| broker(format!("`{url}`: bad port")))?,
+            ),
+            None => (rest.to_owned(), 1883),
+        };
+        let acks = Arc::new(Acks::default());
+        let publisher = open(&host, port, false, &[], None, Some(acks.clone())).await?;
+        Ok(Mqtt {
+            host,
+            port,
+            publisher,
+            acks,
+            options: Arc::new(options),
+        })
+    }
+
+    /// The topic of `address`.
+    pub fn topic(&self, address: &str) -> String {
+        format!("{}{address}", self.options.prefix)
+    }
+
+    /// The topic filter of a subscription `pattern` (`{param}` is `+`, [`ANY`] is `#`).
+    ///
+    /// [`ANY`]: crate::address::ANY
+    pub fn filter(&self, pattern: &str) -> String {
+        if pattern == crate::address::ANY {
+            return format!("{}#", self.options.prefix);
+        }
+        let mut filter = String::new();
+        let mut rest = pattern;
+        while let Some(open) = rest.find('{') {
+            filter.push_str(&rest[..open]);
+            filter.push('+');
+            rest = rest[open..]
+                .find('}')
+                .map_or("", |close| &rest[open + close + 1..]);
+        }
+        filter.push_str(rest);
+        format!("{}{filter}", self.options.prefix)
+    }
+
+    async fn send(
+        &self,
+        topic: String,
+        message: &RawMessage,
+        extra: &[(&str, String)],
+    ) -> Result<(), TransportError> {
+        let mut properties = PublishProperties::default();
+        for (name, value) in &message.headers {
+            if name.eq_ignore_ascii_case(Binding::Mqtt.content_type_header())
+                || name.eq_ignore_ascii_case("content-type")
+            {
+                properties.content_type = Some(value.clone());
+            } else {
+                properties
+                    .user_properties
+                    .push((name.clone(), value.clone()));
+            }
+        }
+        for (name, value) in extra {
+            properties
+                .user_properties
+                .push(((*name).to_owned(), value.clone()));
+        }
+        // Numbered under the lock that orders the requests, so acks line up with them.
+        let number = {
+            let mut sent = self.acks.sent.lock().unwrap_or_else(|e| e.into_inner());
+            *sent += 1;
+            let number = *sent;
+            let request = self.publisher.try_publish_with_properties(
+                topic,
+                QoS::AtLeastOnce,
+                false,
+                message.body.clone(),
+                properties,
+            );
+            if let Err(e) = request {
+                *sent -= 1;
+                return Err(broker(e));
+            }
+            number
+        };
+        let confirmed = tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                let changed = self.acks.changed.notified();
+                if self.acks.acked.load(Ordering::SeqCst) >= number {
+                    return;
+                }
+                changed.await;
+            }
+        })
+        .await;
+        confirmed.map_err(|_| broker("the broker did not acknowledge the publish within 10 s"))
+    }
+}
+
+/// A group name safe inside a topic level.
+fn level(group: &str) -> String {
+    group
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '+' | '#') || c.is_whitespace() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+impl Transport for Mqtt {
+    type Subscription = MqttSubscription;
+
+    fn binding(&self) -> Binding {
+        Binding::Mqtt
+    }
+
+    async fn publish(&self, message: RawMessage) -> Result<(), TransportError> {
+        self.send(self.topic(&message.address), &message, &[]).await
+    }
+
+    async fn subscribe(
+        &self,
+        pattern: &str,
+        group: &str,
+    ) -> Result<MqttSubscription, TransportError> {
+        let group = level(group);
+        let filter = self.filter(pattern);
+        let retry_root = format!("{RETRY_ROOT}/{group}/");
+        let filters = [
+            format!("$share/{group}/{filter}"),
+            format!("$share/{group}/{retry_root}{filter}"),
+        ];
+        let (sender, receiver) = mpsc::channel(256);
+        let client = open(&self.host, self.port, true, &filters, Some(sender), None).await?;
+        Ok(MqttSubscription {
+            client,
+            receiver,
+            mqtt: self.clone(),
+            group,
+            retry_root,
+        })
+    }
+}
+
+/// One member of a consumer group on MQTT.
+pub struct MqttSubscription {
+    client: AsyncClient,
+    receiver: mpsc::Receiver<Publish>,
+    mqtt: Mqtt,
+    group: String,
+    retry_root: String,
+}
+
+impl Subscription for MqttSubscription {
+    async fn next(&mut self) -> Option<Delivery> {
+        let publish = self.receiver.recv().await?;
+        let topic = String::from_utf8_lossy(&publish.topic).into_owned();
+        let topic = topic
+            .strip_prefix(&self.retry_root)
+            .map(str::to_owned)
+            .unwrap_or(topic);
+        let address = topic
+            .strip_prefix(&self.mqtt.options.prefix)
+            .unwrap_or(&topic)
+            .to_owned();
+        let mut headers = Vec::new();
+        let mut attempt = 1;
+        if let Some(properties) = &publish.properties {
+            for (name, value) in &properties.user_properties {
+                if name == ATTEMPT {
+                    attempt = value.parse().unwrap_or(1);
+                } else if !name.starts_with("herald-") {
+                    headers.push((name.clone(), value.clone()));
+                }
+            }
+            if let Some(content_type) = &properties.content_type {
+                headers.push((
+                    Binding::Mqtt.content_type_header().to_owned(),
+                    content_type.clone(),
+                ));
+            }
+        }
+        if publish.dup {
+            attempt += 1;
+        }
+        let message = RawMessage {
+            address,
+            key: None,
+            headers,
+            body: publish.payload.to_vec(),
+        };
+        let settle = MqttSettle {
+            client: self.client.clone(),
+            mqtt: self.mqtt.clone(),
+            group: self.group.clone(),
+            topic,
+            publish,
+        };
+        Some(Delivery::new(message, attempt, Box::new(settle)))
+    }
+}
+
+struct MqttSettle {
+    client: AsyncClient,
+    mqtt: Mqtt,
+    group: String,
+    topic: String,
+    publish: Publish,
+}
+
+impl Settle for MqttSettle {
+    fn settle(
+        self: Box<Self>,
+        delivered: Delivered,
+        how: Settlement,
+    ) -> BoxFuture<'static, Result<(), TransportError>> {
+        Box::pin(async move {
+            let MqttSettle {
+                client,
+                mqtt,
+                group,
+                topic,
+                publish,
+            } = *self;
+            match how {
+                Settlement::Ack => client.ack(&publish).await.map_err(broker),
+                Settlement::Retry { delay, .. } => {
+                    tokio::spawn(async move {
+                        tokio::time::sleep(delay).await;
+                        let attempt = delivered.attempt.saturating_add(1);
+                        let retry_topic = format!("{RETRY_ROOT}/{group}/{topic}");
+                        let sent = mqtt
+                            .send(
+                                retry_topic,
+                                &delivered.message,
+                                &[(ATTEMPT, attempt.to_string())],
+                            )
+                            .await;
+                        if sent.is_ok() {
+                            let _ = client.ack(&publish).await;
+                        }
+                    });
+                    Ok(())
+                }
+                Settlement::DeadLetter { reason } => {
+                    mqtt.send(
+                        format!("{DLQ_ROOT}/{topic}"),
+                        &delivered.message,
+                        &[
+                            ("herald-dlq-reason", reason),
+                            ("herald-dlq-attempt", delivered.attempt.to_string()),
+                            ("herald-dlq-group", group),
+                        ],
+                    )
+                    .await?;
+                    client.ack(&publish).await.map_err(broker)
+                }
+            }
+        })
+    }
+}
