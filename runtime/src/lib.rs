@@ -65,6 +65,8 @@ pub mod mqtt;
 #[cfg(feature = "nats")]
 pub mod nats;
 pub mod pattern;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod publish;
 #[cfg(feature = "redis")]
 pub mod redis;

@@ -1,0 +1,105 @@
+//! An [`IdempotencyStore`](crate::reliability::IdempotencyStore) on PostgreSQL (feature
+//! `postgres`), on [tokio-postgres](https://docs.rs/tokio-postgres): handled event ids are
+//! rows of a table, shared by every consumer of a group and kept across restarts.
+
+use std::sync::Arc;
+
+use tokio_postgres::{Client, NoTls};
+
+use crate::transport::{BoxFuture, TransportError};
+
+pub use tokio_postgres;
+
+/// Handled event ids in a PostgreSQL table (`group_name`, `event_id`, `handled_at`).
+#[derive(Clone)]
+pub struct PostgresIdempotency {
+    client: Arc<Client>,
+    table: String,
+}
+
+impl std::fmt::Debug for PostgresIdempotency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresIdempotency")
+            .field("table", &self.table)
+            .finish_non_exhaustive()
+    }
+}
+
+fn broker(error: tokio_postgres::Error) -> TransportError {
+    TransportError::Broker(Box::new(error))
+}
+
+impl PostgresIdempotency {
+    /// Connects with `config` (`host=127.0.0.1 user=postgres dbname=test`) and creates
+    /// `table` (a plain identifier) if it does not exist.
+    pub async fn connect(config: &str, table: &str) -> Result<Self, TransportError> {
+        if table.is_empty() || !table.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(TransportError::Broker(
+                format!("`{table}` is not a plain table name").into(),
+            ));
+        }
+        let (client, connection) = tokio_postgres::connect(config, NoTls)
+            .await
+            .map_err(broker)?;
+        tokio::spawn(async move {
+            // Ends when the client is dropped or the server goes away.
+            let _ = connection.await;
+        });
+        client
+            .batch_execute(&format!(
+                "CREATE TABLE IF NOT EXISTS {table} (
+                    group_name text NOT NULL,
+                    event_id text NOT NULL,
+                    handled_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (group_name, event_id)
+                )"
+            ))
+            .await
+            .map_err(broker)?;
+        Ok(PostgresIdempotency {
+            client: Arc::new(client),
+            table: table.to_owned(),
+        })
+    }
+
+    /// Forgets ids handled more than `age` ago; returns how many.
+    pub async fn prune(&self, age: std::time::Duration) -> Result<u64, TransportError> {
+        let seconds = age.as_secs_f64();
+        self.client
+            .execute(
+                &format!(
+                    "DELETE FROM {} WHERE handled_at < now() - make_interval(secs => $1)",
+                    self.table
+                ),
+                &[&seconds],
+            )
+            .await
+            .map_err(broker)
+    }
+}
+
+impl crate::reliability::IdempotencyStore for PostgresIdempotency {
+    fn seen<'a>(&'a self, group: &'a str, id: &'a str) -> BoxFuture<'a, bool> {
+        Box::pin(async move {
+            let query = format!(
+                "SELECT 1 FROM {} WHERE group_name = $1 AND event_id = $2",
+                self.table
+            );
+            // When the store cannot answer, handling again is the safe side.
+            self.client
+                .query_opt(&query, &[&group, &id])
+                .await
+                .is_ok_and(|row| row.is_some())
+        })
+    }
+
+    fn record<'a>(&'a self, group: &'a str, id: &'a str) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let query = format!(
+                "INSERT INTO {} (group_name, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                self.table
+            );
+            let _ = self.client.execute(&query, &[&group, &id]).await;
+        })
+    }
+}
