@@ -58,6 +58,8 @@ pub mod envelope;
 pub mod error;
 pub mod event;
 pub mod format;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod json;
 pub mod memory;
 #[cfg(feature = "mqtt")]

@@ -1,0 +1,265 @@
+//! The CloudEvents HTTP binding (feature `http`): webhook delivery with retries, on
+//! [reqwest](https://docs.rs/reqwest), and a receiver, on [axum](https://docs.rs/axum).
+//!
+//! - **Sending**: an event published to `acme/orders/o-17` is `POST`ed to
+//!   `<base>/acme/orders/o-17` in binary mode (`ce-` headers, `Content-Type`). A 2xx answer
+//!   delivers it; a 5xx answer, a 429 or a failed connection is retried with the webhook's
+//!   [`RetryPolicy`] (a `Retry-After` header is honoured); any other 4xx is final.
+//! - **Receiving**: [`Http::receiver`] serves `POST /<address>`; a request goes to the
+//!   subscription whose pattern matches its path, and the answer is the settlement: `200`
+//!   when handled or ignored, `503` (with `Retry-After` for delays of a second or more) to
+//!   retry, `422` with the reason when dead-lettered (also kept in [`Http::dead_letters`]),
+//!   `404` when nothing subscribes. The sender owns the retries: every request is a first
+//!   attempt for the receiver, so give its consumer at least 2 attempts to answer failures
+//!   with `503`.
+//!   Consumer groups on one receiver: the first matching group takes the request.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::envelope::Binding;
+use crate::memory::DeadLetter;
+use crate::reliability::RetryPolicy;
+use crate::transport::{
+    BoxFuture, Delivered, Delivery, RawMessage, Settle, Settlement, Subscription, Transport,
+    TransportError,
+};
+
+fn broker(error: impl std::fmt::Display) -> TransportError {
+    TransportError::Broker(error.to_string().into())
+}
+
+type Request = (RawMessage, oneshot::Sender<Settlement>);
+
+/// A webhook sender, a receiver, or both; clones share them.
+#[derive(Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    base: Option<Arc<str>>,
+    retry: RetryPolicy,
+    routes: Arc<Mutex<Vec<(String, mpsc::Sender<Request>)>>>,
+    dead_letters: Arc<Mutex<Vec<DeadLetter>>>,
+}
+
+impl std::fmt::Debug for Http {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Http")
+            .field("base", &self.base)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Http {
+    /// Delivers to webhooks under `base` (`http://127.0.0.1:8080/events`), retrying by
+    /// [`RetryPolicy::default`].
+    pub fn webhook(base: &str) -> Self {
+        Http {
+            client: reqwest::Client::new(),
+            base: Some(Arc::from(base.trim_end_matches('/'))),
+            retry: RetryPolicy::default(),
+            routes: Arc::default(),
+            dead_letters: Arc::default(),
+        }
+    }
+
+    /// The same, retrying failed deliveries by `policy`.
+    pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Serves `POST /<address>` on `addr` (port 0 picks one); returns the transport, for
+    /// subscribing, and the address it listens on. The server runs until the process ends.
+    pub async fn receiver(addr: SocketAddr) -> Result<(Self, SocketAddr), TransportError> {
+        let http = Http {
+            client: reqwest::Client::new(),
+            base: None,
+            retry: RetryPolicy::default(),
+            routes: Arc::default(),
+            dead_letters: Arc::default(),
+        };
+        let listener = tokio::net::TcpListener::bind(addr).await.map_err(broker)?;
+        let local = listener.local_addr().map_err(broker)?;
+        let app = axum::Router::new()
+            .route("/{*address}", axum::routing::post(receive))
+            .with_state(http.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok((http, local))
+    }
+
+    /// The requests answered `422` so far, with their reasons.
+    pub fn dead_letters(&self) -> Vec<DeadLetter> {
+        self.dead_letters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+/// Hands a request to the matching subscription and answers with its settlement.
+async fn receive(
+    State(http): State<Http>,
+    Path(address): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let target = http
+        .routes
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .find(|(pattern, sender)| !sender.is_closed() && crate::address::matches(pattern, &address))
+        .map(|(_, sender)| sender.clone());
+    let Some(target) = target else {
+        return (StatusCode::NOT_FOUND, "no subscription for this address").into_response();
+    };
+    let message = RawMessage {
+        address,
+        key: None,
+        headers: headers
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect(),
+        body: body.to_vec(),
+    };
+    let (answer, settled) = oneshot::channel();
+    if target.send((message, answer)).await.is_err() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "the consumer is gone").into_response();
+    }
+    match settled.await {
+        Ok(Settlement::Ack) => StatusCode::OK.into_response(),
+        // `Retry-After` counts whole seconds: shorter delays are left to the sender's policy.
+        Ok(Settlement::Retry { reason, delay }) if delay >= Duration::from_secs(1) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [("Retry-After", delay.as_secs().to_string())],
+            reason,
+        )
+            .into_response(),
+        Ok(Settlement::Retry { reason, .. }) => {
+            (StatusCode::SERVICE_UNAVAILABLE, reason).into_response()
+        }
+        Ok(Settlement::DeadLetter { reason }) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, reason).into_response()
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "not settled").into_response(),
+    }
+}
+
+impl Transport for Http {
+    type Subscription = HttpSubscription;
+
+    fn binding(&self) -> Binding {
+        Binding::Http
+    }
+
+    async fn publish(&self, message: RawMessage) -> Result<(), TransportError> {
+        let base = self
+            .base
+            .as_deref()
+            .ok_or_else(|| broker("this HTTP transport has no webhook base URL"))?;
+        let url = format!("{base}/{}", message.address);
+        let mut attempt = 1;
+        loop {
+            let mut request = self.client.post(&url).body(message.body.clone());
+            for (name, value) in &message.headers {
+                request = request.header(name.as_str(), value.as_str());
+            }
+            let (retryable, why, wait) = match request.send().await {
+                Ok(response) if response.status().is_success() => return Ok(()),
+                Ok(response) => {
+                    let status = response.status();
+                    let wait = response
+                        .headers()
+                        .get("Retry-After")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.parse::<u64>().ok())
+                        .map(Duration::from_secs);
+                    let retryable =
+                        status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS;
+                    let text = response.text().await.unwrap_or_default();
+                    (retryable, format!("{url} answered {status}: {text}"), wait)
+                }
+                Err(e) => (true, format!("{url}: {e}"), None),
+            };
+            if !retryable || self.retry.gives_up_after(attempt) {
+                return Err(broker(format!("{why} (attempt {attempt})")));
+            }
+            let delay = wait
+                .map(|w| w.min(Duration::from_secs(60)))
+                .unwrap_or_else(|| self.retry.delay(attempt));
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    async fn subscribe(
+        &self,
+        pattern: &str,
+        _group: &str,
+    ) -> Result<HttpSubscription, TransportError> {
+        let (sender, receiver) = mpsc::channel(64);
+        self.routes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((pattern.to_owned(), sender));
+        Ok(HttpSubscription {
+            receiver,
+            dead_letters: self.dead_letters.clone(),
+        })
+    }
+}
+
+/// Requests for one subscription of a receiver.
+pub struct HttpSubscription {
+    receiver: mpsc::Receiver<Request>,
+    dead_letters: Arc<Mutex<Vec<DeadLetter>>>,
+}
+
+impl Subscription for HttpSubscription {
+    async fn next(&mut self) -> Option<Delivery> {
+        let (message, answer) = self.receiver.recv().await?;
+        // The sender counts attempts; each request is a first one here.
+        let settle = HttpSettle {
+            answer,
+            dead_letters: self.dead_letters.clone(),
+        };
+        Some(Delivery::new(message, 1, Box::new(settle)))
+    }
+}
+
+struct HttpSettle {
+    answer: oneshot::Sender<Settlement>,
+    dead_letters: Arc<Mutex<Vec<DeadLetter>>>,
+}
+
+impl Settle for HttpSettle {
+    fn settle(
+        self: Box<Self>,
+        delivered: Delivered,
+        how: Settlement,
+    ) -> BoxFuture<'static, Result<(), TransportError>> {
+        if let Settlement::DeadLetter { reason } = &how {
+            self.dead_letters
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(DeadLetter {
+                    message: delivered.message,
+                    attempt: delivered.attempt,
+                    group: String::new(),
+                    reason: reason.clone(),
+                });
+        }
+        let _ = self.answer.send(how);
+        Box::pin(async { Ok(()) })
+    }
+}
