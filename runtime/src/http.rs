@@ -38,13 +38,16 @@ fn broker(error: impl std::fmt::Display) -> TransportError {
 
 type Request = (RawMessage, oneshot::Sender<Settlement>);
 
+/// The subscriptions of a receiver: address pattern and where its requests go.
+type Routes = Arc<Mutex<Vec<(String, mpsc::Sender<Request>)>>>;
+
 /// A webhook sender, a receiver, or both; clones share them.
 #[derive(Clone)]
 pub struct Http {
     client: reqwest::Client,
     base: Option<Arc<str>>,
     retry: RetryPolicy,
-    routes: Arc<Mutex<Vec<(String, mpsc::Sender<Request>)>>>,
+    routes: Routes,
     dead_letters: Arc<Mutex<Vec<DeadLetter>>>,
 }
 
