@@ -82,6 +82,26 @@ pub fn fill(template: &str, params: &[(&str, &str)]) -> Result<String, AddressEr
     Ok(out)
 }
 
+/// `pattern` with each `{name}` replaced by `wildcard`: the subscription of a broker whose
+/// wildcard stands for one segment (`*` in NATS subjects and AMQP topics, `+` in MQTT).
+///
+/// ```
+/// assert_eq!(herald::address::with_wildcards("nx/{projectId}/build", "+"), "nx/+/build");
+/// ```
+pub fn with_wildcards(pattern: &str, wildcard: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        out.push_str(wildcard);
+        rest = rest[open..]
+            .find('}')
+            .map_or("", |close| &rest[open + close + 1..]);
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Whether `address` has the shape of `pattern`: literal text must be equal and each
 /// `{name}` stands for one or more characters that [`fill`] accepts in a value. The pattern
 /// [`ANY`] matches every address.

@@ -162,17 +162,7 @@ impl Amqp {
         if pattern == crate::address::ANY {
             return "#".into();
         }
-        let mut key = String::new();
-        let mut rest = pattern;
-        while let Some(open) = rest.find('{') {
-            key.push_str(&rest[..open]);
-            key.push('*');
-            rest = rest[open..]
-                .find('}')
-                .map_or("", |close| &rest[open + close + 1..]);
-        }
-        key.push_str(rest);
-        key.replace('/', ".")
+        crate::address::with_wildcards(pattern, "*").replace('/', ".")
     }
 
     async fn send(

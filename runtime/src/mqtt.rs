@@ -193,16 +193,7 @@ impl Mqtt {
         if pattern == crate::address::ANY {
             return format!("{}#", self.options.prefix);
         }
-        let mut filter = String::new();
-        let mut rest = pattern;
-        while let Some(open) = rest.find('{') {
-            filter.push_str(&rest[..open]);
-            filter.push('+');
-            rest = rest[open..]
-                .find('}')
-                .map_or("", |close| &rest[open + close + 1..]);
-        }
-        filter.push_str(rest);
+        let filter = crate::address::with_wildcards(pattern, "+");
         format!("{}{filter}", self.options.prefix)
     }
 

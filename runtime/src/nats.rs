@@ -154,16 +154,7 @@ impl Nats {
         if pattern == crate::address::ANY {
             return format!("{}.>", self.options.prefix);
         }
-        let mut subject = String::new();
-        let mut rest = pattern;
-        while let Some(open) = rest.find('{') {
-            subject.push_str(&rest[..open]);
-            subject.push('*');
-            rest = rest[open..]
-                .find('}')
-                .map_or("", |close| &rest[open + close + 1..]);
-        }
-        subject.push_str(rest);
+        let subject = crate::address::with_wildcards(pattern, "*");
         format!("{}.{}", self.options.prefix, subject.replace('/', "."))
     }
 }

@@ -459,14 +459,30 @@ impl<T: Transport, R: Route> Worker<T, R> {
     /// Processes deliveries until the transport closes or `shutdown` completes. A message
     /// being handled when `shutdown` completes is finished and settled first; messages not
     /// yet taken stay with the broker.
-    pub async fn run_until(
-        mut self,
-        shutdown: impl Future<Output = ()>,
-    ) -> Result<(), TransportError> {
+    pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> Result<(), TransportError> {
+        // Taken apart, so that handling borrows the parts it reads and not the
+        // subscription: a worker's future is `Send` whatever the subscription type.
+        let Worker {
+            mut subscription,
+            router,
+            binding,
+            publisher,
+            retry,
+            idempotency,
+            group,
+        } = self;
+        let handling = Handling {
+            router: &router,
+            binding,
+            publisher: &publisher,
+            retry: &retry,
+            idempotency: idempotency.as_deref(),
+            group: &group,
+        };
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
             let next = {
-                let mut next = std::pin::pin!(self.subscription.next());
+                let mut next = std::pin::pin!(subscription.next());
                 std::future::poll_fn(|cx| {
                     if shutdown.as_mut().poll(cx).is_ready() {
                         return Poll::Ready(None);
@@ -478,29 +494,41 @@ impl<T: Transport, R: Route> Worker<T, R> {
             let Some(delivery) = next else {
                 return Ok(());
             };
-            let settlement = self.handle(delivery.delivered()).await;
+            let settlement = handling.handle(delivery.delivered()).await;
             delivery.settle(settlement).await?;
         }
     }
+}
 
+/// What a worker needs to handle one delivery.
+struct Handling<'w, R> {
+    router: &'w R,
+    binding: Binding,
+    publisher: &'w Publisher,
+    retry: &'w RetryPolicy,
+    idempotency: Option<&'w dyn IdempotencyStore>,
+    group: &'w str,
+}
+
+impl<R: Route> Handling<'_, R> {
     /// Decides how `delivered` ends: a duplicate is acked, anything else is routed.
     async fn handle(&self, delivered: &Delivered) -> Settlement {
-        let id = match &self.idempotency {
+        let id = match self.idempotency {
             Some(_) => Incoming::parse(self.binding, &delivered.message)
                 .ok()
                 .map(|incoming| incoming.context().id.clone()),
             None => None,
         };
-        if let (Some(store), Some(id)) = (&self.idempotency, &id) {
-            if store.seen(&self.group, id).await {
+        if let (Some(store), Some(id)) = (self.idempotency, &id) {
+            if store.seen(self.group, id).await {
                 return Settlement::Ack;
             }
         }
-        let outcome = process(&self.router, self.binding, delivered, &self.publisher).await;
-        if let (Outcome::Handled, Some(store), Some(id)) = (&outcome, &self.idempotency, &id) {
-            store.record(&self.group, id).await;
+        let outcome = process(self.router, self.binding, delivered, self.publisher).await;
+        if let (Outcome::Handled, Some(store), Some(id)) = (&outcome, self.idempotency, &id) {
+            store.record(self.group, id).await;
         }
-        settlement(outcome, delivered.attempt, &self.retry)
+        settlement(outcome, delivered.attempt, self.retry)
     }
 }
 

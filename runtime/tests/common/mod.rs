@@ -1,0 +1,188 @@
+//! What the broker tests share: a small event, a router that records it, and the scenarios
+//! every transport must pass. Each broker's test file brings its connection and its way of
+//! reading dead letters.
+
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use herald::reliability::RetryPolicy;
+use herald::transport::{RawMessage, Transport};
+use herald::{Consumer, Context, Envelope, HandlerResult, Incoming, Outcome, Publisher, Route};
+use serde::{Deserialize, Serialize};
+
+pub const WAIT: Duration = Duration::from_secs(20);
+
+#[derive(Debug, Clone, Serialize, Deserialize, herald::Event, herald::Validate)]
+#[event(type = "com.acme.ping", version = "1.0.0", source = "/tests")]
+pub struct Ping {
+    #[validate(maximum = 1_000_000)]
+    pub n: u32,
+}
+
+/// Records the pings it handles; fails a ping's first `fail_first` attempts.
+#[derive(Clone, Default)]
+pub struct Pings {
+    pub seen: Arc<Mutex<Vec<u32>>>,
+    pub attempts: Arc<AtomicU32>,
+    pub fail_first: u32,
+}
+
+impl Route for Pings {
+    const OPERATION: &'static str = "pings";
+    const ADDRESS: &'static str = "pings/{shard}";
+
+    async fn route(&self, incoming: Incoming<'_>, ctx: &Context<'_>) -> Outcome {
+        match incoming.event_type() {
+            "com.acme.ping" => match incoming.decode::<Ping>() {
+                Ok(event) => self.handle(event, ctx).await.into(),
+                Err(error) => Outcome::undecodable("com.acme.ping", error),
+            },
+            other => Outcome::unknown(other),
+        }
+    }
+}
+
+impl Pings {
+    async fn handle(&self, event: Envelope<Ping>, ctx: &Context<'_>) -> HandlerResult {
+        self.attempts.fetch_add(1, Ordering::SeqCst);
+        if ctx.attempt() <= self.fail_first {
+            return Err(format!("attempt {} fails", ctx.attempt()).into());
+        }
+        self.seen.lock().unwrap().push(event.data.n);
+        Ok(())
+    }
+
+    pub fn count(&self) -> usize {
+        self.seen.lock().unwrap().len()
+    }
+}
+
+/// Waits up to [`WAIT`] for `done`.
+pub async fn until(what: &str, done: impl Fn() -> bool) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !done() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+pub fn quick_retries() -> RetryPolicy {
+    RetryPolicy::exponential(Duration::from_millis(50), Duration::from_millis(500)).max_attempts(4)
+}
+
+/// Fails when brokers are required (`HERALD_REQUIRE_BROKERS=1`), else says loudly that the
+/// test is skipped.
+pub fn unreachable(test: &str, broker: &str, url: &str, error: impl std::fmt::Display) {
+    if std::env::var("HERALD_REQUIRE_BROKERS").as_deref() == Ok("1") {
+        panic!("{broker} is required (HERALD_REQUIRE_BROKERS=1) but unreachable at {url}: {error}");
+    }
+    eprintln!(
+        "\n!!!!! SKIPPED {test}: {broker} unreachable at {url} ({error}); \
+         set HERALD_REQUIRE_BROKERS=1 to make this a failure !!!!!\n"
+    );
+}
+
+/// 50 events published, 50 handled, in order.
+pub async fn round_trip_in_order<T: Transport>(transport: &T) {
+    let pings = Pings::default();
+    let worker = Consumer::new(transport.clone())
+        .subscribe(pings.clone())
+        .await
+        .unwrap();
+    let running = tokio::spawn(worker.run());
+    let publisher = Publisher::new(transport.clone());
+    for n in 0..50 {
+        publisher.publish("pings/a", Ping { n }).await.unwrap();
+    }
+    until("50 pings", || pings.count() >= 50).await;
+    assert_eq!(*pings.seen.lock().unwrap(), (0..50).collect::<Vec<_>>());
+    running.abort();
+}
+
+/// A handler that fails twice is retried with backoff and handles its event once.
+pub async fn retried_then_handled_once<T: Transport>(transport: &T) {
+    let pings = Pings {
+        fail_first: 2,
+        ..Pings::default()
+    };
+    let worker = Consumer::new(transport.clone())
+        .retry(quick_retries())
+        .subscribe(pings.clone())
+        .await
+        .unwrap();
+    let running = tokio::spawn(worker.run());
+    Publisher::new(transport.clone())
+        .publish("pings/a", Ping { n: 7 })
+        .await
+        .unwrap();
+    until("the ping", || pings.count() >= 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(*pings.seen.lock().unwrap(), [7]);
+    assert_eq!(pings.attempts.load(Ordering::SeqCst), 3);
+    running.abort();
+}
+
+/// Starts a consumer and publishes a CloudEvent whose data is not JSON; the caller reads
+/// its dead letter. Returns the consumer's record, to check that nothing was handled.
+pub async fn publish_poison<T: Transport>(
+    transport: &T,
+) -> (
+    Pings,
+    tokio::task::JoinHandle<Result<(), herald::transport::TransportError>>,
+) {
+    let pings = Pings::default();
+    let worker = Consumer::new(transport.clone())
+        .retry(quick_retries())
+        .subscribe(pings.clone())
+        .await
+        .unwrap();
+    let running = tokio::spawn(worker.run());
+    let good = Publisher::new(transport.clone()).envelope(Ping { n: 1 });
+    let (headers, _) = good.to_binary(transport.binding()).unwrap();
+    transport
+        .publish(RawMessage {
+            address: "pings/a".into(),
+            key: None,
+            headers,
+            body: b"{\"n\": ".to_vec(),
+        })
+        .await
+        .unwrap();
+    (pings, running)
+}
+
+/// Two consumers in one group share 200 events, each handled once.
+pub async fn a_group_shares_the_work<T: Transport>(transport: &T) {
+    let (a, b) = (Pings::default(), Pings::default());
+    let consumer = Consumer::new(transport.clone());
+    let wa = consumer.subscribe(a.clone()).await.unwrap();
+    let wb = consumer.subscribe(b.clone()).await.unwrap();
+    let (ra, rb) = (tokio::spawn(wa.run()), tokio::spawn(wb.run()));
+    let publisher = Publisher::new(transport.clone());
+    for n in 0..200 {
+        publisher
+            .publish(&format!("pings/s{}", n % 8), Ping { n })
+            .await
+            .unwrap();
+    }
+    until("200 pings", || a.count() + b.count() >= 200).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut all: Vec<u32> = a.seen.lock().unwrap().clone();
+    all.extend(b.seen.lock().unwrap().iter());
+    all.sort();
+    assert_eq!(all, (0..200).collect::<Vec<_>>(), "each once");
+    assert!(
+        a.count() > 0 && b.count() > 0,
+        "{} / {}",
+        a.count(),
+        b.count()
+    );
+    ra.abort();
+    rb.abort();
+}
