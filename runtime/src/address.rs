@@ -82,6 +82,25 @@ pub fn fill(template: &str, params: &[(&str, &str)]) -> Result<String, AddressEr
     Ok(out)
 }
 
+/// The parameter names of `template`, in order, each once.
+///
+/// ```
+/// assert_eq!(herald::address::parameters("nx/{projectId}/deployments/{environment}"), ["projectId", "environment"]);
+/// ```
+pub fn parameters(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        if !out.contains(&&after[..close]) {
+            out.push(&after[..close]);
+        }
+        rest = &after[close + 1..];
+    }
+    out
+}
+
 /// `pattern` with each `{name}` replaced by `wildcard`: the subscription of a broker whose
 /// wildcard stands for one segment (`*` in NATS subjects and AMQP topics, `+` in MQTT).
 ///

@@ -71,10 +71,6 @@ impl std::fmt::Debug for Amqp {
     }
 }
 
-fn broker(error: lapin::Error) -> TransportError {
-    TransportError::Broker(Box::new(error))
-}
-
 /// The header that carries the original address.
 const ADDRESS_HEADER: &str = "herald-address";
 /// The header that counts attempts across republished retries.
@@ -94,12 +90,15 @@ impl Amqp {
         )
         .await
         .map_err(|_| TransportError::Broker(format!("no answer from {url} within 5 s").into()))?
-        .map_err(broker)?;
-        let publisher = connection.create_channel().await.map_err(broker)?;
+        .map_err(TransportError::broker)?;
+        let publisher = connection
+            .create_channel()
+            .await
+            .map_err(TransportError::broker)?;
         publisher
             .confirm_select(ConfirmSelectOptions::default())
             .await
-            .map_err(broker)?;
+            .map_err(TransportError::broker)?;
         let durable = ExchangeDeclareOptions {
             durable: true,
             ..Default::default()
@@ -116,13 +115,13 @@ impl Amqp {
                     FieldTable::default(),
                 )
                 .await
-                .map_err(broker)?;
+                .map_err(TransportError::broker)?;
         }
         let dlq = format!("{}.dlq", options.exchange);
         publisher
             .queue_declare(dlq.as_str().into(), durable_queue(), FieldTable::default())
             .await
-            .map_err(broker)?;
+            .map_err(TransportError::broker)?;
         publisher
             .queue_bind(
                 dlq.as_str().into(),
@@ -132,7 +131,7 @@ impl Amqp {
                 FieldTable::default(),
             )
             .await
-            .map_err(broker)?;
+            .map_err(TransportError::broker)?;
         Ok(Amqp {
             connection: Arc::new(connection),
             publisher,
@@ -147,7 +146,10 @@ impl Amqp {
 
     /// A new channel, for what herald does not wrap (reading dead letters, say).
     pub async fn channel(&self) -> Result<Channel, TransportError> {
-        self.connection.create_channel().await.map_err(broker)
+        self.connection
+            .create_channel()
+            .await
+            .map_err(TransportError::broker)
     }
 
     /// The routing key of `address`.
@@ -217,8 +219,8 @@ impl Amqp {
                 properties,
             )
             .await
-            .map_err(broker)?;
-        let confirmation = confirm.await.map_err(broker)?;
+            .map_err(TransportError::broker)?;
+        let confirmation = confirm.await.map_err(TransportError::broker)?;
         if confirmation.is_nack() {
             return Err(TransportError::Broker(
                 "the broker did not take the message (nack)".into(),
@@ -280,7 +282,7 @@ impl Transport for Amqp {
         channel
             .queue_declare(queue.as_str().into(), declare, arguments)
             .await
-            .map_err(broker)?;
+            .map_err(TransportError::broker)?;
         channel
             .queue_bind(
                 queue.as_str().into(),
@@ -290,11 +292,11 @@ impl Transport for Amqp {
                 FieldTable::default(),
             )
             .await
-            .map_err(broker)?;
+            .map_err(TransportError::broker)?;
         channel
             .basic_qos(self.options.prefetch, BasicQosOptions::default())
             .await
-            .map_err(broker)?;
+            .map_err(TransportError::broker)?;
         let consumer = channel
             .basic_consume(
                 queue.as_str().into(),
@@ -303,7 +305,7 @@ impl Transport for Amqp {
                 FieldTable::default(),
             )
             .await
-            .map_err(broker)?;
+            .map_err(TransportError::broker)?;
         Ok(AmqpSubscription {
             consumer,
             amqp: self.clone(),
@@ -413,7 +415,7 @@ impl Settle for AmqpSettle {
                     .ack(BasicAckOptions::default())
                     .await
                     .map(|_| ())
-                    .map_err(broker)
+                    .map_err(TransportError::broker)
             };
             match how {
                 Settlement::Ack => ack(acker).await,

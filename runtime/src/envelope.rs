@@ -187,68 +187,23 @@ impl<E> Envelope<E> {
 
     /// The context attributes as `(name, value)` pairs, `specversion` first.
     pub fn attributes(&self) -> Vec<(&'static str, String)> {
-        let mut out = vec![
-            ("specversion", SPEC_VERSION.to_string()),
-            ("id", self.id.clone()),
-            ("source", self.source.clone()),
-            ("type", self.event_type.clone()),
-        ];
-        let optional = [
-            (
-                "time",
-                self.time
-                    .map(|t| t.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
-            ),
-            ("datacontenttype", self.data_content_type.clone()),
-            ("dataschema", self.data_schema.clone()),
-            ("subject", self.subject.clone()),
-            ("correlationid", self.correlation_id.clone()),
-            ("causationid", self.causation_id.clone()),
-            ("dataversion", self.data_version.clone()),
-            ("userid", self.metadata.user_id.clone()),
-            ("sessionid", self.metadata.session_id.clone()),
-            ("sourceversion", self.metadata.source_version.clone()),
-            ("environment", self.metadata.environment.clone()),
-        ];
-        out.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
+        let mut out = Vec::with_capacity(KNOWN.len());
+        self.visit_attributes(|name, value| out.push((name, value.to_owned())));
         out
     }
-}
 
-impl<E: Serialize> Envelope<E> {
-    /// Structured content mode: one JSON document with the attributes and `data`.
-    pub fn to_structured(&self) -> Result<Vec<u8>, serde_json::Error> {
-        let mut map = serde_json::Map::new();
-        for (k, v) in self.attributes() {
-            map.insert(k.to_string(), Value::String(v));
-        }
-        for (k, v) in &self.extensions {
-            map.entry(k.clone())
-                .or_insert_with(|| Value::String(v.clone()));
-        }
-        map.insert("data".into(), serde_json::to_value(&self.data)?);
-        serde_json::to_vec(&Value::Object(map))
-    }
-
-    /// Binary content mode: attribute headers for `binding` (the content type under the
-    /// binding's own header), and `data` as the JSON body.
-    pub fn to_binary(&self, binding: Binding) -> Result<(Headers, Vec<u8>), serde_json::Error> {
-        let prefix = binding.prefix();
-        let mut headers = Vec::with_capacity(8 + self.extensions.len());
-        let mut push = |name: &str, value: &str| {
-            let mut key = String::with_capacity(prefix.len() + name.len());
-            key.push_str(prefix);
-            key.push_str(name);
-            headers.push((key, value.to_owned()));
-        };
-        push("specversion", SPEC_VERSION);
-        push("id", &self.id);
-        push("source", &self.source);
-        push("type", &self.event_type);
+    /// Calls `f` with every attribute that is set, in [`KNOWN`] order: one list of them for
+    /// every encoding.
+    fn visit_attributes(&self, mut f: impl FnMut(&'static str, &str)) {
+        f("specversion", SPEC_VERSION);
+        f("id", &self.id);
+        f("source", &self.source);
+        f("type", &self.event_type);
         if let Some(time) = self.time {
-            push("time", &time.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+            f("time", &time.to_rfc3339_opts(SecondsFormat::AutoSi, true));
         }
         let optional = [
+            ("datacontenttype", &self.data_content_type),
             ("dataschema", &self.data_schema),
             ("subject", &self.subject),
             ("correlationid", &self.correlation_id),
@@ -261,17 +216,46 @@ impl<E: Serialize> Envelope<E> {
         ];
         for (name, value) in optional {
             if let Some(value) = value {
-                push(name, value);
+                f(name, value);
             }
         }
+    }
+}
+
+impl<E: Serialize> Envelope<E> {
+    /// Structured content mode: one JSON document with the attributes and `data`.
+    pub fn to_structured(&self) -> Result<Vec<u8>, serde_json::Error> {
+        let mut map = serde_json::Map::new();
+        self.visit_attributes(|k, v| {
+            map.insert(k.to_owned(), Value::String(v.to_owned()));
+        });
+        for (k, v) in &self.extensions {
+            map.entry(k.clone())
+                .or_insert_with(|| Value::String(v.clone()));
+        }
+        map.insert("data".into(), serde_json::to_value(&self.data)?);
+        serde_json::to_vec(&Value::Object(map))
+    }
+
+    /// Binary content mode: attribute headers for `binding` (the content type under the
+    /// binding's own header), and `data` as the JSON body.
+    pub fn to_binary(&self, binding: Binding) -> Result<(Headers, Vec<u8>), serde_json::Error> {
+        let prefix = binding.prefix();
+        let mut headers = Vec::with_capacity(KNOWN.len() + self.extensions.len());
+        let mut push = |name: &str, value: &str| {
+            let key = if name == "datacontenttype" {
+                binding.content_type_header().to_owned()
+            } else {
+                let mut key = String::with_capacity(prefix.len() + name.len());
+                key.push_str(prefix);
+                key.push_str(name);
+                key
+            };
+            headers.push((key, value.to_owned()));
+        };
+        self.visit_attributes(&mut push);
         for (name, value) in &self.extensions {
             push(name, value);
-        }
-        if let Some(content_type) = &self.data_content_type {
-            headers.push((
-                binding.content_type_header().to_owned(),
-                content_type.clone(),
-            ));
         }
         Ok((headers, serde_json::to_vec(&self.data)?))
     }

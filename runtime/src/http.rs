@@ -28,13 +28,9 @@ use crate::envelope::Binding;
 use crate::memory::DeadLetter;
 use crate::reliability::RetryPolicy;
 use crate::transport::{
-    BoxFuture, Delivered, Delivery, RawMessage, Settle, Settlement, Subscription, Transport,
+    lock, BoxFuture, Delivered, Delivery, RawMessage, Settle, Settlement, Subscription, Transport,
     TransportError,
 };
-
-fn broker(error: impl std::fmt::Display) -> TransportError {
-    TransportError::Broker(error.to_string().into())
-}
 
 type Request = (RawMessage, oneshot::Sender<Settlement>);
 
@@ -89,8 +85,10 @@ impl Http {
             routes: Arc::default(),
             dead_letters: Arc::default(),
         };
-        let listener = tokio::net::TcpListener::bind(addr).await.map_err(broker)?;
-        let local = listener.local_addr().map_err(broker)?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(TransportError::broker)?;
+        let local = listener.local_addr().map_err(TransportError::broker)?;
         let app = axum::Router::new()
             .route("/{*address}", axum::routing::post(receive))
             .with_state(http.clone());
@@ -102,10 +100,7 @@ impl Http {
 
     /// The requests answered `422` so far, with their reasons.
     pub fn dead_letters(&self) -> Vec<DeadLetter> {
-        self.dead_letters
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        lock(&self.dead_letters).clone()
     }
 }
 
@@ -116,10 +111,7 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let target = http
-        .routes
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
+    let target = lock(&http.routes)
         .iter()
         .find(|(pattern, sender)| !sender.is_closed() && crate::address::matches(pattern, &address))
         .map(|(_, sender)| sender.clone());
@@ -169,7 +161,7 @@ impl Transport for Http {
         let base = self
             .base
             .as_deref()
-            .ok_or_else(|| broker("this HTTP transport has no webhook base URL"))?;
+            .ok_or_else(|| TransportError::broker("this HTTP transport has no webhook base URL"))?;
         let url = format!("{base}/{}", message.address);
         let mut attempt = 1;
         loop {
@@ -195,7 +187,7 @@ impl Transport for Http {
                 Err(e) => (true, format!("{url}: {e}"), None),
             };
             if !retryable || self.retry.gives_up_after(attempt) {
-                return Err(broker(format!("{why} (attempt {attempt})")));
+                return Err(TransportError::broker(format!("{why} (attempt {attempt})")));
             }
             let delay = wait
                 .map(|w| w.min(Duration::from_secs(60)))
@@ -211,10 +203,7 @@ impl Transport for Http {
         _group: &str,
     ) -> Result<HttpSubscription, TransportError> {
         let (sender, receiver) = mpsc::channel(64);
-        self.routes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((pattern.to_owned(), sender));
+        lock(&self.routes).push((pattern.to_owned(), sender));
         Ok(HttpSubscription {
             receiver,
             dead_letters: self.dead_letters.clone(),
@@ -252,15 +241,12 @@ impl Settle for HttpSettle {
         how: Settlement,
     ) -> BoxFuture<'static, Result<(), TransportError>> {
         if let Settlement::DeadLetter { reason } = &how {
-            self.dead_letters
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(DeadLetter {
-                    message: delivered.message,
-                    attempt: delivered.attempt,
-                    group: String::new(),
-                    reason: reason.clone(),
-                });
+            lock(&self.dead_letters).push(DeadLetter {
+                message: delivered.message,
+                attempt: delivered.attempt,
+                group: String::new(),
+                reason: reason.clone(),
+            });
         }
         let _ = self.answer.send(how);
         Box::pin(async { Ok(()) })

@@ -23,14 +23,14 @@
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
 
 use crate::address;
 use crate::envelope::Binding;
 use crate::transport::{
-    BoxFuture, Delivered, Delivery, RawMessage, Settle, Settlement, Subscription, Transport,
+    lock, BoxFuture, Delivered, Delivery, RawMessage, Settle, Settlement, Subscription, Transport,
     TransportError,
 };
 
@@ -239,13 +239,6 @@ fn slot_of(message: &RawMessage) -> u64 {
         .unwrap_or(&message.address)
         .hash(&mut hasher);
     hasher.finish()
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic while holding the lock leaves plain data behind; it stays usable.
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// One member of a consumer group on an [`InMemory`] bus.

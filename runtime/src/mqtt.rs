@@ -30,7 +30,7 @@ use tokio::sync::{mpsc, Notify};
 
 use crate::envelope::Binding;
 use crate::transport::{
-    BoxFuture, Delivered, Delivery, RawMessage, Settle, Settlement, Subscription, Transport,
+    lock, BoxFuture, Delivered, Delivery, RawMessage, Settle, Settlement, Subscription, Transport,
     TransportError,
 };
 
@@ -71,10 +71,6 @@ impl std::fmt::Debug for Mqtt {
     }
 }
 
-fn broker(error: impl std::fmt::Display) -> TransportError {
-    TransportError::Broker(error.to_string().into())
-}
-
 const ATTEMPT: &str = "herald-attempt";
 const RETRY_ROOT: &str = "herald-retry";
 const DLQ_ROOT: &str = "herald-dlq";
@@ -98,7 +94,7 @@ async fn open(
         client
             .subscribe(filter.clone(), QoS::AtLeastOnce)
             .await
-            .map_err(broker)?;
+            .map_err(TransportError::broker)?;
     }
     let mut waiting = subscribe.len();
     let ready = tokio::time::timeout(Duration::from_secs(5), async {
@@ -108,7 +104,7 @@ async fn open(
                 Ok(Event::Incoming(Packet::ConnAck(_))) => connected = true,
                 Ok(Event::Incoming(Packet::SubAck(_))) => waiting = waiting.saturating_sub(1),
                 Ok(_) => {}
-                Err(e) => return Err(broker(e)),
+                Err(e) => return Err(TransportError::broker(e)),
             }
             if connected && waiting == 0 {
                 return Ok(());
@@ -119,7 +115,11 @@ async fn open(
     match ready {
         Ok(Ok(())) => {}
         Ok(Err(e)) => return Err(e),
-        Err(_) => return Err(broker(format!("no answer from {host}:{port} within 5 s"))),
+        Err(_) => {
+            return Err(TransportError::broker(format!(
+                "no answer from {host}:{port} within 5 s"
+            )))
+        }
     }
     tokio::spawn(run(events, incoming, acks));
     Ok(client)
@@ -166,7 +166,7 @@ impl Mqtt {
             Some((host, port)) => (
                 host.to_owned(),
                 port.parse()
-                    .map_err(|_| broker(format!("`{url}`: bad port")))?,
+                    .map_err(|_| TransportError::broker(format!("`{url}`: bad port")))?,
             ),
             None => (rest.to_owned(), 1883),
         };
@@ -222,7 +222,7 @@ impl Mqtt {
         }
         // Numbered under the lock that orders the requests, so acks line up with them.
         let number = {
-            let mut sent = self.acks.sent.lock().unwrap_or_else(|e| e.into_inner());
+            let mut sent = lock(&self.acks.sent);
             *sent += 1;
             let number = *sent;
             let request = self.publisher.try_publish_with_properties(
@@ -234,7 +234,7 @@ impl Mqtt {
             );
             if let Err(e) = request {
                 *sent -= 1;
-                return Err(broker(e));
+                return Err(TransportError::broker(e));
             }
             number
         };
@@ -248,7 +248,9 @@ impl Mqtt {
             }
         })
         .await;
-        confirmed.map_err(|_| broker("the broker did not acknowledge the publish within 10 s"))
+        confirmed.map_err(|_| {
+            TransportError::broker("the broker did not acknowledge the publish within 10 s")
+        })
     }
 }
 
@@ -382,7 +384,7 @@ impl Settle for MqttSettle {
                 publish,
             } = *self;
             match how {
-                Settlement::Ack => client.ack(&publish).await.map_err(broker),
+                Settlement::Ack => client.ack(&publish).await.map_err(TransportError::broker),
                 Settlement::Retry { delay, .. } => {
                     tokio::spawn(async move {
                         tokio::time::sleep(delay).await;
@@ -412,7 +414,7 @@ impl Settle for MqttSettle {
                         ],
                     )
                     .await?;
-                    client.ack(&publish).await.map_err(broker)
+                    client.ack(&publish).await.map_err(TransportError::broker)
                 }
             }
         })

@@ -77,10 +77,6 @@ impl std::fmt::Debug for Nats {
     }
 }
 
-fn broker(error: impl std::error::Error + Send + Sync + 'static) -> TransportError {
-    TransportError::Broker(Box::new(error))
-}
-
 /// The header that carries the original address.
 const ADDRESS_HEADER: &str = "herald-address";
 
@@ -96,7 +92,7 @@ impl Nats {
             .connection_timeout(Duration::from_secs(5))
             .connect(url.trim_start_matches("nats://"))
             .await
-            .map_err(broker)?;
+            .map_err(TransportError::broker)?;
         let jetstream = jetstream::new(client);
         let config = stream::Config {
             name: options.stream.clone(),
@@ -107,13 +103,16 @@ impl Nats {
         jetstream
             .get_or_create_stream(config)
             .await
-            .map_err(broker)?;
+            .map_err(TransportError::broker)?;
         let dlq = stream::Config {
             name: format!("{}_DLQ", options.stream),
             subjects: vec![format!("{}-dlq.>", options.prefix)],
             ..Default::default()
         };
-        jetstream.get_or_create_stream(dlq).await.map_err(broker)?;
+        jetstream
+            .get_or_create_stream(dlq)
+            .await
+            .map_err(TransportError::broker)?;
         Ok(Nats {
             jetstream,
             options: Arc::new(options),
@@ -137,7 +136,7 @@ impl Nats {
                 .chars()
                 .any(|c| matches!(c, '*' | '>') || c.is_whitespace() || c.is_control())
         {
-            return Err(broker(std::io::Error::new(
+            return Err(TransportError::broker(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
                 format!("`{address}` cannot be a NATS subject"),
             )));
@@ -180,8 +179,8 @@ impl Transport for Nats {
             .jetstream
             .publish_with_headers(subject, headers, message.body.into())
             .await
-            .map_err(broker)?;
-        ack.await.map_err(broker)?;
+            .map_err(TransportError::broker)?;
+        ack.await.map_err(TransportError::broker)?;
         Ok(())
     }
 
@@ -196,7 +195,7 @@ impl Transport for Nats {
             .jetstream
             .get_stream(&self.options.stream)
             .await
-            .map_err(broker)?;
+            .map_err(TransportError::broker)?;
         let consumer: consumer::PullConsumer = stream
             .get_or_create_consumer(
                 &durable,
@@ -221,8 +220,8 @@ impl Transport for Nats {
                 },
             )
             .await
-            .map_err(broker)?;
-        let messages = consumer.messages().await.map_err(broker)?;
+            .map_err(TransportError::broker)?;
+        let messages = consumer.messages().await.map_err(TransportError::broker)?;
         Ok(NatsSubscription {
             consumer,
             messages: Some(messages),
@@ -375,8 +374,8 @@ impl Settle for NatsSettle {
                             message.payload.clone(),
                         )
                         .await
-                        .map_err(broker)?;
-                    ack.await.map_err(broker)?;
+                        .map_err(TransportError::broker)?;
+                    ack.await.map_err(TransportError::broker)?;
                     message
                         .ack_with(AckKind::Term)
                         .await

@@ -25,10 +25,6 @@ impl std::fmt::Debug for PostgresIdempotency {
     }
 }
 
-fn broker(error: tokio_postgres::Error) -> TransportError {
-    TransportError::Broker(Box::new(error))
-}
-
 impl PostgresIdempotency {
     /// Connects with `config` (`host=127.0.0.1 user=postgres dbname=test`) and creates
     /// `table` (a plain identifier) if it does not exist.
@@ -40,7 +36,7 @@ impl PostgresIdempotency {
         }
         let (client, connection) = tokio_postgres::connect(config, NoTls)
             .await
-            .map_err(broker)?;
+            .map_err(TransportError::broker)?;
         tokio::spawn(async move {
             // Ends when the client is dropped or the server goes away.
             let _ = connection.await;
@@ -55,7 +51,7 @@ impl PostgresIdempotency {
                 )"
             ))
             .await
-            .map_err(broker)?;
+            .map_err(TransportError::broker)?;
         Ok(PostgresIdempotency {
             client: Arc::new(client),
             table: table.to_owned(),
@@ -74,7 +70,7 @@ impl PostgresIdempotency {
                 &[&seconds],
             )
             .await
-            .map_err(broker)
+            .map_err(TransportError::broker)
     }
 }
 

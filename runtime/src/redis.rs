@@ -70,10 +70,6 @@ impl std::fmt::Debug for Redis {
     }
 }
 
-fn broker(error: redis::RedisError) -> TransportError {
-    TransportError::Broker(Box::new(error))
-}
-
 impl Redis {
     /// Connects to `url` (`redis://127.0.0.1:6379`) with the default options.
     pub async fn connect(url: &str) -> Result<Self, TransportError> {
@@ -82,14 +78,14 @@ impl Redis {
 
     /// Connects to `url`.
     pub async fn connect_with(url: &str, options: RedisOptions) -> Result<Self, TransportError> {
-        let client = redis::Client::open(url).map_err(broker)?;
+        let client = redis::Client::open(url).map_err(TransportError::broker)?;
         let connection =
             tokio::time::timeout(Duration::from_secs(5), client.get_connection_manager())
                 .await
                 .map_err(|_| {
                     TransportError::Broker(format!("no answer from {url} within 5 s").into())
                 })?
-                .map_err(broker)?;
+                .map_err(TransportError::broker)?;
         Ok(Redis {
             connection,
             options: Arc::new(options),
@@ -127,7 +123,7 @@ impl Redis {
         let _: String = connection
             .xadd(stream, "*", &fields)
             .await
-            .map_err(broker)?;
+            .map_err(TransportError::broker)?;
         Ok(())
     }
 }
@@ -161,7 +157,7 @@ impl Transport for Redis {
             .await;
         if let Err(e) = created {
             if e.code() != Some("BUSYGROUP") {
-                return Err(broker(e));
+                return Err(TransportError::broker(e));
             }
         }
         let consumer = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7());
@@ -217,7 +213,7 @@ impl RedisSubscription {
             .arg(64)
             .query_async(&mut connection)
             .await
-            .map_err(broker)?;
+            .map_err(TransportError::broker)?;
         let mut entries = claimed.claimed;
         if entries.is_empty() {
             // No BLOCK: the connection is shared (multiplexed), and a blocking read would
@@ -228,7 +224,7 @@ impl RedisSubscription {
             let reply: Option<StreamReadReply> = connection
                 .xread_options(&[&stream], &[">"], &options)
                 .await
-                .map_err(broker)?;
+                .map_err(TransportError::broker)?;
             if let Some(reply) = reply {
                 for key in reply.keys {
                     entries.extend(key.ids);
@@ -321,7 +317,7 @@ impl Settle for RedisSettle {
                 let _: u64 = connection
                     .xack(&stream, &group, &[&id])
                     .await
-                    .map_err(broker)?;
+                    .map_err(TransportError::broker)?;
                 Ok::<(), TransportError>(())
             };
             match how {

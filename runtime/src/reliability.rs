@@ -150,9 +150,7 @@ impl MemoryIdempotency {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Lru> {
-        self.inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::transport::lock(&self.inner)
     }
 }
 

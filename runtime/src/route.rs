@@ -304,10 +304,24 @@ pub async fn process<R: Route>(
     delivered: &Delivered,
     publisher: &Publisher,
 ) -> Outcome {
-    let incoming = match Incoming::parse(binding, &delivered.message) {
-        Ok(incoming) => incoming,
-        Err(error) => return Outcome::DeadLetter(format!("not a readable CloudEvent: {error}")),
-    };
+    match Incoming::parse(binding, &delivered.message) {
+        Ok(incoming) => dispatch(router, incoming, binding, delivered, publisher).await,
+        Err(error) => unreadable(error),
+    }
+}
+
+fn unreadable(error: DecodeError) -> Outcome {
+    Outcome::DeadLetter(format!("not a readable CloudEvent: {error}"))
+}
+
+/// Runs `router` on a message whose attributes were read; a handler panic is an outcome.
+async fn dispatch<R: Route>(
+    router: &R,
+    incoming: Incoming<'_>,
+    binding: Binding,
+    delivered: &Delivered,
+    publisher: &Publisher,
+) -> Outcome {
     let ctx = Context::new(delivered, binding, publisher);
     match catch_unwind(router.route(incoming, &ctx)).await {
         Ok(outcome) => outcome,
@@ -513,18 +527,24 @@ struct Handling<'w, R> {
 impl<R: Route> Handling<'_, R> {
     /// Decides how `delivered` ends: a duplicate is acked, anything else is routed.
     async fn handle(&self, delivered: &Delivered) -> Settlement {
-        let id = match self.idempotency {
-            Some(_) => Incoming::parse(self.binding, &delivered.message)
-                .ok()
-                .map(|incoming| incoming.context().id.clone()),
-            None => None,
+        let incoming = match Incoming::parse(self.binding, &delivered.message) {
+            Ok(incoming) => incoming,
+            Err(error) => return settlement(unreadable(error), delivered.attempt, self.retry),
         };
+        let id = self.idempotency.map(|_| incoming.context().id.clone());
         if let (Some(store), Some(id)) = (self.idempotency, &id) {
             if store.seen(self.group, id).await {
                 return Settlement::Ack;
             }
         }
-        let outcome = process(self.router, self.binding, delivered, self.publisher).await;
+        let outcome = dispatch(
+            self.router,
+            incoming,
+            self.binding,
+            delivered,
+            self.publisher,
+        )
+        .await;
         if let (Outcome::Handled, Some(store), Some(id)) = (&outcome, self.idempotency, &id) {
             store.record(self.group, id).await;
         }

@@ -47,6 +47,20 @@ pub enum TransportError {
     Broker(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
+impl TransportError {
+    /// A broker failure, from the client's error or a description.
+    pub fn broker(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        TransportError::Broker(error.into())
+    }
+}
+
+/// Locks `mutex`; a panic while it was held leaves plain data behind, which stays usable.
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// How a delivery ends.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Settlement {

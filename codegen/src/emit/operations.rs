@@ -193,21 +193,6 @@ fn subscription(catalog: &Catalog, channel: ChannelId) -> String {
         .unwrap_or_else(|| "#".to_owned())
 }
 
-/// `{name}` parameters of an address template, in order.
-fn template_params(address: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = address;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else { break };
-        if !out.contains(&&after[..close]) {
-            out.push(&after[..close]);
-        }
-        rest = &after[close + 1..];
-    }
-    out
-}
-
 /// `mod publishers`, or nothing when the spec sends nothing.
 pub(crate) fn publishers(catalog: &Catalog, families: &[Family]) -> TokenStream {
     let mut scope = Scope::with_reserved(RESERVED);
@@ -229,7 +214,7 @@ pub(crate) fn publishers(catalog: &Catalog, families: &[Family]) -> TokenStream 
         let mut fills = Vec::new();
         let mut arg_scope = Scope::with_reserved(&["event", "address", "self"]);
         if let Some(address) = &channel.address {
-            for param in template_params(address) {
+            for param in herald::address::parameters(address) {
                 let arg = ident(&arg_scope.take(&naming::field_name(param)));
                 let spec = channel.parameters.iter().find(|p| p.name == param);
                 match spec.filter(|p| !p.allowed.is_empty()) {

@@ -1,6 +1,6 @@
 //! [`TestBus`]: an in-memory bus that records every message, for publish-and-wait tests.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::Notify;
@@ -11,7 +11,7 @@ use crate::memory::{DeadLetter, InMemory};
 use crate::publish::{PublishError, Publisher};
 use crate::reliability::RetryPolicy;
 use crate::route::{Consumer, Incoming, Route, Worker};
-use crate::transport::{RawMessage, Settlement, Subscription, Transport, TransportError};
+use crate::transport::{lock, RawMessage, Settlement, Subscription, Transport, TransportError};
 use crate::{DecodeError, Event, Validate};
 
 /// The consumer group the recorder joins.
@@ -240,10 +240,4 @@ fn decode_if<E: Event + Validate>(
         return Ok(None);
     }
     incoming.decode().map(Some)
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
