@@ -61,6 +61,8 @@ pub mod format;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod json;
+#[cfg(feature = "kafka")]
+pub mod kafka;
 pub mod memory;
 #[cfg(feature = "mqtt")]
 pub mod mqtt;

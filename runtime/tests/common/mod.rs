@@ -72,6 +72,13 @@ pub async fn until(what: &str, done: impl Fn() -> bool) {
     }
 }
 
+/// Stops a worker task and waits until it is gone, so that its subscription is closed (and
+/// has left its group) before the test tears the broker connection down.
+pub async fn stop<T>(task: tokio::task::JoinHandle<T>) {
+    task.abort();
+    let _ = task.await;
+}
+
 pub fn quick_retries() -> RetryPolicy {
     RetryPolicy::exponential(Duration::from_millis(50), Duration::from_millis(500)).max_attempts(4)
 }
@@ -102,7 +109,7 @@ pub async fn round_trip_in_order<T: Transport>(transport: &T) {
     }
     until("50 pings", || pings.count() >= 50).await;
     assert_eq!(*pings.seen.lock().unwrap(), (0..50).collect::<Vec<_>>());
-    running.abort();
+    stop(running).await;
 }
 
 /// A handler that fails twice is retried with backoff and handles its event once.
@@ -125,7 +132,7 @@ pub async fn retried_then_handled_once<T: Transport>(transport: &T) {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(*pings.seen.lock().unwrap(), [7]);
     assert_eq!(pings.attempts.load(Ordering::SeqCst), 3);
-    running.abort();
+    stop(running).await;
 }
 
 /// Starts a consumer and publishes a CloudEvent whose data is not JSON; the caller reads
@@ -183,6 +190,6 @@ pub async fn a_group_shares_the_work<T: Transport>(transport: &T) {
         a.count(),
         b.count()
     );
-    ra.abort();
-    rb.abort();
+    stop(ra).await;
+    stop(rb).await;
 }

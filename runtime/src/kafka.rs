@@ -1,0 +1,551 @@
+//! Apache Kafka transport (feature `kafka`), on [rust-rdkafka](https://docs.rs/rdkafka)
+//! (librdkafka, built from its bundled sources).
+//!
+//! - **Topics**: a channel address maps to a topic under a prefix, `/` becoming `.`:
+//!   `acme/orders/o-17` is `herald.acme.orders.o-17`. A subscription pattern becomes a
+//!   regex subscription (`acme/orders/{orderId}` is `^herald\.acme\.orders\.[^.]+$`), so
+//!   topics created later are picked up at the next metadata refresh. Parameter values never
+//!   hold `.` ([`address::fill`](crate::address::fill) refuses it), so a value cannot widen a
+//!   subscription. The original address travels in a `herald-address` header.
+//! - **Partitions**: the message key (the address by default) picks the partition, so
+//!   messages with one key stay in order. The producer is idempotent by default
+//!   (`acks=all`), so its own retries neither reorder nor duplicate.
+//! - **Consumer groups** are Kafka consumer groups, one per group name and address pattern;
+//!   partitions are shared among members (`roundrobin`).
+//! - **Commit after handling**: a message's offset is stored only once it is settled (acked
+//!   or dead-lettered), and stored offsets are committed every `commit_interval` and when
+//!   the consumer closes. A crash redelivers what was not committed.
+//! - **Retries happen in place**, as Kafka consumers usually do them: the message is
+//!   delivered again by the same member after the policy's delay, before anything behind
+//!   it, so its partition keeps its order (and waits). The attempt count lives in the
+//!   member: after a crash or a rebalance the message starts again at attempt 1.
+//! - **Dead letters** go to the topic `<prefix>-dlq` with the headers `herald-dlq-reason`,
+//!   `herald-dlq-attempt`, `herald-dlq-group` and `herald-dlq-topic`; the original's offset
+//!   is stored only once the broker has the dead letter.
+//! - **Reconnection** is librdkafka's: it reconnects to the brokers by itself, and the
+//!   producer retries what it could not deliver until `message.timeout.ms`.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::util::Timeout;
+
+pub use rdkafka;
+
+use crate::envelope::Binding;
+use crate::transport::{
+    lock, BoxFuture, Delivered, Delivery, RawMessage, Settle, Settlement, Subscription, Transport,
+    TransportError,
+};
+
+/// How herald uses the cluster.
+#[derive(Clone, Debug)]
+pub struct KafkaOptions {
+    /// The topic prefix of every address.
+    pub prefix: String,
+    /// The topic of dead letters.
+    pub dead_letters: String,
+    /// How often consumers commit the offsets of settled messages.
+    pub commit_interval: Duration,
+    /// How soon a regex subscription sees topics created after it started.
+    pub metadata_refresh: Duration,
+    /// New consumer groups start at the end of their topics instead of the beginning (for
+    /// short-lived listeners).
+    pub from_now: bool,
+    /// The producer is idempotent (`enable.idempotence`, with `acks=all`): its own retries
+    /// neither reorder nor duplicate messages. Turn off for clusters without it.
+    pub idempotent: bool,
+    /// Further librdkafka settings for producer and consumers (`security.protocol`,
+    /// `sasl.mechanisms`, `compression.type`, …); they override herald's.
+    pub config: Vec<(String, String)>,
+}
+
+impl Default for KafkaOptions {
+    fn default() -> Self {
+        KafkaOptions {
+            prefix: "herald".into(),
+            dead_letters: "herald-dlq".into(),
+            commit_interval: Duration::from_secs(1),
+            metadata_refresh: Duration::from_secs(5),
+            from_now: false,
+            idempotent: true,
+            config: Vec::new(),
+        }
+    }
+}
+
+/// A Kafka cluster connection (one producer, a consumer per subscription); clones share it.
+#[derive(Clone)]
+pub struct Kafka {
+    brokers: Arc<str>,
+    producer: FutureProducer,
+    options: Arc<KafkaOptions>,
+}
+
+impl std::fmt::Debug for Kafka {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kafka")
+            .field("brokers", &self.brokers)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The header that carries the original address.
+const ADDRESS_HEADER: &str = "herald-address";
+
+impl Kafka {
+    /// Connects to `brokers` (`kafka://127.0.0.1:9092`, or a comma-separated
+    /// `host:port` list) with the default options.
+    pub async fn connect(brokers: &str) -> Result<Self, TransportError> {
+        Self::connect_with(brokers, KafkaOptions::default()).await
+    }
+
+    /// Connects to `brokers` and checks that the cluster answers.
+    pub async fn connect_with(
+        brokers: &str,
+        options: KafkaOptions,
+    ) -> Result<Self, TransportError> {
+        let brokers: Arc<str> = Arc::from(brokers.trim_start_matches("kafka://"));
+        let mut config = ClientConfig::new();
+        config
+            .set("bootstrap.servers", &*brokers)
+            .set("enable.idempotence", options.idempotent.to_string())
+            .set("linger.ms", "1");
+        for (key, value) in &options.config {
+            config.set(key, value);
+        }
+        let producer: FutureProducer = config.create().map_err(TransportError::broker)?;
+        // librdkafka connects lazily; ask for metadata so that a wrong address fails here.
+        let probe = producer.clone();
+        tokio::task::spawn_blocking(move || {
+            probe
+                .client()
+                .fetch_metadata(None, Timeout::After(Duration::from_secs(5)))
+                .map(drop)
+        })
+        .await
+        .map_err(TransportError::broker)?
+        .map_err(TransportError::broker)?;
+        Ok(Kafka {
+            brokers,
+            producer,
+            options: Arc::new(options),
+        })
+    }
+
+    /// The producer, for what herald does not wrap.
+    pub fn producer(&self) -> &FutureProducer {
+        &self.producer
+    }
+
+    /// The options it was connected with.
+    pub fn options(&self) -> &KafkaOptions {
+        &self.options
+    }
+
+    /// The topic of `address`: `<prefix>.<address>` with `/` as `.`. Kafka topics hold
+    /// ASCII letters, digits, `.`, `_` and `-`, up to 249 of them.
+    pub fn topic(&self, address: &str) -> Result<String, TransportError> {
+        let topic = format!("{}.{}", self.options.prefix, address.replace('/', "."));
+        let valid = !address.is_empty()
+            && topic.len() <= 249
+            && topic
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+        if valid {
+            Ok(topic)
+        } else {
+            Err(invalid(format!("`{address}` cannot be a Kafka topic")))
+        }
+    }
+
+    /// The regex subscription of `pattern` (`{param}` is one `.`-free run of characters).
+    pub fn filter(&self, pattern: &str) -> Result<String, TransportError> {
+        let mut regex = format!("^{}", escape(&self.options.prefix)?);
+        regex.push_str("\\.");
+        if pattern == crate::address::ANY {
+            regex.push_str(".+$");
+            return Ok(regex);
+        }
+        let mut rest = pattern;
+        while let Some(open) = rest.find('{') {
+            regex.push_str(&escape(&rest[..open])?);
+            regex.push_str("[^.]+");
+            let close = rest[open..]
+                .find('}')
+                .ok_or_else(|| invalid(format!("`{pattern}` has an unclosed parameter")))?;
+            rest = &rest[open + close + 1..];
+        }
+        regex.push_str(&escape(rest)?);
+        regex.push('$');
+        Ok(regex)
+    }
+
+    fn consumer(&self, group: &str) -> Result<StreamConsumer, TransportError> {
+        let mut config = ClientConfig::new();
+        config
+            .set("bootstrap.servers", &*self.brokers)
+            .set("group.id", group)
+            .set("enable.auto.commit", "true")
+            .set("enable.auto.offset.store", "false")
+            .set(
+                "auto.commit.interval.ms",
+                self.options.commit_interval.as_millis().to_string(),
+            )
+            .set(
+                "auto.offset.reset",
+                if self.options.from_now {
+                    "latest"
+                } else {
+                    "earliest"
+                },
+            )
+            .set(
+                "topic.metadata.refresh.interval.ms",
+                self.options.metadata_refresh.as_millis().to_string(),
+            )
+            .set("partition.assignment.strategy", "roundrobin");
+        for (key, value) in &self.options.config {
+            config.set(key, value);
+        }
+        config.create().map_err(TransportError::broker)
+    }
+
+    async fn produce(
+        &self,
+        topic: &str,
+        key: &str,
+        headers: OwnedHeaders,
+        body: &[u8],
+    ) -> Result<(), TransportError> {
+        let record = FutureRecord::to(topic)
+            .key(key)
+            .payload(body)
+            .headers(headers);
+        self.producer
+            .send(record, Timeout::Never)
+            .await
+            .map(drop)
+            .map_err(|(error, _)| TransportError::broker(error))
+    }
+}
+
+fn invalid(message: String) -> TransportError {
+    TransportError::broker(std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        message,
+    ))
+}
+
+/// `literal` (a piece of an address) as regex text for its topic: `/` and `.` are `\.`.
+fn escape(literal: &str) -> Result<String, TransportError> {
+    let mut out = String::with_capacity(literal.len() + 4);
+    for c in literal.chars() {
+        match c {
+            '/' | '.' => out.push_str("\\."),
+            c if c.is_ascii_alphanumeric() || c == '_' || c == '-' => out.push(c),
+            c => return Err(invalid(format!("`{c}` cannot be in a Kafka topic"))),
+        }
+    }
+    Ok(out)
+}
+
+impl Transport for Kafka {
+    type Subscription = KafkaSubscription;
+
+    fn binding(&self) -> Binding {
+        Binding::Kafka
+    }
+
+    async fn publish(&self, message: RawMessage) -> Result<(), TransportError> {
+        let topic = self.topic(&message.address)?;
+        let mut headers = OwnedHeaders::new_with_capacity(message.headers.len() + 1);
+        for (name, value) in &message.headers {
+            headers = headers.insert(Header {
+                key: name,
+                value: Some(value.as_bytes()),
+            });
+        }
+        headers = headers.insert(Header {
+            key: ADDRESS_HEADER,
+            value: Some(message.address.as_bytes()),
+        });
+        let key = message.key.as_deref().unwrap_or(&message.address);
+        self.produce(&topic, key, headers, &message.body).await
+    }
+
+    async fn subscribe(
+        &self,
+        pattern: &str,
+        group: &str,
+    ) -> Result<KafkaSubscription, TransportError> {
+        let filter = self.filter(pattern)?;
+        let consumer = self.consumer(&group_id(group, &filter))?;
+        consumer
+            .subscribe(&[filter.as_str()])
+            .map_err(TransportError::broker)?;
+        Ok(KafkaSubscription {
+            consumer: Arc::new(consumer),
+            again: Arc::new(Mutex::new(None)),
+            kafka: self.clone(),
+            pattern: pattern.to_owned(),
+            group: group.to_owned(),
+        })
+    }
+}
+
+/// The Kafka group id of herald `group` on `filter`: the name and a hash of the filter, so
+/// that one group name on two channels makes two Kafka groups.
+fn group_id(group: &str, filter: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    filter.hash(&mut hasher);
+    format!("{group}-{:08x}", hasher.finish() as u32)
+}
+
+/// Where a message sits in its partition.
+#[derive(Clone, Debug)]
+struct Position {
+    topic: String,
+    partition: i32,
+    offset: i64,
+}
+
+/// A message to deliver again, and from when.
+struct Again {
+    delivered: Delivered,
+    at: tokio::time::Instant,
+    position: Position,
+}
+
+/// One member of a consumer group on Kafka.
+pub struct KafkaSubscription {
+    consumer: Arc<StreamConsumer>,
+    again: Arc<Mutex<Option<Again>>>,
+    kafka: Kafka,
+    pattern: String,
+    group: String,
+}
+
+impl Subscription for KafkaSubscription {
+    async fn next(&mut self) -> Option<Delivery> {
+        loop {
+            let again = lock(&self.again).take();
+            if let Some(again) = again {
+                tokio::time::sleep_until(again.at).await;
+                return Some(self.delivery(again.delivered, again.position));
+            }
+            let message = match self.consumer.recv().await {
+                Ok(message) => message,
+                // The broker is away and the like: librdkafka reconnects; try again shortly.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            };
+            let position = Position {
+                topic: message.topic().to_owned(),
+                partition: message.partition(),
+                offset: message.offset(),
+            };
+            let mut headers = Vec::new();
+            let mut address = None;
+            if let Some(all) = message.headers() {
+                for header in all.iter() {
+                    let value = String::from_utf8_lossy(header.value.unwrap_or_default());
+                    if header.key == ADDRESS_HEADER {
+                        address = Some(value.into_owned());
+                    } else {
+                        headers.push((header.key.to_owned(), value.into_owned()));
+                    }
+                }
+            }
+            let address = address.unwrap_or_else(|| {
+                let prefix = format!("{}.", self.kafka.options.prefix);
+                let topic = &position.topic;
+                topic
+                    .strip_prefix(&prefix)
+                    .unwrap_or(topic)
+                    .replace('.', "/")
+            });
+            if !crate::address::matches(&self.pattern, &address) {
+                // The regex took it but the pattern does not want it: done with.
+                let _ = self.consumer.store_offset(
+                    &position.topic,
+                    position.partition,
+                    position.offset,
+                );
+                continue;
+            }
+            let raw = RawMessage {
+                address,
+                key: message
+                    .key()
+                    .map(|key| String::from_utf8_lossy(key).into_owned()),
+                headers,
+                body: message.payload().unwrap_or_default().to_vec(),
+            };
+            return Some(self.delivery(
+                Delivered {
+                    message: raw,
+                    attempt: 1,
+                },
+                position,
+            ));
+        }
+    }
+}
+
+impl KafkaSubscription {
+    fn delivery(&self, delivered: Delivered, position: Position) -> Delivery {
+        let settle = KafkaSettle {
+            consumer: Arc::clone(&self.consumer),
+            again: Arc::clone(&self.again),
+            kafka: self.kafka.clone(),
+            group: self.group.clone(),
+            position,
+        };
+        Delivery::new(delivered.message, delivered.attempt, Box::new(settle))
+    }
+}
+
+struct KafkaSettle {
+    consumer: Arc<StreamConsumer>,
+    again: Arc<Mutex<Option<Again>>>,
+    kafka: Kafka,
+    group: String,
+    position: Position,
+}
+
+impl Settle for KafkaSettle {
+    fn settle(
+        self: Box<Self>,
+        mut delivered: Delivered,
+        how: Settlement,
+    ) -> BoxFuture<'static, Result<(), TransportError>> {
+        Box::pin(async move {
+            let KafkaSettle {
+                consumer,
+                again,
+                kafka,
+                group,
+                position,
+            } = *self;
+            let done = |consumer: &StreamConsumer| {
+                match consumer.store_offset(&position.topic, position.partition, position.offset) {
+                    // The partition moved to another member in a rebalance: it starts from
+                    // the last commit, so the message comes again there (at least once).
+                    Err(KafkaError::StoreOffset(RDKafkaErrorCode::State)) => Ok(()),
+                    other => other.map_err(TransportError::broker),
+                }
+            };
+            match how {
+                Settlement::Ack => done(&consumer),
+                Settlement::Retry { delay, .. } => {
+                    delivered.attempt = delivered.attempt.saturating_add(1);
+                    *lock(&again) = Some(Again {
+                        delivered,
+                        at: tokio::time::Instant::now() + delay,
+                        position,
+                    });
+                    Ok(())
+                }
+                Settlement::DeadLetter { reason } => {
+                    let message = &delivered.message;
+                    let mut headers = OwnedHeaders::new_with_capacity(message.headers.len() + 5);
+                    for (name, value) in &message.headers {
+                        headers = headers.insert(Header {
+                            key: name,
+                            value: Some(value.as_bytes()),
+                        });
+                    }
+                    let attempt = delivered.attempt.to_string();
+                    for (key, value) in [
+                        (ADDRESS_HEADER, message.address.as_str()),
+                        ("herald-dlq-reason", reason.as_str()),
+                        ("herald-dlq-attempt", attempt.as_str()),
+                        ("herald-dlq-group", group.as_str()),
+                        ("herald-dlq-topic", position.topic.as_str()),
+                    ] {
+                        headers = headers.insert(Header {
+                            key,
+                            value: Some(value.as_bytes()),
+                        });
+                    }
+                    // Kept first, then let go: a dead letter is never lost between the two.
+                    let key = message.key.as_deref().unwrap_or(&message.address);
+                    kafka
+                        .produce(&kafka.options.dead_letters, key, headers, &message.body)
+                        .await?;
+                    done(&consumer)
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A transport that never connected: the name mapping needs no cluster.
+    fn offline() -> Kafka {
+        let producer: FutureProducer = ClientConfig::new()
+            .set("bootstrap.servers", "127.0.0.1:1")
+            .create()
+            .unwrap();
+        Kafka {
+            brokers: Arc::from("127.0.0.1:1"),
+            producer,
+            options: Arc::new(KafkaOptions::default()),
+        }
+    }
+
+    #[test]
+    fn patterns_become_anchored_regexes() {
+        let kafka = offline();
+        assert_eq!(
+            kafka.filter("acme/orders/{orderId}").unwrap(),
+            "^herald\\.acme\\.orders\\.[^.]+$"
+        );
+        assert_eq!(
+            kafka
+                .filter("smartylighting.streetlights.1.0.event.{id}.lighting.measured")
+                .unwrap(),
+            "^herald\\.smartylighting\\.streetlights\\.1\\.0\\.event\\.[^.]+\\.lighting\\.measured$"
+        );
+        assert_eq!(kafka.filter("#").unwrap(), "^herald\\..+$");
+        assert_eq!(
+            kafka.filter("a/{x}-{y}").unwrap(),
+            "^herald\\.a\\.[^.]+-[^.]+$"
+        );
+        assert!(kafka.filter("a b/{x}").is_err());
+        assert!(kafka.filter("a/{x").is_err());
+    }
+
+    #[test]
+    fn addresses_become_topics_and_bad_ones_are_refused() {
+        let kafka = offline();
+        assert_eq!(
+            kafka.topic("acme/orders/o-17").unwrap(),
+            "herald.acme.orders.o-17"
+        );
+        assert!(kafka.topic("").is_err());
+        assert!(kafka.topic("orders/ü").is_err());
+        assert!(kafka.topic("orders/a:b").is_err());
+        assert!(kafka.topic(&"x".repeat(250)).is_err());
+    }
+
+    #[test]
+    fn one_group_name_on_two_patterns_makes_two_groups() {
+        assert_ne!(group_id("billing", "^a$"), group_id("billing", "^b$"));
+        assert_eq!(group_id("billing", "^a$"), group_id("billing", "^a$"));
+        assert!(group_id("billing", "^a$").starts_with("billing-"));
+    }
+}

@@ -1,0 +1,329 @@
+//! The Kafka transport against a cluster.
+//!
+//! No Kafka broker runs on the CI machine, so by default each test starts librdkafka's mock
+//! cluster in-process: a real Kafka protocol server on a local port (produce, fetch, consumer
+//! groups, offset commits), which herald's producer and consumers reach over TCP like any
+//! broker. To run the same tests against a real cluster, name its bootstrap servers:
+//!
+//! ```sh
+//! HERALD_KAFKA_BROKERS=127.0.0.1:9092 cargo test -p herald --features kafka --test kafka
+//! ```
+//!
+//! The cluster must allow topic auto-creation. Each test works under a topic prefix of its
+//! own. The broker-restart test needs the mock cluster (it takes the broker down itself) and
+//! says so when it cannot run.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use herald::kafka::rdkafka::config::ClientConfig;
+use herald::kafka::rdkafka::consumer::{Consumer as _, StreamConsumer};
+use herald::kafka::rdkafka::message::{Headers, Message};
+use herald::kafka::rdkafka::mocking::MockCluster;
+use herald::kafka::{Kafka, KafkaOptions};
+use herald::reliability::MemoryIdempotency;
+use herald::transport::{Subscription, Transport};
+use herald::{Consumer, Context, Incoming, Outcome, Publisher, Route};
+
+use common::{until, Ping, Pings, WAIT};
+
+/// The cluster a test talks to: its own mock, or the one `HERALD_KAFKA_BROKERS` names.
+struct Cluster {
+    mock: Option<MockCluster<'static, herald::kafka::rdkafka::producer::DefaultProducerContext>>,
+    brokers: String,
+}
+
+fn cluster() -> Cluster {
+    match std::env::var("HERALD_KAFKA_BROKERS") {
+        Ok(brokers) if !brokers.is_empty() => Cluster {
+            mock: None,
+            brokers,
+        },
+        _ => {
+            let mock = MockCluster::new(1).expect("librdkafka's mock cluster starts");
+            let brokers = mock.bootstrap_servers();
+            Cluster {
+                mock: Some(mock),
+                brokers,
+            }
+        }
+    }
+}
+
+/// A connection under a topic prefix of the test's own.
+async fn connect(cluster: &Cluster, test: &str) -> Kafka {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let prefix = format!("herald_test_{test}_{}_{nanos}", std::process::id()).replace("-", "_");
+    let options = KafkaOptions {
+        dead_letters: format!("{prefix}-dlq"),
+        prefix,
+        commit_interval: Duration::from_millis(100),
+        metadata_refresh: Duration::from_millis(300),
+        // Behind an idempotent producer, the mock cluster's consumer groups stall for up to
+        // 90 s (not seen on real brokers, where idempotence is the default).
+        idempotent: cluster.mock.is_none(),
+        // A member that leaves is only noticed by the mock cluster at its session timeout:
+        // keep that short (6 s is the least brokers accept by default).
+        config: vec![
+            ("session.timeout.ms".into(), "6000".into()),
+            ("heartbeat.interval.ms".into(), "500".into()),
+        ],
+        ..KafkaOptions::default()
+    };
+    Kafka::connect_with(&cluster.brokers, options)
+        .await
+        .expect("the cluster answers")
+}
+
+/// Creates the topics of `addresses` before consumers start. A regex subscription
+/// rebalances its group whenever a new matching topic appears, and a group whose topics keep
+/// appearing while it forms can stall for a session timeout (seen on the mock cluster).
+async fn create_topics(cluster: &Cluster, kafka: &Kafka, addresses: &[&str], partitions: i32) {
+    use herald::kafka::rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+    use herald::kafka::rdkafka::client::DefaultClientContext;
+
+    let topics: Vec<String> = addresses.iter().map(|a| kafka.topic(a).unwrap()).collect();
+    match &cluster.mock {
+        Some(mock) => {
+            for topic in &topics {
+                mock.create_topic(topic, partitions, 1).unwrap();
+            }
+        }
+        None => {
+            let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+                .set("bootstrap.servers", &cluster.brokers)
+                .create()
+                .unwrap();
+            let new: Vec<NewTopic<'_>> = topics
+                .iter()
+                .map(|t| NewTopic::new(t, partitions, TopicReplication::Fixed(1)))
+                .collect();
+            for result in admin
+                .create_topics(&new, &AdminOptions::new())
+                .await
+                .unwrap()
+            {
+                result.unwrap();
+            }
+        }
+    }
+}
+
+/// A plain consumer of `topic` from its beginning.
+fn reader(cluster: &Cluster, topic: &str) -> StreamConsumer {
+    let consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", &cluster.brokers)
+        .set("group.id", format!("reader-{topic}"))
+        .set("auto.offset.reset", "earliest")
+        .set("topic.metadata.refresh.interval.ms", "300")
+        .create()
+        .unwrap();
+    consumer.subscribe(&[topic]).unwrap();
+    consumer
+}
+
+#[tokio::test]
+async fn events_round_trip_in_order() {
+    let cluster = cluster();
+    let kafka = connect(&cluster, "round-trip").await;
+    common::round_trip_in_order(&kafka).await;
+}
+
+#[tokio::test]
+async fn a_handler_that_fails_twice_is_retried_and_handled_once() {
+    let cluster = cluster();
+    let kafka = connect(&cluster, "retry").await;
+    common::retried_then_handled_once(&kafka).await;
+}
+
+#[tokio::test]
+async fn two_consumers_in_one_group_share_the_work() {
+    let cluster = cluster();
+    let kafka = connect(&cluster, "group").await;
+    let shards: Vec<String> = (0..8).map(|s| format!("pings/s{s}")).collect();
+    let shards: Vec<&str> = shards.iter().map(String::as_str).collect();
+    create_topics(&cluster, &kafka, &shards, 4).await;
+    common::a_group_shares_the_work(&kafka).await;
+}
+
+#[tokio::test]
+async fn a_poison_message_ends_in_the_dead_letter_topic_with_its_reason() {
+    let cluster = cluster();
+    let kafka = connect(&cluster, "poison").await;
+    let (pings, running) = common::publish_poison(&kafka).await;
+
+    let dlq = reader(&cluster, &kafka.options().dead_letters);
+    let dead = tokio::time::timeout(WAIT, async {
+        loop {
+            // Until the dead letter creates it, the topic is unknown.
+            if let Ok(message) = dlq.recv().await {
+                break message;
+            }
+        }
+    })
+    .await
+    .expect("a dead letter in time");
+    let headers: HashMap<String, String> = dead
+        .headers()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            let value = String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned();
+            (h.key.to_owned(), value)
+        })
+        .collect();
+    let reason = &headers["herald-dlq-reason"];
+    assert!(reason.contains("not valid JSON"), "{reason}");
+    assert_eq!(headers["herald-dlq-attempt"], "1");
+    assert_eq!(headers["herald-dlq-group"], "pings");
+    assert_eq!(headers["herald-address"], "pings/a");
+    assert_eq!(
+        headers["herald-dlq-topic"],
+        format!("{}.pings.a", kafka.options().prefix)
+    );
+    assert_eq!(headers["ce_type"], "com.acme.ping");
+    assert_eq!(dead.payload().unwrap(), b"{\"n\": ");
+    assert_eq!(pings.count(), 0);
+    common::stop(running).await;
+}
+
+#[tokio::test]
+async fn only_settled_messages_are_committed() {
+    let cluster = cluster();
+    let kafka = connect(&cluster, "commit").await;
+    let publisher = Publisher::new(kafka.clone());
+    for n in 0..3 {
+        publisher.publish("pings/a", Ping { n }).await.unwrap();
+    }
+    // A member acks the first message, takes the second and dies before settling it.
+    {
+        let mut member = kafka
+            .subscribe(Pings::ADDRESS, Pings::OPERATION)
+            .await
+            .unwrap();
+        let first = tokio::time::timeout(WAIT, member.next())
+            .await
+            .unwrap()
+            .unwrap();
+        first
+            .settle(herald::transport::Settlement::Ack)
+            .await
+            .unwrap();
+        let second = tokio::time::timeout(WAIT, member.next())
+            .await
+            .unwrap()
+            .unwrap();
+        drop(second);
+        // Let the auto-commit interval pass, then leave (closing commits what is stored).
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    // The next member starts after the acked one: the unsettled message comes again.
+    let pings = Pings::default();
+    let worker = Consumer::new(kafka.clone())
+        .subscribe(pings.clone())
+        .await
+        .unwrap();
+    let running = tokio::spawn(worker.run());
+    until("the two unsettled pings", || pings.count() >= 2).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(*pings.seen.lock().unwrap(), [1, 2]);
+    common::stop(running).await;
+}
+
+/// Counts, per event id, how often the handler ran.
+#[derive(Clone, Default)]
+struct Runs(Arc<Mutex<HashMap<String, u32>>>);
+
+impl Route for Runs {
+    const OPERATION: &'static str = "ticks";
+    const ADDRESS: &'static str = "ticks/{shard}";
+
+    async fn route(&self, incoming: Incoming<'_>, _ctx: &Context<'_>) -> Outcome {
+        match incoming.decode::<Ping>() {
+            Ok(event) => {
+                *self.0.lock().unwrap().entry(event.id).or_default() += 1;
+                Outcome::Handled
+            }
+            Err(error) => Outcome::undecodable("com.acme.ping", error),
+        }
+    }
+}
+
+/// The broker goes down a third of the way through a 10,000-event stream and comes back:
+/// every acknowledged publish is handled, none twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stream_survives_the_broker_going_down_and_up() {
+    let cluster = cluster();
+    let Some(mock) = &cluster.mock else {
+        eprintln!(
+            "\n!!!!! SKIPPED the Kafka broker restart test: it takes the mock cluster's broker \
+             down, and HERALD_KAFKA_BROKERS names a real cluster !!!!!\n"
+        );
+        return;
+    };
+    const EVENTS: u32 = 10_000;
+    let kafka = connect(&cluster, "restart").await;
+    let shards = ["ticks/s0", "ticks/s1", "ticks/s2", "ticks/s3"];
+    create_topics(&cluster, &kafka, &shards, 2).await;
+    let runs = Runs::default();
+    let worker = Consumer::new(kafka.clone())
+        .idempotency(MemoryIdempotency::new(100_000))
+        .subscribe(runs.clone())
+        .await
+        .unwrap();
+    let running = tokio::spawn(worker.run());
+    let publisher = Publisher::new(kafka.clone());
+    let publish = |n: u32| {
+        let publisher = publisher.clone();
+        async move {
+            publisher
+                .publish(&format!("ticks/s{}", n % 4), Ping { n })
+                .await
+                .expect("a publish is retried by librdkafka until the broker is back")
+                .id
+        }
+    };
+    let mut sent = Vec::new();
+    for n in 0..EVENTS / 3 {
+        sent.push(publish(n).await);
+    }
+    // Down: the next third is published while no broker answers, and consumers lose it too.
+    mock.broker_down(1).unwrap();
+    let during: Vec<_> = (EVENTS / 3..2 * EVENTS / 3)
+        .map(|n| tokio::spawn(publish(n)))
+        .collect();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        during.iter().all(|task| !task.is_finished()),
+        "no publish is acknowledged while the broker is down"
+    );
+    mock.broker_up(1).unwrap();
+    for task in during {
+        sent.push(task.await.unwrap());
+    }
+    for n in 2 * EVENTS / 3..EVENTS {
+        sent.push(publish(n).await);
+    }
+    let wait = tokio::time::timeout(Duration::from_secs(60), async {
+        while runs.0.lock().unwrap().len() < EVENTS as usize {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+    if wait.await.is_err() {
+        panic!("handled {} of {EVENTS}", runs.0.lock().unwrap().len());
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    {
+        let runs = runs.0.lock().unwrap();
+        for id in &sent {
+            assert_eq!(runs.get(id), Some(&1), "event {id} handled once");
+        }
+        assert_eq!(runs.len(), sent.len());
+    }
+    common::stop(running).await;
+}
