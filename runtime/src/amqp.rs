@@ -13,6 +13,11 @@
 //!   nothing).
 //! - **Dead letters** go to the topic exchange `<exchange>.dlq` (bound to the durable queue
 //!   `<exchange>.dlq`) with `herald-dlq-reason`, `herald-dlq-attempt` and `herald-dlq-group`.
+//! - **Reconnection** is lapin's automatic recovery: after the broker restarts, the
+//!   connection, channels, exchanges, queues, bindings and consumers are set up again. A
+//!   publish that failed with the connection is sent again once it is back (at least once:
+//!   the event id lets consumers drop a duplicate); deliveries that were not acked before
+//!   the outage come again, so settling them finds nothing to do.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -86,7 +91,7 @@ impl Amqp {
     pub async fn connect_with(url: &str, options: AmqpOptions) -> Result<Self, TransportError> {
         let connection = tokio::time::timeout(
             Duration::from_secs(5),
-            Connection::connect(url, ConnectionProperties::default()),
+            Connection::connect(url, ConnectionProperties::default().enable_auto_recover()),
         )
         .await
         .map_err(|_| TransportError::Broker(format!("no answer from {url} within 5 s").into()))?
@@ -152,6 +157,19 @@ impl Amqp {
             .map_err(TransportError::broker)
     }
 
+    /// The queue of consumer `group` on `pattern`: `<exchange>.<group>.<hash of the binding>`,
+    /// so that one group name on two channels makes two queues.
+    pub fn queue_name(&self, pattern: &str, group: &str) -> String {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        Self::binding_key(pattern).hash(&mut hasher);
+        format!(
+            "{}.{group}.{:08x}",
+            self.options.exchange,
+            hasher.finish() as u32
+        )
+    }
+
     /// The routing key of `address`.
     pub fn routing_key(address: &str) -> String {
         address.replace('/', ".")
@@ -209,24 +227,38 @@ impl Amqp {
         if let Some(id) = message_id {
             properties = properties.with_message_id(ShortString::from(id));
         }
-        let confirm = self
-            .publisher
-            .basic_publish(
-                exchange.into(),
-                routing_key.into(),
-                BasicPublishOptions::default(),
-                &message.body,
-                properties,
-            )
-            .await
-            .map_err(TransportError::broker)?;
-        let confirmation = confirm.await.map_err(TransportError::broker)?;
-        if confirmation.is_nack() {
-            return Err(TransportError::Broker(
-                "the broker did not take the message (nack)".into(),
-            ));
+        let mut recovered = false;
+        loop {
+            let confirmed = async {
+                self.publisher
+                    .basic_publish(
+                        exchange.into(),
+                        routing_key.into(),
+                        BasicPublishOptions::default(),
+                        &message.body,
+                        properties.clone(),
+                    )
+                    .await?
+                    .await
+            };
+            match confirmed.await {
+                Ok(confirmation) if confirmation.is_nack() => {
+                    return Err(TransportError::Broker(
+                        "the broker did not take the message (nack)".into(),
+                    ))
+                }
+                Ok(_) => return Ok(()),
+                // The connection went away: once lapin has it back, send again (once).
+                Err(error) if !recovered && error.can_be_recovered() => {
+                    self.publisher
+                        .wait_for_recovery(error)
+                        .await
+                        .map_err(TransportError::broker)?;
+                    recovered = true;
+                }
+                Err(error) => return Err(TransportError::broker(error)),
+            }
         }
-        Ok(())
     }
 }
 
@@ -254,15 +286,8 @@ impl Transport for Amqp {
         pattern: &str,
         group: &str,
     ) -> Result<AmqpSubscription, TransportError> {
-        use std::hash::{Hash, Hasher};
         let binding = Self::binding_key(pattern);
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        binding.hash(&mut hasher);
-        let queue = format!(
-            "{}.{group}.{:08x}",
-            self.options.exchange,
-            hasher.finish() as u32
-        );
+        let queue = self.queue_name(pattern, group);
         let channel = self.channel().await?;
         let mut arguments = FieldTable::default();
         let declare = if self.options.transient {
@@ -311,7 +336,7 @@ impl Transport for Amqp {
             amqp: self.clone(),
             queue,
             group: group.to_owned(),
-            _channel: channel,
+            channel,
         })
     }
 }
@@ -323,15 +348,18 @@ pub struct AmqpSubscription {
     queue: String,
     group: String,
     // Kept open as long as the subscription.
-    _channel: Channel,
+    channel: Channel,
 }
 
 impl Subscription for AmqpSubscription {
     async fn next(&mut self) -> Option<Delivery> {
-        match self.consumer.next().await? {
-            Ok(delivery) => Some(self.delivery(delivery)),
-            // A broken channel ends the subscription; the worker returns.
-            Err(_) => None,
+        loop {
+            match self.consumer.next().await? {
+                Ok(delivery) => return Some(self.delivery(delivery)),
+                // The connection went away: wait until lapin has recovered the channel and
+                // its consumer, then go on. Anything else ends the subscription.
+                Err(error) => self.channel.wait_for_recovery(error).await.ok()?,
+            }
         }
     }
 }
@@ -411,11 +439,13 @@ impl Settle for AmqpSettle {
                 routing_key,
             } = *self;
             let ack = |acker: lapin::Acker| async move {
-                acker
-                    .ack(BasicAckOptions::default())
-                    .await
-                    .map(|_| ())
-                    .map_err(TransportError::broker)
+                match acker.ack(BasicAckOptions::default()).await {
+                    Ok(_) => Ok(()),
+                    // Delivered on a connection that has gone: the broker put the message
+                    // back and delivers it again (at least once).
+                    Err(error) if error.can_be_recovered() => Ok(()),
+                    Err(error) => Err(TransportError::broker(error)),
+                }
             };
             match how {
                 Settlement::Ack => ack(acker).await,
