@@ -11,6 +11,7 @@
 //! Run: `cargo bench -p herald --features nats,amqp --bench brokers` (or `cargo xtask bench
 //! brokers`).
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use herald::nats::async_nats::{self, HeaderMap};
@@ -143,19 +144,25 @@ fn main() {
                 );
             }
             let raw = {
-                let (client, subject, headers, body) =
-                    (client.clone(), subject.clone(), headers.clone(), body.clone());
+                let (client, subject, headers, body) = (
+                    client.clone(),
+                    subject.clone(),
+                    Arc::new(headers.clone()),
+                    body.clone(),
+                );
                 rate(PER_ROUND, move |i| {
-                    let (client, subject, body) = (client.clone(), subject.clone(), body.clone());
-                    let mut map = HeaderMap::new();
-                    for (k, v) in &headers {
-                        map.insert(k.as_str(), v.as_str());
-                    }
-                    // A distinct id each, as herald's envelopes have.
-                    let id = format!("raw-{round}-{i}");
-                    map.insert(async_nats::header::NATS_MESSAGE_ID, id.as_str());
-                    map.insert("herald-address", "parcels/p-1");
+                    let (client, subject, headers, body) =
+                        (client.clone(), subject.clone(), headers.clone(), body.clone());
+                    // Every per-event step runs in the publishing task, as on herald's side.
                     async move {
+                        let mut map = HeaderMap::new();
+                        for (k, v) in headers.iter() {
+                            map.insert(k.as_str(), v.as_str());
+                        }
+                        // A distinct id each, as herald's envelopes have.
+                        let id = format!("raw-{round}-{i}");
+                        map.insert(async_nats::header::NATS_MESSAGE_ID, id.as_str());
+                        map.insert("herald-address", "parcels/p-1");
                         let ack = client
                             .publish_with_headers(subject, map, body)
                             .await
@@ -245,10 +252,12 @@ async fn amqp() {
             AMQPValue::LongString(LongString::from(v.as_bytes())),
         );
     }
-    let properties = BasicProperties::default()
-        .with_headers(table)
-        .with_delivery_mode(2)
-        .with_content_type("application/json".into());
+    let properties = Arc::new(
+        BasicProperties::default()
+            .with_headers(table)
+            .with_delivery_mode(2)
+            .with_content_type("application/json".into()),
+    );
 
     let (mut herald_rates, mut raw_rates) = (Vec::new(), Vec::new());
     for round in 0..ROUNDS {
@@ -282,7 +291,9 @@ async fn amqp() {
                     properties.clone(),
                     body.clone(),
                 );
+                // Every per-event step runs in the publishing task, as on herald's side.
                 async move {
+                    let properties = (*properties).clone();
                     channel
                         .basic_publish(
                             exchange.as_str().into(),

@@ -192,41 +192,6 @@ impl Amqp {
         message: &RawMessage,
         extra: &[(&str, String)],
     ) -> Result<(), TransportError> {
-        let mut headers = FieldTable::default();
-        let mut content_type = None;
-        let mut message_id = None;
-        for (name, value) in &message.headers {
-            if name.eq_ignore_ascii_case("content-type") {
-                content_type = Some(value.clone());
-                continue;
-            }
-            if name.eq_ignore_ascii_case("cloudEvents:id") {
-                message_id = Some(value.clone());
-            }
-            headers.insert(
-                name.as_str().into(),
-                AMQPValue::LongString(LongString::from(value.as_bytes())),
-            );
-        }
-        headers.insert(
-            ADDRESS_HEADER.into(),
-            AMQPValue::LongString(LongString::from(message.address.as_bytes())),
-        );
-        for (name, value) in extra {
-            headers.insert(
-                (*name).into(),
-                AMQPValue::LongString(LongString::from(value.as_bytes())),
-            );
-        }
-        let mut properties = BasicProperties::default()
-            .with_headers(headers)
-            .with_delivery_mode(2);
-        if let Some(content_type) = content_type {
-            properties = properties.with_content_type(ShortString::from(content_type));
-        }
-        if let Some(id) = message_id {
-            properties = properties.with_message_id(ShortString::from(id));
-        }
         let mut recovered = false;
         loop {
             let confirmed = async {
@@ -236,7 +201,7 @@ impl Amqp {
                         routing_key.into(),
                         BasicPublishOptions::default(),
                         &message.body,
-                        properties.clone(),
+                        properties(message, extra),
                     )
                     .await?
                     .await
@@ -260,6 +225,47 @@ impl Amqp {
             }
         }
     }
+}
+
+/// The properties `message` is published with: its headers (and `extra`) as a table, its
+/// content type and id as AMQP properties, persistent.
+fn properties(message: &RawMessage, extra: &[(&str, String)]) -> BasicProperties {
+    let mut headers = FieldTable::default();
+    let mut content_type = None;
+    let mut message_id = None;
+    for (name, value) in &message.headers {
+        if name.eq_ignore_ascii_case("content-type") {
+            content_type = Some(value.clone());
+            continue;
+        }
+        if name.eq_ignore_ascii_case("cloudEvents:id") {
+            message_id = Some(value.clone());
+        }
+        headers.insert(
+            name.as_str().into(),
+            AMQPValue::LongString(LongString::from(value.as_bytes())),
+        );
+    }
+    headers.insert(
+        ADDRESS_HEADER.into(),
+        AMQPValue::LongString(LongString::from(message.address.as_bytes())),
+    );
+    for (name, value) in extra {
+        headers.insert(
+            (*name).into(),
+            AMQPValue::LongString(LongString::from(value.as_bytes())),
+        );
+    }
+    let mut properties = BasicProperties::default()
+        .with_headers(headers)
+        .with_delivery_mode(2);
+    if let Some(content_type) = content_type {
+        properties = properties.with_content_type(ShortString::from(content_type));
+    }
+    if let Some(id) = message_id {
+        properties = properties.with_message_id(ShortString::from(id));
+    }
+    properties
 }
 
 fn durable_queue() -> QueueDeclareOptions {
