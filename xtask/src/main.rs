@@ -122,8 +122,6 @@ fn ci() -> ExitCode {
             "--test",
             "amqp",
             "--test",
-            "amqp_restart",
-            "--test",
             "mqtt",
             "--test",
             "postgres",
