@@ -217,16 +217,29 @@ impl Kafka {
         config.create().map_err(TransportError::broker)
     }
 
+    /// Sends `message` to `topic` with its headers, its address and the `extra` headers,
+    /// keyed by its key (its address by default), and waits for the broker.
     async fn produce(
         &self,
         topic: &str,
-        key: &str,
-        headers: OwnedHeaders,
-        body: &[u8],
+        message: &RawMessage,
+        extra: &[(&str, &str)],
     ) -> Result<(), TransportError> {
+        let mut headers = OwnedHeaders::new_with_capacity(message.headers.len() + 1 + extra.len());
+        let named = message
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()));
+        let ours = [(ADDRESS_HEADER, message.address.as_str())];
+        for (key, value) in named.chain(ours).chain(extra.iter().copied()) {
+            headers = headers.insert(Header {
+                key,
+                value: Some(value.as_bytes()),
+            });
+        }
         let record = FutureRecord::to(topic)
-            .key(key)
-            .payload(body)
+            .key(message.key.as_deref().unwrap_or(&message.address))
+            .payload(&message.body)
             .headers(headers);
         self.producer
             .send(record, Timeout::Never)
@@ -265,19 +278,7 @@ impl Transport for Kafka {
 
     async fn publish(&self, message: RawMessage) -> Result<(), TransportError> {
         let topic = self.topic(&message.address)?;
-        let mut headers = OwnedHeaders::new_with_capacity(message.headers.len() + 1);
-        for (name, value) in &message.headers {
-            headers = headers.insert(Header {
-                key: name,
-                value: Some(value.as_bytes()),
-            });
-        }
-        headers = headers.insert(Header {
-            key: ADDRESS_HEADER,
-            value: Some(message.address.as_bytes()),
-        });
-        let key = message.key.as_deref().unwrap_or(&message.address);
-        self.produce(&topic, key, headers, &message.body).await
+        self.produce(&topic, &message, &[]).await
     }
 
     async fn subscribe(
@@ -457,31 +458,16 @@ impl Settle for KafkaSettle {
                     Ok(())
                 }
                 Settlement::DeadLetter { reason } => {
-                    let message = &delivered.message;
-                    let mut headers = OwnedHeaders::new_with_capacity(message.headers.len() + 5);
-                    for (name, value) in &message.headers {
-                        headers = headers.insert(Header {
-                            key: name,
-                            value: Some(value.as_bytes()),
-                        });
-                    }
                     let attempt = delivered.attempt.to_string();
-                    for (key, value) in [
-                        (ADDRESS_HEADER, message.address.as_str()),
+                    let why = [
                         ("herald-dlq-reason", reason.as_str()),
                         ("herald-dlq-attempt", attempt.as_str()),
                         ("herald-dlq-group", group.as_str()),
                         ("herald-dlq-topic", position.topic.as_str()),
-                    ] {
-                        headers = headers.insert(Header {
-                            key,
-                            value: Some(value.as_bytes()),
-                        });
-                    }
+                    ];
                     // Kept first, then let go: a dead letter is never lost between the two.
-                    let key = message.key.as_deref().unwrap_or(&message.address);
                     kafka
-                        .produce(&kafka.options.dead_letters, key, headers, &message.body)
+                        .produce(&kafka.options.dead_letters, &delivered.message, &why)
                         .await?;
                     done(&consumer)
                 }

@@ -16,7 +16,6 @@
 mod common;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use herald::kafka::rdkafka::config::ClientConfig;
@@ -26,9 +25,9 @@ use herald::kafka::rdkafka::mocking::MockCluster;
 use herald::kafka::{Kafka, KafkaOptions};
 use herald::reliability::MemoryIdempotency;
 use herald::transport::{Subscription, Transport};
-use herald::{Consumer, Context, Incoming, Outcome, Publisher, Route};
+use herald::{Consumer, Publisher, Route};
 
-use common::{until, Ping, Pings, WAIT};
+use common::{until, Ping, Pings, Runs, WAIT};
 
 /// The cluster a test talks to: its own mock, or the one `HERALD_KAFKA_BROKERS` names.
 struct Cluster {
@@ -235,25 +234,6 @@ async fn only_settled_messages_are_committed() {
     common::stop(running).await;
 }
 
-/// Counts, per event id, how often the handler ran.
-#[derive(Clone, Default)]
-struct Runs(Arc<Mutex<HashMap<String, u32>>>);
-
-impl Route for Runs {
-    const OPERATION: &'static str = "ticks";
-    const ADDRESS: &'static str = "ticks/{shard}";
-
-    async fn route(&self, incoming: Incoming<'_>, _ctx: &Context<'_>) -> Outcome {
-        match incoming.decode::<Ping>() {
-            Ok(event) => {
-                *self.0.lock().unwrap().entry(event.id).or_default() += 1;
-                Outcome::Handled
-            }
-            Err(error) => Outcome::undecodable("com.acme.ping", error),
-        }
-    }
-}
-
 /// The broker goes down a third of the way through a 10,000-event stream and comes back:
 /// every acknowledged publish is handled, none twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -309,21 +289,7 @@ async fn the_stream_survives_the_broker_going_down_and_up() {
     for n in 2 * EVENTS / 3..EVENTS {
         sent.push(publish(n).await);
     }
-    let wait = tokio::time::timeout(Duration::from_secs(60), async {
-        while runs.0.lock().unwrap().len() < EVENTS as usize {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    });
-    if wait.await.is_err() {
-        panic!("handled {} of {EVENTS}", runs.0.lock().unwrap().len());
-    }
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    {
-        let runs = runs.0.lock().unwrap();
-        for id in &sent {
-            assert_eq!(runs.get(id), Some(&1), "event {id} handled once");
-        }
-        assert_eq!(runs.len(), sent.len());
-    }
+    runs.assert_each_handled_once(&sent, Duration::from_secs(60))
+        .await;
     common::stop(running).await;
 }

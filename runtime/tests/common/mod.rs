@@ -86,7 +86,7 @@ pub fn quick_retries() -> RetryPolicy {
 /// Fails when brokers are required (`HERALD_REQUIRE_BROKERS=1`), else says loudly that the
 /// test is skipped.
 pub fn unreachable(test: &str, broker: &str, url: &str, error: impl std::fmt::Display) {
-    if std::env::var("HERALD_REQUIRE_BROKERS").as_deref() == Ok("1") {
+    if required() {
         panic!("{broker} is required (HERALD_REQUIRE_BROKERS=1) but unreachable at {url}: {error}");
     }
     eprintln!(
@@ -192,4 +192,138 @@ pub async fn a_group_shares_the_work<T: Transport>(transport: &T) {
     );
     stop(ra).await;
     stop(rb).await;
+}
+
+/// Counts, per event id, how often the handler ran (pings on `ticks/{shard}`).
+#[derive(Clone, Default)]
+pub struct Runs(pub Arc<Mutex<std::collections::HashMap<String, u32>>>);
+
+impl Route for Runs {
+    const OPERATION: &'static str = "ticks";
+    const ADDRESS: &'static str = "ticks/{shard}";
+
+    async fn route(&self, incoming: Incoming<'_>, _ctx: &Context<'_>) -> Outcome {
+        match incoming.decode::<Ping>() {
+            Ok(event) => {
+                *self.0.lock().unwrap().entry(event.id).or_default() += 1;
+                Outcome::Handled
+            }
+            Err(error) => Outcome::undecodable("com.acme.ping", error),
+        }
+    }
+}
+
+impl Runs {
+    /// How many distinct events were handled.
+    pub fn len(&self) -> usize {
+        self.0.lock().unwrap().len()
+    }
+
+    /// Waits up to `wait` until `events` distinct events were handled, then a little longer
+    /// for duplicates, and checks that each of `sent` ran exactly once and nothing else did.
+    pub async fn assert_each_handled_once(&self, sent: &[String], wait: Duration) {
+        let deadline = tokio::time::Instant::now() + wait;
+        while self.len() < sent.len() {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "only {} of {} events handled",
+                self.len(),
+                sent.len()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let runs = self.0.lock().unwrap();
+        let lost = sent.iter().filter(|id| !runs.contains_key(*id)).count();
+        assert_eq!(lost, 0, "{lost} acknowledged events lost");
+        let twice = runs.values().filter(|&&n| n > 1).count();
+        assert_eq!(twice, 0, "{twice} events handled more than once");
+        assert_eq!(runs.len(), sent.len(), "only what was sent is handled");
+    }
+}
+
+/// The fault test of a broker that `restart` (blocking) stops and starts again once a third
+/// of `events` pings are out: a consumer with retries and an idempotency store runs
+/// throughout, and the producer sends a failed publish again with the same envelope (same
+/// id). Every acknowledged event must be handled exactly once. Returns how many publishes
+/// failed during the outage.
+pub async fn survives_a_restart<T: Transport>(
+    transport: &T,
+    events: u32,
+    restart: impl FnOnce() + Send + 'static,
+) -> u32 {
+    use herald::reliability::MemoryIdempotency;
+    use std::sync::atomic::AtomicU32;
+
+    let runs = Runs::default();
+    let worker = Consumer::new(transport.clone())
+        .retry(RetryPolicy::exponential(
+            Duration::from_millis(20),
+            Duration::from_millis(200),
+        ))
+        .idempotency(MemoryIdempotency::new(2 * events as usize))
+        .subscribe(runs.clone())
+        .await
+        .unwrap();
+    let consuming = tokio::spawn(worker.run());
+
+    let publisher = Publisher::new(transport.clone());
+    let acknowledged = Arc::new(Mutex::new(Vec::new()));
+    let failures = Arc::new(AtomicU32::new(0));
+    let producing = {
+        let (acknowledged, failures) = (acknowledged.clone(), failures.clone());
+        tokio::spawn(async move {
+            for n in 0..events {
+                let envelope = publisher.envelope(Ping { n });
+                let address = format!("ticks/s{}", n % 16);
+                let mut tries = 0;
+                loop {
+                    tries += 1;
+                    match publisher.send(&address, &envelope).await {
+                        Ok(()) => break,
+                        Err(_) if tries < 600 => {
+                            failures.fetch_add(1, Ordering::Relaxed);
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                        }
+                        Err(e) => panic!("publish of {n} kept failing: {e}"),
+                    }
+                }
+                acknowledged.lock().unwrap().push(envelope.id.clone());
+            }
+        })
+    };
+
+    while acknowledged.lock().unwrap().len() < (events / 3) as usize {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::task::spawn_blocking(restart).await.unwrap();
+    producing.await.unwrap();
+
+    let sent = acknowledged.lock().unwrap().clone();
+    runs.assert_each_handled_once(&sent, Duration::from_secs(120))
+        .await;
+    stop(consuming).await;
+    let failures = failures.load(Ordering::Relaxed);
+    eprintln!("restart test: {failures} publishes failed during the outage and were sent again");
+    failures
+}
+
+/// Whether brokers are required (`HERALD_REQUIRE_BROKERS=1`).
+pub fn required() -> bool {
+    std::env::var("HERALD_REQUIRE_BROKERS").as_deref() == Ok("1")
+}
+
+/// Skips `test` loudly, or fails when brokers are required.
+pub fn skip(test: &str, why: &str) {
+    assert!(!required(), "{test} required but: {why}");
+    eprintln!("\n!!!!! SKIPPED {test}: {why} !!!!!\n");
+}
+
+/// Whether something listens on 127.0.0.1:`port`.
+pub fn port_open(port: u16) -> bool {
+    std::net::TcpStream::connect_timeout(
+        &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        Duration::from_millis(200),
+    )
+    .is_ok()
 }
