@@ -13,11 +13,11 @@
 //!   nothing).
 //! - **Dead letters** go to the topic exchange `<exchange>.dlq` (bound to the durable queue
 //!   `<exchange>.dlq`) with `herald-dlq-reason`, `herald-dlq-attempt` and `herald-dlq-group`.
-//! - **Reconnection** is lapin's automatic recovery: after the broker restarts, the
-//!   connection, channels, exchanges, queues, bindings and consumers are set up again. A
-//!   publish that failed with the connection is sent again once it is back (at least once:
-//!   the event id lets consumers drop a duplicate); deliveries that were not acked before
-//!   the outage come again, so settling them finds nothing to do.
+//! - **Reconnection**: when the connection goes (a broker restart), the next publish opens a
+//!   new one and sends again (at least once: the event id lets consumers drop a duplicate),
+//!   and each subscription opens its channel, queue, binding and consumer again, for up to
+//!   `reconnect_for`. Deliveries that were not acked before the outage come again, so
+//!   settling them on the lost channel finds nothing to do.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,7 +32,7 @@ use tokio_stream::StreamExt;
 
 use crate::envelope::Binding;
 use crate::transport::{
-    BoxFuture, Delivered, Delivery, RawMessage, Settle, Settlement, Subscription, Transport,
+    lock, BoxFuture, Delivered, Delivery, RawMessage, Settle, Settlement, Subscription, Transport,
     TransportError,
 };
 
@@ -48,6 +48,8 @@ pub struct AmqpOptions {
     /// Group queues are exclusive to the connection and go away with it (for short-lived
     /// listeners), instead of durable quorum queues.
     pub transient: bool,
+    /// How long to keep trying to reconnect after the connection went away.
+    pub reconnect_for: Duration,
 }
 
 impl Default for AmqpOptions {
@@ -56,16 +58,39 @@ impl Default for AmqpOptions {
             exchange: "herald".into(),
             prefetch: 32,
             transient: false,
+            reconnect_for: Duration::from_secs(60),
         }
     }
 }
 
-/// A RabbitMQ connection; clones share it.
+/// A RabbitMQ connection, opened again when it goes away; clones share it.
 #[derive(Clone)]
 pub struct Amqp {
+    link: Arc<Link>,
+    options: Arc<AmqpOptions>,
+}
+
+/// The connection clones share, and what replaces it when it breaks.
+struct Link {
+    url: String,
+    live: std::sync::Mutex<Live>,
+    /// Held while a new connection is opened, so that one task opens it for all.
+    reconnecting: tokio::sync::Mutex<()>,
+}
+
+/// One connection and its confirm-mode publishing channel.
+#[derive(Clone)]
+struct Live {
     connection: Arc<Connection>,
     publisher: Channel,
-    options: Arc<AmqpOptions>,
+    /// Counts reconnections: a task that saw generation `n` fail asks for `n + 1`.
+    generation: u64,
+}
+
+impl Live {
+    fn broken(&self) -> bool {
+        !self.connection.status().connected() || !self.publisher.status().connected()
+    }
 }
 
 impl std::fmt::Debug for Amqp {
@@ -89,59 +114,53 @@ impl Amqp {
 
     /// Connects to `url` and declares the exchanges and the dead-letter queue.
     pub async fn connect_with(url: &str, options: AmqpOptions) -> Result<Self, TransportError> {
-        let connection = tokio::time::timeout(
-            Duration::from_secs(5),
-            Connection::connect(url, ConnectionProperties::default().enable_auto_recover()),
-        )
-        .await
-        .map_err(|_| TransportError::Broker(format!("no answer from {url} within 5 s").into()))?
-        .map_err(TransportError::broker)?;
-        let publisher = connection
-            .create_channel()
-            .await
-            .map_err(TransportError::broker)?;
-        publisher
-            .confirm_select(ConfirmSelectOptions::default())
-            .await
-            .map_err(TransportError::broker)?;
-        let durable = ExchangeDeclareOptions {
-            durable: true,
-            ..Default::default()
-        };
-        for exchange in [
-            options.exchange.clone(),
-            format!("{}.dlq", options.exchange),
-        ] {
-            publisher
-                .exchange_declare(
-                    exchange.into(),
-                    ExchangeKind::Topic,
-                    durable,
-                    FieldTable::default(),
-                )
-                .await
-                .map_err(TransportError::broker)?;
-        }
-        let dlq = format!("{}.dlq", options.exchange);
-        publisher
-            .queue_declare(dlq.as_str().into(), durable_queue(), FieldTable::default())
-            .await
-            .map_err(TransportError::broker)?;
-        publisher
-            .queue_bind(
-                dlq.as_str().into(),
-                dlq.as_str().into(),
-                "#".into(),
-                QueueBindOptions::default(),
-                FieldTable::default(),
-            )
-            .await
-            .map_err(TransportError::broker)?;
-        Ok(Amqp {
+        let (connection, publisher) = open(url, &options).await?;
+        let live = Live {
             connection: Arc::new(connection),
             publisher,
+            generation: 0,
+        };
+        Ok(Amqp {
+            link: Arc::new(Link {
+                url: url.to_owned(),
+                live: std::sync::Mutex::new(live),
+                reconnecting: tokio::sync::Mutex::new(()),
+            }),
             options: Arc::new(options),
         })
+    }
+
+    fn live(&self) -> Live {
+        lock(&self.link.live).clone()
+    }
+
+    /// A working connection after generation `broken` failed: the current one if another
+    /// task has already replaced it, else a new one, tried every 250 ms for up to
+    /// `reconnect_for`.
+    async fn reconnect(&self, broken: u64) -> Result<Live, TransportError> {
+        let _one_at_a_time = self.link.reconnecting.lock().await;
+        let current = self.live();
+        if current.generation != broken && !current.broken() {
+            return Ok(current);
+        }
+        let deadline = tokio::time::Instant::now() + self.options.reconnect_for;
+        loop {
+            match open(&self.link.url, &self.options).await {
+                Ok((connection, publisher)) => {
+                    let live = Live {
+                        connection: Arc::new(connection),
+                        publisher,
+                        generation: current.generation + 1,
+                    };
+                    *lock(&self.link.live) = live.clone();
+                    return Ok(live);
+                }
+                Err(_) if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                Err(error) => return Err(error),
+            }
+        }
     }
 
     /// The options it was connected with.
@@ -151,7 +170,11 @@ impl Amqp {
 
     /// A new channel, for what herald does not wrap (reading dead letters, say).
     pub async fn channel(&self) -> Result<Channel, TransportError> {
-        self.connection
+        let mut live = self.live();
+        if live.broken() {
+            live = self.reconnect(live.generation).await?;
+        }
+        live.connection
             .create_channel()
             .await
             .map_err(TransportError::broker)
@@ -192,10 +215,11 @@ impl Amqp {
         message: &RawMessage,
         extra: &[(&str, String)],
     ) -> Result<(), TransportError> {
-        let mut recovered = false;
+        let mut live = self.live();
+        let mut reconnected = false;
         loop {
             let confirmed = async {
-                self.publisher
+                live.publisher
                     .basic_publish(
                         exchange.into(),
                         routing_key.into(),
@@ -213,13 +237,10 @@ impl Amqp {
                     ))
                 }
                 Ok(_) => return Ok(()),
-                // The connection went away: once lapin has it back, send again (once).
-                Err(error) if !recovered && error.can_be_recovered() => {
-                    self.publisher
-                        .wait_for_recovery(error)
-                        .await
-                        .map_err(TransportError::broker)?;
-                    recovered = true;
+                // The connection went away: send again (once) on a new one.
+                Err(_) if !reconnected && live.broken() => {
+                    live = self.reconnect(live.generation).await?;
+                    reconnected = true;
                 }
                 Err(error) => return Err(TransportError::broker(error)),
             }
@@ -268,6 +289,60 @@ fn properties(message: &RawMessage, extra: &[(&str, String)]) -> BasicProperties
     properties
 }
 
+/// Opens a connection to `url` with a confirm-mode publishing channel, and declares the
+/// exchanges and the dead-letter queue.
+async fn open(url: &str, options: &AmqpOptions) -> Result<(Connection, Channel), TransportError> {
+    let connection = tokio::time::timeout(
+        Duration::from_secs(5),
+        Connection::connect(url, ConnectionProperties::default()),
+    )
+    .await
+    .map_err(|_| TransportError::Broker(format!("no answer from {url} within 5 s").into()))?
+    .map_err(TransportError::broker)?;
+    let publisher = connection
+        .create_channel()
+        .await
+        .map_err(TransportError::broker)?;
+    publisher
+        .confirm_select(ConfirmSelectOptions::default())
+        .await
+        .map_err(TransportError::broker)?;
+    let durable = ExchangeDeclareOptions {
+        durable: true,
+        ..Default::default()
+    };
+    for exchange in [
+        options.exchange.clone(),
+        format!("{}.dlq", options.exchange),
+    ] {
+        publisher
+            .exchange_declare(
+                exchange.into(),
+                ExchangeKind::Topic,
+                durable,
+                FieldTable::default(),
+            )
+            .await
+            .map_err(TransportError::broker)?;
+    }
+    let dlq = format!("{}.dlq", options.exchange);
+    publisher
+        .queue_declare(dlq.as_str().into(), durable_queue(), FieldTable::default())
+        .await
+        .map_err(TransportError::broker)?;
+    publisher
+        .queue_bind(
+            dlq.as_str().into(),
+            dlq.as_str().into(),
+            "#".into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .map_err(TransportError::broker)?;
+    Ok((connection, publisher))
+}
+
 fn durable_queue() -> QueueDeclareOptions {
     QueueDeclareOptions {
         durable: true,
@@ -292,8 +367,27 @@ impl Transport for Amqp {
         pattern: &str,
         group: &str,
     ) -> Result<AmqpSubscription, TransportError> {
-        let binding = Self::binding_key(pattern);
         let queue = self.queue_name(pattern, group);
+        let binding = Self::binding_key(pattern);
+        let (channel, consumer) = self.consume(&queue, &binding).await?;
+        Ok(AmqpSubscription {
+            consumer,
+            amqp: self.clone(),
+            queue,
+            binding,
+            group: group.to_owned(),
+            channel,
+        })
+    }
+}
+
+impl Amqp {
+    /// A channel consuming `queue` (declared, and bound to the exchange with `binding`).
+    async fn consume(
+        &self,
+        queue: &str,
+        binding: &str,
+    ) -> Result<(Channel, lapin::Consumer), TransportError> {
         let channel = self.channel().await?;
         let mut arguments = FieldTable::default();
         let declare = if self.options.transient {
@@ -311,14 +405,14 @@ impl Transport for Amqp {
             durable_queue()
         };
         channel
-            .queue_declare(queue.as_str().into(), declare, arguments)
+            .queue_declare(queue.into(), declare, arguments)
             .await
             .map_err(TransportError::broker)?;
         channel
             .queue_bind(
-                queue.as_str().into(),
+                queue.into(),
                 self.options.exchange.as_str().into(),
-                binding.as_str().into(),
+                binding.into(),
                 QueueBindOptions::default(),
                 FieldTable::default(),
             )
@@ -330,20 +424,14 @@ impl Transport for Amqp {
             .map_err(TransportError::broker)?;
         let consumer = channel
             .basic_consume(
-                queue.as_str().into(),
+                queue.into(),
                 format!("herald-{}", uuid::Uuid::now_v7()).into(),
                 BasicConsumeOptions::default(),
                 FieldTable::default(),
             )
             .await
             .map_err(TransportError::broker)?;
-        Ok(AmqpSubscription {
-            consumer,
-            amqp: self.clone(),
-            queue,
-            group: group.to_owned(),
-            channel,
-        })
+        Ok((channel, consumer))
     }
 }
 
@@ -352,6 +440,7 @@ pub struct AmqpSubscription {
     consumer: lapin::Consumer,
     amqp: Amqp,
     queue: String,
+    binding: String,
     group: String,
     // Kept open as long as the subscription.
     channel: Channel,
@@ -360,11 +449,30 @@ pub struct AmqpSubscription {
 impl Subscription for AmqpSubscription {
     async fn next(&mut self) -> Option<Delivery> {
         loop {
-            match self.consumer.next().await? {
-                Ok(delivery) => return Some(self.delivery(delivery)),
-                // The connection went away: wait until lapin has recovered the channel and
-                // its consumer, then go on. Anything else ends the subscription.
-                Err(error) => self.channel.wait_for_recovery(error).await.ok()?,
+            match self.consumer.next().await {
+                Some(Ok(delivery)) => return Some(self.delivery(delivery)),
+                // The channel or the connection went away: consume again on a new one.
+                Some(Err(_)) | None => self.resubscribe().await.ok()?,
+            }
+        }
+    }
+}
+
+impl AmqpSubscription {
+    /// Opens the channel and consumer again (on a new connection if need be), trying every
+    /// 250 ms for up to `reconnect_for`.
+    async fn resubscribe(&mut self) -> Result<(), TransportError> {
+        let deadline = tokio::time::Instant::now() + self.amqp.options.reconnect_for;
+        loop {
+            match self.amqp.consume(&self.queue, &self.binding).await {
+                Ok((channel, consumer)) => {
+                    (self.channel, self.consumer) = (channel, consumer);
+                    return Ok(());
+                }
+                Err(_) if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                Err(error) => return Err(error),
             }
         }
     }
@@ -413,6 +521,7 @@ impl AmqpSubscription {
         };
         let settle = AmqpSettle {
             acker: delivery.acker,
+            channel: self.channel.clone(),
             amqp: self.amqp.clone(),
             queue: self.queue.clone(),
             group: self.group.clone(),
@@ -424,6 +533,7 @@ impl AmqpSubscription {
 
 struct AmqpSettle {
     acker: lapin::Acker,
+    channel: Channel,
     amqp: Amqp,
     queue: String,
     group: String,
@@ -439,6 +549,7 @@ impl Settle for AmqpSettle {
         Box::pin(async move {
             let AmqpSettle {
                 acker,
+                channel,
                 amqp,
                 queue,
                 group,
@@ -447,9 +558,9 @@ impl Settle for AmqpSettle {
             let ack = |acker: lapin::Acker| async move {
                 match acker.ack(BasicAckOptions::default()).await {
                     Ok(_) => Ok(()),
-                    // Delivered on a connection that has gone: the broker put the message
-                    // back and delivers it again (at least once).
-                    Err(error) if error.can_be_recovered() => Ok(()),
+                    // Delivered on a channel that has gone: the broker put the message back
+                    // and delivers it again (at least once).
+                    Err(_) if !channel.status().connected() => Ok(()),
                     Err(error) => Err(TransportError::broker(error)),
                 }
             };

@@ -122,6 +122,8 @@ fn ci() -> ExitCode {
             "--test",
             "amqp",
             "--test",
+            "amqp_restart",
+            "--test",
             "mqtt",
             "--test",
             "postgres",
