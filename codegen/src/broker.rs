@@ -18,6 +18,8 @@ pub const SCHEMES: &[&str] = &[
     "amqp",
     #[cfg(feature = "mqtt")]
     "mqtt",
+    #[cfg(feature = "kafka")]
+    "kafka",
 ];
 
 /// Why a broker command could not run (exit 2), as opposed to invalid events (exit 1).
@@ -118,7 +120,7 @@ pub fn scheme(url: &str) -> Result<&str, BrokerError> {
         Ok(scheme)
     } else {
         Err(BrokerError::Usage(format!(
-            "`{url}`: this build of herald talks to {} (build with `--features nats,redis,amqp,mqtt`)",
+            "`{url}`: this build of herald talks to {} (build with `--features nats,redis,amqp,mqtt,kafka`)",
             if SCHEMES.is_empty() {
                 "no broker".to_owned()
             } else {
@@ -136,7 +138,8 @@ pub fn scheme(url: &str) -> Result<&str, BrokerError> {
     feature = "nats",
     feature = "redis",
     feature = "amqp",
-    feature = "mqtt"
+    feature = "mqtt",
+    feature = "kafka"
 ))]
 mod live {
     use super::*;
@@ -199,6 +202,20 @@ mod live {
         herald::mqtt::Mqtt::connect(url)
             .await
             .map_err(|e| BrokerError::Broker(e.to_string()))
+    }
+
+    /// Connects to Kafka; listeners take what is published from now on.
+    #[cfg(feature = "kafka")]
+    pub async fn kafka(url: &str, from_now: bool) -> Result<herald::kafka::Kafka, BrokerError> {
+        herald::kafka::Kafka::connect_with(
+            url,
+            herald::kafka::KafkaOptions {
+                from_now,
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| BrokerError::Broker(e.to_string()))
     }
 
     pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, BrokerError> {
@@ -372,6 +389,10 @@ pub fn publish(
         "mqtt" => live::block_on(async {
             live::publish(live::mqtt(url).await?, message, address, payload).await
         })?,
+        #[cfg(feature = "kafka")]
+        "kafka" => live::block_on(async {
+            live::publish(live::kafka(url, false).await?, message, address, payload).await
+        })?,
         other => {
             let _ = (message, address, payload);
             Err(BrokerError::Usage(format!("no transport for `{other}`")))
@@ -411,6 +432,17 @@ pub fn listen(
         #[cfg(feature = "mqtt")]
         "mqtt" => live::block_on(async {
             live::listen(live::mqtt(url).await?, catalog, count, timeout, ready).await
+        })?,
+        #[cfg(feature = "kafka")]
+        "kafka" => live::block_on(async {
+            live::listen(
+                live::kafka(url, true).await?,
+                catalog,
+                count,
+                timeout,
+                ready,
+            )
+            .await
         })?,
         other => {
             let _ = (catalog, count, timeout, ready);

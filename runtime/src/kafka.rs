@@ -54,8 +54,9 @@ pub struct KafkaOptions {
     pub commit_interval: Duration,
     /// How soon a regex subscription sees topics created after it started.
     pub metadata_refresh: Duration,
-    /// New consumer groups start at the end of their topics instead of the beginning (for
-    /// short-lived listeners).
+    /// Subscriptions take only messages published after they started (by the message
+    /// timestamp), on existing topics and on those created later alike, instead of every
+    /// message their group has not committed (for short-lived listeners).
     pub from_now: bool,
     /// The producer is idempotent (`enable.idempotence`, with `acks=all`): its own retries
     /// neither reorder nor duplicate messages. Turn off for clusters without it.
@@ -198,14 +199,9 @@ impl Kafka {
                 "auto.commit.interval.ms",
                 self.options.commit_interval.as_millis().to_string(),
             )
-            .set(
-                "auto.offset.reset",
-                if self.options.from_now {
-                    "latest"
-                } else {
-                    "earliest"
-                },
-            )
+            // "latest" would skip the first messages of a topic created after the
+            // subscription started; `from_now` filters by timestamp instead.
+            .set("auto.offset.reset", "earliest")
             .set(
                 "topic.metadata.refresh.interval.ms",
                 self.options.metadata_refresh.as_millis().to_string(),
@@ -291,7 +287,13 @@ impl Transport for Kafka {
         consumer
             .subscribe(&[filter.as_str()])
             .map_err(TransportError::broker)?;
+        let since = self.options.from_now.then(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as i64)
+        });
         Ok(KafkaSubscription {
+            since,
             consumer: Arc::new(consumer),
             again: Arc::new(Mutex::new(None)),
             kafka: self.clone(),
@@ -327,6 +329,8 @@ struct Again {
 
 /// One member of a consumer group on Kafka.
 pub struct KafkaSubscription {
+    /// With `from_now`: when it started, in ms since the epoch.
+    since: Option<i64>,
     consumer: Arc<StreamConsumer>,
     again: Arc<Mutex<Option<Again>>>,
     kafka: Kafka,
@@ -355,6 +359,11 @@ impl Subscription for KafkaSubscription {
                 partition: message.partition(),
                 offset: message.offset(),
             };
+            let before = |since| message.timestamp().to_millis().is_some_and(|t| t < since);
+            if self.since.is_some_and(before) {
+                self.done_with(&position);
+                continue;
+            }
             let mut headers = Vec::new();
             let mut address = None;
             if let Some(all) = message.headers() {
@@ -376,12 +385,8 @@ impl Subscription for KafkaSubscription {
                     .replace('.', "/")
             });
             if !crate::address::matches(&self.pattern, &address) {
-                // The regex took it but the pattern does not want it: done with.
-                let _ = self.consumer.store_offset(
-                    &position.topic,
-                    position.partition,
-                    position.offset,
-                );
+                // The regex took it but the pattern does not want it.
+                self.done_with(&position);
                 continue;
             }
             let raw = RawMessage {
@@ -404,6 +409,13 @@ impl Subscription for KafkaSubscription {
 }
 
 impl KafkaSubscription {
+    /// Lets go of a message this subscription does not deliver.
+    fn done_with(&self, position: &Position) {
+        let _ = self
+            .consumer
+            .store_offset(&position.topic, position.partition, position.offset);
+    }
+
     fn delivery(&self, delivered: Delivered, position: Position) -> Delivery {
         let settle = KafkaSettle {
             consumer: Arc::clone(&self.consumer),

@@ -293,3 +293,34 @@ async fn the_stream_survives_the_broker_going_down_and_up() {
         .await;
     common::stop(running).await;
 }
+
+/// With `from_now`, a subscription takes only what is published after it started, on an
+/// existing topic as on one created later.
+#[tokio::test]
+async fn from_now_skips_what_was_published_before() {
+    let cluster = cluster();
+    let kafka = connect(&cluster, "from-now").await;
+    let publisher = Publisher::new(kafka.clone());
+    publisher.publish("pings/a", Ping { n: 1 }).await.unwrap();
+    let options = KafkaOptions {
+        from_now: true,
+        ..kafka.options().clone()
+    };
+    let listening = Kafka::connect_with(&cluster.brokers, options)
+        .await
+        .unwrap();
+    let pings = Pings::default();
+    let worker = Consumer::new(listening)
+        .subscribe(pings.clone())
+        .await
+        .unwrap();
+    let running = tokio::spawn(worker.run());
+    publisher.publish("pings/a", Ping { n: 2 }).await.unwrap();
+    publisher.publish("pings/b", Ping { n: 3 }).await.unwrap();
+    until("the two new pings", || pings.count() >= 2).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut seen = pings.seen.lock().unwrap().clone();
+    seen.sort();
+    assert_eq!(seen, [2, 3]);
+    common::stop(running).await;
+}
