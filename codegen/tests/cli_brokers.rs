@@ -155,12 +155,12 @@ fn round_trip(url: &str) {
 fn publish_raw_invalid(url: &str) {
     use herald::transport::{RawMessage, Transport};
     let headers = vec![
-        ("ce-specversion".to_owned(), "1.0".to_owned()),
-        ("ce-id".to_owned(), format!("bad-{}", std::process::id())),
-        ("ce-source".to_owned(), "/tests".to_owned()),
-        ("ce-type".to_owned(), "com.acme.order.confirmed".to_owned()),
-        ("ce-dataversion".to_owned(), "1.0.0".to_owned()),
-        ("Content-Type".to_owned(), "application/json".to_owned()),
+        ("ce-specversion".into(), "1.0".to_owned()),
+        ("ce-id".into(), format!("bad-{}", std::process::id())),
+        ("ce-source".into(), "/tests".to_owned()),
+        ("ce-type".into(), "com.acme.order.confirmed".to_owned()),
+        ("ce-dataversion".into(), "1.0.0".to_owned()),
+        ("Content-Type".into(), "application/json".to_owned()),
     ];
     let message = RawMessage {
         address: "acme/orders/o-rt-3".into(),
@@ -184,7 +184,7 @@ fn publish_raw_invalid(url: &str) {
             let mut message = message;
             for (name, _) in &mut message.headers {
                 if let Some(attribute) = name.strip_prefix("ce-") {
-                    *name = attribute.to_owned();
+                    *name = attribute.to_owned().into();
                 }
             }
             mqtt.publish(message).await.unwrap();
@@ -193,7 +193,7 @@ fn publish_raw_invalid(url: &str) {
             let mut message = message;
             for (name, _) in &mut message.headers {
                 if let Some(attribute) = name.strip_prefix("ce-") {
-                    *name = format!("cloudEvents:{attribute}");
+                    *name = format!("cloudEvents:{attribute}").into();
                 } else if name == "Content-Type" {
                     *name = "content-type".into();
                 }

@@ -121,7 +121,7 @@ fn publish_raw_invalid(brokers: &str) {
         key: None,
         headers: headers
             .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .map(|(k, v)| ((*k).into(), (*v).to_owned()))
             .collect(),
         body: br#"{"id": "not-a-uuid"}"#.to_vec(),
     };

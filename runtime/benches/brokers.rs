@@ -157,7 +157,7 @@ fn main() {
                     async move {
                         let mut map = HeaderMap::new();
                         for (k, v) in headers.iter() {
-                            map.insert(k.as_str(), v.as_str());
+                            map.insert(k.as_ref(), v.as_str());
                         }
                         // A distinct id each, as herald's envelopes have.
                         let id = format!("raw-{round}-{i}");
@@ -248,7 +248,7 @@ async fn amqp() {
     let mut table = FieldTable::default();
     for (k, v) in &headers {
         table.insert(
-            k.as_str().into(),
+            k.as_ref().into(),
             AMQPValue::LongString(LongString::from(v.as_bytes())),
         );
     }

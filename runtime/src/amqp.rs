@@ -263,7 +263,7 @@ fn properties(message: &RawMessage, extra: &[(&str, String)]) -> BasicProperties
             message_id = Some(value.clone());
         }
         headers.insert(
-            name.as_str().into(),
+            name.as_ref().into(),
             AMQPValue::LongString(LongString::from(value.as_bytes())),
         );
     }
@@ -504,7 +504,7 @@ impl AmqpSubscription {
                     ATTEMPT_HEADER => attempt_header = value.parse().unwrap_or(1),
                     "x-delivery-count" => delivery_count = value.parse().unwrap_or(0),
                     _ if name.starts_with("x-") || name.starts_with("herald-dlq") => {}
-                    _ => headers.push((name.to_owned(), value)),
+                    _ => headers.push((name.to_owned().into(), value)),
                 }
             }
         }

@@ -34,6 +34,7 @@
 //! assert_eq!(back, created);
 //! ```
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -43,8 +44,9 @@ use serde_json::Value;
 
 use crate::{DecodeError, Event};
 
-/// Headers of a binary-mode message: `(name, value)` in order.
-pub type Headers = Vec<(String, String)>;
+/// Headers of a binary-mode message: `(name, value)` in order. Names are usually static
+/// (`ce-id`), so they are not allocated per message.
+pub type Headers = Vec<(Cow<'static, str>, String)>;
 
 /// The CloudEvents spec version herald writes and reads.
 pub const SPEC_VERSION: &str = "1.0";
@@ -108,7 +110,47 @@ pub enum Binding {
     Nats,
 }
 
+/// The header names of [`KNOWN`] attributes under `prefix`, in [`KNOWN`] order.
+macro_rules! names {
+    ($prefix:literal) => {
+        [
+            concat!($prefix, "specversion"),
+            concat!($prefix, "id"),
+            concat!($prefix, "source"),
+            concat!($prefix, "type"),
+            concat!($prefix, "time"),
+            concat!($prefix, "datacontenttype"),
+            concat!($prefix, "dataschema"),
+            concat!($prefix, "subject"),
+            concat!($prefix, "correlationid"),
+            concat!($prefix, "causationid"),
+            concat!($prefix, "dataversion"),
+            concat!($prefix, "userid"),
+            concat!($prefix, "sessionid"),
+            concat!($prefix, "sourceversion"),
+            concat!($prefix, "environment"),
+        ]
+    };
+}
+
 impl Binding {
+    /// The header of the [`KNOWN`] attribute at `index` in binary mode: a static name, the
+    /// content type under the binding's own header.
+    fn known_header(self, index: usize) -> Cow<'static, str> {
+        const DASH: [&str; KNOWN.len()] = names!("ce-");
+        const UNDERSCORE: [&str; KNOWN.len()] = names!("ce_");
+        const AMQP: [&str; KNOWN.len()] = names!("cloudEvents:");
+        if index == DATACONTENTTYPE {
+            return Cow::Borrowed(self.content_type_header());
+        }
+        Cow::Borrowed(match self {
+            Binding::Http | Binding::Nats => DASH[index],
+            Binding::Kafka => UNDERSCORE[index],
+            Binding::Amqp => AMQP[index],
+            Binding::Mqtt => KNOWN[index],
+        })
+    }
+
     /// The prefix of attribute headers.
     pub fn prefix(self) -> &'static str {
         match self {
@@ -152,7 +194,7 @@ impl<E: Event> Envelope<E> {
     /// Wraps `data` with a new id, the current time and the attributes its [`Event`] impl names.
     pub fn new(data: E) -> Self {
         Envelope {
-            id: uuid::Uuid::now_v7().to_string(),
+            id: new_id(),
             source: E::SOURCE.unwrap_or("urn:herald").to_string(),
             event_type: E::TYPE.to_string(),
             time: Some(Utc::now()),
@@ -188,37 +230,88 @@ impl<E> Envelope<E> {
     /// The context attributes as `(name, value)` pairs, `specversion` first.
     pub fn attributes(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::with_capacity(KNOWN.len());
-        self.visit_attributes(|name, value| out.push((name, value.to_owned())));
+        self.visit_attributes(|index, value| out.push((KNOWN[index], value.into_owned())));
         out
     }
 
-    /// Calls `f` with every attribute that is set, in [`KNOWN`] order: one list of them for
-    /// every encoding.
-    fn visit_attributes(&self, mut f: impl FnMut(&'static str, &str)) {
-        f("specversion", SPEC_VERSION);
-        f("id", &self.id);
-        f("source", &self.source);
-        f("type", &self.event_type);
-        if let Some(time) = self.time {
-            f("time", &time.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+    /// Calls `f` with the [`KNOWN`] index and value of every attribute that is set, in
+    /// [`KNOWN`] order: one list of them for every encoding. Values are borrowed but for
+    /// `time`, which is formatted.
+    fn visit_attributes(&self, mut f: impl FnMut(usize, Cow<'_, str>)) {
+        fn borrowed(value: &Option<String>) -> Option<Cow<'_, str>> {
+            value.as_deref().map(Cow::Borrowed)
         }
-        let optional = [
-            ("datacontenttype", &self.data_content_type),
-            ("dataschema", &self.data_schema),
-            ("subject", &self.subject),
-            ("correlationid", &self.correlation_id),
-            ("causationid", &self.causation_id),
-            ("dataversion", &self.data_version),
-            ("userid", &self.metadata.user_id),
-            ("sessionid", &self.metadata.session_id),
-            ("sourceversion", &self.metadata.source_version),
-            ("environment", &self.metadata.environment),
+        let time = self.time.as_ref().map(|time| Cow::Owned(rfc3339(time)));
+        let values = [
+            Some(Cow::Borrowed(SPEC_VERSION)),
+            Some(Cow::Borrowed(self.id.as_str())),
+            Some(Cow::Borrowed(self.source.as_str())),
+            Some(Cow::Borrowed(self.event_type.as_str())),
+            time,
+            borrowed(&self.data_content_type),
+            borrowed(&self.data_schema),
+            borrowed(&self.subject),
+            borrowed(&self.correlation_id),
+            borrowed(&self.causation_id),
+            borrowed(&self.data_version),
+            borrowed(&self.metadata.user_id),
+            borrowed(&self.metadata.session_id),
+            borrowed(&self.metadata.source_version),
+            borrowed(&self.metadata.environment),
         ];
-        for (name, value) in optional {
+        for (index, value) in values.into_iter().enumerate() {
             if let Some(value) = value {
-                f(name, value);
+                f(index, value);
             }
         }
+    }
+}
+
+/// A new event id: a UUIDv7 (time-ordered), hyphenated, without the formatting machinery.
+fn new_id() -> String {
+    let mut buffer = uuid::Uuid::encode_buffer();
+    (*uuid::Uuid::now_v7().hyphenated().encode_lower(&mut buffer)).to_owned()
+}
+
+/// `time` in RFC 3339 as chrono writes it with `SecondsFormat::AutoSi` and `Z`, without
+/// chrono's formatting machinery for the common case (years 0 to 9999, no leap second).
+fn rfc3339(time: &DateTime<Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    let (year, nanos) = (time.year(), time.nanosecond());
+    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
+        return time.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+    }
+    let mut text = *b"0000-00-00T00:00:00.000000000Z";
+    put_digits(&mut text[0..4], year as u32);
+    put_digits(&mut text[5..7], time.month());
+    put_digits(&mut text[8..10], time.day());
+    put_digits(&mut text[11..13], time.hour());
+    put_digits(&mut text[14..16], time.minute());
+    put_digits(&mut text[17..19], time.second());
+    // As `AutoSi`: no fraction, or milli-, micro- or nanoseconds, whichever is exact.
+    let (fraction, digits) = match nanos {
+        0 => (0, 0),
+        n if n % 1_000_000 == 0 => (n / 1_000_000, 3),
+        n if n % 1_000 == 0 => (n / 1_000, 6),
+        n => (n, 9),
+    };
+    let end = if digits == 0 {
+        19
+    } else {
+        put_digits(&mut text[20..20 + digits], fraction);
+        20 + digits
+    };
+    text[end] = b'Z';
+    std::str::from_utf8(&text[..=end])
+        .expect("ASCII digits")
+        .to_owned()
+}
+
+/// Writes `value` in decimal into `slot`, zero-padded to its length.
+fn put_digits(slot: &mut [u8], mut value: u32) {
+    for byte in slot.iter_mut().rev() {
+        *byte = b'0' + (value % 10) as u8;
+        value /= 10;
     }
 }
 
@@ -226,8 +319,8 @@ impl<E: Serialize> Envelope<E> {
     /// Structured content mode: one JSON document with the attributes and `data`.
     pub fn to_structured(&self) -> Result<Vec<u8>, serde_json::Error> {
         let mut map = serde_json::Map::new();
-        self.visit_attributes(|k, v| {
-            map.insert(k.to_owned(), Value::String(v.to_owned()));
+        self.visit_attributes(|index, v| {
+            map.insert(KNOWN[index].to_owned(), Value::String(v.into_owned()));
         });
         for (k, v) in &self.extensions {
             map.entry(k.clone())
@@ -240,22 +333,13 @@ impl<E: Serialize> Envelope<E> {
     /// Binary content mode: attribute headers for `binding` (the content type under the
     /// binding's own header), and `data` as the JSON body.
     pub fn to_binary(&self, binding: Binding) -> Result<(Headers, Vec<u8>), serde_json::Error> {
-        let prefix = binding.prefix();
         let mut headers = Vec::with_capacity(KNOWN.len() + self.extensions.len());
-        let mut push = |name: &str, value: &str| {
-            let key = if name == "datacontenttype" {
-                binding.content_type_header().to_owned()
-            } else {
-                let mut key = String::with_capacity(prefix.len() + name.len());
-                key.push_str(prefix);
-                key.push_str(name);
-                key
-            };
-            headers.push((key, value.to_owned()));
-        };
-        self.visit_attributes(&mut push);
+        self.visit_attributes(|index, value| {
+            headers.push((binding.known_header(index), value.into_owned()));
+        });
         for (name, value) in &self.extensions {
-            push(name, value);
+            let name = format!("{}{name}", binding.prefix());
+            headers.push((Cow::Owned(name), value.clone()));
         }
         Ok((headers, serde_json::to_vec(&self.data)?))
     }
@@ -272,7 +356,7 @@ impl<E: DeserializeOwned> Envelope<E> {
     /// Reads binary mode: attributes from `headers` (named for `binding`), `data` from `body`.
     pub fn from_binary(
         binding: Binding,
-        headers: &[(String, String)],
+        headers: &[(Cow<'static, str>, String)],
         body: &[u8],
     ) -> Result<Self, DecodeError> {
         let context = Envelope::context_from_headers(binding, headers)?;
@@ -308,7 +392,7 @@ impl Envelope<()> {
     /// The attributes of a binary-mode message, from headers named for `binding`.
     pub(crate) fn context_from_headers(
         binding: Binding,
-        headers: &[(String, String)],
+        headers: &[(Cow<'static, str>, String)],
     ) -> Result<Self, DecodeError> {
         let prefix = binding.prefix();
         let mut attributes = Attributes::default();
@@ -564,6 +648,47 @@ mod tests {
                 assert_eq!(back, e, "{binding:?}");
             }
         }
+    }
+
+    #[test]
+    fn times_are_written_as_chrono_writes_them() {
+        use chrono::TimeZone;
+        let mut seconds: i64 = -62_135_596_800; // 0001-01-01
+        let mut nanos: u32 = 0;
+        for i in 0..20_000u32 {
+            // Walks years 1 to 9999 and every fraction shape: none, milli, micro, nano.
+            seconds = (seconds + 15_780_000 + i64::from(i) * 7) % 253_402_300_799;
+            nanos = match i % 4 {
+                0 => 0,
+                1 => (nanos.wrapping_mul(31) % 1_000) * 1_000_000,
+                2 => (nanos.wrapping_mul(17) % 1_000_000) * 1_000 + 1_000,
+                _ => nanos.wrapping_mul(7_919).wrapping_add(i) % 1_000_000_000,
+            };
+            let time = Utc.timestamp_opt(seconds, nanos).unwrap();
+            assert_eq!(
+                rfc3339(&time),
+                time.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+                "{seconds} {nanos}"
+            );
+        }
+        let now = Utc::now();
+        assert_eq!(
+            rfc3339(&now),
+            now.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+        );
+    }
+
+    #[test]
+    fn binary_header_names_are_static_for_known_attributes() {
+        use std::borrow::Cow;
+        let mut e = created();
+        e.extensions.insert("traceparent".into(), "00-x".into());
+        let (headers, _) = e.to_binary(Binding::Kafka).unwrap();
+        for (name, _) in &headers {
+            let extension = name == "ce_traceparent";
+            assert_eq!(matches!(name, Cow::Owned(_)), extension, "{name}");
+        }
+        assert!(headers.iter().any(|(k, _)| k == "content-type"));
     }
 
     #[test]

@@ -123,7 +123,7 @@ async fn receive(
         key: None,
         headers: headers
             .iter()
-            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .filter_map(|(k, v)| Some((k.as_str().to_owned().into(), v.to_str().ok()?.to_owned())))
             .collect(),
         body: body.to_vec(),
     };
@@ -167,7 +167,7 @@ impl Transport for Http {
         loop {
             let mut request = self.client.post(&url).body(message.body.clone());
             for (name, value) in &message.headers {
-                request = request.header(name.as_str(), value.as_str());
+                request = request.header(name.as_ref(), value.as_str());
             }
             let (retryable, why, wait) = match request.send().await {
                 Ok(response) if response.status().is_success() => return Ok(()),

@@ -225,7 +225,7 @@ impl Kafka {
         let named = message
             .headers
             .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()));
+            .map(|(k, v)| (k.as_ref(), v.as_str()));
         let ours = [(ADDRESS_HEADER, message.address.as_str())];
         for (key, value) in named.chain(ours).chain(extra.iter().copied()) {
             headers = headers.insert(Header {
@@ -372,7 +372,7 @@ impl Subscription for KafkaSubscription {
                     if header.key == ADDRESS_HEADER {
                         address = Some(value.into_owned());
                     } else {
-                        headers.push((header.key.to_owned(), value.into_owned()));
+                        headers.push((header.key.to_owned().into(), value.into_owned()));
                     }
                 }
             }

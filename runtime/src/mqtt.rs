@@ -212,7 +212,7 @@ impl Mqtt {
             } else {
                 properties
                     .user_properties
-                    .push((name.clone(), value.clone()));
+                    .push((name.to_string(), value.clone()));
             }
         }
         for (name, value) in extra {
@@ -331,12 +331,12 @@ impl Subscription for MqttSubscription {
                 if name == ATTEMPT {
                     attempt = value.parse().unwrap_or(1);
                 } else if !name.starts_with("herald-") {
-                    headers.push((name.clone(), value.clone()));
+                    headers.push((name.clone().into(), value.clone()));
                 }
             }
             if let Some(content_type) = &properties.content_type {
                 headers.push((
-                    Binding::Mqtt.content_type_header().to_owned(),
+                    Binding::Mqtt.content_type_header().into(),
                     content_type.clone(),
                 ));
             }

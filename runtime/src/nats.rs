@@ -172,7 +172,7 @@ impl Transport for Nats {
             if name.eq_ignore_ascii_case("ce-id") {
                 headers.insert(async_nats::header::NATS_MESSAGE_ID, value.as_str());
             }
-            headers.insert(name.as_str(), value.as_str());
+            headers.insert(name.as_ref(), value.as_str());
         }
         headers.insert(ADDRESS_HEADER, message.address.as_str());
         let ack = self
@@ -300,7 +300,7 @@ impl NatsSubscription {
                     if name == ADDRESS_HEADER {
                         address = Some(value.as_str().to_owned());
                     } else if !name.eq_ignore_ascii_case("Nats-Msg-Id") {
-                        headers.push((name.to_owned(), value.as_str().to_owned()));
+                        headers.push((name.to_owned().into(), value.as_str().to_owned()));
                     }
                 }
             }

@@ -235,7 +235,7 @@ impl Publisher {
             Mode::Binary => envelope.to_binary(binding).map_err(encode_error)?,
             Mode::Structured => (
                 vec![(
-                    binding.content_type_header().to_owned(),
+                    binding.content_type_header().into(),
                     STRUCTURED_CONTENT_TYPE.to_owned(),
                 )],
                 envelope.to_structured().map_err(encode_error)?,
@@ -243,7 +243,8 @@ impl Publisher {
         };
         Ok(RawMessage {
             address: address.to_owned(),
-            key: Some(address.to_owned()),
+            // The address is the default key.
+            key: None,
             headers,
             body,
         })

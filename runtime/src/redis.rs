@@ -274,7 +274,7 @@ impl RedisSubscription {
         fields.sort_by(|a, b| a.0.cmp(b.0));
         for (name, value) in fields {
             if let (Some(name), Some(value)) = (name.strip_prefix("h:"), text(value)) {
-                headers.push((name.to_owned(), value));
+                headers.push((name.to_owned().into(), value));
             }
         }
         let body = match entry.map.get("body") {

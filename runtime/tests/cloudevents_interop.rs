@@ -115,23 +115,23 @@ fn herald_binary_http_parses_in_the_sdk() {
 
 /// Collects what the SDK's HTTP binary serializer writes.
 struct Collect {
-    headers: Vec<(String, String)>,
+    headers: herald::envelope::Headers,
 }
 
-impl Builder<(Vec<(String, String)>, Vec<u8>)> for Collect {
+impl Builder<(herald::envelope::Headers, Vec<u8>)> for Collect {
     fn header(&mut self, key: &str, value: http::HeaderValue) {
         self.headers
-            .push((key.to_string(), value.to_str().unwrap().to_string()));
+            .push((key.to_string().into(), value.to_str().unwrap().to_string()));
     }
 
     fn body(
         &mut self,
         bytes: Vec<u8>,
-    ) -> cloudevents::message::Result<(Vec<(String, String)>, Vec<u8>)> {
+    ) -> cloudevents::message::Result<(herald::envelope::Headers, Vec<u8>)> {
         Ok((std::mem::take(&mut self.headers), bytes))
     }
 
-    fn finish(&mut self) -> cloudevents::message::Result<(Vec<(String, String)>, Vec<u8>)> {
+    fn finish(&mut self) -> cloudevents::message::Result<(herald::envelope::Headers, Vec<u8>)> {
         self.body(Vec::new())
     }
 }

@@ -598,6 +598,7 @@ mod fuzz {
             body in body(),
         ) {
             let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            let headers = headers.into_iter().map(|(k, v)| (k.into(), v)).collect();
             let message = RawMessage { address: "acme/orders/x".into(), key: None, headers, body };
             let outcome = runtime.block_on(route_order(&Inventory::default(), message));
             let panicked = matches!(&outcome, Outcome::Retry(r) if r.contains("panicked"));
