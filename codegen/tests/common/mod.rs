@@ -1,0 +1,101 @@
+//! What the CLI broker tests share: the `herald publish` → `herald listen` round trip.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+
+pub fn herald(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .output()
+        .unwrap()
+}
+
+/// Starts `herald listen` on `url` for two events, publishes a valid event with `herald
+/// publish`, checks that an invalid payload is refused, lets `send_invalid` put an invalid
+/// event on the broker past the CLI, then checks what the listener printed and its exit 1.
+pub fn round_trip(url: &str, send_invalid: impl FnOnce()) {
+    let mut listener = Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args([
+            "listen",
+            "specs/orders.yaml",
+            "--broker",
+            url,
+            "--count",
+            "2",
+            "--timeout",
+            "60",
+        ])
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until it has subscribed.
+    let mut stderr = BufReader::new(listener.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert!(line.starts_with("listening on 4 channel(s)"), "{line}");
+
+    let sent = herald(&[
+        "publish",
+        "specs/orders.yaml",
+        "--message",
+        "com.acme.order.confirmed",
+        "--param",
+        "orderId=o-rt-1",
+        "--broker",
+        url,
+    ]);
+    assert_eq!(
+        sent.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    let id = String::from_utf8_lossy(&sent.stdout)
+        .split("(id ")
+        .nth(1)
+        .unwrap()
+        .trim_end()
+        .trim_end_matches(')')
+        .to_owned();
+
+    // An event that breaks the spec, sent past `herald publish` (which would refuse it).
+    let bad = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(bad.path(), r#"{"id": "not-a-uuid"}"#).unwrap();
+    let refused = herald(&[
+        "publish",
+        "specs/orders.yaml",
+        "--message",
+        "OrderConfirmed",
+        "--data",
+        bad.path().to_str().unwrap(),
+        "--param",
+        "orderId=o-rt-2",
+        "--broker",
+        url,
+    ]);
+    assert_eq!(
+        refused.status.code(),
+        Some(1),
+        "invalid payloads are not published"
+    );
+    send_invalid();
+
+    let out = listener.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "one event was invalid\n{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "✓ com.acme.order.confirmed 1.0.0 on acme/orders/o-rt-1 (id {id})"
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("✗ com.acme.order.confirmed"), "{stdout}");
+    assert!(stdout.contains("is not a valid uuid"), "{stdout}");
+}
