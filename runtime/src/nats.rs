@@ -18,9 +18,11 @@
 //! - **Reconnection** is the client's: after the server restarts, publishing and consuming go
 //!   on; messages that were not acked are redelivered.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_nats::header::{HeaderName, HeaderValue};
 use async_nats::jetstream::{self, consumer, stream, AckKind};
 use async_nats::HeaderMap;
 use tokio_stream::StreamExt;
@@ -136,10 +138,7 @@ impl Nats {
                 .chars()
                 .any(|c| matches!(c, '*' | '>') || c.is_whitespace() || c.is_control())
         {
-            return Err(TransportError::broker(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                format!("`{address}` cannot be a NATS subject"),
-            )));
+            return Err(invalid(format!("`{address}` cannot be a NATS subject")));
         }
         Ok(format!(
             "{}.{}",
@@ -167,17 +166,32 @@ impl Transport for Nats {
 
     async fn publish(&self, message: RawMessage) -> Result<(), TransportError> {
         let subject = self.subject(&message.address)?;
+        let RawMessage {
+            address,
+            headers: named,
+            body,
+            ..
+        } = message;
         let mut headers = HeaderMap::new();
-        for (name, value) in &message.headers {
-            if name.eq_ignore_ascii_case("ce-id") {
+        for (name, value) in named {
+            let is_id = name.eq_ignore_ascii_case("ce-id");
+            let name = header_name(name)?;
+            if value.contains(['\r', '\n']) {
+                return Err(invalid(format!(
+                    "header `{}` has a line break, which NATS headers cannot carry",
+                    AsRef::<str>::as_ref(&name)
+                )));
+            }
+            if is_id {
                 headers.insert(async_nats::header::NATS_MESSAGE_ID, value.as_str());
             }
-            headers.insert(name.as_ref(), value.as_str());
+            // Moved, not copied: names from the envelope are static, values owned.
+            headers.insert(name, HeaderValue::from(value));
         }
-        headers.insert(ADDRESS_HEADER, message.address.as_str());
+        headers.insert(ADDRESS_HEADER, HeaderValue::from(address));
         let ack = self
             .jetstream
-            .publish_with_headers(subject, headers, message.body.into())
+            .publish_with_headers(subject, headers, body.into())
             .await
             .map_err(TransportError::broker)?;
         ack.await.map_err(TransportError::broker)?;
@@ -229,6 +243,25 @@ impl Transport for Nats {
             group: group.to_owned(),
         })
     }
+}
+
+/// `name` as a NATS header name, without copying a static one; names NATS cannot carry
+/// (control characters, non-ASCII, `:`) are an error rather than the client's panic.
+fn header_name(name: Cow<'static, str>) -> Result<HeaderName, TransportError> {
+    if name.contains(|c: char| !c.is_ascii_graphic() || c == ':') {
+        return Err(invalid(format!("`{name}` cannot be a NATS header name")));
+    }
+    Ok(match name {
+        Cow::Borrowed(name) => HeaderName::from_static(name),
+        Cow::Owned(name) => name.parse().map_err(TransportError::broker)?,
+    })
+}
+
+fn invalid(message: String) -> TransportError {
+    TransportError::broker(std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        message,
+    ))
 }
 
 /// A durable consumer name for `group` on `filter`: the group's name (made safe) and a hash

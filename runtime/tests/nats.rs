@@ -135,6 +135,32 @@ async fn a_publish_repeated_with_the_same_event_id_is_stored_once() {
     cleanup(&nats).await;
 }
 
+#[tokio::test]
+async fn headers_nats_cannot_carry_are_errors_not_panics() {
+    let Some(nats) = connect("headers").await else {
+        return;
+    };
+    let publisher = Publisher::new(nats.clone());
+    let mut envelope = publisher.envelope(Ping { n: 5 });
+    envelope.subject = Some("two\nlines".into());
+    let error = publisher.send("pings/a", &envelope).await.unwrap_err();
+    assert!(error.to_string().contains("line break"), "{error}");
+    let message = herald::transport::RawMessage {
+        address: "pings/a".into(),
+        key: None,
+        headers: vec![("bad:name".into(), "x".into())],
+        body: b"{}".to_vec(),
+    };
+    let error = herald::transport::Transport::publish(&nats, message)
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("cannot be a NATS header name"),
+        "{error}"
+    );
+    cleanup(&nats).await;
+}
+
 #[test]
 fn addresses_map_to_subjects_that_a_value_cannot_widen() {
     let rt = tokio::runtime::Builder::new_current_thread()
