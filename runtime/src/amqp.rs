@@ -215,17 +215,19 @@ impl Amqp {
         message: &RawMessage,
         extra: &[(&str, String)],
     ) -> Result<(), TransportError> {
+        let (exchange, routing_key) = (short(exchange)?, short(routing_key)?);
         let mut live = self.live();
         let mut reconnected = false;
         loop {
+            let properties = properties(message, extra)?;
             let confirmed = async {
                 live.publisher
                     .basic_publish(
-                        exchange.into(),
-                        routing_key.into(),
+                        exchange.clone(),
+                        routing_key.clone(),
                         BasicPublishOptions::default(),
                         &message.body,
-                        properties(message, extra),
+                        properties,
                     )
                     .await?
                     .await
@@ -248,9 +250,25 @@ impl Amqp {
     }
 }
 
+/// `text` as an AMQP short string: up to 255 bytes, an error beyond (where lapin panics).
+fn short(text: &str) -> Result<ShortString, TransportError> {
+    ShortString::try_new(text).map_err(|_| {
+        TransportError::broker(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "`{text}` is {} bytes; AMQP names and properties hold at most 255",
+                text.len()
+            ),
+        ))
+    })
+}
+
 /// The properties `message` is published with: its headers (and `extra`) as a table, its
 /// content type and id as AMQP properties, persistent.
-fn properties(message: &RawMessage, extra: &[(&str, String)]) -> BasicProperties {
+fn properties(
+    message: &RawMessage,
+    extra: &[(&str, String)],
+) -> Result<BasicProperties, TransportError> {
     let mut headers = FieldTable::default();
     let mut content_type = None;
     let mut message_id = None;
@@ -263,7 +281,7 @@ fn properties(message: &RawMessage, extra: &[(&str, String)]) -> BasicProperties
             message_id = Some(value.clone());
         }
         headers.insert(
-            name.as_ref().into(),
+            short(name)?,
             AMQPValue::LongString(LongString::from(value.as_bytes())),
         );
     }
@@ -273,7 +291,7 @@ fn properties(message: &RawMessage, extra: &[(&str, String)]) -> BasicProperties
     );
     for (name, value) in extra {
         headers.insert(
-            (*name).into(),
+            short(name)?,
             AMQPValue::LongString(LongString::from(value.as_bytes())),
         );
     }
@@ -281,12 +299,12 @@ fn properties(message: &RawMessage, extra: &[(&str, String)]) -> BasicProperties
         .with_headers(headers)
         .with_delivery_mode(2);
     if let Some(content_type) = content_type {
-        properties = properties.with_content_type(ShortString::from(content_type));
+        properties = properties.with_content_type(short(&content_type)?);
     }
     if let Some(id) = message_id {
-        properties = properties.with_message_id(ShortString::from(id));
+        properties = properties.with_message_id(short(&id)?);
     }
-    properties
+    Ok(properties)
 }
 
 /// Opens a connection to `url` with a confirm-mode publishing channel, and declares the
@@ -317,7 +335,7 @@ async fn open(url: &str, options: &AmqpOptions) -> Result<(Connection, Channel),
     ] {
         publisher
             .exchange_declare(
-                exchange.into(),
+                short(&exchange)?,
                 ExchangeKind::Topic,
                 durable,
                 FieldTable::default(),
@@ -327,13 +345,13 @@ async fn open(url: &str, options: &AmqpOptions) -> Result<(Connection, Channel),
     }
     let dlq = format!("{}.dlq", options.exchange);
     publisher
-        .queue_declare(dlq.as_str().into(), durable_queue(), FieldTable::default())
+        .queue_declare(short(&dlq)?, durable_queue(), FieldTable::default())
         .await
         .map_err(TransportError::broker)?;
     publisher
         .queue_bind(
-            dlq.as_str().into(),
-            dlq.as_str().into(),
+            short(&dlq)?,
+            short(&dlq)?,
             "#".into(),
             QueueBindOptions::default(),
             FieldTable::default(),
@@ -405,14 +423,14 @@ impl Amqp {
             durable_queue()
         };
         channel
-            .queue_declare(queue.into(), declare, arguments)
+            .queue_declare(short(queue)?, declare, arguments)
             .await
             .map_err(TransportError::broker)?;
         channel
             .queue_bind(
-                queue.into(),
-                self.options.exchange.as_str().into(),
-                binding.into(),
+                short(queue)?,
+                short(&self.options.exchange)?,
+                short(binding)?,
                 QueueBindOptions::default(),
                 FieldTable::default(),
             )
@@ -424,7 +442,7 @@ impl Amqp {
             .map_err(TransportError::broker)?;
         let consumer = channel
             .basic_consume(
-                queue.into(),
+                short(queue)?,
                 format!("herald-{}", uuid::Uuid::now_v7()).into(),
                 BasicConsumeOptions::default(),
                 FieldTable::default(),

@@ -132,3 +132,27 @@ async fn two_consumers_in_one_group_share_the_work() {
     common::a_group_shares_the_work(&amqp).await;
     cleanup(&amqp).await;
 }
+
+#[tokio::test]
+async fn names_and_properties_over_255_bytes_are_errors_not_panics() {
+    let Some(amqp) = connect("long").await else {
+        return;
+    };
+    let message = |address: String, name: String| herald::transport::RawMessage {
+        address,
+        key: None,
+        headers: vec![(name.into(), "x".into())],
+        body: b"{}".to_vec(),
+    };
+    let long = "x".repeat(300);
+    for message in [
+        message(format!("pings/{long}"), "cloudEvents:id".into()),
+        message("pings/a".into(), long.clone()),
+    ] {
+        let error = herald::transport::Transport::publish(&amqp, message)
+            .await
+            .unwrap_err();
+        assert!(error.to_string().contains("at most 255"), "{error}");
+    }
+    cleanup(&amqp).await;
+}
