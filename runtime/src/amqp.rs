@@ -103,6 +103,8 @@ impl std::fmt::Debug for Amqp {
 
 /// The header that carries the original address.
 const ADDRESS_HEADER: &str = "herald-address";
+/// How long an ack may take before the channel is looked at.
+const ACK_TIMEOUT: Duration = Duration::from_secs(5);
 /// The header that counts attempts across republished retries.
 const ATTEMPT_HEADER: &str = "herald-attempt";
 
@@ -467,10 +469,13 @@ pub struct AmqpSubscription {
 impl Subscription for AmqpSubscription {
     async fn next(&mut self) -> Option<Delivery> {
         loop {
-            match self.consumer.next().await {
-                Some(Ok(delivery)) => return Some(self.delivery(delivery)),
+            // The consumer's stream does not always end when the connection goes, so the
+            // channel is looked at every second while waiting.
+            match tokio::time::timeout(Duration::from_secs(1), self.consumer.next()).await {
+                Ok(Some(Ok(delivery))) => return Some(self.delivery(delivery)),
+                Err(_) if self.channel.status().connected() => {}
                 // The channel or the connection went away: consume again on a new one.
-                Some(Err(_)) | None => self.resubscribe().await.ok()?,
+                Ok(Some(Err(_))) | Ok(None) | Err(_) => self.resubscribe().await.ok()?,
             }
         }
     }
@@ -574,12 +579,20 @@ impl Settle for AmqpSettle {
                 routing_key,
             } = *self;
             let ack = |acker: lapin::Acker| async move {
-                match acker.ack(BasicAckOptions::default()).await {
-                    Ok(_) => Ok(()),
-                    // Delivered on a channel that has gone: the broker put the message back
-                    // and delivers it again (at least once).
-                    Err(_) if !channel.status().connected() => Ok(()),
-                    Err(error) => Err(TransportError::broker(error)),
+                // An ack on a connection that went away can wait forever: bounded.
+                let acked =
+                    tokio::time::timeout(ACK_TIMEOUT, acker.ack(BasicAckOptions::default()));
+                match acked.await {
+                    Ok(Ok(_)) => Ok(()),
+                    // Delivered on a channel or connection that has gone (its status may not
+                    // say so yet): the broker puts the message back and delivers it again
+                    // (at least once).
+                    Ok(Err(error)) if error.can_be_recovered() => Ok(()),
+                    _ if !channel.status().connected() => Ok(()),
+                    Ok(Err(error)) => Err(TransportError::broker(error)),
+                    Err(_) => Err(TransportError::broker(format!(
+                        "no answer to an ack within {ACK_TIMEOUT:?}"
+                    ))),
                 }
             };
             match how {
