@@ -44,12 +44,45 @@ fn event(n: usize) -> ParcelScanned {
     }
 }
 
-/// Events per second of `count` publishes of `publish(i)`, `IN_FLIGHT` at a time.
-async fn rate<F, Fut>(count: usize, publish: F) -> f64
+/// One measured round: throughput, and CPU time per event of this process and of the broker.
+#[derive(Clone, Copy)]
+struct Round {
+    rate: f64,
+    client_us: f64,
+    broker_us: f64,
+}
+
+/// Nanoseconds of CPU time all threads of process `pid` have used, from `/proc` (Linux; 0
+/// elsewhere). Thread `schedstat`s count in nanoseconds, where `stat` counts in 10 ms ticks.
+fn cpu_ns(pid: &str) -> u64 {
+    let Ok(threads) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    threads
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum()
+}
+
+/// The pid of the oldest running process named `name`, if any.
+fn pid_of(name: &str) -> Option<String> {
+    let out = std::process::Command::new("pgrep")
+        .args(["-o", "-x", name])
+        .output()
+        .ok()?;
+    let pid = String::from_utf8(out.stdout).ok()?.trim().to_owned();
+    (!pid.is_empty()).then_some(pid)
+}
+
+/// `count` publishes of `publish(i)`, `IN_FLIGHT` at a time, measured against `broker`.
+async fn rate<F, Fut>(count: usize, broker: Option<&str>, publish: F) -> Round
 where
     F: Fn(usize) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
+    let cpu = |pid: Option<&str>| pid.map_or(0, cpu_ns);
+    let (client, server) = (cpu(Some("self")), cpu(broker));
     let start = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..count {
@@ -59,12 +92,38 @@ where
         tasks.spawn(publish(i));
     }
     while tasks.join_next().await.is_some() {}
-    count as f64 / start.elapsed().as_secs_f64()
+    let elapsed = start.elapsed().as_secs_f64();
+    let per_event = |ns: u64| ns as f64 / 1e3 / count as f64;
+    Round {
+        rate: count as f64 / elapsed,
+        client_us: per_event(cpu(Some("self")) - client),
+        broker_us: per_event(cpu(broker) - server),
+    }
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
+}
+
+/// Prints the medians of both sides' rounds and their ratio.
+fn report(title: &str, raw_name: &str, raw: &[Round], herald: &[Round]) {
+    let med = |rounds: &[Round], f: fn(&Round) -> f64| median(rounds.iter().map(f).collect());
+    let line = |name: &str, rounds: &[Round]| {
+        println!(
+            "  {name:<28}{:>10.0} events/s   CPU per event: client {:>5.1} µs, broker {:>5.1} µs",
+            med(rounds, |r| r.rate),
+            med(rounds, |r| r.client_us),
+            med(rounds, |r| r.broker_us),
+        );
+    };
+    println!("{title} ({IN_FLIGHT} in flight, {ROUNDS} rounds of {PER_ROUND}, alternating order, medians)");
+    line(raw_name, raw);
+    line("herald typed publisher:", herald);
+    println!(
+        "  herald / raw:               {:>10.2}x   (goal ≥ 0.90x)",
+        med(herald, |r| r.rate) / med(raw, |r| r.rate)
+    );
 }
 
 fn main() {
@@ -89,6 +148,7 @@ fn main() {
             }
         };
         let publisher = Publisher::new(nats.clone());
+        let nats_pid = pid_of("nats-server");
         let subject = nats.subject("parcels/p-1").expect("a subject");
         // The raw side sends what herald sends: the same headers and body.
         let sample = publisher.envelope(event(1));
@@ -108,7 +168,7 @@ fn main() {
         // The transport alone: pre-encoded messages through `Nats::publish`.
         let transport = {
             let (nats, headers, body) = (nats.clone(), headers.clone(), body.to_vec());
-            rate(PER_ROUND, move |i| {
+            rate(PER_ROUND, nats_pid.as_deref(), move |i| {
                 let nats = nats.clone();
                 let mut headers = headers.clone();
                 headers.retain(|(k, _)| k != "ce-id");
@@ -131,7 +191,7 @@ fn main() {
             if herald_first {
                 let publisher = publisher.clone();
                 herald_rates.push(
-                    rate(PER_ROUND, move |i| {
+                    rate(PER_ROUND, nats_pid.as_deref(), move |i| {
                         let publisher = publisher.clone();
                         async move {
                             publisher
@@ -150,9 +210,13 @@ fn main() {
                     Arc::new(headers.clone()),
                     body.clone(),
                 );
-                rate(PER_ROUND, move |i| {
-                    let (client, subject, headers, body) =
-                        (client.clone(), subject.clone(), headers.clone(), body.clone());
+                rate(PER_ROUND, nats_pid.as_deref(), move |i| {
+                    let (client, subject, headers, body) = (
+                        client.clone(),
+                        subject.clone(),
+                        headers.clone(),
+                        body.clone(),
+                    );
                     // Every per-event step runs in the publishing task, as on herald's side.
                     async move {
                         let mut map = HeaderMap::new();
@@ -178,7 +242,7 @@ fn main() {
             }
             let typed = {
                 let publisher = publisher.clone();
-                rate(PER_ROUND, move |i| {
+                rate(PER_ROUND, nats_pid.as_deref(), move |i| {
                     let publisher = publisher.clone();
                     async move {
                         publisher
@@ -191,17 +255,17 @@ fn main() {
             };
             herald_rates.push(typed);
         }
-        let (raw, typed) = (median(raw_rates), median(herald_rates));
-        println!(
-            "NATS JetStream publish ({IN_FLIGHT} in flight, {ROUNDS} rounds of {PER_ROUND}, \
-             alternating order, medians)"
+        report(
+            "NATS JetStream publish",
+            "raw async-nats, same bytes:",
+            &raw_rates,
+            &herald_rates,
         );
-        println!("  raw async-nats, same bytes: {raw:>10.0} events/s");
-        println!("  herald typed publisher:     {typed:>10.0} events/s");
-        println!("  herald / raw:               {:>10.2}x   (goal ≥ 0.90x)", typed / raw);
+        let raw = median(raw_rates.iter().map(|r| r.rate).collect());
         println!(
-            "  herald transport alone (pre-encoded, one round): {transport:>10.0} events/s ({:.2}x)",
-            transport / raw
+            "  herald transport alone (pre-encoded, one round): {:>10.0} events/s ({:.2}x)",
+            transport.rate,
+            transport.rate / raw
         );
         println!(
             "  herald's own work per event (envelope, validation, encoding): {:.2} µs",
@@ -209,7 +273,9 @@ fn main() {
         );
         let js = nats.jetstream();
         let _ = js.delete_stream(&nats.options().stream).await;
-        let _ = js.delete_stream(format!("{}_DLQ", nats.options().stream)).await;
+        let _ = js
+            .delete_stream(format!("{}_DLQ", nats.options().stream))
+            .await;
 
         amqp().await;
     });
@@ -237,6 +303,7 @@ async fn amqp() {
         }
     };
     let publisher = Publisher::new(amqp.clone());
+    let rabbit_pid = pid_of("beam.smp");
     let sample = publisher.envelope(event(1));
     let (headers, body) = sample.to_binary(amqp.binding()).expect("encodes");
     // The raw side: its own confirm channel, the same headers, body and exchange.
@@ -264,7 +331,7 @@ async fn amqp() {
         let herald_first = round % 2 == 1;
         let typed = || {
             let publisher = publisher.clone();
-            rate(PER_ROUND, move |i| {
+            rate(PER_ROUND, rabbit_pid.as_deref(), move |i| {
                 let publisher = publisher.clone();
                 async move {
                     publisher
@@ -284,7 +351,7 @@ async fn amqp() {
                 properties.clone(),
                 body.clone(),
             );
-            rate(PER_ROUND, move |_| {
+            rate(PER_ROUND, rabbit_pid.as_deref(), move |_| {
                 let (channel, exchange, properties, body) = (
                     channel.clone(),
                     exchange.clone(),
@@ -315,16 +382,11 @@ async fn amqp() {
             herald_rates.push(typed().await);
         }
     }
-    let (raw, typed) = (median(raw_rates), median(herald_rates));
-    println!(
-        "RabbitMQ publish with confirms ({IN_FLIGHT} in flight, {ROUNDS} rounds of {PER_ROUND}, \
-         alternating order, medians)"
-    );
-    println!("  raw lapin, same bytes:      {raw:>10.0} events/s");
-    println!("  herald typed publisher:     {typed:>10.0} events/s");
-    println!(
-        "  herald / raw:               {:>10.2}x   (goal ≥ 0.90x)",
-        typed / raw
+    report(
+        "RabbitMQ publish with confirms",
+        "raw lapin, same bytes:",
+        &raw_rates,
+        &herald_rates,
     );
     let _ = channel
         .queue_delete(

@@ -193,11 +193,12 @@ const KNOWN: &[&str] = &[
 impl<E: Event> Envelope<E> {
     /// Wraps `data` with a new id, the current time and the attributes its [`Event`] impl names.
     pub fn new(data: E) -> Self {
+        let now = Utc::now();
         Envelope {
-            id: new_id(),
+            id: new_id(&now),
             source: E::SOURCE.unwrap_or("urn:herald").to_string(),
             event_type: E::TYPE.to_string(),
-            time: Some(Utc::now()),
+            time: Some(now),
             data_content_type: Some(E::CONTENT_TYPE.to_string()),
             data_schema: None,
             subject: E::SUBJECT.map(str::to_string),
@@ -268,9 +269,27 @@ impl<E> Envelope<E> {
 }
 
 /// A new event id: a UUIDv7 (time-ordered), hyphenated, without the formatting machinery.
-fn new_id() -> String {
+/// A UUIDv7 for an event stamped `now`. Each thread keeps its own v7 context, so ids made on
+/// one thread sort in the order they were made and threads share no lock (uuid's
+/// `now_v7` takes a process-wide mutex, which publishing tasks on several threads contend
+/// for); the random bits come from the thread's generator (uuid's `fast-rng`), not a system
+/// call per id.
+fn new_id(now: &DateTime<Utc>) -> String {
+    use uuid::timestamp::context::ContextV7;
+    thread_local! {
+        static CONTEXT: ContextV7 = const { ContextV7::new() };
+    }
+    // Times before 1970 do not occur on a working clock; they get the epoch.
+    let seconds = u64::try_from(now.timestamp()).unwrap_or(0);
+    let uuid = CONTEXT.with(|context| {
+        uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
+            context,
+            seconds,
+            now.timestamp_subsec_nanos(),
+        ))
+    });
     let mut buffer = uuid::Uuid::encode_buffer();
-    (*uuid::Uuid::now_v7().hyphenated().encode_lower(&mut buffer)).to_owned()
+    (*uuid.hyphenated().encode_lower(&mut buffer)).to_owned()
 }
 
 /// `time` in RFC 3339 as chrono writes it with `SecondsFormat::AutoSi` and `Z`, without
@@ -648,6 +667,45 @@ mod tests {
                 assert_eq!(back, e, "{binding:?}");
             }
         }
+    }
+
+    #[test]
+    fn ids_are_uuid_v7_of_the_event_time_unique_and_ordered_per_thread() {
+        let ids: Vec<(String, DateTime<Utc>)> = (0..5_000)
+            .map(|_| {
+                let envelope = Envelope::new(BuildStarted {
+                    project: "api".into(),
+                });
+                (envelope.id, envelope.time.unwrap())
+            })
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        for (id, time) in &ids {
+            let uuid = uuid::Uuid::parse_str(id).unwrap();
+            assert_eq!(uuid.get_version_num(), 7, "{id}");
+            let (seconds, nanos) = uuid.get_timestamp().unwrap().to_unix();
+            assert_eq!(
+                seconds * 1_000 + u64::from(nanos) / 1_000_000,
+                time.timestamp_millis() as u64,
+                "{id} is stamped with its event's time"
+            );
+            assert!(seen.insert(id.clone()), "{id} twice");
+        }
+        assert!(ids.windows(2).all(|w| w[0].0 < w[1].0), "ids sort as made");
+        // Another thread has its own context: still unique.
+        let other = std::thread::spawn(|| {
+            (0..1_000)
+                .map(|_| {
+                    Envelope::new(BuildStarted {
+                        project: "web".into(),
+                    })
+                    .id
+                })
+                .collect::<Vec<_>>()
+        })
+        .join()
+        .unwrap();
+        assert!(other.iter().all(|id| seen.insert(id.clone())));
     }
 
     #[test]
