@@ -14,10 +14,13 @@
 //! - **Dead letters** go to the topic exchange `<exchange>.dlq` (bound to the durable queue
 //!   `<exchange>.dlq`) with `herald-dlq-reason`, `herald-dlq-attempt` and `herald-dlq-group`.
 //! - **Reconnection**: when the connection goes (a broker restart), the next publish opens a
-//!   new one and sends again (at least once: the event id lets consumers drop a duplicate),
-//!   and each subscription opens its channel, queue, binding and consumer again, for up to
+//!   new one (publishes wait for it), and each subscription opens its channel, queue, binding and consumer again, for up to
 //!   `reconnect_for`. Deliveries that were not acked before the outage come again, so
-//!   settling them on the lost channel finds nothing to do.
+//!   settling them on the lost channel finds nothing to do. A publish that was in flight
+//!   when the connection went fails (its confirm never came; the broker may or may not have
+//!   the message), as with the raw client: sending it again is safe, since the event id lets
+//!   consumers drop a duplicate. Its headers are moved into the AMQP table rather than
+//!   copied, so there is no copy left to send again on the caller's behalf.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,15 +76,16 @@ pub struct Amqp {
 /// The connection clones share, and what replaces it when it breaks.
 struct Link {
     url: String,
-    live: std::sync::Mutex<Live>,
+    /// Behind an `Arc`, so that a publish holds the lock only to count a reference (cloning
+    /// lapin's handles under it made publishing tasks on two threads queue for it).
+    live: std::sync::Mutex<Arc<Live>>,
     /// Held while a new connection is opened, so that one task opens it for all.
     reconnecting: tokio::sync::Mutex<()>,
 }
 
 /// One connection and its confirm-mode publishing channel.
-#[derive(Clone)]
 struct Live {
-    connection: Arc<Connection>,
+    connection: Connection,
     publisher: Channel,
     /// Counts reconnections: a task that saw generation `n` fail asks for `n + 1`.
     generation: u64,
@@ -117,11 +121,11 @@ impl Amqp {
     /// Connects to `url` and declares the exchanges and the dead-letter queue.
     pub async fn connect_with(url: &str, options: AmqpOptions) -> Result<Self, TransportError> {
         let (connection, publisher) = open(url, &options).await?;
-        let live = Live {
-            connection: Arc::new(connection),
+        let live = Arc::new(Live {
+            connection,
             publisher,
             generation: 0,
-        };
+        });
         Ok(Amqp {
             link: Arc::new(Link {
                 url: url.to_owned(),
@@ -132,14 +136,14 @@ impl Amqp {
         })
     }
 
-    fn live(&self) -> Live {
-        lock(&self.link.live).clone()
+    fn live(&self) -> Arc<Live> {
+        Arc::clone(&lock(&self.link.live))
     }
 
     /// A working connection after generation `broken` failed: the current one if another
     /// task has already replaced it, else a new one, tried every 250 ms for up to
     /// `reconnect_for`.
-    async fn reconnect(&self, broken: u64) -> Result<Live, TransportError> {
+    async fn reconnect(&self, broken: u64) -> Result<Arc<Live>, TransportError> {
         let _one_at_a_time = self.link.reconnecting.lock().await;
         let current = self.live();
         if current.generation != broken && !current.broken() {
@@ -149,12 +153,12 @@ impl Amqp {
         loop {
             match open(&self.link.url, &self.options).await {
                 Ok((connection, publisher)) => {
-                    let live = Live {
-                        connection: Arc::new(connection),
+                    let live = Arc::new(Live {
+                        connection,
                         publisher,
                         generation: current.generation + 1,
-                    };
-                    *lock(&self.link.live) = live.clone();
+                    });
+                    *lock(&self.link.live) = Arc::clone(&live);
                     return Ok(live);
                 }
                 Err(_) if tokio::time::Instant::now() < deadline => {
@@ -210,45 +214,55 @@ impl Amqp {
         crate::address::with_wildcards(pattern, "*").replace('/', ".")
     }
 
+    /// Publishes `message` with confirms on the live connection, on a new one if it is
+    /// broken.
     async fn send(
         &self,
         exchange: &str,
-        routing_key: &str,
-        message: &RawMessage,
-        extra: &[(&str, String)],
+        routing_key: String,
+        message: RawMessage,
     ) -> Result<(), TransportError> {
-        let (exchange, routing_key) = (short(exchange)?, short(routing_key)?);
+        let (exchange, routing_key) = (short(exchange)?, short_owned(routing_key)?);
         let mut live = self.live();
-        let mut reconnected = false;
-        loop {
-            let properties = properties(message, extra)?;
-            let confirmed = async {
-                live.publisher
-                    .basic_publish(
-                        exchange.clone(),
-                        routing_key.clone(),
-                        BasicPublishOptions::default(),
-                        &message.body,
-                        properties,
-                    )
-                    .await?
-                    .await
-            };
-            match confirmed.await {
-                Ok(confirmation) if confirmation.is_nack() => {
-                    return Err(TransportError::Broker(
-                        "the broker did not take the message (nack)".into(),
-                    ))
-                }
-                Ok(_) => return Ok(()),
-                // The connection went away: send again (once) on a new one.
-                Err(_) if !reconnected && live.broken() => {
-                    live = self.reconnect(live.generation).await?;
-                    reconnected = true;
-                }
-                Err(error) => return Err(TransportError::broker(error)),
-            }
+        if live.broken() {
+            live = self.reconnect(live.generation).await?;
         }
+        let RawMessage {
+            address,
+            headers,
+            body,
+            ..
+        } = message;
+        let properties = properties(headers, address)?;
+        let confirmation = async {
+            live.publisher
+                .basic_publish(
+                    exchange,
+                    routing_key,
+                    BasicPublishOptions::default(),
+                    &body,
+                    properties,
+                )
+                .await?
+                .await
+        }
+        .await
+        .map_err(|error| {
+            if live.broken() {
+                TransportError::broker(format!(
+                    "the connection went while publishing, before the broker confirmed \
+                     (sending again is safe; the next publish reconnects): {error}"
+                ))
+            } else {
+                TransportError::broker(error)
+            }
+        })?;
+        if confirmation.is_nack() {
+            return Err(TransportError::Broker(
+                "the broker did not take the message (nack)".into(),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -265,46 +279,48 @@ fn short(text: &str) -> Result<ShortString, TransportError> {
     })
 }
 
-/// The properties `message` is published with: its headers (and `extra`) as a table, its
-/// content type and id as AMQP properties, persistent.
+/// `text` as an AMQP short string, moved: up to 255 bytes, an error beyond.
+fn short_owned(text: String) -> Result<ShortString, TransportError> {
+    if text.len() > 255 {
+        return short(&text);
+    }
+    Ok(ShortString::from(text))
+}
+
+/// The properties a message is published with: its `headers` (moved, not copied) and its
+/// `address` as a table, its content type and id as AMQP properties, persistent.
 fn properties(
-    message: &RawMessage,
-    extra: &[(&str, String)],
+    headers: crate::envelope::Headers,
+    address: String,
 ) -> Result<BasicProperties, TransportError> {
-    let mut headers = FieldTable::default();
+    let mut table = FieldTable::default();
     let mut content_type = None;
     let mut message_id = None;
-    for (name, value) in &message.headers {
+    for (name, value) in headers {
         if name.eq_ignore_ascii_case("content-type") {
-            content_type = Some(value.clone());
+            content_type = Some(short_owned(value)?);
             continue;
         }
         if name.eq_ignore_ascii_case("cloudEvents:id") {
-            message_id = Some(value.clone());
+            message_id = Some(short(&value)?);
         }
-        headers.insert(
-            short(name)?,
-            AMQPValue::LongString(LongString::from(value.as_bytes())),
+        table.insert(
+            short_owned(name.into_owned())?,
+            AMQPValue::LongString(LongString::from(value)),
         );
     }
-    headers.insert(
+    table.insert(
         ADDRESS_HEADER.into(),
-        AMQPValue::LongString(LongString::from(message.address.as_bytes())),
+        AMQPValue::LongString(LongString::from(address)),
     );
-    for (name, value) in extra {
-        headers.insert(
-            short(name)?,
-            AMQPValue::LongString(LongString::from(value.as_bytes())),
-        );
-    }
     let mut properties = BasicProperties::default()
-        .with_headers(headers)
+        .with_headers(table)
         .with_delivery_mode(2);
     if let Some(content_type) = content_type {
-        properties = properties.with_content_type(short(&content_type)?);
+        properties = properties.with_content_type(content_type);
     }
     if let Some(id) = message_id {
-        properties = properties.with_message_id(short(&id)?);
+        properties = properties.with_message_id(id);
     }
     Ok(properties)
 }
@@ -379,7 +395,7 @@ impl Transport for Amqp {
 
     async fn publish(&self, message: RawMessage) -> Result<(), TransportError> {
         let key = Self::routing_key(&message.address);
-        self.send(&self.options.exchange, &key, &message, &[]).await
+        self.send(&self.options.exchange, key, message).await
     }
 
     async fn subscribe(
@@ -603,14 +619,11 @@ impl Settle for AmqpSettle {
                     tokio::spawn(async move {
                         tokio::time::sleep(delay).await;
                         let attempt = delivered.attempt.saturating_add(1);
-                        let sent = amqp
-                            .send(
-                                "",
-                                &queue,
-                                &delivered.message,
-                                &[(ATTEMPT_HEADER, attempt.to_string())],
-                            )
-                            .await;
+                        let mut message = delivered.message.clone();
+                        message
+                            .headers
+                            .push((ATTEMPT_HEADER.into(), attempt.to_string()));
+                        let sent = amqp.send("", queue, message).await;
                         if sent.is_ok() {
                             let _ = ack(acker).await;
                         }
@@ -619,17 +632,13 @@ impl Settle for AmqpSettle {
                 }
                 Settlement::DeadLetter { reason } => {
                     let dlq = format!("{}.dlq", amqp.options.exchange);
-                    amqp.send(
-                        &dlq,
-                        &routing_key,
-                        &delivered.message,
-                        &[
-                            ("herald-dlq-reason", reason),
-                            ("herald-dlq-attempt", delivered.attempt.to_string()),
-                            ("herald-dlq-group", group),
-                        ],
-                    )
-                    .await?;
+                    let mut message = delivered.message.clone();
+                    message.headers.extend([
+                        ("herald-dlq-reason".into(), reason),
+                        ("herald-dlq-attempt".into(), delivered.attempt.to_string()),
+                        ("herald-dlq-group".into(), group),
+                    ]);
+                    amqp.send(&dlq, routing_key, message).await?;
                     ack(acker).await
                 }
             }
