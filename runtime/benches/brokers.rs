@@ -120,6 +120,18 @@ fn report(title: &str, raw_name: &str, raw: &[Round], herald: &[Round]) {
     println!("{title} ({IN_FLIGHT} in flight, {ROUNDS} rounds of {PER_ROUND}, alternating order, medians)");
     line(raw_name, raw);
     line("herald typed publisher:", herald);
+    let rounds = |rounds: &[Round]| {
+        rounds
+            .iter()
+            .map(|r| format!("{:.0}", r.rate / 1e3))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    println!(
+        "  rounds (k events/s): raw {}; herald {}",
+        rounds(raw),
+        rounds(herald)
+    );
     println!(
         "  herald / raw:               {:>10.2}x   (goal ≥ 0.90x)",
         med(herald, |r| r.rate) / med(raw, |r| r.rate)

@@ -133,18 +133,21 @@ impl Nats {
 
     /// The subject of `address`.
     pub fn subject(&self, address: &str) -> Result<String, TransportError> {
-        if address.is_empty()
-            || address
-                .chars()
-                .any(|c| matches!(c, '*' | '>') || c.is_whitespace() || c.is_control())
-        {
+        let refused = |c: char| matches!(c, '*' | '>') || c.is_whitespace() || c.is_control();
+        let bad = if address.is_ascii() {
+            address.bytes().any(|b| refused(char::from(b)))
+        } else {
+            address.chars().any(refused)
+        };
+        if address.is_empty() || bad {
             return Err(invalid(format!("`{address}` cannot be a NATS subject")));
         }
-        Ok(format!(
-            "{}.{}",
-            self.options.prefix,
-            address.replace('/', ".")
-        ))
+        let prefix = &self.options.prefix;
+        let mut subject = String::with_capacity(prefix.len() + 1 + address.len());
+        subject.push_str(prefix);
+        subject.push('.');
+        subject.extend(address.chars().map(|c| if c == '/' { '.' } else { c }));
+        Ok(subject)
     }
 
     /// The subject filter of a subscription `pattern` (`{param}` is one token).
@@ -176,7 +179,7 @@ impl Transport for Nats {
         for (name, value) in named {
             let is_id = name.eq_ignore_ascii_case("ce-id");
             let name = header_name(name)?;
-            if value.contains(['\r', '\n']) {
+            if memchr::memchr2(b'\r', b'\n', value.as_bytes()).is_some() {
                 return Err(invalid(format!(
                     "header `{}` has a line break, which NATS headers cannot carry",
                     AsRef::<str>::as_ref(&name)
@@ -248,7 +251,7 @@ impl Transport for Nats {
 /// `name` as a NATS header name, without copying a static one; names NATS cannot carry
 /// (control characters, non-ASCII, `:`) are an error rather than the client's panic.
 fn header_name(name: Cow<'static, str>) -> Result<HeaderName, TransportError> {
-    if name.contains(|c: char| !c.is_ascii_graphic() || c == ':') {
+    if name.bytes().any(|b| !b.is_ascii_graphic() || b == b':') {
         return Err(invalid(format!("`{name}` cannot be a NATS header name")));
     }
     Ok(match name {

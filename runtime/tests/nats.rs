@@ -182,6 +182,20 @@ fn addresses_map_to_subjects_that_a_value_cannot_widen() {
     assert_eq!(nats.filter("#"), format!("{prefix}.>"));
     assert!(nats.subject("acme/orders/>").is_err());
     assert!(nats.subject("acme/orders/*").is_err());
+    assert!(nats.subject("").is_err());
+    for refused in [
+        "acme/o 1",
+        "acme/o\t1",
+        "acme/o\u{7f}",
+        "acme/o\u{a0}1",
+        "acme/o\u{2028}",
+    ] {
+        assert!(nats.subject(refused).is_err(), "{refused:?}");
+    }
+    assert_eq!(
+        nats.subject("acme/commandes/né-1").unwrap(),
+        format!("{prefix}.acme.commandes.né-1")
+    );
     assert!(herald::address::fill("acme/orders/{id}", &[("id", "a.b")]).is_err());
     rt.block_on(cleanup(&nats));
 }
