@@ -235,14 +235,14 @@ mod live {
             let envelope = Envelope {
                 id: id.clone(),
                 source: "herald-cli".into(),
-                event_type: message.name.clone(),
+                event_type: message.name.clone().into(),
                 time: Some(herald::chrono::Utc::now()),
-                data_content_type: Some(message.content_type.clone()),
+                data_content_type: Some(message.content_type.clone().into()),
                 data_schema: None,
                 subject: None,
                 correlation_id: Some(id.clone()),
                 causation_id: None,
-                data_version: message.version.clone(),
+                data_version: message.version.clone().map(Into::into),
                 metadata: Metadata::default(),
                 extensions: Default::default(),
                 data: payload,
@@ -336,7 +336,8 @@ mod live {
         );
         let message = catalog.messages.iter().find(|m| {
             m.name == context.event_type
-                && (context.data_version.is_none() || m.version == context.data_version)
+                && (context.data_version.is_none()
+                    || m.version.as_deref() == context.data_version.as_deref())
         });
         let Some(message) = message.or_else(|| {
             catalog

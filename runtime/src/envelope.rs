@@ -48,6 +48,11 @@ use crate::{DecodeError, Event};
 /// (`ce-id`), so they are not allocated per message.
 pub type Headers = Vec<(Cow<'static, str>, String)>;
 
+/// An attribute value that is usually known at compile time (an event's type, source,
+/// content type or version): borrowed from the [`Event`] impl then, owned when read from a
+/// message or set at run time (`"/orders".into()`, `name.to_string().into()`).
+pub type Text = Cow<'static, str>;
+
 /// The CloudEvents spec version herald writes and reads.
 pub const SPEC_VERSION: &str = "1.0";
 
@@ -57,23 +62,23 @@ pub struct Envelope<E> {
     /// `id`: unique per source (a UUIDv7 unless set otherwise).
     pub id: String,
     /// `source`: where the event happened (a URI reference).
-    pub source: String,
+    pub source: Text,
     /// `type`: the event type (`com.acme.order.created`).
-    pub event_type: String,
+    pub event_type: Text,
     /// `time`: when it happened.
     pub time: Option<DateTime<Utc>>,
     /// `datacontenttype`.
-    pub data_content_type: Option<String>,
+    pub data_content_type: Option<Text>,
     /// `dataschema`.
-    pub data_schema: Option<String>,
+    pub data_schema: Option<Text>,
     /// `subject`.
-    pub subject: Option<String>,
+    pub subject: Option<Text>,
     /// `correlationid` extension: the flow this event belongs to.
     pub correlation_id: Option<String>,
     /// `causationid` extension: the id of the event that caused this one.
     pub causation_id: Option<String>,
     /// `dataversion` extension: the schema version of `data`.
-    pub data_version: Option<String>,
+    pub data_version: Option<Text>,
     /// `userid`, `sessionid`, `sourceversion`, `environment` extensions.
     pub metadata: Metadata,
     /// Other extension attributes, as read.
@@ -196,15 +201,15 @@ impl<E: Event> Envelope<E> {
         let now = Utc::now();
         Envelope {
             id: new_id(&now),
-            source: E::SOURCE.unwrap_or("urn:herald").to_string(),
-            event_type: E::TYPE.to_string(),
+            source: Cow::Borrowed(E::SOURCE.unwrap_or("urn:herald")),
+            event_type: Cow::Borrowed(E::TYPE),
             time: Some(now),
-            data_content_type: Some(E::CONTENT_TYPE.to_string()),
+            data_content_type: Some(Cow::Borrowed(E::CONTENT_TYPE)),
             data_schema: None,
-            subject: E::SUBJECT.map(str::to_string),
+            subject: E::SUBJECT.map(Cow::Borrowed),
             correlation_id: None,
             causation_id: None,
-            data_version: E::VERSION.map(str::to_string),
+            data_version: E::VERSION.map(Cow::Borrowed),
             metadata: Metadata::default(),
             extensions: BTreeMap::new(),
             data,
@@ -239,15 +244,24 @@ impl<E> Envelope<E> {
     /// [`KNOWN`] order: one list of them for every encoding. Values are borrowed but for
     /// `time`, which is formatted.
     fn visit_attributes(&self, mut f: impl FnMut(usize, Cow<'_, str>)) {
-        fn borrowed(value: &Option<String>) -> Option<Cow<'_, str>> {
-            value.as_deref().map(Cow::Borrowed)
+        for (index, value) in self.attribute_values().into_iter().enumerate() {
+            if let Some(value) = value {
+                f(index, value);
+            }
+        }
+    }
+
+    /// The value of each [`KNOWN`] attribute, in its order, where present.
+    fn attribute_values(&self) -> [Option<Cow<'_, str>>; KNOWN.len()] {
+        fn borrowed<T: AsRef<str>>(value: &Option<T>) -> Option<Cow<'_, str>> {
+            value.as_ref().map(|value| Cow::Borrowed(value.as_ref()))
         }
         let time = self.time.as_ref().map(|time| Cow::Owned(rfc3339(time)));
-        let values = [
+        [
             Some(Cow::Borrowed(SPEC_VERSION)),
             Some(Cow::Borrowed(self.id.as_str())),
-            Some(Cow::Borrowed(self.source.as_str())),
-            Some(Cow::Borrowed(self.event_type.as_str())),
+            Some(Cow::Borrowed(&*self.source)),
+            Some(Cow::Borrowed(&*self.event_type)),
             time,
             borrowed(&self.data_content_type),
             borrowed(&self.data_schema),
@@ -259,17 +273,11 @@ impl<E> Envelope<E> {
             borrowed(&self.metadata.session_id),
             borrowed(&self.metadata.source_version),
             borrowed(&self.metadata.environment),
-        ];
-        for (index, value) in values.into_iter().enumerate() {
-            if let Some(value) = value {
-                f(index, value);
-            }
-        }
+        ]
     }
 }
 
-/// A new event id: a UUIDv7 (time-ordered), hyphenated, without the formatting machinery.
-/// A UUIDv7 for an event stamped `now`. Each thread keeps its own v7 context, so ids made on
+/// A UUIDv7 (time-ordered, hyphenated) for an event stamped `now`. Each thread keeps its own v7 context, so ids made on
 /// one thread sort in the order they were made and threads share no lock (uuid's
 /// `now_v7` takes a process-wide mutex, which publishing tasks on several threads contend
 /// for); the random bits come from the thread's generator (uuid's `fast-rng`), not a system
@@ -296,9 +304,11 @@ fn new_id(now: &DateTime<Utc>) -> String {
 /// chrono's formatting machinery for the common case (years 0 to 9999, no leap second).
 fn rfc3339(time: &DateTime<Utc>) -> String {
     use chrono::{Datelike, Timelike};
+    // The naive UTC value: `DateTime`'s own accessors add the (zero) offset at every call.
+    let time = time.naive_utc();
     let (year, nanos) = (time.year(), time.nanosecond());
     if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
-        return time.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+        return time.and_utc().to_rfc3339_opts(SecondsFormat::AutoSi, true);
     }
     let mut text = *b"0000-00-00T00:00:00.000000000Z";
     put_digits(&mut text[0..4], year as u32);
@@ -352,10 +362,14 @@ impl<E: Serialize> Envelope<E> {
     /// Binary content mode: attribute headers for `binding` (the content type under the
     /// binding's own header), and `data` as the JSON body.
     pub fn to_binary(&self, binding: Binding) -> Result<(Headers, Vec<u8>), serde_json::Error> {
-        let mut headers = Vec::with_capacity(KNOWN.len() + self.extensions.len());
-        self.visit_attributes(|index, value| {
-            headers.push((binding.known_header(index), value.into_owned()));
-        });
+        let values = self.attribute_values();
+        let present = values.iter().flatten().count();
+        let mut headers = Vec::with_capacity(present + self.extensions.len());
+        for (index, value) in values.into_iter().enumerate() {
+            if let Some(value) = value {
+                headers.push((binding.known_header(index), value.into_owned()));
+            }
+        }
         for (name, value) in &self.extensions {
             let name = format!("{}{name}", binding.prefix());
             headers.push((Cow::Owned(name), value.clone()));
@@ -513,15 +527,15 @@ impl Attributes {
         };
         Ok(Envelope {
             id: required(id, "id")?,
-            source: required(source, "source")?,
-            event_type: required(event_type, "type")?,
+            source: required(source, "source")?.into(),
+            event_type: required(event_type, "type")?.into(),
             time,
-            data_content_type,
-            data_schema,
-            subject,
+            data_content_type: data_content_type.map(Cow::Owned),
+            data_schema: data_schema.map(Cow::Owned),
+            subject: subject.map(Cow::Owned),
             correlation_id,
             causation_id,
-            data_version,
+            data_version: data_version.map(Cow::Owned),
             metadata: Metadata {
                 user_id,
                 session_id,

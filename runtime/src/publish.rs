@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use crate::address::AddressError;
-use crate::envelope::{Envelope, Metadata};
+use crate::envelope::{Envelope, Metadata, Text};
 use crate::transport::{RawMessage, Sink, Transport, TransportError};
 use crate::{Event, Validate, ValidationErrors};
 
@@ -92,7 +92,7 @@ pub enum PublishError {
 pub struct Publisher {
     sink: Arc<dyn Sink>,
     mode: Mode,
-    source: Option<Arc<str>>,
+    source: Option<Text>,
     metadata: Arc<Metadata>,
     cause: Option<Arc<Cause>>,
 }
@@ -135,9 +135,9 @@ impl Publisher {
     }
 
     /// The same publisher, naming `source` as the CloudEvents `source` of every event (instead
-    /// of the one the event type declares).
-    pub fn with_source(mut self, source: impl Into<String>) -> Self {
-        self.source = Some(Arc::from(source.into()));
+    /// of the one the event type declares). A `&'static str` is not copied per event.
+    pub fn with_source(mut self, source: impl Into<Text>) -> Self {
+        self.source = Some(source.into());
         self
     }
 
@@ -175,7 +175,7 @@ impl Publisher {
     pub fn envelope<E: Event>(&self, data: E) -> Envelope<E> {
         let mut envelope = Envelope::new(data);
         if let Some(source) = &self.source {
-            envelope.source = source.to_string();
+            envelope.source = source.clone();
         }
         match &self.cause {
             Some(cause) => {
@@ -227,7 +227,7 @@ impl Publisher {
         envelope: &Envelope<E>,
     ) -> Result<RawMessage, PublishError> {
         let encode_error = |source| PublishError::Encode {
-            event_type: envelope.event_type.clone(),
+            event_type: envelope.event_type.to_string(),
             source,
         };
         let binding = self.sink.binding();

@@ -187,7 +187,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     // The two services: each router subscribes its handler to the operation's channel, and
     // what the handler publishes names its service as the CloudEvents `source`.
-    let service = |source: &str| {
+    let service = |source: &'static str| {
         Consumer::new(bus.clone()).with_publisher(Publisher::new(bus.clone()).with_source(source))
     };
     tokio::spawn(
