@@ -22,6 +22,7 @@
 //!   consumers drop a duplicate. Its headers are moved into the AMQP table rather than
 //!   copied, so there is no copy left to send again on the caller's behalf.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -215,54 +216,84 @@ impl Amqp {
     }
 
     /// Publishes `message` with confirms on the live connection, on a new one if it is
-    /// broken.
-    async fn send(
+    /// broken. The message is turned into AMQP terms before the future is made, so that the
+    /// future (allocated per publish) holds little beside lapin's own.
+    fn send(
         &self,
         exchange: &str,
         routing_key: String,
         message: RawMessage,
-    ) -> Result<(), TransportError> {
-        let (exchange, routing_key) = (short(exchange)?, short_owned(routing_key)?);
-        let mut live = self.live();
-        if live.broken() {
-            live = self.reconnect(live.generation).await?;
+    ) -> impl std::future::Future<Output = Result<(), TransportError>> + Send + '_ {
+        let prepared = Outgoing::new(exchange, routing_key, message);
+        async move {
+            let outgoing = prepared?;
+            let mut live = self.live();
+            if live.broken() {
+                // Boxed: opening a connection is a large future.
+                live = Box::pin(self.reconnect(live.generation)).await?;
+            }
+            let Outgoing {
+                exchange,
+                routing_key,
+                body,
+                properties,
+            } = outgoing;
+            let sent = live
+                .publisher
+                .basic_publish(
+                    exchange,
+                    routing_key,
+                    BasicPublishOptions::default(),
+                    &body,
+                    *properties,
+                )
+                .await;
+            let confirmed = match sent {
+                Ok(confirm) => confirm.await,
+                Err(error) => Err(error),
+            };
+            match confirmed {
+                Ok(confirmation) if confirmation.is_nack() => Err(TransportError::Broker(
+                    "the broker did not take the message (nack)".into(),
+                )),
+                Ok(_) => Ok(()),
+                Err(error) if live.broken() => Err(TransportError::broker(format!(
+                    "the connection went while publishing, before the broker confirmed \
+                     (sending again is safe; the next publish reconnects): {error}"
+                ))),
+                Err(error) => Err(TransportError::broker(error)),
+            }
         }
+    }
+}
+
+/// A message in AMQP terms, ready for `basic_publish`.
+struct Outgoing {
+    exchange: ShortString,
+    routing_key: ShortString,
+    body: Vec<u8>,
+    /// Boxed: the properties are large and are held only until the publish starts.
+    properties: Box<BasicProperties>,
+}
+
+impl Outgoing {
+    fn new(
+        exchange: &str,
+        routing_key: String,
+        message: RawMessage,
+    ) -> Result<Self, TransportError> {
         let RawMessage {
             address,
             headers,
             body,
             ..
         } = message;
-        let properties = properties(headers, address)?;
-        let confirmation = async {
-            live.publisher
-                .basic_publish(
-                    exchange,
-                    routing_key,
-                    BasicPublishOptions::default(),
-                    &body,
-                    properties,
-                )
-                .await?
-                .await
-        }
-        .await
-        .map_err(|error| {
-            if live.broken() {
-                TransportError::broker(format!(
-                    "the connection went while publishing, before the broker confirmed \
-                     (sending again is safe; the next publish reconnects): {error}"
-                ))
-            } else {
-                TransportError::broker(error)
-            }
-        })?;
-        if confirmation.is_nack() {
-            return Err(TransportError::Broker(
-                "the broker did not take the message (nack)".into(),
-            ));
-        }
-        Ok(())
+        Ok(Outgoing {
+            exchange: short(exchange)?,
+            routing_key: short_owned(routing_key)?,
+            body,
+            properties: Box::new(properties(headers, address)?),
+        })
     }
 }
 
@@ -293,7 +324,7 @@ fn properties(
     headers: crate::envelope::Headers,
     address: String,
 ) -> Result<BasicProperties, TransportError> {
-    let mut table = FieldTable::default();
+    let mut entries = Vec::with_capacity(headers.len() + 1);
     let mut content_type = None;
     let mut message_id = None;
     for (name, value) in headers {
@@ -304,15 +335,18 @@ fn properties(
         if name.eq_ignore_ascii_case("cloudEvents:id") {
             message_id = Some(short(&value)?);
         }
-        table.insert(
+        entries.push((
             short_owned(name.into_owned())?,
             AMQPValue::LongString(LongString::from(value)),
-        );
+        ));
     }
-    table.insert(
+    entries.push((
         ADDRESS_HEADER.into(),
         AMQPValue::LongString(LongString::from(address)),
-    );
+    ));
+    // Built in one go from the sorted entries rather than by an insert each; of two
+    // entries with one name, the later wins, as with inserts.
+    let table = FieldTable::from(entries.into_iter().collect::<BTreeMap<_, _>>());
     let mut properties = BasicProperties::default()
         .with_headers(table)
         .with_delivery_mode(2);
@@ -393,9 +427,12 @@ impl Transport for Amqp {
         Binding::Amqp
     }
 
-    async fn publish(&self, message: RawMessage) -> Result<(), TransportError> {
+    fn publish(
+        &self,
+        message: RawMessage,
+    ) -> impl std::future::Future<Output = Result<(), TransportError>> + Send {
         let key = Self::routing_key(&message.address);
-        self.send(&self.options.exchange, key, message).await
+        self.send(&self.options.exchange, key, message)
     }
 
     async fn subscribe(
