@@ -71,6 +71,19 @@ fn cpu_ns(pid: &str) -> u64 {
         .sum()
 }
 
+/// Waits (up to 15 s) until the broker uses under a tenth of a core, so that work left over
+/// from before (deleting a large stream, say) does not land in the first rounds.
+async fn settle(broker: Option<&str>) {
+    let Some(pid) = broker else { return };
+    for _ in 0..60 {
+        let before = cpu_ns(pid);
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        if cpu_ns(pid) - before < 25_000_000 {
+            return;
+        }
+    }
+}
+
 /// The pid of the oldest running process named `name`, if any.
 fn pid_of(name: &str) -> Option<String> {
     let out = std::process::Command::new("pgrep")
@@ -114,6 +127,8 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// Prints the medians of both sides' rounds and their ratio.
 fn report(title: &str, raw_name: &str, raw: &[Round], herald: &[Round]) {
+    // Round 0 was the warm-up.
+    let (raw, herald) = (&raw[1..], &herald[1..]);
     let med = |rounds: &[Round], f: fn(&Round) -> f64| median(rounds.iter().map(f).collect());
     let line = |name: &str, rounds: &[Round]| {
         println!(
@@ -237,8 +252,10 @@ async fn nats() {
             .await
         };
 
+        settle(nats_pid.as_deref()).await;
         let (mut herald_rates, mut raw_rates) = (Vec::new(), Vec::new());
-        for round in 0..ROUNDS {
+        // Round 0 warms both sides up and is not counted.
+        for round in 0..=ROUNDS {
             // Alternate which side goes first: the stream grows as the run goes on.
             let herald_first = round % 2 == 1;
             if herald_first {
@@ -314,7 +331,7 @@ async fn nats() {
             &raw_rates,
             &herald_rates,
         );
-        let raw = median(raw_rates.iter().map(|r| r.rate).collect());
+        let raw = median(raw_rates[1..].iter().map(|r| r.rate).collect());
         println!(
             "  herald transport alone (pre-encoded, one round): {:>10.0} events/s ({:.2}x)",
             transport.rate,
@@ -386,8 +403,10 @@ async fn amqp() {
             .with_content_type("application/json".into()),
     ));
 
+    settle(rabbit_pid.as_deref()).await;
     let (mut herald_rates, mut raw_rates) = (Vec::new(), Vec::new());
-    for round in 0..ROUNDS {
+    // Round 0 warms both sides up and is not counted.
+    for round in 0..=ROUNDS {
         let herald_first = round % 2 == 1;
         let typed = || {
             let publisher = publisher.clone();

@@ -8,7 +8,8 @@
 //!   plain typed decoding and against `serde_json::Value` + `jsonschema`.
 //! - `cargo xtask bench events`: events/s and latency of typed events on the in-memory bus.
 //! - `cargo xtask bench compat`: time to diff two versions of a 500-message spec.
-//! - `cargo xtask bench brokers`: herald's typed publisher against the raw client on NATS.
+//! - `cargo xtask bench brokers`: herald's typed publisher against the raw client on NATS
+//!   JetStream and on RabbitMQ, one process each.
 //! - `cargo xtask check-compat [--against REF] [--mode backward|forward|full] [--specs GLOB]
 //!   [--strict]`: compares the specs of the work tree with their versions at `REF` (default
 //!   `git merge-base HEAD main`); exits 0 if all are compatible, 1 if any is not, 2 if a spec
@@ -32,16 +33,27 @@ fn main() -> ExitCode {
             "--bench",
             which,
         ])),
-        ["bench", "brokers"] => run(Command::new(env!("CARGO")).args([
-            "bench",
-            "--quiet",
-            "-p",
-            "herald",
-            "--features",
-            "nats,amqp",
-            "--bench",
-            "brokers",
-        ])),
+        // One process per broker, so that neither comparison inherits the other's state.
+        ["bench", "brokers"] => {
+            for broker in ["nats", "amqp"] {
+                let code = run(Command::new(env!("CARGO")).args([
+                    "bench",
+                    "--quiet",
+                    "-p",
+                    "herald",
+                    "--features",
+                    "nats,amqp",
+                    "--bench",
+                    "brokers",
+                    "--",
+                    broker,
+                ]));
+                if code != ExitCode::SUCCESS {
+                    return code;
+                }
+            }
+            ExitCode::SUCCESS
+        }
         ["bench", "compat"] => run(Command::new(env!("CARGO")).args([
             "run",
             "--release",
