@@ -1,25 +1,36 @@
-//! Publishing through herald on a real broker against publishing the same bytes through the
-//! broker's own client, in one run: herald's share of the cost is the envelope, validation
-//! and encoding.
+//! Publishing typed events through herald on a real broker against publishing the same bytes
+//! through the broker's own client, in one run.
 //!
-//! NATS JetStream (127.0.0.1:4222): both sides publish with headers and wait for the stream's
-//! acknowledgement, 256 publishes in flight, in alternating rounds so that drift hits both.
+//! Three sides publish event `i` of a round, 256 publishes in flight, each waiting for the
+//! broker (the JetStream acknowledgement; the RabbitMQ publisher confirm):
 //!
-//! RabbitMQ (127.0.0.1:5672): both sides publish persistent messages with the same headers
-//! and properties to the same topic exchange and wait for the publisher confirm; the raw
-//! side clones a prepared table and properties and sets each event's own id.
+//! - **herald**: `Publisher::publish` of the typed event: envelope (id, time), validation,
+//!   encoding, transport;
+//! - **raw client, by hand** (the goal's baseline): what hand-written code must do to send
+//!   the same bytes: serialize event `i` with serde_json, give it its own id, set the same
+//!   headers, publish;
+//! - **raw client, body prepared**: the same, with one body serialized before the run and
+//!   sent for every event (a lower bound no real publisher of distinct events reaches).
 //!
-//! Each round runs both sides back to back (alternating which goes first); besides the
-//! ratio of the medians, the bench prints the median of the per-round ratios, which cancels
-//! the machine's drift (the brokers share its two cores). CPU time per event is read from
-//! `/proc` for this process and the broker's.
+//! Both raw sides send exactly herald's headers: on NATS the `ce-*` headers, `Nats-Msg-Id`
+//! and `herald-address`; on RabbitMQ the `cloudEvents:*` table with `herald-address`, the
+//! content type and id as properties, persistent (they clone a prepared table and set the
+//! id, as a raw client would).
 //!
-//! Run: `cargo bench -p herald --features nats,amqp --bench brokers` (or `cargo xtask bench
-//! brokers`).
+//! Each round runs every side once, the order rotating from round to round, after a
+//! warm-up round that is not counted and once the broker is idle. The bench prints medians
+//! of the rates and the median of the per-round ratios, which cancels the machine's drift
+//! (the brokers share its two cores), and the CPU time per event of this process and of the
+//! broker, read from `/proc`.
+//!
+//! Run: `cargo bench -p herald --features nats,amqp --bench brokers [-- nats | -- amqp]` (or
+//! `cargo xtask bench brokers`, one process per broker).
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
+use bytes::Bytes;
 use herald::nats::async_nats::{self, HeaderMap};
 use herald::nats::{Nats, NatsOptions};
 use herald::transport::Transport;
@@ -27,8 +38,8 @@ use herald::Publisher;
 use serde::{Deserialize, Serialize};
 
 const IN_FLIGHT: usize = 256;
-const PER_ROUND: usize = 20_000;
-const ROUNDS: usize = 12;
+const PER_ROUND: usize = 10_000;
+const ROUNDS: usize = 20;
 
 /// A small typed event with constraints, as a service would publish it.
 #[derive(Debug, Clone, Serialize, Deserialize, herald::Event, herald::Validate)]
@@ -50,7 +61,21 @@ fn event(n: usize) -> ParcelScanned {
     }
 }
 
-/// One measured round: throughput, and CPU time per event of this process and of the broker.
+/// A new id for a raw publish, unique in this run (JetStream drops a repeated
+/// `Nats-Msg-Id` as a duplicate, which would spare the broker work).
+fn raw_id() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("raw-{}-{n}", std::process::id())
+}
+
+/// Event `i`'s body, as hand-written code serializes it.
+fn body(i: usize) -> Bytes {
+    Bytes::from(serde_json::to_vec(&event(i)).expect("serializes"))
+}
+
+/// One measured round of one side: throughput, and CPU time per event of this process and of
+/// the broker.
 #[derive(Clone, Copy)]
 struct Round {
     rate: f64,
@@ -71,6 +96,16 @@ fn cpu_ns(pid: &str) -> u64 {
         .sum()
 }
 
+/// The pid of the oldest running process named `name`, if any.
+fn pid_of(name: &str) -> Option<String> {
+    let out = std::process::Command::new("pgrep")
+        .args(["-o", "-x", name])
+        .output()
+        .ok()?;
+    let pid = String::from_utf8(out.stdout).ok()?.trim().to_owned();
+    (!pid.is_empty()).then_some(pid)
+}
+
 /// Waits (up to 15 s) until the broker uses under a tenth of a core, so that work left over
 /// from before (deleting a large stream, say) does not land in the first rounds.
 async fn settle(broker: Option<&str>) {
@@ -84,27 +119,17 @@ async fn settle(broker: Option<&str>) {
     }
 }
 
-/// The pid of the oldest running process named `name`, if any.
-fn pid_of(name: &str) -> Option<String> {
-    let out = std::process::Command::new("pgrep")
-        .args(["-o", "-x", name])
-        .output()
-        .ok()?;
-    let pid = String::from_utf8(out.stdout).ok()?.trim().to_owned();
-    (!pid.is_empty()).then_some(pid)
-}
-
-/// `count` publishes of `publish(i)`, `IN_FLIGHT` at a time, measured against `broker`.
-async fn rate<F, Fut>(count: usize, broker: Option<&str>, publish: F) -> Round
+/// `PER_ROUND` publishes of `publish(i)`, `IN_FLIGHT` at a time, measured against `broker`.
+async fn rate<F, Fut>(broker: Option<&str>, publish: F) -> Round
 where
     F: Fn(usize) -> Fut,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
 {
     let cpu = |pid: Option<&str>| pid.map_or(0, cpu_ns);
     let (client, server) = (cpu(Some("self")), cpu(broker));
     let start = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..count {
+    for i in 0..PER_ROUND {
         if tasks.len() >= IN_FLIGHT {
             tasks.join_next().await;
         }
@@ -112,12 +137,47 @@ where
     }
     while tasks.join_next().await.is_some() {}
     let elapsed = start.elapsed().as_secs_f64();
-    let per_event = |ns: u64| ns as f64 / 1e3 / count as f64;
+    let per_event = |ns: u64| ns as f64 / 1e3 / PER_ROUND as f64;
     Round {
-        rate: count as f64 / elapsed,
+        rate: PER_ROUND as f64 / elapsed,
         client_us: per_event(cpu(Some("self")) - client),
         broker_us: per_event(cpu(broker) - server),
     }
+}
+
+/// Runs the warm-up round and `ROUNDS` rounds of the three sides (herald, raw by hand, raw
+/// with a prepared body), rotating their order, and returns each side's counted rounds.
+async fn compare<H, HF, R, RF, P, PF>(
+    broker: Option<&str>,
+    herald: H,
+    by_hand: R,
+    prepared: P,
+) -> [Vec<Round>; 3]
+where
+    H: Fn(usize) -> HF,
+    HF: Future<Output = ()> + Send + 'static,
+    R: Fn(usize) -> RF,
+    RF: Future<Output = ()> + Send + 'static,
+    P: Fn(usize) -> PF,
+    PF: Future<Output = ()> + Send + 'static,
+{
+    settle(broker).await;
+    let mut sides: [Vec<Round>; 3] = Default::default();
+    for round in 0..=ROUNDS {
+        for k in 0..3 {
+            let side = (k + round) % 3;
+            let measured = match side {
+                0 => rate(broker, &herald).await,
+                1 => rate(broker, &by_hand).await,
+                _ => rate(broker, &prepared).await,
+            };
+            // Round 0 warms every side up and is not counted.
+            if round > 0 {
+                sides[side].push(measured);
+            }
+        }
+    }
+    sides
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -125,53 +185,44 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// Prints the medians of both sides' rounds and their ratio.
-fn report(title: &str, raw_name: &str, raw: &[Round], herald: &[Round]) {
-    // Round 0 was the warm-up.
-    let (raw, herald) = (&raw[1..], &herald[1..]);
+/// Prints each side's medians and herald's ratios to both raw sides.
+fn report(title: &str, client: &str, [herald, by_hand, prepared]: &[Vec<Round>; 3]) {
     let med = |rounds: &[Round], f: fn(&Round) -> f64| median(rounds.iter().map(f).collect());
-    let line = |name: &str, rounds: &[Round]| {
+    println!(
+        "{title} ({IN_FLIGHT} in flight, {ROUNDS} rounds of {PER_ROUND}, rotating order, medians)"
+    );
+    for (name, rounds) in [
+        ("herald typed publisher".to_owned(), herald),
+        (format!("raw {client}, by hand"), by_hand),
+        (format!("raw {client}, body prepared"), prepared),
+    ] {
         println!(
-            "  {name:<28}{:>10.0} events/s   CPU per event: client {:>5.1} µs, broker {:>5.1} µs",
+            "  {name:<32}{:>8.0} events/s   CPU per event: client {:>5.1} µs, broker {:>5.1} µs",
             med(rounds, |r| r.rate),
             med(rounds, |r| r.client_us),
             med(rounds, |r| r.broker_us),
         );
-    };
-    println!("{title} ({IN_FLIGHT} in flight, {ROUNDS} rounds of {PER_ROUND}, alternating order, medians)");
-    line(raw_name, raw);
-    line("herald typed publisher:", herald);
-    let rounds = |rounds: &[Round]| {
-        rounds
+    }
+    for (name, raw, goal) in [
+        ("by hand", by_hand, "   (goal ≥ 0.90x)"),
+        ("body prepared", prepared, ""),
+    ] {
+        // Each round ran both sides back to back, so a round's ratio cancels drift.
+        let mut paired: Vec<f64> = raw
             .iter()
-            .map(|r| format!("{:.0}", r.rate / 1e3))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    println!(
-        "  rounds (k events/s): raw {}; herald {}",
-        rounds(raw),
-        rounds(herald)
-    );
-    println!(
-        "  herald / raw:               {:>10.2}x   (goal ≥ 0.90x)",
-        med(herald, |r| r.rate) / med(raw, |r| r.rate)
-    );
-    // Each round runs both sides back to back, so a round's ratio cancels the drift of the
-    // machine (the broker shares its two cores) that medians of separate rates keep.
-    let mut paired: Vec<f64> = raw
-        .iter()
-        .zip(herald)
-        .map(|(r, h)| h.rate / r.rate)
-        .collect();
-    paired.sort_by(f64::total_cmp);
-    let quartile = |q: usize| paired[(paired.len() - 1) * q / 4];
-    println!(
-        "  herald / raw, per round:    {:>10.2}x   median (quartiles {:.2}–{:.2})",
-        quartile(2),
-        quartile(1),
-        quartile(3)
-    );
+            .zip(herald)
+            .map(|(r, h)| h.rate / r.rate)
+            .collect();
+        paired.sort_by(f64::total_cmp);
+        let quartile = |q: usize| paired[(paired.len() - 1) * q / 4];
+        println!(
+            "  herald / raw {name:<14} {:.2}x of medians, {:.2}x per round (quartiles {:.2}–{:.2}){goal}",
+            med(herald, |r| r.rate) / med(raw, |r| r.rate),
+            quartile(2),
+            quartile(1),
+            quartile(3),
+        );
+    }
 }
 
 fn main() {
@@ -200,156 +251,98 @@ fn main() {
     });
 }
 
-/// Publishing through herald against the raw async-nats client, on JetStream.
+/// The comparison on NATS JetStream.
 async fn nats() {
-    {
-        let options = NatsOptions {
-            stream: format!("HERALD_BENCH_{}", std::process::id()),
-            prefix: format!("herald_bench_{}", std::process::id()),
-            ..NatsOptions::default()
-        };
-        let nats = match Nats::connect_with("nats://127.0.0.1:4222", options).await {
-            Ok(nats) => nats,
-            Err(e) => {
-                eprintln!("NATS unreachable at 127.0.0.1:4222: {e}");
-                std::process::exit(1);
-            }
-        };
-        let publisher = Publisher::new(nats.clone());
-        let nats_pid = pid_of("nats-server");
-        let subject = nats.subject("parcels/p-1").expect("a subject");
-        // The raw side sends what herald sends: the same headers and body.
-        let sample = publisher.envelope(event(1));
-        let (headers, body) = sample.to_binary(nats.binding()).expect("encodes");
-        let body = bytes::Bytes::from(body);
-        let client = nats.jetstream().clone();
-
-        // herald's own work per event, without the broker: envelope, validation, encoding.
-        let start = Instant::now();
-        for i in 0..100_000 {
-            let envelope = publisher.envelope(event(i));
-            herald::Validate::validate(&envelope.data).expect("valid");
-            std::hint::black_box(envelope.to_binary(nats.binding()).expect("encodes"));
+    let options = NatsOptions {
+        stream: format!("HERALD_BENCH_{}", std::process::id()),
+        prefix: format!("herald_bench_{}", std::process::id()),
+        ..NatsOptions::default()
+    };
+    let nats = match Nats::connect_with("nats://127.0.0.1:4222", options).await {
+        Ok(nats) => nats,
+        Err(e) => {
+            eprintln!("NATS unreachable at 127.0.0.1:4222: {e}");
+            std::process::exit(1);
         }
-        let own = start.elapsed().as_secs_f64() / 100_000.0;
+    };
+    let publisher = Publisher::new(nats.clone());
+    let subject = nats.subject("parcels/p-1").expect("a subject");
+    // The headers herald sends, but the id, which each raw publish sets.
+    let (mut headers, prepared_body) = publisher
+        .envelope(event(1))
+        .to_binary(nats.binding())
+        .expect("encodes");
+    headers.retain(|(k, _)| k != "ce-id");
+    let headers = Arc::new(headers);
+    let prepared_body = Bytes::from(prepared_body);
 
-        // The transport alone: pre-encoded messages through `Nats::publish`.
-        let transport = {
-            let (nats, headers, body) = (nats.clone(), headers.clone(), body.to_vec());
-            rate(PER_ROUND, nats_pid.as_deref(), move |i| {
-                let nats = nats.clone();
-                let mut headers = headers.clone();
-                headers.retain(|(k, _)| k != "ce-id");
-                headers.push(("ce-id".into(), format!("t-{i}")));
-                let message = herald::transport::RawMessage {
-                    address: "parcels/p-1".into(),
-                    key: None,
-                    headers,
-                    body: body.clone(),
-                };
-                async move { nats.publish(message).await.expect("published") }
-            })
-            .await
-        };
-
-        settle(nats_pid.as_deref()).await;
-        let (mut herald_rates, mut raw_rates) = (Vec::new(), Vec::new());
-        // Round 0 warms both sides up and is not counted.
-        for round in 0..=ROUNDS {
-            // Alternate which side goes first: the stream grows as the run goes on.
-            let herald_first = round % 2 == 1;
-            if herald_first {
-                let publisher = publisher.clone();
-                herald_rates.push(
-                    rate(PER_ROUND, nats_pid.as_deref(), move |i| {
-                        let publisher = publisher.clone();
-                        async move {
-                            publisher
-                                .publish("parcels/p-1", event(i))
-                                .await
-                                .expect("published");
-                        }
-                    })
-                    .await,
-                );
-            }
-            let raw = {
-                let (client, subject, headers, body) = (
-                    client.clone(),
-                    subject.clone(),
-                    Arc::new(headers.clone()),
-                    body.clone(),
-                );
-                rate(PER_ROUND, nats_pid.as_deref(), move |i| {
-                    let (client, subject, headers, body) = (
-                        client.clone(),
-                        subject.clone(),
-                        headers.clone(),
-                        body.clone(),
-                    );
-                    // Every per-event step runs in the publishing task, as on herald's side.
-                    async move {
-                        let mut map = HeaderMap::new();
-                        for (k, v) in headers.iter() {
-                            map.insert(k.as_ref(), v.as_str());
-                        }
-                        // A distinct id each, as herald's envelopes have.
-                        let id = format!("raw-{round}-{i}");
-                        map.insert(async_nats::header::NATS_MESSAGE_ID, id.as_str());
-                        map.insert("herald-address", "parcels/p-1");
-                        let ack = client
-                            .publish_with_headers(subject, map, body)
-                            .await
-                            .expect("published");
-                        ack.await.expect("acknowledged");
-                    }
-                })
-                .await
-            };
-            raw_rates.push(raw);
-            if herald_first {
-                continue;
-            }
-            let typed = {
-                let publisher = publisher.clone();
-                rate(PER_ROUND, nats_pid.as_deref(), move |i| {
-                    let publisher = publisher.clone();
-                    async move {
-                        publisher
-                            .publish("parcels/p-1", event(i))
-                            .await
-                            .expect("published");
-                    }
-                })
-                .await
-            };
-            herald_rates.push(typed);
-        }
-        report(
-            "NATS JetStream publish",
-            "raw async-nats, same bytes:",
-            &raw_rates,
-            &herald_rates,
-        );
-        let raw = median(raw_rates[1..].iter().map(|r| r.rate).collect());
-        println!(
-            "  herald transport alone (pre-encoded, one round): {:>10.0} events/s ({:.2}x)",
-            transport.rate,
-            transport.rate / raw
-        );
-        println!(
-            "  herald's own work per event (envelope, validation, encoding): {:.2} µs",
-            own * 1e6
-        );
-        let js = nats.jetstream();
-        let _ = js.delete_stream(&nats.options().stream).await;
-        let _ = js
-            .delete_stream(format!("{}_DLQ", nats.options().stream))
-            .await;
+    // herald's own work per event, without the broker: envelope, validation, encoding.
+    let start = Instant::now();
+    for i in 0..100_000 {
+        let envelope = publisher.envelope(event(i));
+        herald::Validate::validate(&envelope.data).expect("valid");
+        std::hint::black_box(envelope.to_binary(nats.binding()).expect("encodes"));
     }
+    let own = start.elapsed().as_secs_f64() / 100_000.0;
+
+    let raw = |prepared: Option<Bytes>| {
+        let (client, subject, headers) =
+            (nats.jetstream().clone(), subject.clone(), headers.clone());
+        move |i: usize| {
+            let (client, subject, headers, prepared) = (
+                client.clone(),
+                subject.clone(),
+                headers.clone(),
+                prepared.clone(),
+            );
+            // Every per-event step runs in the publishing task, as on herald's side.
+            async move {
+                let body = prepared.unwrap_or_else(|| body(i));
+                let mut map = HeaderMap::new();
+                for (k, v) in headers.iter() {
+                    map.insert(k.as_ref(), v.as_str());
+                }
+                let id = raw_id();
+                map.insert("ce-id", id.as_str());
+                map.insert(async_nats::header::NATS_MESSAGE_ID, id.as_str());
+                map.insert("herald-address", "parcels/p-1");
+                let ack = client
+                    .publish_with_headers(subject, map, body)
+                    .await
+                    .expect("published");
+                ack.await.expect("acknowledged");
+            }
+        }
+    };
+    let typed = |i| {
+        let publisher = publisher.clone();
+        async move {
+            publisher
+                .publish("parcels/p-1", event(i))
+                .await
+                .expect("published");
+        }
+    };
+    let sides = compare(
+        pid_of("nats-server").as_deref(),
+        typed,
+        raw(None),
+        raw(Some(prepared_body)),
+    )
+    .await;
+    report("NATS JetStream publish", "async-nats", &sides);
+    println!(
+        "  herald's own work per event (envelope, validation, encoding): {:.2} µs",
+        own * 1e6
+    );
+    let js = nats.jetstream();
+    let _ = js.delete_stream(&nats.options().stream).await;
+    let _ = js
+        .delete_stream(format!("{}_DLQ", nats.options().stream))
+        .await;
 }
 
-/// The same comparison on RabbitMQ.
+/// The comparison on RabbitMQ.
 async fn amqp() {
     use herald::amqp::lapin::options::{
         BasicPublishOptions, ExchangeDeleteOptions, QueueDeleteOptions,
@@ -371,18 +364,17 @@ async fn amqp() {
         }
     };
     let publisher = Publisher::new(amqp.clone());
-    let rabbit_pid = pid_of("beam.smp");
-    let sample = publisher.envelope(event(1));
-    let (headers, body) = sample.to_binary(amqp.binding()).expect("encodes");
-    // The raw side: its own confirm channel, the same headers, body and exchange.
+    let (headers, prepared_body) = publisher
+        .envelope(event(1))
+        .to_binary(amqp.binding())
+        .expect("encodes");
+    // The raw sides: their own confirm channel, and herald's table (but the id, which each
+    // publish sets) and properties.
     let channel = amqp.channel().await.expect("a channel");
     channel
         .confirm_select(Default::default())
         .await
         .expect("confirms");
-    // The raw side sends what herald sends: the CloudEvents headers and the address header
-    // in the table, the content type and the event id as properties, persistent. As a raw
-    // client would, it starts from a template and gives each event its own id.
     let mut table = FieldTable::default();
     for (k, v) in &headers {
         if k != "content-type" && k != "cloudEvents:id" {
@@ -403,80 +395,61 @@ async fn amqp() {
             .with_content_type("application/json".into()),
     ));
 
-    settle(rabbit_pid.as_deref()).await;
-    let (mut herald_rates, mut raw_rates) = (Vec::new(), Vec::new());
-    // Round 0 warms both sides up and is not counted.
-    for round in 0..=ROUNDS {
-        let herald_first = round % 2 == 1;
-        let typed = || {
-            let publisher = publisher.clone();
-            rate(PER_ROUND, rabbit_pid.as_deref(), move |i| {
-                let publisher = publisher.clone();
-                async move {
-                    publisher
-                        .publish("parcels/p-1", event(i))
-                        .await
-                        .expect("published");
-                }
-            })
-        };
-        if herald_first {
-            herald_rates.push(typed().await);
-        }
-        let raw = {
-            let (channel, exchange, template, body) = (
+    let raw = |prepared: Option<Bytes>| {
+        let (channel, exchange, template) = (channel.clone(), exchange.clone(), template.clone());
+        move |i: usize| {
+            let (channel, exchange, template, prepared) = (
                 channel.clone(),
                 exchange.clone(),
                 template.clone(),
-                body.clone(),
+                prepared.clone(),
             );
-            rate(PER_ROUND, rabbit_pid.as_deref(), move |i| {
-                let (channel, exchange, template, body) = (
-                    channel.clone(),
-                    exchange.clone(),
-                    template.clone(),
-                    body.clone(),
+            // Every per-event step runs in the publishing task, as on herald's side.
+            async move {
+                let body = prepared.unwrap_or_else(|| body(i));
+                let (table, properties) = &*template;
+                let id = raw_id();
+                let mut table = table.clone();
+                table.insert(
+                    "cloudEvents:id".into(),
+                    AMQPValue::LongString(LongString::from(id.as_bytes())),
                 );
-                // Every per-event step runs in the publishing task, as on herald's side.
-                async move {
-                    let (table, properties) = &*template;
-                    let id = format!("raw-{round}-{i}");
-                    let mut table = table.clone();
-                    table.insert(
-                        "cloudEvents:id".into(),
-                        AMQPValue::LongString(LongString::from(id.as_bytes())),
-                    );
-                    let properties = properties
-                        .clone()
-                        .with_headers(table)
-                        .with_message_id(id.into());
-                    channel
-                        .basic_publish(
-                            exchange.as_str().into(),
-                            "parcels.p-1".into(),
-                            BasicPublishOptions::default(),
-                            &body,
-                            properties,
-                        )
-                        .await
-                        .expect("published")
-                        .await
-                        .expect("confirmed");
-                }
-            })
-            .await
-        };
-        raw_rates.push(raw);
-        if !herald_first {
-            herald_rates.push(typed().await);
+                let properties = properties
+                    .clone()
+                    .with_headers(table)
+                    .with_message_id(id.into());
+                channel
+                    .basic_publish(
+                        exchange.as_str().into(),
+                        "parcels.p-1".into(),
+                        BasicPublishOptions::default(),
+                        &body,
+                        properties,
+                    )
+                    .await
+                    .expect("published")
+                    .await
+                    .expect("confirmed");
+            }
         }
-    }
-    report(
-        "RabbitMQ publish with confirms",
-        "raw lapin, same bytes:",
-        &raw_rates,
-        &herald_rates,
-    );
+    };
+    let typed = |i| {
+        let publisher = publisher.clone();
+        async move {
+            publisher
+                .publish("parcels/p-1", event(i))
+                .await
+                .expect("published");
+        }
+    };
+    let sides = compare(
+        pid_of("beam.smp").as_deref(),
+        typed,
+        raw(None),
+        raw(Some(Bytes::from(prepared_body))),
+    )
+    .await;
+    report("RabbitMQ publish with confirms", "lapin", &sides);
     let _ = channel
         .queue_delete(
             format!("{exchange}.dlq").as_str().into(),
