@@ -748,6 +748,28 @@ mod tests {
             rfc3339(&now),
             now.to_rfc3339_opts(SecondsFormat::AutoSi, true)
         );
+        // Every day from 1896 to 2104 (leap years, 1900 and 2100 not, 2000 is), at its
+        // first and last second, and the edges of the range written without chrono.
+        let mut instants: Vec<(i64, u32)> = (-27_000..50_000i64)
+            .flat_map(|day| [(day * 86_400, 0), (day * 86_400 + 86_399, 999_999_999)])
+            .collect();
+        instants.extend([
+            (-62_167_219_200, 0),           // 0000-01-01T00:00:00
+            (-62_167_219_201, 0),           // a second before year 0: chrono writes it
+            (253_402_300_799, 999_999_999), // 9999-12-31T23:59:59.999999999
+            (253_402_300_800, 0),           // 10000-01-01: chrono writes it
+            (-1, 0),
+            (0, 0),
+            (1_483_228_799, 1_500_000_000), // a leap second: chrono writes it
+        ]);
+        for (seconds, nanos) in instants {
+            let time = Utc.timestamp_opt(seconds, nanos).unwrap();
+            assert_eq!(
+                rfc3339(&time),
+                time.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+                "{seconds} {nanos}"
+            );
+        }
     }
 
     #[test]

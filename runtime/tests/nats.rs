@@ -145,19 +145,28 @@ async fn headers_nats_cannot_carry_are_errors_not_panics() {
     envelope.subject = Some("two\nlines".into());
     let error = publisher.send("pings/a", &envelope).await.unwrap_err();
     assert!(error.to_string().contains("line break"), "{error}");
-    let message = herald::transport::RawMessage {
-        address: "pings/a".into(),
-        key: None,
-        headers: vec![("bad:name".into(), "x".into())],
-        body: b"{}".to_vec(),
-    };
-    let error = herald::transport::Transport::publish(&nats, message)
-        .await
-        .unwrap_err();
-    assert!(
-        error.to_string().contains("cannot be a NATS header name"),
-        "{error}"
-    );
+    // A static name and an owned one, each twice: a refused name is never remembered as
+    // good.
+    for name in [
+        std::borrow::Cow::Borrowed("bad:name"),
+        "bad:name".into(),
+        std::borrow::Cow::Owned("bad name".to_owned()),
+        std::borrow::Cow::Owned("bad name".to_owned()),
+    ] {
+        let message = herald::transport::RawMessage {
+            address: "pings/a".into(),
+            key: None,
+            headers: vec![(name, "x".into())],
+            body: b"{}".to_vec(),
+        };
+        let error = herald::transport::Transport::publish(&nats, message)
+            .await
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("cannot be a NATS header name"),
+            "{error}"
+        );
+    }
     cleanup(&nats).await;
 }
 
