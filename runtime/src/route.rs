@@ -466,6 +466,11 @@ pub struct Worker<T: Transport, R> {
 
 impl<T: Transport, R: Route> Worker<T, R> {
     /// Processes deliveries until the transport closes; each is settled by its outcome.
+    ///
+    /// A settlement the broker does not take (a lost connection, say) is reported as a
+    /// `tracing` warning and processing goes on: the message is still unsettled, so the
+    /// broker delivers it again. The worker returns [`TransportError::Closed`] once the
+    /// transport is closed.
     pub async fn run(self) -> Result<(), TransportError> {
         self.run_until(std::future::pending()).await
     }
@@ -509,7 +514,19 @@ impl<T: Transport, R: Route> Worker<T, R> {
                 return Ok(());
             };
             let settlement = handling.handle(delivery.delivered()).await;
-            delivery.settle(settlement).await?;
+            match delivery.settle(settlement).await {
+                Ok(()) => {}
+                Err(TransportError::Closed) => return Err(TransportError::Closed),
+                // The broker did not take the ack, retry or dead letter: the message stays
+                // unsettled and the broker delivers it again (handled again, or acked unseen
+                // by an idempotency store). One broker error does not stop the consumer.
+                Err(error) => tracing::warn!(
+                    group = %group,
+                    address = %R::ADDRESS,
+                    %error,
+                    "a delivery could not be settled; the broker will deliver it again"
+                ),
+            }
         }
     }
 }
