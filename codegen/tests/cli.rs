@@ -262,3 +262,58 @@ fn parameter_values_that_cannot_be_in_an_address_are_warned_about() {
         "{text}"
     );
 }
+
+#[test]
+fn bad_retry_extensions_are_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "{maxAttempts: 0}",
+            "/maxAttempts",
+            "must be a whole number from 1",
+        ),
+        (
+            "{initialDelay: soon}",
+            "/initialDelay",
+            "must be a duration",
+        ),
+        ("{maxDelay: -5}", "/maxDelay", "must be a duration"),
+        ("{jitter: 2}", "/jitter", "must be a number from 0 to 1"),
+        (
+            "{multiplier: 0.5}",
+            "/multiplier",
+            "must be a number of at least 1",
+        ),
+        ("{backoff: linear}", "/backoff", "has no `backoff`"),
+        ("5", "x-herald-retry", "must be a mapping"),
+        (
+            "{initialDelay: 2s, maxDelay: 1s}",
+            "x-herald-retry",
+            "(2000 ms) is longer than `maxDelay` (1000 ms)",
+        ),
+    ];
+    for (i, (extension, pointer, message)) in cases.into_iter().enumerate() {
+        let spec = dir.path().join(format!("retry-{i}.yaml"));
+        std::fs::write(
+            &spec,
+            format!(
+                "asyncapi: 3.0.0\n\
+                 info: {{title: t, version: '1'}}\n\
+                 channels:\n  c:\n    address: c\n    messages:\n      m: {{payload: {{type: string}}}}\n\
+                 operations:\n  onC:\n    action: receive\n    channel: {{$ref: '#/channels/c'}}\n\
+                 \x20   x-herald-retry: {extension}\n"
+            ),
+        )
+        .unwrap();
+        let location = format!("retry-{i}.yaml:12:");
+        rejects(spec.to_str().unwrap(), &location, message);
+        rejects(
+            spec.to_str().unwrap(),
+            &format!(
+                "/operations/onC/x-herald-retry{}",
+                pointer.trim_start_matches("x-herald-retry")
+            ),
+            message,
+        );
+    }
+}

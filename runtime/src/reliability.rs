@@ -56,6 +56,18 @@ impl RetryPolicy {
         }
     }
 
+    /// The same policy, waiting `delay` before the second attempt.
+    pub fn initial_delay(mut self, delay: Duration) -> Self {
+        self.initial = delay;
+        self
+    }
+
+    /// The same policy, never waiting longer than `delay` between attempts.
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.max = delay;
+        self
+    }
+
     /// Retries at once (tests, and transports that cannot delay).
     pub fn immediate() -> Self {
         RetryPolicy {

@@ -294,6 +294,13 @@ pub trait Route: Send + Sync + 'static {
         incoming: Incoming<'_>,
         ctx: &Context<'_>,
     ) -> impl Future<Output = Outcome> + Send;
+
+    /// The retry policy the spec gives this operation (its `x-herald-retry` extension), if
+    /// any. A policy set on the [`Consumer`] in code takes precedence; without either,
+    /// [`RetryPolicy::default`] applies.
+    fn retry_policy() -> Option<RetryPolicy> {
+        None
+    }
 }
 
 /// Runs `router` on one delivered message: reads its attributes (a message that is not a
@@ -355,6 +362,9 @@ fn panic_message(panic: &(dyn Any + Send)) -> &str {
 /// Subscribes routers to a transport, with a retry policy and, optionally, an idempotency
 /// store.
 ///
+/// The retry policy of a router is the one set here in code, else the one its spec gives the
+/// operation ([`Route::retry_policy`], from `x-herald-retry`), else [`RetryPolicy::default`].
+///
 /// ```
 /// use std::time::Duration;
 /// use herald::memory::InMemory;
@@ -373,7 +383,10 @@ fn panic_message(panic: &(dyn Any + Send)) -> &str {
 pub struct Consumer<T> {
     transport: T,
     publisher: Publisher,
-    retry: RetryPolicy,
+    /// Set in code; `None` leaves it to the spec.
+    retry: Option<RetryPolicy>,
+    /// Set in code on top of whichever policy applies.
+    max_attempts: Option<u32>,
     idempotency: Option<Arc<dyn IdempotencyStore>>,
     group: Option<String>,
 }
@@ -383,6 +396,7 @@ impl<T: std::fmt::Debug> std::fmt::Debug for Consumer<T> {
         f.debug_struct("Consumer")
             .field("transport", &self.transport)
             .field("retry", &self.retry)
+            .field("max_attempts", &self.max_attempts)
             .field("idempotency", &self.idempotency.is_some())
             .field("group", &self.group)
             .finish_non_exhaustive()
@@ -393,12 +407,14 @@ pub use crate::reliability::DEFAULT_MAX_ATTEMPTS;
 
 impl<T: Transport> Consumer<T> {
     /// A consumer on `transport`; handlers publish through the same transport. Failed
-    /// messages are retried by [`RetryPolicy::default`].
+    /// messages are retried by the spec's policy for the operation, else by
+    /// [`RetryPolicy::default`].
     pub fn new(transport: T) -> Self {
         Consumer {
             publisher: Publisher::new(transport.clone()),
             transport,
-            retry: RetryPolicy::default(),
+            retry: None,
+            max_attempts: None,
             idempotency: None,
             group: None,
         }
@@ -410,17 +426,32 @@ impl<T: Transport> Consumer<T> {
         self
     }
 
-    /// When to retry a failed message and when to dead-letter it.
+    /// When to retry a failed message and when to dead-letter it, for every router this
+    /// consumer subscribes (instead of the spec's policies).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
+        self.retry = Some(policy);
+        self.max_attempts = None;
         self
     }
 
-    /// Attempts before a message whose handler keeps failing is dead-lettered (at least 1);
-    /// short for a [`retry`](Self::retry) policy with that many attempts.
+    /// Attempts before a message whose handler keeps failing is dead-lettered (at least 1),
+    /// on top of whichever policy applies (set in code, the spec's, or the default).
     pub fn max_attempts(mut self, attempts: u32) -> Self {
-        self.retry = self.retry.max_attempts(attempts);
+        self.max_attempts = Some(attempts);
         self
+    }
+
+    /// The retry policy `R`'s worker uses.
+    fn retry_for<R: Route>(&self) -> RetryPolicy {
+        let policy = self
+            .retry
+            .clone()
+            .or_else(R::retry_policy)
+            .unwrap_or_default();
+        match self.max_attempts {
+            Some(attempts) => policy.max_attempts(attempts),
+            None => policy,
+        }
     }
 
     /// Acknowledges, without handling them again, events whose id `store` has seen handled
@@ -446,7 +477,7 @@ impl<T: Transport> Consumer<T> {
             router,
             binding: self.transport.binding(),
             publisher: self.publisher.clone(),
-            retry: self.retry.clone(),
+            retry: self.retry_for::<R>(),
             idempotency: self.idempotency.clone(),
             group,
         })

@@ -103,6 +103,14 @@ pub mod handlers {
                 other => ::herald::Outcome::unknown(other),
             }
         }
+        /// The retry policy of the spec's `x-herald-retry`.
+        fn retry_policy() -> ::core::option::Option<::herald::reliability::RetryPolicy> {
+            ::core::option::Option::Some(
+                ::herald::reliability::RetryPolicy::default()
+                    .max_attempts(3u32)
+                    .initial_delay(::core::time::Duration::from_millis(1500u64)),
+            )
+        }
     }
 }
 

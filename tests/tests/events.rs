@@ -726,3 +726,46 @@ async fn shutdown_finishes_the_message_in_hand() {
         "finished, not dropped"
     );
 }
+
+/// The saga's handler, for its router's type.
+struct Saga;
+
+impl orders::handlers::OnPaymentResult for Saga {
+    async fn on_payment_authorized(
+        &self,
+        _event: Envelope<orders::PaymentAuthorized>,
+        _ctx: &Context<'_>,
+    ) -> HandlerResult {
+        Ok(())
+    }
+
+    async fn on_payment_failed(
+        &self,
+        _event: Envelope<orders::PaymentFailed>,
+        _ctx: &Context<'_>,
+    ) -> HandlerResult {
+        Ok(())
+    }
+}
+
+#[test]
+fn routers_carry_the_retry_policy_of_their_spec() {
+    use herald::reliability::RetryPolicy;
+    use herald::Route;
+    // orders.yaml gives `onPaymentResult` an `x-herald-retry`; `onOrderCancelled` has none.
+    assert_eq!(
+        orders::handlers::OnPaymentResultRouter::<Saga>::retry_policy(),
+        Some(
+            RetryPolicy::default()
+                .max_attempts(8)
+                .initial_delay(Duration::from_millis(250))
+                .max_delay(Duration::from_secs(60))
+                .multiplier(3.0)
+                .jitter(0.1)
+        )
+    );
+    assert_eq!(
+        orders::handlers::OnOrderCancelledRouter::<Flaky>::retry_policy(),
+        None
+    );
+}

@@ -13,7 +13,7 @@ use quote::quote;
 use super::upcast::Family;
 use super::{docs, ident};
 use crate::model::naming::{self, Scope};
-use crate::model::{Action, Catalog, ChannelId, MessageId, Operation};
+use crate::model::{Action, Catalog, ChannelId, MessageId, Operation, RetrySpec};
 
 /// Names the generated modules use unqualified, kept free for them.
 const RESERVED: &[&str] = &[
@@ -142,6 +142,7 @@ pub(crate) fn handlers(catalog: &Catalog, families: &[Family]) -> TokenStream {
         }
         let operation = &op.key;
         let address = subscription(catalog, op.channel);
+        let retry = op.retry.as_ref().map(retry_policy);
         let trait_doc = operation_doc(catalog, op, "Handlers");
         let router_doc = docs::lines_attrs(&format!(
             "Routes the messages of `{}` to an [`{trait_name}`] handler: decodes and validates \
@@ -171,6 +172,8 @@ pub(crate) fn handlers(catalog: &Catalog, families: &[Family]) -> TokenStream {
                         other => ::herald::Outcome::unknown(other),
                     }
                 }
+
+                #retry
             }
         });
     }
@@ -181,6 +184,35 @@ pub(crate) fn handlers(catalog: &Catalog, families: &[Family]) -> TokenStream {
         /// Handler traits and routers, one per receive operation of the spec.
         pub mod handlers {
             #items
+        }
+    }
+}
+
+/// `Route::retry_policy` for the operation's `x-herald-retry`: herald's default policy with
+/// what the spec states.
+fn retry_policy(spec: &RetrySpec) -> TokenStream {
+    let mut setters = Vec::new();
+    if let Some(n) = spec.max_attempts {
+        setters.push(quote!(.max_attempts(#n)));
+    }
+    if let Some(ms) = spec.initial_delay_ms {
+        setters.push(quote!(.initial_delay(::core::time::Duration::from_millis(#ms))));
+    }
+    if let Some(ms) = spec.max_delay_ms {
+        setters.push(quote!(.max_delay(::core::time::Duration::from_millis(#ms))));
+    }
+    if let Some(m) = spec.multiplier {
+        setters.push(quote!(.multiplier(#m)));
+    }
+    if let Some(j) = spec.jitter {
+        setters.push(quote!(.jitter(#j)));
+    }
+    quote! {
+        /// The retry policy of the spec's `x-herald-retry`.
+        fn retry_policy() -> ::core::option::Option<::herald::reliability::RetryPolicy> {
+            ::core::option::Option::Some(
+                ::herald::reliability::RetryPolicy::default() #(#setters)*
+            )
         }
     }
 }

@@ -17,7 +17,7 @@ use super::naming::{self, Scope};
 use super::schema::TypeSpace;
 use super::{
     Action, Catalog, Channel, ChannelId, Example, Info, Message, MessageId, Operation, Parameter,
-    Reply, Server, Ty, TypeId,
+    Reply, RetrySpec, Server, Ty, TypeId,
 };
 
 /// Builds the catalog of the loaded spec.
@@ -234,7 +234,7 @@ impl<'a> Builder<'a> {
                 }
                 None => None,
             };
-            self.operation(key, action, channel, messages, reply, node);
+            self.operation(key, action, channel, messages, reply, node, &loc)?;
         }
         Ok(())
     }
@@ -271,12 +271,13 @@ impl<'a> Builder<'a> {
                 for m in &messages {
                     self.link(channel, *m);
                 }
-                self.operation(&key, action, channel, messages, None, op);
+                self.operation(&key, action, channel, messages, None, op, &op_loc)?;
             }
         }
         Ok(())
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn operation(
         &mut self,
         key: &str,
@@ -285,7 +286,12 @@ impl<'a> Builder<'a> {
         messages: Vec<MessageId>,
         reply: Option<Reply>,
         node: &Node,
-    ) {
+        loc: &Loc,
+    ) -> Result<()> {
+        let retry = match node.get(RETRY_EXTENSION) {
+            Some(retry) => Some(self.retry(retry, &loc.child(RETRY_EXTENSION))?),
+            None => None,
+        };
         self.operations.push(Operation {
             key: key.to_string(),
             rust_name: self.op_names.take(&naming::field_name(key)),
@@ -295,7 +301,79 @@ impl<'a> Builder<'a> {
             reply,
             summary: text_of(node, "summary"),
             bindings: json_of(node, "bindings"),
+            retry,
         });
+        Ok(())
+    }
+
+    /// An operation's `x-herald-retry`: a mapping of `maxAttempts`, `initialDelay`,
+    /// `maxDelay` (milliseconds, or a string such as `250ms`, `1.5s`, `2m`), `multiplier`
+    /// and `jitter`.
+    fn retry(&self, node: &Node, loc: &Loc) -> Result<RetrySpec> {
+        let Some(entries) = node.as_map() else {
+            let message = format!(
+                "`{RETRY_EXTENSION}` must be a mapping (maxAttempts, initialDelay, maxDelay, \
+                 multiplier, jitter), not {}",
+                node.kind()
+            );
+            return Err(self.diag(node, loc, &message).into());
+        };
+        let mut spec = RetrySpec::default();
+        for (key, value) in entries {
+            let at = loc.child(key);
+            let wrong = |what: &str| -> crate::error::Error {
+                self.diag(
+                    value,
+                    &at,
+                    &format!("`{RETRY_EXTENSION}.{key}` must be {what}"),
+                )
+                .into()
+            };
+            match key.as_str() {
+                "maxAttempts" => {
+                    let n = value
+                        .as_u64()
+                        .filter(|n| (1..=u64::from(u32::MAX)).contains(n));
+                    spec.max_attempts =
+                        Some(n.ok_or_else(|| wrong("a whole number from 1"))? as u32);
+                }
+                "initialDelay" | "maxDelay" => {
+                    let ms = duration_ms(value).ok_or_else(|| {
+                        wrong("a duration: milliseconds, or a string such as `250ms`, `1.5s`, `2m`")
+                    })?;
+                    if key == "initialDelay" {
+                        spec.initial_delay_ms = Some(ms);
+                    } else {
+                        spec.max_delay_ms = Some(ms);
+                    }
+                }
+                "multiplier" => {
+                    let m = value.as_f64().filter(|m| m.is_finite() && *m >= 1.0);
+                    spec.multiplier = Some(m.ok_or_else(|| wrong("a number of at least 1"))?);
+                }
+                "jitter" => {
+                    let j = value.as_f64().filter(|j| (0.0..=1.0).contains(j));
+                    spec.jitter = Some(j.ok_or_else(|| wrong("a number from 0 to 1"))?);
+                }
+                _ => {
+                    let message = format!(
+                        "`{RETRY_EXTENSION}` has no `{key}`; it takes maxAttempts, \
+                         initialDelay, maxDelay, multiplier and jitter"
+                    );
+                    return Err(self.diag(value, &at, &message).into());
+                }
+            }
+        }
+        if let (Some(initial), Some(max)) = (spec.initial_delay_ms, spec.max_delay_ms) {
+            if initial > max {
+                let message = format!(
+                    "`{RETRY_EXTENSION}.initialDelay` ({initial} ms) is longer than `maxDelay` \
+                     ({max} ms)"
+                );
+                return Err(self.diag(node, loc, &message).into());
+            }
+        }
+        Ok(spec)
     }
 
     fn channel_ref(&mut self, node: &'a Node, loc: Loc) -> Result<ChannelId> {
@@ -717,4 +795,30 @@ fn text_of(node: &Node, key: &str) -> Option<String> {
 /// The value under `key` as JSON (`null` when absent).
 fn json_of(node: &Node, key: &str) -> serde_json::Value {
     node.get(key).map_or(serde_json::Value::Null, Node::to_json)
+}
+
+/// The extension that gives a receive operation its retry policy.
+const RETRY_EXTENSION: &str = "x-herald-retry";
+
+/// A duration in whole milliseconds: a number of milliseconds, or a string of a number and
+/// a unit (`ms`, `s`, `m`, `h`).
+fn duration_ms(node: &Node) -> Option<u64> {
+    if let Some(ms) = node.as_u64() {
+        return Some(ms);
+    }
+    let text = node.as_str()?.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    let scale = match unit.trim() {
+        "ms" => 1.0,
+        "s" => 1_000.0,
+        "m" => 60_000.0,
+        "h" => 3_600_000.0,
+        _ => return None,
+    };
+    let ms = (number * scale).round();
+    (ms.is_finite() && (0.0..=u64::MAX as f64).contains(&ms)).then_some(ms as u64)
 }

@@ -145,6 +145,24 @@ pub struct Operation {
     pub summary: Option<String>,
     /// Protocol bindings, as written.
     pub bindings: serde_json::Value,
+    /// The retry policy of its `x-herald-retry` extension (receive operations use it).
+    pub retry: Option<RetrySpec>,
+}
+
+/// A retry policy as a spec states it (`x-herald-retry` on an operation); what it leaves out
+/// keeps herald's default.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RetrySpec {
+    /// `maxAttempts`: attempts before the message is dead-lettered (at least 1).
+    pub max_attempts: Option<u32>,
+    /// `initialDelay`, in milliseconds: the wait before the second attempt.
+    pub initial_delay_ms: Option<u64>,
+    /// `maxDelay`, in milliseconds: the longest wait.
+    pub max_delay_ms: Option<u64>,
+    /// `multiplier`: how each wait grows (at least 1).
+    pub multiplier: Option<f64>,
+    /// `jitter`: the random share of each wait, 0 to 1.
+    pub jitter: Option<f64>,
 }
 
 /// The reply of a request/reply operation.

@@ -1,6 +1,7 @@
-//! A consumer goes on when the broker does not take a settlement (the message stays
-//! unsettled, so the broker delivers it again), and stops when the transport is closed.
-//! The broker is the in-memory bus behind a wrapper that fails chosen settlements.
+//! Consumers: a worker goes on when the broker does not take a settlement (the message stays
+//! unsettled, so the broker delivers it again) and stops when the transport is closed (the
+//! broker is the in-memory bus behind a wrapper that fails chosen settlements); a router's
+//! retry policy from the spec applies unless code sets one.
 
 mod common;
 
@@ -147,4 +148,60 @@ async fn a_closed_transport_stops_the_consumer() {
         .unwrap();
     assert!(matches!(result, Err(TransportError::Closed)), "{result:?}");
     assert_eq!(*pings.seen.lock().unwrap(), [1]);
+}
+
+/// `Pings`, with a retry policy from "the spec".
+#[derive(Clone, Default)]
+struct SpecPings(Pings);
+
+impl herald::Route for SpecPings {
+    const OPERATION: &'static str = "pings";
+    const ADDRESS: &'static str = "pings/{shard}";
+
+    async fn route(
+        &self,
+        incoming: herald::Incoming<'_>,
+        ctx: &herald::Context<'_>,
+    ) -> herald::Outcome {
+        self.0.route(incoming, ctx).await
+    }
+
+    fn retry_policy() -> Option<herald::reliability::RetryPolicy> {
+        Some(herald::reliability::RetryPolicy::immediate().max_attempts(2))
+    }
+}
+
+/// Attempts a ping that always fails gets before it is dead-lettered, under `consumer`.
+async fn attempts_before_dead_letter(
+    consumer: impl FnOnce(Consumer<InMemory>) -> Consumer<InMemory>,
+) -> u32 {
+    let bus = InMemory::new();
+    let router = SpecPings(Pings {
+        fail_first: u32::MAX,
+        ..Pings::default()
+    });
+    let worker = consumer(Consumer::new(bus.clone()))
+        .subscribe(router.clone())
+        .await
+        .unwrap();
+    let running = tokio::spawn(worker.run());
+    Publisher::new(bus.clone())
+        .publish("pings/a", Ping { n: 1 })
+        .await
+        .unwrap();
+    until("a dead letter", || !bus.dead_letters().is_empty()).await;
+    common::stop(running).await;
+    router.0.attempts.load(Ordering::SeqCst)
+}
+
+#[tokio::test]
+async fn the_spec_retry_policy_applies_unless_code_sets_one() {
+    use herald::reliability::RetryPolicy;
+    // The router's (the spec's) policy: 2 attempts.
+    assert_eq!(attempts_before_dead_letter(|c| c).await, 2);
+    // `max_attempts` in code goes on top of it.
+    assert_eq!(attempts_before_dead_letter(|c| c.max_attempts(3)).await, 3);
+    // A policy in code replaces it.
+    let code = RetryPolicy::immediate().max_attempts(4);
+    assert_eq!(attempts_before_dead_letter(|c| c.retry(code)).await, 4);
 }
