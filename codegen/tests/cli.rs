@@ -291,6 +291,11 @@ fn bad_retry_extensions_are_located() {
             "x-herald-retry",
             "(2000 ms) is longer than `maxDelay` (1000 ms)",
         ),
+        (
+            "{initialDelay: 1m}",
+            "x-herald-retry",
+            "(60000 ms) is longer than `maxDelay` (30000 ms, herald's default)",
+        ),
     ];
     for (i, (extension, pointer, message)) in cases.into_iter().enumerate() {
         let spec = dir.path().join(format!("retry-{i}.yaml"));
@@ -316,4 +321,36 @@ fn bad_retry_extensions_are_located() {
             message,
         );
     }
+}
+
+#[test]
+fn a_retry_extension_on_a_send_operation_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("send.yaml");
+    std::fs::write(
+        &spec,
+        "asyncapi: 3.0.0\n\
+         info: {title: t, version: '1'}\n\
+         channels:\n  c:\n    address: c\n    messages:\n      m: {payload: {type: string}}\n\
+         operations:\n  sendC:\n    action: send\n    channel: {$ref: '#/channels/c'}\n\
+         \x20   x-herald-retry: {maxAttempts: 3}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out.rs");
+    let result = herald(&[
+        "generate",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let text = stderr(&result);
+    assert!(result.status.success(), "{text}");
+    assert!(
+        text.contains("`x-herald-retry` on the send operation `sendC` has no effect"),
+        "{text}"
+    );
+    assert!(text.contains("send.yaml:12:"), "{text}");
+    assert!(!std::fs::read_to_string(&out)
+        .unwrap()
+        .contains("retry_policy"));
 }

@@ -74,6 +74,14 @@ fn body(i: usize) -> Bytes {
     Bytes::from(serde_json::to_vec(&event(i)).expect("serializes"))
 }
 
+/// herald's side: event `i`, typed, through `publisher`.
+async fn publish_typed(publisher: Publisher, i: usize) {
+    publisher
+        .publish("parcels/p-1", event(i))
+        .await
+        .expect("published");
+}
+
 /// One measured round of one side: throughput, and CPU time per event of this process and of
 /// the broker.
 #[derive(Clone, Copy)]
@@ -314,15 +322,7 @@ async fn nats() {
             }
         }
     };
-    let typed = |i| {
-        let publisher = publisher.clone();
-        async move {
-            publisher
-                .publish("parcels/p-1", event(i))
-                .await
-                .expect("published");
-        }
-    };
+    let typed = |i| publish_typed(publisher.clone(), i);
     let sides = compare(
         pid_of("nats-server").as_deref(),
         typed,
@@ -433,15 +433,7 @@ async fn amqp() {
             }
         }
     };
-    let typed = |i| {
-        let publisher = publisher.clone();
-        async move {
-            publisher
-                .publish("parcels/p-1", event(i))
-                .await
-                .expect("published");
-        }
-    };
+    let typed = |i| publish_typed(publisher.clone(), i);
     let sides = compare(
         pid_of("beam.smp").as_deref(),
         typed,

@@ -22,7 +22,6 @@
 //!   consumers drop a duplicate. Its headers are moved into the AMQP table rather than
 //!   copied, so there is no copy left to send again on the caller's behalf.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -245,7 +244,7 @@ impl Amqp {
                     routing_key,
                     BasicPublishOptions::default(),
                     &body,
-                    *properties,
+                    properties,
                 )
                 .await;
             let confirmed = match sent {
@@ -257,10 +256,12 @@ impl Amqp {
                     "the broker did not take the message (nack)".into(),
                 )),
                 Ok(_) => Ok(()),
-                Err(error) if live.broken() => Err(TransportError::broker(format!(
-                    "the connection went while publishing, before the broker confirmed \
+                Err(error) if !live.connection.status().connected() => {
+                    Err(TransportError::broker(format!(
+                        "the connection went while publishing, before the broker confirmed \
                      (sending again is safe; the next publish reconnects): {error}"
-                ))),
+                    )))
+                }
                 Err(error) => Err(TransportError::broker(error)),
             }
         }
@@ -272,8 +273,7 @@ struct Outgoing {
     exchange: ShortString,
     routing_key: ShortString,
     body: Vec<u8>,
-    /// Boxed: the properties are large and are held only until the publish starts.
-    properties: Box<BasicProperties>,
+    properties: BasicProperties,
 }
 
 impl Outgoing {
@@ -292,7 +292,7 @@ impl Outgoing {
             exchange: short(exchange)?,
             routing_key: short_owned(routing_key)?,
             body,
-            properties: Box::new(properties(headers, address)?),
+            properties: properties(headers, address)?,
         })
     }
 }
@@ -324,7 +324,7 @@ fn properties(
     headers: crate::envelope::Headers,
     address: String,
 ) -> Result<BasicProperties, TransportError> {
-    let mut entries = Vec::with_capacity(headers.len() + 1);
+    let mut table = FieldTable::default();
     let mut content_type = None;
     let mut message_id = None;
     for (name, value) in headers {
@@ -335,18 +335,16 @@ fn properties(
         if name.eq_ignore_ascii_case("cloudEvents:id") {
             message_id = Some(short(&value)?);
         }
-        entries.push((
+        // Of two headers with one name, the later wins (the attempt of a retry, say).
+        table.insert(
             short_owned(name.into_owned())?,
             AMQPValue::LongString(LongString::from(value)),
-        ));
+        );
     }
-    entries.push((
+    table.insert(
         ADDRESS_HEADER.into(),
         AMQPValue::LongString(LongString::from(address)),
-    ));
-    // Built in one go from the sorted entries rather than by an insert each; of two
-    // entries with one name, the later wins, as with inserts.
-    let table = FieldTable::from(entries.into_iter().collect::<BTreeMap<_, _>>());
+    );
     let mut properties = BasicProperties::default()
         .with_headers(table)
         .with_delivery_mode(2);
@@ -656,7 +654,7 @@ impl Settle for AmqpSettle {
                     tokio::spawn(async move {
                         tokio::time::sleep(delay).await;
                         let attempt = delivered.attempt.saturating_add(1);
-                        let mut message = delivered.message.clone();
+                        let mut message = delivered.message;
                         message
                             .headers
                             .push((ATTEMPT_HEADER.into(), attempt.to_string()));
@@ -669,7 +667,7 @@ impl Settle for AmqpSettle {
                 }
                 Settlement::DeadLetter { reason } => {
                     let dlq = format!("{}.dlq", amqp.options.exchange);
-                    let mut message = delivered.message.clone();
+                    let mut message = delivered.message;
                     message.headers.extend([
                         ("herald-dlq-reason".into(), reason),
                         ("herald-dlq-attempt".into(), delivered.attempt.to_string()),
@@ -680,5 +678,52 @@ impl Settle for AmqpSettle {
                 }
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn properties_carry_the_headers_with_the_later_of_two_names() {
+        let headers = vec![
+            ("content-type".into(), "application/json".to_owned()),
+            ("cloudEvents:id".into(), "e-1".to_owned()),
+            (ATTEMPT_HEADER.into(), "1".to_owned()),
+            (ADDRESS_HEADER.into(), "stale/address".to_owned()),
+            (ATTEMPT_HEADER.into(), "2".to_owned()),
+        ];
+        let properties = properties(headers, "acme/orders/o-1".into()).unwrap();
+        assert_eq!(
+            properties.content_type().as_ref().map(ShortString::as_str),
+            Some("application/json")
+        );
+        assert_eq!(
+            properties.message_id().as_ref().map(ShortString::as_str),
+            Some("e-1")
+        );
+        assert_eq!(properties.delivery_mode(), &Some(2));
+        let table = properties.headers().as_ref().unwrap().inner();
+        let text = |name: &str| match table.get(name) {
+            Some(AMQPValue::LongString(s)) => {
+                Some(String::from_utf8_lossy(s.as_bytes()).into_owned())
+            }
+            _ => None,
+        };
+        assert_eq!(text(ATTEMPT_HEADER).as_deref(), Some("2"));
+        assert_eq!(text(ADDRESS_HEADER).as_deref(), Some("acme/orders/o-1"));
+        assert_eq!(text("cloudEvents:id").as_deref(), Some("e-1"));
+        assert_eq!(text("content-type"), None, "a property, not a header");
+        assert_eq!(table.len(), 3);
+    }
+
+    #[test]
+    fn names_over_255_bytes_are_errors() {
+        let long = "x".repeat(256);
+        let headers = vec![(long.clone().into(), "v".to_owned())];
+        assert!(properties(headers, "a".into()).is_err());
+        assert!(short_owned(long).is_err());
+        assert!(short_owned("x".repeat(255)).is_ok());
     }
 }

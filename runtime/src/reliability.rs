@@ -36,11 +36,15 @@ pub struct RetryPolicy {
 
 /// Default number of attempts before a failing message is dead-lettered.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
+/// Default wait before the second attempt.
+pub const DEFAULT_INITIAL_DELAY: Duration = Duration::from_millis(100);
+/// Default longest wait between attempts.
+pub const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(30);
 
 impl Default for RetryPolicy {
     /// 5 attempts, 100 ms doubling up to 30 s, ±20 % jitter.
     fn default() -> Self {
-        RetryPolicy::exponential(Duration::from_millis(100), Duration::from_secs(30))
+        RetryPolicy::exponential(DEFAULT_INITIAL_DELAY, DEFAULT_MAX_DELAY)
     }
 }
 

@@ -427,7 +427,8 @@ impl<T: Transport> Consumer<T> {
     }
 
     /// When to retry a failed message and when to dead-letter it, for every router this
-    /// consumer subscribes (instead of the spec's policies).
+    /// consumer subscribes (instead of the spec's policies). It replaces an earlier
+    /// [`max_attempts`](Self::max_attempts); a later one applies on top.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self.max_attempts = None;
@@ -496,12 +497,13 @@ pub struct Worker<T: Transport, R> {
 }
 
 impl<T: Transport, R: Route> Worker<T, R> {
-    /// Processes deliveries until the transport closes; each is settled by its outcome.
+    /// Processes deliveries until the subscription ends (`Ok`); each is settled by its
+    /// outcome.
     ///
-    /// A settlement the broker does not take (a lost connection, say) is reported as a
-    /// `tracing` warning and processing goes on: the message is still unsettled, so the
-    /// broker delivers it again. The worker returns [`TransportError::Closed`] once the
-    /// transport is closed.
+    /// A settlement the broker does not take ends the worker with that error. Transports
+    /// report success where the broker will deliver the message again anyway (the
+    /// connection went), so an error means herald cannot tell what became of it: stopping
+    /// keeps later messages from being acknowledged past it. Start a new worker to go on.
     pub async fn run(self) -> Result<(), TransportError> {
         self.run_until(std::future::pending()).await
     }
@@ -545,19 +547,11 @@ impl<T: Transport, R: Route> Worker<T, R> {
                 return Ok(());
             };
             let settlement = handling.handle(delivery.delivered()).await;
-            match delivery.settle(settlement).await {
-                Ok(()) => {}
-                Err(TransportError::Closed) => return Err(TransportError::Closed),
-                // The broker did not take the ack, retry or dead letter: the message stays
-                // unsettled and the broker delivers it again (handled again, or acked unseen
-                // by an idempotency store). One broker error does not stop the consumer.
-                Err(error) => tracing::warn!(
-                    group = %group,
-                    address = %R::ADDRESS,
-                    %error,
-                    "a delivery could not be settled; the broker will deliver it again"
-                ),
-            }
+            // A settlement the broker did not take stops the worker: whether the message
+            // comes again is then the transport's to say, and each returns `Ok` where the
+            // broker will deliver it again (a lost connection). Carrying on could lose it: on
+            // Kafka the next message's offset would be committed past it.
+            delivery.settle(settlement).await?;
         }
     }
 }

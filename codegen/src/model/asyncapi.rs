@@ -289,7 +289,21 @@ impl<'a> Builder<'a> {
         loc: &Loc,
     ) -> Result<()> {
         let retry = match node.get(RETRY_EXTENSION) {
-            Some(retry) => Some(self.retry(retry, &loc.child(RETRY_EXTENSION))?),
+            Some(retry) => {
+                let at = loc.child(RETRY_EXTENSION);
+                let policy = self.retry(retry, &at)?;
+                if action == Action::Send {
+                    self.space.warnings.push(self.diag(
+                        retry,
+                        &at,
+                        &format!(
+                            "`{RETRY_EXTENSION}` on the send operation `{key}` has no \
+                                 effect: retries are for the handlers of receive operations"
+                        ),
+                    ));
+                }
+                Some(policy)
+            }
             None => None,
         };
         self.operations.push(Operation {
@@ -364,14 +378,29 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        if let (Some(initial), Some(max)) = (spec.initial_delay_ms, spec.max_delay_ms) {
-            if initial > max {
-                let message = format!(
-                    "`{RETRY_EXTENSION}.initialDelay` ({initial} ms) is longer than `maxDelay` \
-                     ({max} ms)"
-                );
-                return Err(self.diag(node, loc, &message).into());
-            }
+        // What the spec leaves out is herald's default, which the check must see too.
+        let default = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        let initial = spec
+            .initial_delay_ms
+            .unwrap_or(default(herald::reliability::DEFAULT_INITIAL_DELAY));
+        let max = spec
+            .max_delay_ms
+            .unwrap_or(default(herald::reliability::DEFAULT_MAX_DELAY));
+        if initial > max {
+            let of = |given: Option<u64>| {
+                if given.is_some() {
+                    ""
+                } else {
+                    ", herald's default"
+                }
+            };
+            let message = format!(
+                "`{RETRY_EXTENSION}.initialDelay` ({initial} ms{}) is longer than `maxDelay` \
+                 ({max} ms{}): every wait would be cut to `maxDelay`",
+                of(spec.initial_delay_ms),
+                of(spec.max_delay_ms),
+            );
+            return Err(self.diag(node, loc, &message).into());
         }
         Ok(spec)
     }
