@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 
 const IN_FLIGHT: usize = 256;
 const PER_ROUND: usize = 10_000;
-const ROUNDS: usize = 20;
+const ROUNDS: usize = 40;
 
 /// A small typed event with constraints, as a service would publish it.
 #[derive(Debug, Clone, Serialize, Deserialize, herald::Event, herald::Validate)]
