@@ -104,46 +104,34 @@ fn flaky(failing: u32, error: fn() -> TransportError) -> Flaky {
 
 #[tokio::test]
 async fn a_settlement_the_broker_refuses_ends_the_worker_with_the_error() {
-    let transport = flaky(1, || {
-        TransportError::broker("injected: the dead-letter topic refused the message")
-    });
-    let pings = Pings::default();
-    let worker = Consumer::new(transport.clone())
-        .subscribe(pings.clone())
-        .await
-        .unwrap();
-    let running = tokio::spawn(worker.run());
-    let publisher = Publisher::new(transport.clone());
-    publisher.publish("pings/a", Ping { n: 1 }).await.unwrap();
-    let result = tokio::time::timeout(Duration::from_secs(10), running)
-        .await
-        .expect("the worker stops")
-        .unwrap();
-    let error = result.unwrap_err();
-    assert!(error.to_string().contains("injected"), "{error}");
-    // Nothing after it was taken (and acknowledged past it).
-    publisher.publish("pings/a", Ping { n: 2 }).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(*pings.seen.lock().unwrap(), [1]);
-}
-
-#[tokio::test]
-async fn a_closed_transport_stops_the_consumer() {
-    let transport = flaky(1, || TransportError::Closed);
-    let pings = Pings::default();
-    let worker = Consumer::new(transport.clone())
-        .subscribe(pings.clone())
-        .await
-        .unwrap();
-    let running = tokio::spawn(worker.run());
-    let publisher = Publisher::new(transport.clone());
-    publisher.publish("pings/a", Ping { n: 1 }).await.unwrap();
-    let result = tokio::time::timeout(Duration::from_secs(10), running)
-        .await
-        .expect("the worker stops")
-        .unwrap();
-    assert!(matches!(result, Err(TransportError::Closed)), "{result:?}");
-    assert_eq!(*pings.seen.lock().unwrap(), [1]);
+    let cases: [(fn() -> TransportError, &str); 2] = [
+        (
+            || TransportError::broker("injected: the dead-letter topic refused the message"),
+            "injected",
+        ),
+        (|| TransportError::Closed, "closed"),
+    ];
+    for (error, expected) in cases {
+        let transport = flaky(1, error);
+        let pings = Pings::default();
+        let worker = Consumer::new(transport.clone())
+            .subscribe(pings.clone())
+            .await
+            .unwrap();
+        let running = tokio::spawn(worker.run());
+        let publisher = Publisher::new(transport.clone());
+        publisher.publish("pings/a", Ping { n: 1 }).await.unwrap();
+        let result = tokio::time::timeout(Duration::from_secs(10), running)
+            .await
+            .expect("the worker stops")
+            .unwrap();
+        let error = result.unwrap_err();
+        assert!(error.to_string().contains(expected), "{error}");
+        // Nothing after it was taken (and acknowledged past it).
+        publisher.publish("pings/a", Ping { n: 2 }).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(*pings.seen.lock().unwrap(), [1]);
+    }
 }
 
 /// `Pings`, with a retry policy from "the spec".
