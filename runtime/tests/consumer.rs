@@ -18,12 +18,15 @@ use herald::transport::{
 };
 use herald::{Consumer, Publisher};
 
+/// Makes the error a failing settlement returns.
+type MakeError = fn() -> TransportError;
+
 /// The in-memory bus, but the next `failing` settlements fail with `error()`.
 #[derive(Clone)]
 struct Flaky {
     inner: InMemory,
     failing: Arc<AtomicU32>,
-    error: fn() -> TransportError,
+    error: MakeError,
 }
 
 impl Transport for Flaky {
@@ -94,7 +97,7 @@ impl Settle for FlakySettle {
     }
 }
 
-fn flaky(failing: u32, error: fn() -> TransportError) -> Flaky {
+fn flaky(failing: u32, error: MakeError) -> Flaky {
     Flaky {
         inner: InMemory::new(),
         failing: Arc::new(AtomicU32::new(failing)),
@@ -104,7 +107,7 @@ fn flaky(failing: u32, error: fn() -> TransportError) -> Flaky {
 
 #[tokio::test]
 async fn a_settlement_the_broker_refuses_ends_the_worker_with_the_error() {
-    let cases: [(fn() -> TransportError, &str); 2] = [
+    let cases: [(MakeError, &str); 2] = [
         (
             || TransportError::broker("injected: the dead-letter topic refused the message"),
             "injected",
