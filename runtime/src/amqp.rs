@@ -332,8 +332,11 @@ fn properties(
             content_type = Some(short_owned(value)?);
             continue;
         }
+        // The id is the AMQP message id too, where it fits a short string; the header
+        // carries it whatever its length (a retry or a dead letter of a message with a
+        // longer id must not fail on it).
         if name.eq_ignore_ascii_case("cloudEvents:id") {
-            message_id = Some(short(&value)?);
+            message_id = ShortString::try_new(value.as_str()).ok();
         }
         // Of two headers with one name, the later wins (the attempt of a retry, say).
         table.insert(
@@ -716,6 +719,18 @@ mod tests {
         assert_eq!(text("cloudEvents:id").as_deref(), Some("e-1"));
         assert_eq!(text("content-type"), None, "a property, not a header");
         assert_eq!(table.len(), 3);
+    }
+
+    #[test]
+    fn an_id_too_long_for_a_message_id_stays_in_its_header() {
+        let id = "e".repeat(300);
+        let headers = vec![("cloudEvents:id".into(), id.clone())];
+        let properties = properties(headers, "a".into()).unwrap();
+        assert_eq!(properties.message_id(), &None);
+        let table = properties.headers().as_ref().unwrap().inner();
+        assert!(
+            matches!(table.get("cloudEvents:id"), Some(AMQPValue::LongString(s)) if s.as_bytes() == id.as_bytes())
+        );
     }
 
     #[test]

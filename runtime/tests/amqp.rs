@@ -12,7 +12,8 @@ use herald::amqp::lapin::options::{BasicGetOptions, ExchangeDeleteOptions, Queue
 use herald::amqp::{Amqp, AmqpOptions};
 use herald::Route;
 
-use common::{Pings, WAIT};
+use common::{until, Ping, Pings, WAIT};
+use herald::{Consumer, Publisher};
 
 const URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 
@@ -154,5 +155,32 @@ async fn names_and_properties_over_255_bytes_are_errors_not_panics() {
             .unwrap_err();
         assert!(error.to_string().contains("at most 255"), "{error}");
     }
+    cleanup(&amqp).await;
+}
+
+#[tokio::test]
+async fn an_event_with_an_id_over_255_bytes_is_retried_and_handled() {
+    let Some(amqp) = connect("long-id").await else {
+        return;
+    };
+    let pings = Pings {
+        fail_first: 1,
+        ..Pings::default()
+    };
+    let worker = Consumer::new(amqp.clone())
+        .retry(common::quick_retries())
+        .subscribe(pings.clone())
+        .await
+        .unwrap();
+    let running = tokio::spawn(worker.run());
+    // Another producer's id: too long for an AMQP message id, fine for CloudEvents.
+    let publisher = Publisher::new(amqp.clone());
+    let mut envelope = publisher.envelope(Ping { n: 9 });
+    envelope.id = "e".repeat(300);
+    publisher.send("pings/a", &envelope).await.unwrap();
+    until("the ping, on its second attempt", || pings.count() >= 1).await;
+    assert_eq!(*pings.seen.lock().unwrap(), [9]);
+    assert_eq!(pings.attempts.load(std::sync::atomic::Ordering::SeqCst), 2);
+    common::stop(running).await;
     cleanup(&amqp).await;
 }
