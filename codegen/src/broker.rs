@@ -36,6 +36,13 @@ pub enum BrokerError {
     Broker(String),
 }
 
+impl BrokerError {
+    /// A broker failure, from the client's error.
+    fn broker(error: impl std::fmt::Display) -> Self {
+        BrokerError::Broker(error.to_string())
+    }
+}
+
 /// The message of `catalog` known as `name` (its name, key or message id).
 pub fn find_message<'c>(catalog: &'c Catalog, name: &str) -> Result<&'c Message, BrokerError> {
     catalog
@@ -151,7 +158,7 @@ mod live {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| BrokerError::Broker(e.to_string()))
+            .map_err(BrokerError::broker)
     }
 
     /// Connects to NATS; listeners start with what is published from now on.
@@ -165,7 +172,7 @@ mod live {
             },
         )
         .await
-        .map_err(|e| BrokerError::Broker(e.to_string()))
+        .map_err(BrokerError::broker)
     }
 
     /// Connects to Redis; listeners start with what is added from now on.
@@ -179,7 +186,7 @@ mod live {
             },
         )
         .await
-        .map_err(|e| BrokerError::Broker(e.to_string()))
+        .map_err(BrokerError::broker)
     }
 
     /// Connects to RabbitMQ.
@@ -193,7 +200,7 @@ mod live {
             },
         )
         .await
-        .map_err(|e| BrokerError::Broker(e.to_string()))
+        .map_err(BrokerError::broker)
     }
 
     /// Connects to an MQTT 5 broker.
@@ -201,7 +208,7 @@ mod live {
     pub async fn mqtt(url: &str) -> Result<herald::mqtt::Mqtt, BrokerError> {
         herald::mqtt::Mqtt::connect(url)
             .await
-            .map_err(|e| BrokerError::Broker(e.to_string()))
+            .map_err(BrokerError::broker)
     }
 
     /// Connects to Kafka; listeners take what is published from now on.
@@ -215,7 +222,7 @@ mod live {
             },
         )
         .await
-        .map_err(|e| BrokerError::Broker(e.to_string()))
+        .map_err(BrokerError::broker)
     }
 
     pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, BrokerError> {
@@ -257,7 +264,7 @@ mod live {
                 body,
             })
             .await
-            .map_err(|e| BrokerError::Broker(e.to_string()))?;
+            .map_err(BrokerError::broker)?;
             Ok(id)
         }
     }
@@ -283,7 +290,7 @@ mod live {
                 let mut subscription = nats
                     .subscribe(&pattern, &group)
                     .await
-                    .map_err(|e| BrokerError::Broker(e.to_string()))?;
+                    .map_err(BrokerError::broker)?;
                 let sender = sender.clone();
                 tokio::spawn(async move {
                     while let Some(delivery) = subscription.next().await {

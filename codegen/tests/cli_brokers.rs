@@ -63,52 +63,15 @@ fn round_trip(url: &str) {
 
 /// Publishes an invalid `com.acme.order.confirmed` straight through the transport.
 fn publish_raw_invalid(url: &str) {
-    use herald::transport::{RawMessage, Transport};
-    let headers = vec![
-        ("ce-specversion".into(), "1.0".to_owned()),
-        ("ce-id".into(), format!("bad-{}", std::process::id())),
-        ("ce-source".into(), "/tests".to_owned()),
-        ("ce-type".into(), "com.acme.order.confirmed".to_owned()),
-        ("ce-dataversion".into(), "1.0.0".to_owned()),
-        ("Content-Type".into(), "application/json".to_owned()),
-    ];
-    let message = RawMessage {
-        address: "acme/orders/o-rt-3".into(),
-        key: None,
-        headers,
-        body: br#"{"id": "not-a-uuid"}"#.to_vec(),
-    };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
+    common::block_on(async {
         if url.starts_with("nats") {
-            let nats = herald::nats::Nats::connect(url).await.unwrap();
-            nats.publish(message).await.unwrap();
+            common::publish_invalid(&herald::nats::Nats::connect(url).await.unwrap()).await;
         } else if url.starts_with("redis") {
-            let redis = herald::redis::Redis::connect(url).await.unwrap();
-            redis.publish(message).await.unwrap();
+            common::publish_invalid(&herald::redis::Redis::connect(url).await.unwrap()).await;
         } else if url.starts_with("mqtt") {
-            let mqtt = herald::mqtt::Mqtt::connect(url).await.unwrap();
-            let mut message = message;
-            for (name, _) in &mut message.headers {
-                if let Some(attribute) = name.strip_prefix("ce-") {
-                    *name = attribute.to_owned().into();
-                }
-            }
-            mqtt.publish(message).await.unwrap();
+            common::publish_invalid(&herald::mqtt::Mqtt::connect(url).await.unwrap()).await;
         } else {
-            let amqp = herald::amqp::Amqp::connect(url).await.unwrap();
-            let mut message = message;
-            for (name, _) in &mut message.headers {
-                if let Some(attribute) = name.strip_prefix("ce-") {
-                    *name = format!("cloudEvents:{attribute}").into();
-                } else if name == "Content-Type" {
-                    *name = "content-type".into();
-                }
-            }
-            amqp.publish(message).await.unwrap();
+            common::publish_invalid(&herald::amqp::Amqp::connect(url).await.unwrap()).await;
         }
     });
 }

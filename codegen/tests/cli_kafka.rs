@@ -25,30 +25,8 @@ fn publish_then_listen_round_trip_on_kafka() {
 
 /// Publishes an invalid `com.acme.order.confirmed` straight through the transport.
 fn publish_raw_invalid(brokers: &str) {
-    use herald::transport::{RawMessage, Transport};
-    let headers = [
-        ("ce_specversion", "1.0"),
-        ("ce_id", "bad-1"),
-        ("ce_source", "/tests"),
-        ("ce_type", "com.acme.order.confirmed"),
-        ("ce_dataversion", "1.0.0"),
-        ("content-type", "application/json"),
-    ];
-    let message = RawMessage {
-        address: "acme/orders/o-rt-3".into(),
-        key: None,
-        headers: headers
-            .iter()
-            .map(|(k, v)| ((*k).into(), (*v).to_owned()))
-            .collect(),
-        body: br#"{"id": "not-a-uuid"}"#.to_vec(),
-    };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
+    common::block_on(async {
         let kafka = herald::kafka::Kafka::connect(brokers).await.unwrap();
-        kafka.publish(message).await.unwrap();
+        common::publish_invalid(&kafka).await;
     });
 }

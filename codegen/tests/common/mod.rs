@@ -3,6 +3,9 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 
+use herald::envelope::{Binding, Envelope};
+use herald::transport::{RawMessage, Transport};
+
 pub fn herald(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_herald"))
         .args(args)
@@ -98,4 +101,42 @@ pub fn round_trip(url: &str, send_invalid: impl FnOnce()) {
     );
     assert!(stdout.contains("✗ com.acme.order.confirmed"), "{stdout}");
     assert!(stdout.contains("is not a valid uuid"), "{stdout}");
+}
+
+/// Publishes, straight through `transport` (past the CLI, which would refuse it), a
+/// `com.acme.order.confirmed` whose `id` is not a UUID, with the headers its binding uses.
+pub async fn publish_invalid<T: Transport>(transport: &T) {
+    let envelope = Envelope {
+        id: format!("bad-{}", std::process::id()),
+        source: "/tests".into(),
+        event_type: "com.acme.order.confirmed".into(),
+        time: None,
+        data_content_type: Some("application/json".into()),
+        data_schema: None,
+        subject: None,
+        correlation_id: None,
+        causation_id: None,
+        data_version: Some("1.0.0".into()),
+        metadata: Default::default(),
+        extensions: Default::default(),
+        data: serde_json::json!({"id": "not-a-uuid"}),
+    };
+    let binding: Binding = transport.binding();
+    let (headers, body) = envelope.to_binary(binding).unwrap();
+    let message = RawMessage {
+        address: "acme/orders/o-rt-3".into(),
+        key: None,
+        headers,
+        body,
+    };
+    transport.publish(message).await.unwrap();
+}
+
+/// Runs `work` to completion on a new single-threaded runtime.
+pub fn block_on<F: std::future::Future>(work: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(work)
 }
