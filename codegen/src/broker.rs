@@ -36,13 +36,6 @@ pub enum BrokerError {
     Broker(String),
 }
 
-impl BrokerError {
-    /// A broker failure, from the client's error.
-    fn broker(error: impl std::fmt::Display) -> Self {
-        BrokerError::Broker(error.to_string())
-    }
-}
-
 /// The message of `catalog` known as `name` (its name, key or message id).
 pub fn find_message<'c>(catalog: &'c Catalog, name: &str) -> Result<&'c Message, BrokerError> {
     catalog
@@ -154,11 +147,16 @@ mod live {
     use herald::transport::{RawMessage, Settlement, Subscription, Transport};
     use herald::Incoming;
 
+    /// A broker failure, from the client's error.
+    fn broker(error: impl std::fmt::Display) -> BrokerError {
+        BrokerError::Broker(error.to_string())
+    }
+
     fn runtime() -> Result<tokio::runtime::Runtime, BrokerError> {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(BrokerError::broker)
+            .map_err(broker)
     }
 
     /// Connects to NATS; listeners start with what is published from now on.
@@ -172,7 +170,7 @@ mod live {
             },
         )
         .await
-        .map_err(BrokerError::broker)
+        .map_err(broker)
     }
 
     /// Connects to Redis; listeners start with what is added from now on.
@@ -186,7 +184,7 @@ mod live {
             },
         )
         .await
-        .map_err(BrokerError::broker)
+        .map_err(broker)
     }
 
     /// Connects to RabbitMQ.
@@ -200,15 +198,13 @@ mod live {
             },
         )
         .await
-        .map_err(BrokerError::broker)
+        .map_err(broker)
     }
 
     /// Connects to an MQTT 5 broker.
     #[cfg(feature = "mqtt")]
     pub async fn mqtt(url: &str) -> Result<herald::mqtt::Mqtt, BrokerError> {
-        herald::mqtt::Mqtt::connect(url)
-            .await
-            .map_err(BrokerError::broker)
+        herald::mqtt::Mqtt::connect(url).await.map_err(broker)
     }
 
     /// Connects to Kafka; listeners take what is published from now on.
@@ -222,7 +218,7 @@ mod live {
             },
         )
         .await
-        .map_err(BrokerError::broker)
+        .map_err(broker)
     }
 
     pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, BrokerError> {
@@ -264,7 +260,7 @@ mod live {
                 body,
             })
             .await
-            .map_err(BrokerError::broker)?;
+            .map_err(broker)?;
             Ok(id)
         }
     }
@@ -287,10 +283,7 @@ mod live {
                     .address
                     .clone()
                     .unwrap_or_else(|| channel.key.clone());
-                let mut subscription = nats
-                    .subscribe(&pattern, &group)
-                    .await
-                    .map_err(BrokerError::broker)?;
+                let mut subscription = nats.subscribe(&pattern, &group).await.map_err(broker)?;
                 let sender = sender.clone();
                 tokio::spawn(async move {
                     while let Some(delivery) = subscription.next().await {
