@@ -1,7 +1,7 @@
 //! Generates the example catalogs of `specs/` for the benchmarks and the fuzz tests.
 
 fn main() {
-    let result = herald_codegen::Builder::new()
+    let result = tidings_codegen::Builder::new()
         .spec("../specs/nx-monorepo.yaml")
         .spec("../specs/orders.yaml")
         .generate();

@@ -1,4 +1,4 @@
-//! `herald publish` and `herald listen`: a spec's messages on a real broker, from the
+//! `tidings publish` and `tidings listen`: a spec's messages on a real broker, from the
 //! command line. Brokers are runtime features; this build knows the schemes in [`SCHEMES`].
 
 use std::path::Path;
@@ -81,7 +81,7 @@ pub fn violations(message: &Message, payload: &Value) -> Vec<String> {
     let Some(schema) = &message.payload_schema else {
         return Vec::new();
     };
-    match herald::schema::Schema::compile(schema) {
+    match tidings::schema::Schema::compile(schema) {
         Ok(schema) => match schema.validate(payload) {
             Ok(()) => Vec::new(),
             Err(errors) => errors.iter().map(ToString::to_string).collect(),
@@ -109,7 +109,7 @@ pub fn address(
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    herald::address::fill(&template, &pairs)
+    tidings::address::fill(&template, &pairs)
         .map_err(|e| BrokerError::Usage(format!("{e} (give it with --param NAME=VALUE)")))
 }
 
@@ -120,7 +120,7 @@ pub fn scheme(url: &str) -> Result<&str, BrokerError> {
         Ok(scheme)
     } else {
         Err(BrokerError::Usage(format!(
-            "`{url}`: this build of herald talks to {} (build with `--features nats,redis,amqp,mqtt,kafka`)",
+            "`{url}`: this build of tidings talks to {} (build with `--features nats,redis,amqp,mqtt,kafka`)",
             if SCHEMES.is_empty() {
                 "no broker".to_owned()
             } else {
@@ -143,9 +143,9 @@ pub fn scheme(url: &str) -> Result<&str, BrokerError> {
 ))]
 mod live {
     use super::*;
-    use herald::envelope::{Envelope, Metadata};
-    use herald::transport::{RawMessage, Settlement, Subscription, Transport};
-    use herald::Incoming;
+    use tidings::envelope::{Envelope, Metadata};
+    use tidings::transport::{RawMessage, Settlement, Subscription, Transport};
+    use tidings::Incoming;
 
     /// A broker failure, from the client's error.
     fn broker(error: impl std::fmt::Display) -> BrokerError {
@@ -161,10 +161,10 @@ mod live {
 
     /// Connects to NATS; listeners start with what is published from now on.
     #[cfg(feature = "nats")]
-    pub async fn nats(url: &str, from_now: bool) -> Result<herald::nats::Nats, BrokerError> {
-        herald::nats::Nats::connect_with(
+    pub async fn nats(url: &str, from_now: bool) -> Result<tidings::nats::Nats, BrokerError> {
+        tidings::nats::Nats::connect_with(
             url,
-            herald::nats::NatsOptions {
+            tidings::nats::NatsOptions {
                 from_now,
                 ..Default::default()
             },
@@ -175,10 +175,10 @@ mod live {
 
     /// Connects to Redis; listeners start with what is added from now on.
     #[cfg(feature = "redis")]
-    pub async fn redis(url: &str, from_now: bool) -> Result<herald::redis::Redis, BrokerError> {
-        herald::redis::Redis::connect_with(
+    pub async fn redis(url: &str, from_now: bool) -> Result<tidings::redis::Redis, BrokerError> {
+        tidings::redis::Redis::connect_with(
             url,
-            herald::redis::RedisOptions {
+            tidings::redis::RedisOptions {
                 from_now,
                 ..Default::default()
             },
@@ -189,10 +189,10 @@ mod live {
 
     /// Connects to RabbitMQ.
     #[cfg(feature = "amqp")]
-    pub async fn amqp(url: &str, transient: bool) -> Result<herald::amqp::Amqp, BrokerError> {
-        herald::amqp::Amqp::connect_with(
+    pub async fn amqp(url: &str, transient: bool) -> Result<tidings::amqp::Amqp, BrokerError> {
+        tidings::amqp::Amqp::connect_with(
             url,
-            herald::amqp::AmqpOptions {
+            tidings::amqp::AmqpOptions {
                 transient,
                 ..Default::default()
             },
@@ -203,16 +203,16 @@ mod live {
 
     /// Connects to an MQTT 5 broker.
     #[cfg(feature = "mqtt")]
-    pub async fn mqtt(url: &str) -> Result<herald::mqtt::Mqtt, BrokerError> {
-        herald::mqtt::Mqtt::connect(url).await.map_err(broker)
+    pub async fn mqtt(url: &str) -> Result<tidings::mqtt::Mqtt, BrokerError> {
+        tidings::mqtt::Mqtt::connect(url).await.map_err(broker)
     }
 
     /// Connects to Kafka; listeners take what is published from now on.
     #[cfg(feature = "kafka")]
-    pub async fn kafka(url: &str, from_now: bool) -> Result<herald::kafka::Kafka, BrokerError> {
-        herald::kafka::Kafka::connect_with(
+    pub async fn kafka(url: &str, from_now: bool) -> Result<tidings::kafka::Kafka, BrokerError> {
+        tidings::kafka::Kafka::connect_with(
             url,
-            herald::kafka::KafkaOptions {
+            tidings::kafka::KafkaOptions {
                 from_now,
                 ..Default::default()
             },
@@ -234,12 +234,12 @@ mod live {
     ) -> Result<String, BrokerError> {
         {
             let nats = transport;
-            let id = herald::uuid::Uuid::now_v7().to_string();
+            let id = tidings::uuid::Uuid::now_v7().to_string();
             let envelope = Envelope {
                 id: id.clone(),
-                source: "herald-cli".into(),
+                source: "tidings-cli".into(),
                 event_type: message.name.clone().into(),
-                time: Some(herald::chrono::Utc::now()),
+                time: Some(tidings::chrono::Utc::now()),
                 data_content_type: Some(message.content_type.clone().into()),
                 data_schema: None,
                 subject: None,
@@ -276,7 +276,7 @@ mod live {
     ) -> Result<(usize, usize), BrokerError> {
         {
             let nats = transport;
-            let group = format!("herald-listen-{}", std::process::id());
+            let group = format!("tidings-listen-{}", std::process::id());
             let (sender, mut receiver) = tokio::sync::mpsc::channel(64);
             for channel in &catalog.channels {
                 let pattern = channel
@@ -318,7 +318,7 @@ mod live {
     }
 
     /// Prints one event and whether it is valid under the spec.
-    fn report(catalog: &Catalog, binding: herald::envelope::Binding, raw: &RawMessage) -> bool {
+    fn report(catalog: &Catalog, binding: tidings::envelope::Binding, raw: &RawMessage) -> bool {
         let incoming = match Incoming::parse(binding, raw) {
             Ok(incoming) => incoming,
             Err(e) => {

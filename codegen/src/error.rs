@@ -82,7 +82,7 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
-    /// The generated code did not parse as Rust (a bug in herald).
+    /// The generated code did not parse as Rust (a bug in tidings).
     #[error("internal error: generated code does not parse: {0}")]
     Internal(String),
 }

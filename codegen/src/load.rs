@@ -184,7 +184,7 @@ impl Sources {
                     .diag(
                         v.span,
                         format!(
-                            "AsyncAPI {version} is not supported: herald reads 2.0-2.6, 3.0 and 3.1 \
+                            "AsyncAPI {version} is not supported: tidings reads 2.0-2.6, 3.0 and 3.1 \
                              (convert it with `asyncapi convert`)"
                         ),
                     )
@@ -192,7 +192,7 @@ impl Sources {
                 _ => Err(self
                     .diag(
                         v.span,
-                        format!("AsyncAPI {version} is not supported: herald reads 2.0-2.6, 3.0 and 3.1"),
+                        format!("AsyncAPI {version} is not supported: tidings reads 2.0-2.6, 3.0 and 3.1"),
                     )
                     .into()),
             };
@@ -201,7 +201,7 @@ impl Sources {
             return Err(self
                 .diag(
                     v.span,
-                    "OpenAPI documents are not supported yet: herald generates code from AsyncAPI 2.0-3.1",
+                    "OpenAPI documents are not supported yet: tidings generates code from AsyncAPI 2.0-3.1",
                 )
                 .into());
         }
@@ -296,7 +296,7 @@ impl Sources {
                     .diag(
                         span,
                         format!(
-                            "remote reference `{reference}` refused: herald does not fetch over the \
+                            "remote reference `{reference}` refused: tidings does not fetch over the \
                              network unless allowed (`--allow-remote`, or `Builder::allow_remote(true)`)"
                         ),
                     )
@@ -366,7 +366,7 @@ fn fetch_remote(url: &str) -> std::result::Result<String, String> {
 
 #[cfg(not(feature = "remote"))]
 fn fetch_remote(_url: &str) -> std::result::Result<String, String> {
-    Err("this herald was built without the `remote` feature".into())
+    Err("tidings was built without the `remote` feature".into())
 }
 
 /// Collects `$ref` strings, skipping places where `$ref` is data (examples, defaults, enums).
@@ -374,7 +374,7 @@ fn collect_refs(node: &Node, in_data: bool, out: &mut Vec<(String, Span)>) {
     match &node.value {
         Value::Map(entries) => {
             // A payload in another schema language (Avro, Protobuf, ...) is not resolved: its
-            // references are that language's business, and herald types it as a JSON value.
+            // references are that language's business, and tidings types it as a JSON value.
             let foreign = node
                 .get("schemaFormat")
                 .and_then(Node::as_str)
@@ -399,7 +399,7 @@ fn collect_refs(node: &Node, in_data: bool, out: &mut Vec<(String, Span)>) {
     }
 }
 
-/// Whether a `schemaFormat` names JSON Schema (or a dialect herald reads as JSON Schema).
+/// Whether a `schemaFormat` names JSON Schema (or a dialect tidings reads as JSON Schema).
 pub fn is_json_schema_format(format: &str) -> bool {
     let media = format
         .split(';')

@@ -1,16 +1,16 @@
-//! The `herald` command line.
+//! The `tidings` command line.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use herald_codegen::broker::{self, BrokerError};
-use herald_codegen::compat::{self, AllowList, Format, Mode, Options};
-use herald_codegen::{LoadOptions, RuntimeDep};
+use tidings_codegen::broker::{self, BrokerError};
+use tidings_codegen::compat::{self, AllowList, Format, Mode, Options};
+use tidings_codegen::{LoadOptions, RuntimeDep};
 
-/// herald: typed Rust from AsyncAPI event specs.
+/// tidings: typed Rust from AsyncAPI event specs.
 #[derive(Parser)]
-#[command(name = "herald", version, about)]
+#[command(name = "tidings", version, about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -57,7 +57,7 @@ enum Command {
         /// text, json, github (workflow annotations) or junit.
         #[arg(long, default_value = "text", value_parser = parse_format)]
         format: Format,
-        /// Accepted changes (default: `herald-compat.toml` in the current folder, if any).
+        /// Accepted changes (default: `tidings-compat.toml` in the current folder, if any).
         #[arg(long, value_name = "FILE")]
         allow: Option<PathBuf>,
         /// Check NEW against every earlier version of its file in git history.
@@ -197,7 +197,7 @@ fn publish(
     broker_url: &str,
 ) -> Result<bool, BrokerError> {
     broker::scheme(broker_url)?;
-    let (catalog, _) = herald_codegen::catalog(spec, &LoadOptions::default())?;
+    let (catalog, _) = tidings_codegen::catalog(spec, &LoadOptions::default())?;
     let message = broker::find_message(&catalog, name)?;
     let payload = broker::payload(message, example, data)?;
     let problems = broker::violations(message, &payload);
@@ -221,7 +221,7 @@ fn listen(
     timeout: Option<u64>,
 ) -> Result<bool, BrokerError> {
     broker::scheme(broker_url)?;
-    let (catalog, _) = herald_codegen::catalog(spec, &LoadOptions::default())?;
+    let (catalog, _) = tidings_codegen::catalog(spec, &LoadOptions::default())?;
     let (valid, invalid) = broker::listen(
         broker_url,
         &catalog,
@@ -233,7 +233,7 @@ fn listen(
     Ok(invalid == 0)
 }
 
-/// Runs `herald diff`; `Ok(compatible)`, or an error for unreadable input.
+/// Runs `tidings diff`; `Ok(compatible)`, or an error for unreadable input.
 fn diff(
     specs: &[PathBuf],
     load: &LoadOptions,
@@ -241,11 +241,11 @@ fn diff(
     format: Format,
     allow: Option<PathBuf>,
     history: bool,
-) -> herald_codegen::Result<bool> {
+) -> tidings_codegen::Result<bool> {
     let allow = match allow {
         Some(path) => Some(AllowList::load(&path)?),
         None => {
-            let default = PathBuf::from("herald-compat.toml");
+            let default = PathBuf::from("tidings-compat.toml");
             default
                 .is_file()
                 .then(|| AllowList::load(&default))
@@ -259,8 +259,8 @@ fn diff(
             .collect(),
         ([old, new], false) => vec![compat::diff_specs(old, new, load, options)?],
         _ => {
-            return Err(herald_codegen::Diagnostic::file(
-                "herald diff",
+            return Err(tidings_codegen::Diagnostic::file(
+                "tidings diff",
                 "give OLD and NEW, or NEW alone with --history",
             )
             .into())
@@ -278,12 +278,12 @@ fn diff(
         _ => print!("{}", compat::render_all(&reports, format)),
     }
     if history && reports.is_empty() {
-        eprintln!("herald diff: no earlier version of the spec in git history");
+        eprintln!("tidings diff: no earlier version of the spec in git history");
     }
     Ok(compatible)
 }
 
-fn run(command: Command) -> herald_codegen::Result<()> {
+fn run(command: Command) -> tidings_codegen::Result<()> {
     match command {
         Command::Diff { .. } | Command::Publish { .. } | Command::Listen { .. } => {
             unreachable!("these commands have their own exit codes")
@@ -303,16 +303,16 @@ fn run(command: Command) -> herald_codegen::Result<()> {
                 strict_json_schema,
                 ..LoadOptions::default()
             };
-            let generated = herald_codegen::generate(&spec, &options)?;
+            let generated = tidings_codegen::generate(&spec, &options)?;
             for warning in &generated.catalog.warnings {
                 eprintln!("{}", warning.to_string().replacen("error:", "warning:", 1));
             }
             match (out, crate_dir) {
-                (Some(out), _) => herald_codegen::write::atomic(&out, &generated.code),
+                (Some(out), _) => tidings_codegen::write::atomic(&out, &generated.code),
                 (None, Some(dir)) => {
-                    let name = name.unwrap_or_else(|| herald_codegen::default_crate_name(&spec));
+                    let name = name.unwrap_or_else(|| tidings_codegen::default_crate_name(&spec));
                     if !is_package_name(&name) {
-                        return Err(herald_codegen::Diagnostic::file(
+                        return Err(tidings_codegen::Diagnostic::file(
                             spec.display().to_string(),
                             format!(
                                 "`{name}` is not a valid crate name (letters, digits, `-`, `_`)"
@@ -320,8 +320,8 @@ fn run(command: Command) -> herald_codegen::Result<()> {
                         )
                         .into());
                     }
-                    let own_workspace = herald_codegen::write::inside_workspace(&dir);
-                    let files = herald_codegen::crate_files(
+                    let own_workspace = tidings_codegen::write::inside_workspace(&dir);
+                    let files = tidings_codegen::crate_files(
                         &generated,
                         &name,
                         &RuntimeDep::detect(),

@@ -23,7 +23,7 @@ pub fn atomic(path: &Path, contents: &str) -> Result<()> {
     };
     std::fs::create_dir_all(&dir).map_err(io)?;
     let mut tmp = tempfile::Builder::new()
-        .prefix(".herald-")
+        .prefix(".tidings-")
         .suffix(".tmp")
         .tempfile_in(&dir)
         .map_err(io)?;

@@ -1,10 +1,10 @@
-//! `herald publish` → `herald listen` round trips on the local NATS, Redis, RabbitMQ and MQTT
+//! `tidings publish` → `tidings listen` round trips on the local NATS, Redis, RabbitMQ and MQTT
 //! servers (built with `--features nats,redis,amqp,mqtt`). Skips loudly when a server is
-//! unreachable, fails instead when `HERALD_REQUIRE_BROKERS=1`.
+//! unreachable, fails instead when `TIDINGS_REQUIRE_BROKERS=1`.
 
 mod common;
 
-use common::herald;
+use common::tidings;
 use std::time::Duration;
 
 const URL: &str = "nats://127.0.0.1:4222";
@@ -27,8 +27,8 @@ fn up(url: &str) -> bool {
     .is_ok();
     if !up {
         assert!(
-            std::env::var("HERALD_REQUIRE_BROKERS").as_deref() != Ok("1"),
-            "{url} is required (HERALD_REQUIRE_BROKERS=1) but unreachable"
+            std::env::var("TIDINGS_REQUIRE_BROKERS").as_deref() != Ok("1"),
+            "{url} is required (TIDINGS_REQUIRE_BROKERS=1) but unreachable"
         );
         eprintln!("\n!!!!! SKIPPED: {url} unreachable !!!!!\n");
     }
@@ -65,20 +65,20 @@ fn round_trip(url: &str) {
 fn publish_raw_invalid(url: &str) {
     common::block_on(async {
         if url.starts_with("nats") {
-            common::publish_invalid(&herald::nats::Nats::connect(url).await.unwrap()).await;
+            common::publish_invalid(&tidings::nats::Nats::connect(url).await.unwrap()).await;
         } else if url.starts_with("redis") {
-            common::publish_invalid(&herald::redis::Redis::connect(url).await.unwrap()).await;
+            common::publish_invalid(&tidings::redis::Redis::connect(url).await.unwrap()).await;
         } else if url.starts_with("mqtt") {
-            common::publish_invalid(&herald::mqtt::Mqtt::connect(url).await.unwrap()).await;
+            common::publish_invalid(&tidings::mqtt::Mqtt::connect(url).await.unwrap()).await;
         } else {
-            common::publish_invalid(&herald::amqp::Amqp::connect(url).await.unwrap()).await;
+            common::publish_invalid(&tidings::amqp::Amqp::connect(url).await.unwrap()).await;
         }
     });
 }
 
 #[test]
 fn usage_errors_exit_with_2() {
-    let unknown = herald(&[
+    let unknown = tidings(&[
         "publish",
         "specs/orders.yaml",
         "--message",
@@ -88,7 +88,7 @@ fn usage_errors_exit_with_2() {
     ]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no message `nope`"));
-    let scheme = herald(&[
+    let scheme = tidings(&[
         "publish",
         "specs/orders.yaml",
         "--message",
@@ -97,7 +97,7 @@ fn usage_errors_exit_with_2() {
         "carrier-pigeon://coop",
     ]);
     assert_eq!(scheme.status.code(), Some(2));
-    let missing_param = herald(&[
+    let missing_param = tidings(&[
         "publish",
         "specs/orders.yaml",
         "--message",

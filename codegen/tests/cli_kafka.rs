@@ -1,17 +1,17 @@
-//! `herald publish` → `herald listen` round trip on Kafka (built with `--features kafka`).
+//! `tidings publish` → `tidings listen` round trip on Kafka (built with `--features kafka`).
 //!
 //! No Kafka broker runs on the CI machine: the test starts librdkafka's mock cluster, a Kafka
 //! protocol server on a local port, and both commands reach it over TCP like any broker. Set
-//! `HERALD_KAFKA_BROKERS=host:9092` to use a real cluster instead.
+//! `TIDINGS_KAFKA_BROKERS=host:9092` to use a real cluster instead.
 
 mod common;
 
-use herald::kafka::rdkafka::mocking::MockCluster;
+use tidings::kafka::rdkafka::mocking::MockCluster;
 
 #[test]
 fn publish_then_listen_round_trip_on_kafka() {
     let mock;
-    let brokers = match std::env::var("HERALD_KAFKA_BROKERS") {
+    let brokers = match std::env::var("TIDINGS_KAFKA_BROKERS") {
         Ok(brokers) if !brokers.is_empty() => brokers,
         _ => {
             mock = MockCluster::new(1).expect("librdkafka's mock cluster starts");
@@ -26,7 +26,7 @@ fn publish_then_listen_round_trip_on_kafka() {
 /// Publishes an invalid `com.acme.order.confirmed` straight through the transport.
 fn publish_raw_invalid(brokers: &str) {
     common::block_on(async {
-        let kafka = herald::kafka::Kafka::connect(brokers).await.unwrap();
+        let kafka = tidings::kafka::Kafka::connect(brokers).await.unwrap();
         common::publish_invalid(&kafka).await;
     });
 }

@@ -1,11 +1,11 @@
-//! `herald diff` semantics: one table row per rule, checked in all three modes; refactors
+//! `tidings diff` semantics: one table row per rule, checked in all three modes; refactors
 //! that must report nothing; the API level; allow-lists and major bumps; the command line.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use herald_codegen::compat::{self, AllowList, Format, Mode, Options, Report};
-use herald_codegen::LoadOptions;
+use tidings_codegen::compat::{self, AllowList, Format, Mode, Options, Report};
+use tidings_codegen::LoadOptions;
 
 /// A spec with one message `Thing` whose payload is `payload` (YAML flow or block text,
 /// indented for `payload:`), plus `components` schemas `extra`.
@@ -639,12 +639,12 @@ fn refactors_report_nothing() {
     }
 }
 
-/// The spec as JSON, through herald's own loader, for the YAML ↔ JSON refactor.
+/// The spec as JSON, through tidings' own loader, for the YAML ↔ JSON refactor.
 fn serde_json_of(yaml: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "s.yaml", yaml);
-    let sources = herald_codegen::load::Sources::load(&path, &LoadOptions::default()).unwrap();
-    let root = sources.doc(herald_codegen::node::DocId(0)).root.to_json();
+    let sources = tidings_codegen::load::Sources::load(&path, &LoadOptions::default()).unwrap();
+    let root = sources.doc(tidings_codegen::node::DocId(0)).root.to_json();
     serde_json::to_string_pretty(&root).unwrap()
 }
 
@@ -832,21 +832,21 @@ fn the_allow_list_accepts_named_rules_at_paths() {
     assert!(!report.is_compatible());
     let allow = AllowList::parse(
         "[[allow]]\nrule = \"required-added\"\nmessage = \"com.acme.thing\"\npath = \"/payload\"\nreason = \"producers set it since 4.2\"\n",
-        "herald-compat.toml",
+        "tidings-compat.toml",
     )
     .unwrap();
     allow.apply(&mut report);
     assert!(!report.is_compatible(), "maxLength is not allowed yet");
     let allow = AllowList::parse(
         "[[allow]]\nrule = \"required-added\"\nreason = \"r\"\n[[allow]]\nrule = \"maxLength-added\"\npath = \"/payload/properties/a\"\nreason = \"checked\"\n",
-        "herald-compat.toml",
+        "tidings-compat.toml",
     )
     .unwrap();
     allow.apply(&mut report);
     assert!(report.is_compatible(), "{}", report.render(Format::Text));
 
-    let bad = AllowList::parse("[[allow]]\nrule = 3\n", "herald-compat.toml").unwrap_err();
-    assert!(bad.to_string().contains("herald-compat.toml:2"), "{bad}");
+    let bad = AllowList::parse("[[allow]]\nrule = 3\n", "tidings-compat.toml").unwrap_err();
+    assert!(bad.to_string().contains("tidings-compat.toml:2"), "{bad}");
     let no_reason = AllowList::parse("[[allow]]\nrule = \"x\"\nreason = \" \"\n", "f.toml");
     assert!(no_reason.is_err());
 }
@@ -880,7 +880,7 @@ fn every_format_names_the_rule_path_and_place() {
     let github = report.render(Format::Github);
     assert!(github.starts_with("::error file="), "{github}");
     assert!(
-        github.contains("title=herald diff%3A required-added"),
+        github.contains("title=tidings diff%3A required-added"),
         "{github}"
     );
     let junit = report.render(Format::Junit);
@@ -893,8 +893,8 @@ fn every_format_names_the_rule_path_and_place() {
 
 // ----- the command line -----
 
-fn herald(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_herald"))
+fn tidings(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_tidings"))
         .args(args)
         .output()
         .unwrap()
@@ -915,14 +915,14 @@ fn exit_codes() {
     );
     let broken = write(dir.path(), "broken.yaml", "asyncapi: 3.0.0\ninfo: [\n");
     let path = |p: &Path| p.to_str().unwrap().to_owned();
-    let code = |args: &[&str]| herald(args).status.code();
+    let code = |args: &[&str]| tidings(args).status.code();
     assert_eq!(code(&["diff", &path(&old), &path(&same)]), Some(0));
     assert_eq!(code(&["diff", &path(&old), &path(&breaking)]), Some(1));
     assert_eq!(
         code(&["diff", &path(&old), &path(&breaking), "--mode", "forward"]),
         Some(0)
     );
-    let unreadable = herald(&["diff", &path(&old), &path(&broken)]);
+    let unreadable = tidings(&["diff", &path(&old), &path(&broken)]);
     assert_eq!(unreadable.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&unreadable.stderr);
     assert!(stderr.contains("broken.yaml:"), "{stderr}");
@@ -932,7 +932,7 @@ fn exit_codes() {
         code(&["diff", &path(&old), &path(&same), "--mode", "sideways"]),
         Some(2)
     );
-    let json = herald(&["diff", &path(&old), &path(&breaking), "--format", "json"]);
+    let json = tidings(&["diff", &path(&old), &path(&breaking), "--format", "json"]);
     assert!(serde_json::from_slice::<serde_json::Value>(&json.stdout).is_ok());
 }
 
@@ -982,7 +982,7 @@ fn history_checks_every_earlier_version() {
         &spec("{type: string, maxLength: 10}", ""),
     );
     let run = |mode: &str| {
-        Command::new(env!("CARGO_BIN_EXE_herald"))
+        Command::new(env!("CARGO_BIN_EXE_tidings"))
             .args([
                 "diff",
                 "--history",
@@ -1142,7 +1142,7 @@ fn deep_changes_inside_branches_are_found() {
         "{}",
         report.render(Format::Text)
     );
-    // Deeper than herald compares: reported, never a stack overflow. (The thread gets the
+    // Deeper than tidings compares: reported, never a stack overflow. (The thread gets the
     // main thread's 8 MiB, as the CLI has; loading 400 nested refs needs more than a test
     // thread's 2 MiB in a debug build.)
     let deep = std::thread::Builder::new()

@@ -1,14 +1,14 @@
-//! Version families in generated code: which `From` impls herald writes, and which it leaves
+//! Version families in generated code: which `From` impls tidings writes, and which it leaves
 //! to the user (the generated `upcast` attribute then names the missing impl at compile time).
 //! Derivable families compile and round-trip in `tests/golden/versions.yaml`.
 
-use herald_codegen::LoadOptions;
+use tidings_codegen::LoadOptions;
 
 fn generate(spec: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("spec.yaml");
     std::fs::write(&path, spec).unwrap();
-    herald_codegen::generate(&path, &LoadOptions::default())
+    tidings_codegen::generate(&path, &LoadOptions::default())
         .unwrap()
         .code
 }
@@ -109,7 +109,7 @@ fn handlers_and_publishers_take_the_newest_version_once() {
     let code = generate(&spec);
     assert_eq!(code.matches("fn on_order(").count(), 1, "{code}");
     assert!(
-        code.contains("event: ::herald::Envelope<super::Order>"),
+        code.contains("event: ::tidings::Envelope<super::Order>"),
         "{code}"
     );
     assert_eq!(

@@ -1,6 +1,6 @@
 fn main() {
     // One line per spec; the generated module lands in OUT_DIR as `orders.rs`.
-    if let Err(e) = herald_codegen::Builder::new()
+    if let Err(e) = tidings_codegen::Builder::new()
         .spec("../../specs/orders.yaml")
         .generate()
     {

@@ -1,6 +1,6 @@
 fn main() {
     // Generates `nx-monorepo.rs` into OUT_DIR and tells cargo to rerun when the spec changes.
-    if let Err(e) = herald_codegen::Builder::new()
+    if let Err(e) = tidings_codegen::Builder::new()
         .spec("../../specs/nx-monorepo.yaml")
         .generate()
     {

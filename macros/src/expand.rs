@@ -1,4 +1,4 @@
-//! Writes the `impl ::herald::Event` from checked settings.
+//! Writes the `impl ::tidings::Event` from checked settings.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -19,7 +19,7 @@ pub(crate) fn derive_event(input: &DeriveInput) -> syn::Result<TokenStream> {
         // `from_syn` records an error whenever it gives up, so `check` returned it above.
         None => Err(syn::Error::new_spanned(
             &input.ident,
-            "herald-macros bug: the input was rejected without a reason",
+            "tidings-macros bug: the input was rejected without a reason",
         )),
     }
 }
@@ -44,7 +44,7 @@ fn impl_event(input: &Input) -> TokenStream {
 
     quote! {
         #[automatically_derived]
-        impl #impl_generics ::herald::Event for #ident #ty_generics #where_clause {
+        impl #impl_generics ::tidings::Event for #ident #ty_generics #where_clause {
             const TYPE: &'static str = #event_type;
             const VERSION: ::core::option::Option<&'static str> = #version;
             const CONTENT_TYPE: &'static str = #content_type;
@@ -71,13 +71,13 @@ fn bounded(
     }
     let mut where_clause = where_clause.cloned().unwrap_or_else(|| parse_quote!(where));
     where_clause.predicates.push(parse_quote! {
-        Self: ::herald::serde::Serialize + ::herald::serde::de::DeserializeOwned
+        Self: ::tidings::serde::Serialize + ::tidings::serde::de::DeserializeOwned
     });
     for Upcast { from, .. } in upcasts {
         let span = from.span();
         let predicates: [WherePredicate; 2] = [
             parse_quote_spanned! {span=>
-                #from: ::herald::serde::de::DeserializeOwned + ::herald::Validate
+                #from: ::tidings::serde::de::DeserializeOwned + ::tidings::Validate
             },
             parse_quote_spanned! {span=> Self: ::core::convert::From<#from> },
         ];
@@ -101,7 +101,7 @@ fn decode_older(upcasts: &[Upcast]) -> Option<TokenStream> {
         // come from a `macro_rules!` expansion, whose hygiene would not see it.
         let data = quote!(data);
         let upcast = quote_spanned! {from.span()=>
-            ::herald::decode_valid::<#from>(#data).map(<Self as ::core::convert::From<#from>>::from)
+            ::tidings::decode_valid::<#from>(#data).map(<Self as ::core::convert::From<#from>>::from)
         };
         quote! {
             #version => ::core::option::Option::Some(#upcast),
@@ -111,7 +111,7 @@ fn decode_older(upcasts: &[Upcast]) -> Option<TokenStream> {
         fn decode_older(
             version: ::core::option::Option<&str>,
             data: &[u8],
-        ) -> ::core::option::Option<::core::result::Result<Self, ::herald::DecodeError>> {
+        ) -> ::core::option::Option<::core::result::Result<Self, ::tidings::DecodeError>> {
             match version? {
                 #(#arms)*
                 _ => ::core::option::Option::None,

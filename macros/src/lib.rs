@@ -1,5 +1,5 @@
-//! Derive macros for [herald](https://docs.rs/herald). Use them through the `herald` crate,
-//! which re-exports them (`#[derive(herald::Event)]`); their expansions name `::herald`.
+//! Derive macros for [tidings](https://docs.rs/tidings). Use them through the `tidings` crate,
+//! which re-exports them (`#[derive(tidings::Event)]`); their expansions name `::tidings`.
 //!
 //! Each derive is a small compiler, in stages with one file each:
 //! `ast` reads the input type, `attr` parses its `#[event(...)]` attributes into typed
@@ -17,10 +17,15 @@ mod validate;
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
 
-/// Implements `herald::Event` from `#[event(...)]` attributes on a struct or enum.
+// The README's examples compile and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
+/// Implements `tidings::Event` from `#[event(...)]` attributes on a struct or enum.
 ///
 /// ```ignore
-/// #[derive(serde::Serialize, serde::Deserialize, herald::Event)]
+/// #[derive(serde::Serialize, serde::Deserialize, tidings::Event)]
 /// #[event(type = "com.acme.order.created", version = "1.0.0", channel = "orders/{orderId}")]
 /// struct OrderCreated { order_id: String }
 /// ```
@@ -31,12 +36,12 @@ use syn::{parse_macro_input, DeriveInput};
 ///
 /// And `upcast(from = Type, version = "...")`, once for each older schema version the type
 /// still reads: data of that `version` is read as `from` (which must be `Deserialize` and
-/// `herald::Validate`) and converted with `impl From<Type> for Self`. It writes
-/// `Event::decode_older`, which `herald::decode_event` calls. The versions must differ from
+/// `tidings::Validate`) and converted with `impl From<Type> for Self`. It writes
+/// `Event::decode_older`, which `tidings::decode_event` calls. The versions must differ from
 /// each other and from the type's own `version`.
 ///
 /// ```ignore
-/// #[derive(serde::Serialize, serde::Deserialize, herald::Event, herald::Validate)]
+/// #[derive(serde::Serialize, serde::Deserialize, tidings::Event, tidings::Validate)]
 /// #[event(type = "com.acme.user.registered", version = "2.0.0")]
 /// #[event(upcast(from = RegisteredV1, version = "1.0.0"))]
 /// struct Registered { name: String, vip: bool }
@@ -55,10 +60,10 @@ pub fn derive_event(input: TokenStream) -> TokenStream {
         .into()
 }
 
-/// Implements `herald::Validate` from `#[validate(...)]` constraint attributes.
+/// Implements `tidings::Validate` from `#[validate(...)]` constraint attributes.
 ///
 /// ```ignore
-/// #[derive(serde::Serialize, serde::Deserialize, herald::Validate)]
+/// #[derive(serde::Serialize, serde::Deserialize, tidings::Validate)]
 /// #[serde(rename_all = "camelCase")]
 /// struct Parcel {
 ///     #[validate(minimum = 1, maximum = 30000)]

@@ -1,4 +1,4 @@
-//! `#[derive(Validate)]`: constraint attributes → calls into `::herald::checks`.
+//! `#[derive(Validate)]`: constraint attributes → calls into `::tidings::checks`.
 //!
 //! Stages as for `Event`: read every `#[validate(...)]` into [`Checks`] (all errors collected
 //! in a [`Ctxt`]), then expand. Patterns, JSON texts and format names are checked here, at
@@ -105,7 +105,7 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     };
     let whole = container.schema.as_ref().map(|text| {
         let schema = statics.schema(text);
-        quote!(::herald::checks::schema(self, &#schema, at, errors);)
+        quote!(::tidings::checks::schema(self, &#schema, at, errors);)
     });
     if container != Checks::default_with(container.schema.clone()) {
         let attr = input.attrs.iter().find(|a| a.path().is_ident("validate"));
@@ -120,9 +120,9 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     let statics = statics.tokens;
     Ok(quote! {
         #[automatically_derived]
-        impl #impl_generics ::herald::Validate for #name #ty_generics #where_clause {
+        impl #impl_generics ::tidings::Validate for #name #ty_generics #where_clause {
             #[allow(unused_variables, clippy::let_unit_value)]
-            fn validate_at(&self, at: &mut ::herald::Pointer, errors: &mut ::herald::ValidationErrors) {
+            fn validate_at(&self, at: &mut ::tidings::Pointer, errors: &mut ::tidings::ValidationErrors) {
                 #(#statics)*
                 #body
                 #whole
@@ -175,8 +175,8 @@ impl Statics {
     fn pattern(&mut self, source: &str) -> Ident {
         let name = self.next("PATTERN");
         self.tokens.push(quote! {
-            static #name: ::std::sync::LazyLock<::herald::checks::Pattern> =
-                ::std::sync::LazyLock::new(|| ::herald::checks::compile_pattern(#source));
+            static #name: ::std::sync::LazyLock<::tidings::checks::Pattern> =
+                ::std::sync::LazyLock::new(|| ::tidings::checks::compile_pattern(#source));
         });
         name
     }
@@ -185,16 +185,16 @@ impl Statics {
         let name = self.next(if list { "ALLOWED" } else { "EXPECTED" });
         let (ty, init) = if list {
             (
-                quote!(::std::vec::Vec<::herald::serde_json::Value>),
-                quote!(match ::herald::checks::parse_json(#text) {
-                    ::herald::serde_json::Value::Array(values) => values,
+                quote!(::std::vec::Vec<::tidings::serde_json::Value>),
+                quote!(match ::tidings::checks::parse_json(#text) {
+                    ::tidings::serde_json::Value::Array(values) => values,
                     other => ::std::vec![other],
                 }),
             )
         } else {
             (
-                quote!(::herald::serde_json::Value),
-                quote!(::herald::checks::parse_json(#text)),
+                quote!(::tidings::serde_json::Value),
+                quote!(::tidings::checks::parse_json(#text)),
             )
         };
         self.tokens.push(quote! {
@@ -206,8 +206,8 @@ impl Statics {
     fn schema(&mut self, text: &str) -> Ident {
         let name = self.next("SCHEMA");
         self.tokens.push(quote! {
-            static #name: ::std::sync::LazyLock<::herald::checks::Schema> =
-                ::std::sync::LazyLock::new(|| ::herald::checks::Schema::from_json_str(#text));
+            static #name: ::std::sync::LazyLock<::tidings::checks::Schema> =
+                ::std::sync::LazyLock::new(|| ::tidings::checks::Schema::from_json_str(#text));
         });
         name
     }
@@ -382,15 +382,15 @@ fn fields(
             continue;
         }
         let recurse =
-            (!c.skip).then(|| quote!(::herald::Validate::validate_at(value, at, errors);));
+            (!c.skip).then(|| quote!(::tidings::Validate::validate_at(value, at, errors);));
         // Checks run on a detached pointer: the path is only built when something fails.
         checks.extend(quote! {
             {
                 let value = #value;
-                let mut local = ::herald::ValidationErrors::new();
+                let mut local = ::tidings::ValidationErrors::new();
                 {
                     let errors = &mut local;
-                    let mut here = ::herald::Pointer::root();
+                    let mut here = ::tidings::Pointer::root();
                     let at = &mut here;
                     #local
                     #recurse
@@ -437,16 +437,16 @@ fn expand_checks(c: &Checks, statics: &mut Statics) -> TokenStream {
     let mut out = TokenStream::new();
     if let Some(min) = c.min {
         let min = proc_macro2::Literal::u64_unsuffixed(min);
-        out.extend(quote!(::herald::checks::min_length(value, #min, at, errors);));
+        out.extend(quote!(::tidings::checks::min_length(value, #min, at, errors);));
     }
     if let Some(max) = c.max {
         let max = proc_macro2::Literal::u64_unsuffixed(max);
-        out.extend(quote!(::herald::checks::max_length(value, #max, at, errors);));
+        out.extend(quote!(::tidings::checks::max_length(value, #max, at, errors);));
     }
     if let Some(source) = &c.pattern {
         let regex = statics.pattern(source);
         out.extend(quote! {
-            ::herald::checks::pattern(::core::convert::AsRef::<str>::as_ref(value), &#regex, #source, at, errors);
+            ::tidings::checks::pattern(::core::convert::AsRef::<str>::as_ref(value), &#regex, #source, at, errors);
         });
     }
     for (limit, check) in [
@@ -458,37 +458,37 @@ fn expand_checks(c: &Checks, statics: &mut Statics) -> TokenStream {
         if let Some(limit) = limit {
             let check = Ident::new(check, Span::call_site());
             let limit = match limit {
-                Num::Int(i) => quote!(::herald::checks::Num::Int(#i)),
-                Num::Float(f) => quote!(::herald::checks::Num::Float(#f)),
+                Num::Int(i) => quote!(::tidings::checks::Num::Int(#i)),
+                Num::Float(f) => quote!(::tidings::checks::Num::Float(#f)),
             };
-            out.extend(quote!(::herald::checks::#check(value, #limit, at, errors);));
+            out.extend(quote!(::tidings::checks::#check(value, #limit, at, errors);));
         }
     }
     if let Some((mantissa, scale)) = c.multiple_of {
         out.extend(quote! {
-            ::herald::checks::multiple_of(value, ::herald::checks::Decimal::new(#mantissa, #scale), at, errors);
+            ::tidings::checks::multiple_of(value, ::tidings::checks::Decimal::new(#mantissa, #scale), at, errors);
         });
     }
     if c.unique_items {
-        out.extend(quote!(::herald::checks::unique_items(::core::convert::AsRef::<[_]>::as_ref(value), at, errors);));
+        out.extend(quote!(::tidings::checks::unique_items(::core::convert::AsRef::<[_]>::as_ref(value), at, errors);));
     }
     if let Some(format) = c.format {
         let variant = Ident::new(format, Span::call_site());
         out.extend(quote! {
-            ::herald::checks::format(::core::convert::AsRef::<str>::as_ref(value), ::herald::checks::Format::#variant, at, errors);
+            ::tidings::checks::format(::core::convert::AsRef::<str>::as_ref(value), ::tidings::checks::Format::#variant, at, errors);
         });
     }
     if let Some(text) = &c.enumeration {
         let allowed = statics.json(text, true);
-        out.extend(quote!(::herald::checks::enumeration(value, &#allowed, at, errors);));
+        out.extend(quote!(::tidings::checks::enumeration(value, &#allowed, at, errors);));
     }
     if let Some(text) = &c.constant {
         let expected = statics.json(text, false);
-        out.extend(quote!(::herald::checks::constant(value, &#expected, at, errors);));
+        out.extend(quote!(::tidings::checks::constant(value, &#expected, at, errors);));
     }
     if let Some(text) = &c.schema {
         let schema = statics.schema(text);
-        out.extend(quote!(::herald::checks::schema(value, &#schema, at, errors);));
+        out.extend(quote!(::tidings::checks::schema(value, &#schema, at, errors);));
     }
     if let Some(items) = &c.items {
         let inner = expand_checks(items, statics);

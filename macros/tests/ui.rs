@@ -2,7 +2,7 @@
 //! pinned, spanned error
 //! (`ui/*.stderr`), and correct uses compile and run (`pass/*.rs`).
 //!
-//! Regenerate the `.stderr` files with `TRYBUILD=overwrite cargo test -p herald-macros`, then
+//! Regenerate the `.stderr` files with `TRYBUILD=overwrite cargo test -p tidings-macros`, then
 //! review the diff.
 
 #[test]

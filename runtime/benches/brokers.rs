@@ -1,10 +1,10 @@
-//! Publishing typed events through herald on a real broker against publishing the same bytes
+//! Publishing typed events through tidings on a real broker against publishing the same bytes
 //! through the broker's own client, in one run.
 //!
 //! Three sides publish event `i` of a round, 256 publishes in flight, each waiting for the
 //! broker (the JetStream acknowledgement; the RabbitMQ publisher confirm):
 //!
-//! - **herald**: `Publisher::publish` of the typed event: envelope (id, time), validation,
+//! - **tidings**: `Publisher::publish` of the typed event: envelope (id, time), validation,
 //!   encoding, transport;
 //! - **raw client, by hand** (the goal's baseline): what hand-written code must do to send
 //!   the same bytes: serialize event `i` with serde_json, give it its own id, set the same
@@ -12,8 +12,8 @@
 //! - **raw client, body prepared**: the same, with one body serialized before the run and
 //!   sent for every event (a lower bound no real publisher of distinct events reaches).
 //!
-//! Both raw sides send exactly herald's headers: on NATS the `ce-*` headers, `Nats-Msg-Id`
-//! and `herald-address`; on RabbitMQ the `cloudEvents:*` table with `herald-address`, the
+//! Both raw sides send exactly tidings' headers: on NATS the `ce-*` headers, `Nats-Msg-Id`
+//! and `tidings-address`; on RabbitMQ the `cloudEvents:*` table with `tidings-address`, the
 //! content type and id as properties, persistent (they clone a prepared table and set the
 //! id, as a raw client would).
 //!
@@ -23,7 +23,7 @@
 //! (the brokers share its two cores), and the CPU time per event of this process and of the
 //! broker, read from `/proc`.
 //!
-//! Run: `cargo bench -p herald --features nats,amqp --bench brokers [-- nats | -- amqp]` (or
+//! Run: `cargo bench -p tidings --features nats,amqp --bench brokers [-- nats | -- amqp]` (or
 //! `cargo xtask bench brokers`, one process per broker).
 
 use std::future::Future;
@@ -31,18 +31,18 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use herald::nats::async_nats::{self, HeaderMap};
-use herald::nats::{Nats, NatsOptions};
-use herald::transport::Transport;
-use herald::Publisher;
 use serde::{Deserialize, Serialize};
+use tidings::nats::async_nats::{self, HeaderMap};
+use tidings::nats::{Nats, NatsOptions};
+use tidings::transport::Transport;
+use tidings::Publisher;
 
 const IN_FLIGHT: usize = 256;
 const PER_ROUND: usize = 10_000;
 const ROUNDS: usize = 40;
 
 /// A small typed event with constraints, as a service would publish it.
-#[derive(Debug, Clone, Serialize, Deserialize, herald::Event, herald::Validate)]
+#[derive(Debug, Clone, Serialize, Deserialize, tidings::Event, tidings::Validate)]
 #[event(type = "com.acme.parcel.scanned", version = "1.0.0", source = "/depot")]
 struct ParcelScanned {
     #[validate(pattern = "^P-[0-9]{6}$")]
@@ -74,7 +74,7 @@ fn body(i: usize) -> Bytes {
     Bytes::from(serde_json::to_vec(&event(i)).expect("serializes"))
 }
 
-/// herald's side: event `i`, typed, through `publisher`.
+/// tidings' side: event `i`, typed, through `publisher`.
 async fn publish_typed(publisher: Publisher, i: usize) {
     publisher
         .publish("parcels/p-1", event(i))
@@ -153,11 +153,11 @@ where
     }
 }
 
-/// Runs the warm-up round and `ROUNDS` rounds of the three sides (herald, raw by hand, raw
+/// Runs the warm-up round and `ROUNDS` rounds of the three sides (tidings, raw by hand, raw
 /// with a prepared body), rotating their order, and returns each side's counted rounds.
 async fn compare<H, HF, R, RF, P, PF>(
     broker: Option<&str>,
-    herald: H,
+    tidings: H,
     by_hand: R,
     prepared: P,
 ) -> [Vec<Round>; 3]
@@ -175,7 +175,7 @@ where
         for k in 0..3 {
             let side = (k + round) % 3;
             let measured = match side {
-                0 => rate(broker, &herald).await,
+                0 => rate(broker, &tidings).await,
                 1 => rate(broker, &by_hand).await,
                 _ => rate(broker, &prepared).await,
             };
@@ -193,14 +193,14 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// Prints each side's medians and herald's ratios to both raw sides.
-fn report(title: &str, client: &str, [herald, by_hand, prepared]: &[Vec<Round>; 3]) {
+/// Prints each side's medians and tidings' ratios to both raw sides.
+fn report(title: &str, client: &str, [tidings, by_hand, prepared]: &[Vec<Round>; 3]) {
     let med = |rounds: &[Round], f: fn(&Round) -> f64| median(rounds.iter().map(f).collect());
     println!(
         "{title} ({IN_FLIGHT} in flight, {ROUNDS} rounds of {PER_ROUND}, rotating order, medians)"
     );
     for (name, rounds) in [
-        ("herald typed publisher".to_owned(), herald),
+        ("tidings typed publisher".to_owned(), tidings),
         (format!("raw {client}, by hand"), by_hand),
         (format!("raw {client}, body prepared"), prepared),
     ] {
@@ -218,14 +218,14 @@ fn report(title: &str, client: &str, [herald, by_hand, prepared]: &[Vec<Round>; 
         // Each round ran both sides back to back, so a round's ratio cancels drift.
         let mut paired: Vec<f64> = raw
             .iter()
-            .zip(herald)
+            .zip(tidings)
             .map(|(r, h)| h.rate / r.rate)
             .collect();
         paired.sort_by(f64::total_cmp);
         let quartile = |q: usize| paired[(paired.len() - 1) * q / 4];
         println!(
-            "  herald / raw {name:<14} {:.2}x of medians, {:.2}x per round (quartiles {:.2}–{:.2}){goal}",
-            med(herald, |r| r.rate) / med(raw, |r| r.rate),
+            "  tidings / raw {name:<14} {:.2}x of medians, {:.2}x per round (quartiles {:.2}–{:.2}){goal}",
+            med(tidings, |r| r.rate) / med(raw, |r| r.rate),
             quartile(2),
             quartile(1),
             quartile(3),
@@ -262,8 +262,8 @@ fn main() {
 /// The comparison on NATS JetStream.
 async fn nats() {
     let options = NatsOptions {
-        stream: format!("HERALD_BENCH_{}", std::process::id()),
-        prefix: format!("herald_bench_{}", std::process::id()),
+        stream: format!("TIDINGS_BENCH_{}", std::process::id()),
+        prefix: format!("tidings_bench_{}", std::process::id()),
         ..NatsOptions::default()
     };
     let nats = match Nats::connect_with("nats://127.0.0.1:4222", options).await {
@@ -275,7 +275,7 @@ async fn nats() {
     };
     let publisher = Publisher::new(nats.clone());
     let subject = nats.subject("parcels/p-1").expect("a subject");
-    // The headers herald sends, but the id, which each raw publish sets.
+    // The headers tidings sends, but the id, which each raw publish sets.
     let (mut headers, prepared_body) = publisher
         .envelope(event(1))
         .to_binary(nats.binding())
@@ -284,11 +284,11 @@ async fn nats() {
     let headers = Arc::new(headers);
     let prepared_body = Bytes::from(prepared_body);
 
-    // herald's own work per event, without the broker: envelope, validation, encoding.
+    // tidings' own work per event, without the broker: envelope, validation, encoding.
     let start = Instant::now();
     for i in 0..100_000 {
         let envelope = publisher.envelope(event(i));
-        herald::Validate::validate(&envelope.data).expect("valid");
+        tidings::Validate::validate(&envelope.data).expect("valid");
         std::hint::black_box(envelope.to_binary(nats.binding()).expect("encodes"));
     }
     let own = start.elapsed().as_secs_f64() / 100_000.0;
@@ -303,7 +303,7 @@ async fn nats() {
                 headers.clone(),
                 prepared.clone(),
             );
-            // Every per-event step runs in the publishing task, as on herald's side.
+            // Every per-event step runs in the publishing task, as on tidings' side.
             async move {
                 let body = prepared.unwrap_or_else(|| body(i));
                 let mut map = HeaderMap::new();
@@ -313,7 +313,7 @@ async fn nats() {
                 let id = raw_id();
                 map.insert("ce-id", id.as_str());
                 map.insert(async_nats::header::NATS_MESSAGE_ID, id.as_str());
-                map.insert("herald-address", "parcels/p-1");
+                map.insert("tidings-address", "parcels/p-1");
                 let ack = client
                     .publish_with_headers(subject, map, body)
                     .await
@@ -332,7 +332,7 @@ async fn nats() {
     .await;
     report("NATS JetStream publish", "async-nats", &sides);
     println!(
-        "  herald's own work per event (envelope, validation, encoding): {:.2} µs",
+        "  tidings' own work per event (envelope, validation, encoding): {:.2} µs",
         own * 1e6
     );
     let js = nats.jetstream();
@@ -344,14 +344,14 @@ async fn nats() {
 
 /// The comparison on RabbitMQ.
 async fn amqp() {
-    use herald::amqp::lapin::options::{
+    use tidings::amqp::lapin::options::{
         BasicPublishOptions, ExchangeDeleteOptions, QueueDeleteOptions,
     };
-    use herald::amqp::lapin::types::{AMQPValue, FieldTable, LongString};
-    use herald::amqp::lapin::BasicProperties;
-    use herald::amqp::{Amqp, AmqpOptions};
+    use tidings::amqp::lapin::types::{AMQPValue, FieldTable, LongString};
+    use tidings::amqp::lapin::BasicProperties;
+    use tidings::amqp::{Amqp, AmqpOptions};
 
-    let exchange = format!("herald-bench-{}", std::process::id());
+    let exchange = format!("tidings-bench-{}", std::process::id());
     let options = AmqpOptions {
         exchange: exchange.clone(),
         ..AmqpOptions::default()
@@ -368,7 +368,7 @@ async fn amqp() {
         .envelope(event(1))
         .to_binary(amqp.binding())
         .expect("encodes");
-    // The raw sides: their own confirm channel, and herald's table (but the id, which each
+    // The raw sides: their own confirm channel, and tidings' table (but the id, which each
     // publish sets) and properties.
     let channel = amqp.channel().await.expect("a channel");
     channel
@@ -385,7 +385,7 @@ async fn amqp() {
         }
     }
     table.insert(
-        "herald-address".into(),
+        "tidings-address".into(),
         AMQPValue::LongString(LongString::from("parcels/p-1")),
     );
     let template = Arc::new((
@@ -404,7 +404,7 @@ async fn amqp() {
                 template.clone(),
                 prepared.clone(),
             );
-            // Every per-event step runs in the publishing task, as on herald's side.
+            // Every per-event step runs in the publishing task, as on tidings' side.
             async move {
                 let body = prepared.unwrap_or_else(|| body(i));
                 let (table, properties) = &*template;

@@ -4,7 +4,7 @@
 //! template's shape everywhere.
 //!
 //! ```
-//! use herald::address::{fill, matches};
+//! use tidings::address::{fill, matches};
 //!
 //! let address = fill("acme/orders/{orderId}", &[("orderId", "o-17")]).unwrap();
 //! assert_eq!(address, "acme/orders/o-17");
@@ -85,7 +85,7 @@ pub fn fill(template: &str, params: &[(&str, &str)]) -> Result<String, AddressEr
 /// The parameter names of `template`, in order, each once.
 ///
 /// ```
-/// assert_eq!(herald::address::parameters("nx/{projectId}/deployments/{environment}"), ["projectId", "environment"]);
+/// assert_eq!(tidings::address::parameters("nx/{projectId}/deployments/{environment}"), ["projectId", "environment"]);
 /// ```
 pub fn parameters(template: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -105,7 +105,7 @@ pub fn parameters(template: &str) -> Vec<&str> {
 /// wildcard stands for one segment (`*` in NATS subjects and AMQP topics, `+` in MQTT).
 ///
 /// ```
-/// assert_eq!(herald::address::with_wildcards("nx/{projectId}/build", "+"), "nx/+/build");
+/// assert_eq!(tidings::address::with_wildcards("nx/{projectId}/build", "+"), "nx/+/build");
 /// ```
 pub fn with_wildcards(pattern: &str, wildcard: &str) -> String {
     let mut out = String::with_capacity(pattern.len());

@@ -1,6 +1,6 @@
 //! AMQP 0.9.1 transport for RabbitMQ (feature `amqp`), on [lapin](https://docs.rs/lapin).
 //!
-//! - **Routing**: messages go to a durable topic exchange (default `herald`) with the address
+//! - **Routing**: messages go to a durable topic exchange (default `tidings`) with the address
 //!   as routing key, `/` becoming `.` (`acme/orders/o-17` → `acme.orders.o-17`); a
 //!   subscription pattern binds with `*` for each parameter. Parameter values never hold `.`,
 //!   `*` or `#`, so a value cannot widen a binding.
@@ -12,7 +12,7 @@
 //!   with its attempt counted, then ack the original (unacked until then: a crash loses
 //!   nothing).
 //! - **Dead letters** go to the topic exchange `<exchange>.dlq` (bound to the durable queue
-//!   `<exchange>.dlq`) with `herald-dlq-reason`, `herald-dlq-attempt` and `herald-dlq-group`.
+//!   `<exchange>.dlq`) with `tidings-dlq-reason`, `tidings-dlq-attempt` and `tidings-dlq-group`.
 //! - **Reconnection**: when the connection goes (a broker restart), the next publish opens a
 //!   new one (publishes wait for it), and each subscription opens its channel, queue, binding and consumer again, for up to
 //!   `reconnect_for`. Deliveries that were not acked before the outage come again, so
@@ -41,7 +41,7 @@ use crate::transport::{
 
 pub use lapin;
 
-/// Where herald keeps its messages on the broker.
+/// Where tidings keeps its messages on the broker.
 #[derive(Clone, Debug)]
 pub struct AmqpOptions {
     /// The topic exchange of every message (dead letters go to `<exchange>.dlq`).
@@ -58,7 +58,7 @@ pub struct AmqpOptions {
 impl Default for AmqpOptions {
     fn default() -> Self {
         AmqpOptions {
-            exchange: "herald".into(),
+            exchange: "tidings".into(),
             prefetch: 32,
             transient: false,
             reconnect_for: Duration::from_secs(60),
@@ -106,11 +106,11 @@ impl std::fmt::Debug for Amqp {
 }
 
 /// The header that carries the original address.
-const ADDRESS_HEADER: &str = "herald-address";
+const ADDRESS_HEADER: &str = "tidings-address";
 /// How long an ack may take before the channel is looked at.
 const ACK_TIMEOUT: Duration = Duration::from_secs(5);
 /// The header that counts attempts across republished retries.
-const ATTEMPT_HEADER: &str = "herald-attempt";
+const ATTEMPT_HEADER: &str = "tidings-attempt";
 
 impl Amqp {
     /// Connects to `url` (`amqp://guest:guest@127.0.0.1:5672/%2f`) with the default options.
@@ -174,7 +174,7 @@ impl Amqp {
         &self.options
     }
 
-    /// A new channel, for what herald does not wrap (reading dead letters, say).
+    /// A new channel, for what tidings does not wrap (reading dead letters, say).
     pub async fn channel(&self) -> Result<Channel, TransportError> {
         let mut live = self.live();
         if live.broken() {
@@ -499,7 +499,7 @@ impl Amqp {
         let consumer = channel
             .basic_consume(
                 short(queue)?,
-                format!("herald-{}", uuid::Uuid::now_v7()).into(),
+                format!("tidings-{}", uuid::Uuid::now_v7()).into(),
                 BasicConsumeOptions::default(),
                 FieldTable::default(),
             )
@@ -580,7 +580,7 @@ impl AmqpSubscription {
                     ADDRESS_HEADER => address = Some(value),
                     ATTEMPT_HEADER => attempt_header = value.parse().unwrap_or(1),
                     "x-delivery-count" => delivery_count = value.parse().unwrap_or(0),
-                    _ if name.starts_with("x-") || name.starts_with("herald-dlq") => {}
+                    _ if name.starts_with("x-") || name.starts_with("tidings-dlq") => {}
                     _ => headers.push((name.to_owned().into(), value)),
                 }
             }
@@ -672,9 +672,9 @@ impl Settle for AmqpSettle {
                     let dlq = format!("{}.dlq", amqp.options.exchange);
                     let mut message = delivered.message;
                     message.headers.extend([
-                        ("herald-dlq-reason".into(), reason),
-                        ("herald-dlq-attempt".into(), delivered.attempt.to_string()),
-                        ("herald-dlq-group".into(), group),
+                        ("tidings-dlq-reason".into(), reason),
+                        ("tidings-dlq-attempt".into(), delivered.attempt.to_string()),
+                        ("tidings-dlq-group".into(), group),
                     ]);
                     amqp.send(&dlq, routing_key, message).await?;
                     ack(acker).await

@@ -1,19 +1,19 @@
 //! CloudEvents 1.0 envelopes around typed events, in structured and binary content mode.
 //!
 //! An [`Envelope`] carries the CloudEvents context attributes (`id`, `source`, `type`, `time`,
-//! ...), herald's extensions (`correlationid`, `causationid`, `dataversion`) and the seeds'
+//! ...), tidings' extensions (`correlationid`, `causationid`, `dataversion`) and the seeds'
 //! metadata (user, session, source version, environment) as typed optional extensions.
 //! Ids are UUIDv7: unique, sortable by creation time to the millisecond, and in creation order
 //! among those made on one thread.
 //!
 //! ```
-//! use herald::envelope::{Binding, Envelope};
+//! use tidings::envelope::{Binding, Envelope};
 //!
-//! #[derive(serde::Serialize, serde::Deserialize, herald::Event, Debug, PartialEq)]
+//! #[derive(serde::Serialize, serde::Deserialize, tidings::Event, Debug, PartialEq)]
 //! #[event(type = "com.acme.order.created", version = "1.0.0", source = "/orders")]
 //! struct OrderCreated { order_id: String }
 //!
-//! #[derive(serde::Serialize, serde::Deserialize, herald::Event, Debug, PartialEq)]
+//! #[derive(serde::Serialize, serde::Deserialize, tidings::Event, Debug, PartialEq)]
 //! #[event(type = "com.acme.order.shipped", source = "/shipping")]
 //! struct OrderShipped { order_id: String }
 //!
@@ -54,7 +54,7 @@ pub type Headers = Vec<(Cow<'static, str>, String)>;
 /// message or set at run time (`"/orders".into()`, `name.to_string().into()`).
 pub type Text = Cow<'static, str>;
 
-/// The CloudEvents spec version herald writes and reads.
+/// The CloudEvents spec version tidings writes and reads.
 pub const SPEC_VERSION: &str = "1.0";
 
 /// A typed event with its CloudEvents context.
@@ -177,7 +177,7 @@ impl Binding {
     }
 }
 
-/// Attribute names of the context, in the order herald writes them.
+/// Attribute names of the context, in the order tidings writes them.
 const KNOWN: &[&str] = &[
     "specversion",
     "id",
@@ -202,7 +202,7 @@ impl<E: Event> Envelope<E> {
         let now = Utc::now();
         Envelope {
             id: new_id(&now),
-            source: Cow::Borrowed(E::SOURCE.unwrap_or("urn:herald")),
+            source: Cow::Borrowed(E::SOURCE.unwrap_or("urn:tidings")),
             event_type: Cow::Borrowed(E::TYPE),
             time: Some(now),
             data_content_type: Some(Cow::Borrowed(E::CONTENT_TYPE)),
@@ -413,7 +413,7 @@ impl Envelope<()> {
         if map.contains_key("data_base64") {
             return Err(shape(
                 "/data_base64",
-                "binary data (`data_base64`) is not supported; herald events carry JSON `data`",
+                "binary data (`data_base64`) is not supported; tidings events carry JSON `data`",
             ));
         }
         let data = map.remove("data").unwrap_or(Value::Null);
@@ -504,7 +504,7 @@ impl Attributes {
             Some(other) => {
                 return Err(shape(
                     "/specversion",
-                    format!("CloudEvents {other} is not supported; herald reads 1.0"),
+                    format!("CloudEvents {other} is not supported; tidings reads 1.0"),
                 ))
             }
             None => {

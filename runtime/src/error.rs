@@ -45,7 +45,7 @@ pub enum DecodeError {
 /// truncated input and deep nesting (serde_json's recursion limit) all give errors.
 ///
 /// ```
-/// use herald::{decode_json, DecodeError};
+/// use tidings::{decode_json, DecodeError};
 ///
 /// let weights: Vec<u32> = decode_json(b"[1, 2, 3]")?;
 /// assert_eq!(weights, [1, 2, 3]);

@@ -8,7 +8,7 @@ use crate::{DecodeError, Validate};
 ///
 /// ```
 /// # use serde::{Deserialize, Serialize};
-/// #[derive(Serialize, Deserialize, herald::Event)]
+/// #[derive(Serialize, Deserialize, tidings::Event)]
 /// #[event(
 ///     type = "com.acme.parcel.shipped",    // required, not empty
 ///     version = "2.1.0",                   // optional
@@ -21,7 +21,7 @@ use crate::{DecodeError, Validate};
 ///     parcel_id: String,
 /// }
 ///
-/// use herald::Event;
+/// use tidings::Event;
 /// assert_eq!(ParcelShipped::CHANNEL, Some("parcels/{parcelId}"));
 /// assert_eq!(ParcelShipped::SUBJECT, Some("parcel"));
 /// ```
@@ -60,7 +60,7 @@ pub trait Event: serde::Serialize + serde::de::DeserializeOwned {
 /// forbids them).
 ///
 /// ```
-/// use herald::{decode_event, Event, Validate};
+/// use tidings::{decode_event, Event, Validate};
 /// use serde::{Deserialize, Serialize};
 ///
 /// #[derive(Serialize, Deserialize, Event, Validate)]
@@ -81,7 +81,7 @@ pub trait Event: serde::Serialize + serde::de::DeserializeOwned {
 /// let old: Registered = decode_event(Some("1.0.0"), br#"{"full_name": "ada"}"#)?;
 /// let new: Registered = decode_event(Some("2.0.0"), br#"{"name": "ada", "vip": true}"#)?;
 /// assert_eq!((old.name.as_str(), old.vip, new.vip), ("ada", false, true));
-/// # Ok::<(), herald::DecodeError>(())
+/// # Ok::<(), tidings::DecodeError>(())
 /// ```
 pub fn decode_event<E: Event + Validate>(
     version: Option<&str>,
@@ -104,11 +104,11 @@ mod tests {
     use super::Event;
     use serde::{Deserialize, Serialize};
 
-    #[derive(Serialize, Deserialize, herald::Event)]
+    #[derive(Serialize, Deserialize, tidings::Event)]
     #[event(type = "minimal")]
     struct Minimal;
 
-    #[derive(Serialize, Deserialize, herald::Event)]
+    #[derive(Serialize, Deserialize, tidings::Event)]
     #[serde(tag = "kind")]
     #[event(type = "com.acme.shape", content_type = "application/cloudevents+json")]
     #[event(source = "/shapes", subject = "shape")]
@@ -117,7 +117,7 @@ mod tests {
         Square { side: f64 },
     }
 
-    #[derive(Serialize, Deserialize, herald::Event)]
+    #[derive(Serialize, Deserialize, tidings::Event)]
     #[event(type = "com.acme.batch", version = "3")]
     struct Batch<T> {
         items: Vec<T>,
@@ -141,13 +141,13 @@ mod tests {
         assert_eq!(Shape::SUBJECT, Some("shape"));
     }
 
-    #[derive(Serialize, Deserialize, herald::Event, crate::Validate)]
+    #[derive(Serialize, Deserialize, tidings::Event, crate::Validate)]
     #[event(type = "com.acme.tag", version = "1")]
     struct TagV1 {
         name: String,
     }
 
-    #[derive(Serialize, Deserialize, herald::Event, crate::Validate, Debug)]
+    #[derive(Serialize, Deserialize, tidings::Event, crate::Validate, Debug)]
     #[event(type = "com.acme.tag", version = "2", upcast(from = TagV1, version = "1"))]
     struct Tag {
         #[validate(length(max = 3))]

@@ -1,11 +1,11 @@
-//! The string formats herald checks (`format` keyword): RFC 3339 dates and times, UUIDs,
+//! The string formats tidings checks (`format` keyword): RFC 3339 dates and times, UUIDs,
 //! e-mail addresses, host names, IP addresses and URIs.
 //!
 //! Each check is a small hand-written parser over the grammar of its RFC, with the readings
 //! of the JSON-Schema-Test-Suite (draft 7) where an RFC leaves room: only ASCII digits count as
 //! digits, no surrounding whitespace is tolerated, and a leap second must fall on 23:59:60 UTC.
 
-/// A `format` herald knows how to check.
+/// A `format` tidings knows how to check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     /// RFC 3339 `date-time`.
@@ -29,7 +29,7 @@ pub enum Format {
 }
 
 impl Format {
-    /// The format named `name` in a schema, if herald checks it.
+    /// The format named `name` in a schema, if tidings checks it.
     pub fn from_name(name: &str) -> Option<Format> {
         Some(match name {
             "date-time" => Format::DateTime,
@@ -63,7 +63,7 @@ impl Format {
     /// Whether `value` is in this format.
     ///
     /// ```
-    /// use herald::format::Format;
+    /// use tidings::format::Format;
     ///
     /// assert!(Format::DateTime.is_valid("1998-12-31T23:59:60Z"));
     /// assert!(!Format::Date.is_valid("2021-02-29"));

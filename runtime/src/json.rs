@@ -20,8 +20,8 @@ use serde_json::{Number, Value};
 /// ```
 /// use serde_json::json;
 ///
-/// assert!(herald::json::equal(&json!({"a": 1, "b": [2.0]}), &json!({"b": [2], "a": 1.0})));
-/// assert!(!herald::json::equal(&json!([1, 2]), &json!([2, 1])));
+/// assert!(tidings::json::equal(&json!({"a": 1, "b": [2.0]}), &json!({"b": [2], "a": 1.0})));
+/// assert!(!tidings::json::equal(&json!([1, 2]), &json!([2, 1])));
 /// ```
 pub fn equal(a: &Value, b: &Value) -> bool {
     first_difference(a, b, &Rules::EXACT).is_none()

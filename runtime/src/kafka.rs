@@ -2,11 +2,11 @@
 //! (librdkafka, built from its bundled sources).
 //!
 //! - **Topics**: a channel address maps to a topic under a prefix, `/` becoming `.`:
-//!   `acme/orders/o-17` is `herald.acme.orders.o-17`. A subscription pattern becomes a
-//!   regex subscription (`acme/orders/{orderId}` is `^herald\.acme\.orders\.[^.]+$`), so
+//!   `acme/orders/o-17` is `tidings.acme.orders.o-17`. A subscription pattern becomes a
+//!   regex subscription (`acme/orders/{orderId}` is `^tidings\.acme\.orders\.[^.]+$`), so
 //!   topics created later are picked up at the next metadata refresh. Parameter values never
 //!   hold `.` ([`address::fill`](crate::address::fill) refuses it), so a value cannot widen a
-//!   subscription. The original address travels in a `herald-address` header.
+//!   subscription. The original address travels in a `tidings-address` header.
 //! - **Partitions**: the message key (the address by default) picks the partition, so
 //!   messages with one key stay in order. The producer is idempotent by default
 //!   (`acks=all`), so its own retries neither reorder nor duplicate.
@@ -19,8 +19,8 @@
 //!   delivered again by the same member after the policy's delay, before anything behind
 //!   it, so its partition keeps its order (and waits). The attempt count lives in the
 //!   member: after a crash or a rebalance the message starts again at attempt 1.
-//! - **Dead letters** go to the topic `<prefix>-dlq` with the headers `herald-dlq-reason`,
-//!   `herald-dlq-attempt`, `herald-dlq-group` and `herald-dlq-topic`; the original's offset
+//! - **Dead letters** go to the topic `<prefix>-dlq` with the headers `tidings-dlq-reason`,
+//!   `tidings-dlq-attempt`, `tidings-dlq-group` and `tidings-dlq-topic`; the original's offset
 //!   is stored only once the broker has the dead letter.
 //! - **Reconnection** is librdkafka's: it reconnects to the brokers by itself, and the
 //!   producer retries what it could not deliver until `message.timeout.ms`.
@@ -43,7 +43,7 @@ use crate::transport::{
     TransportError,
 };
 
-/// How herald uses the cluster.
+/// How tidings uses the cluster.
 #[derive(Clone, Debug)]
 pub struct KafkaOptions {
     /// The topic prefix of every address.
@@ -62,15 +62,15 @@ pub struct KafkaOptions {
     /// neither reorder nor duplicate messages. Turn off for clusters without it.
     pub idempotent: bool,
     /// Further librdkafka settings for producer and consumers (`security.protocol`,
-    /// `sasl.mechanisms`, `compression.type`, …); they override herald's.
+    /// `sasl.mechanisms`, `compression.type`, …); they override tidings'.
     pub config: Vec<(String, String)>,
 }
 
 impl Default for KafkaOptions {
     fn default() -> Self {
         KafkaOptions {
-            prefix: "herald".into(),
-            dead_letters: "herald-dlq".into(),
+            prefix: "tidings".into(),
+            dead_letters: "tidings-dlq".into(),
             commit_interval: Duration::from_secs(1),
             metadata_refresh: Duration::from_secs(5),
             from_now: false,
@@ -98,7 +98,7 @@ impl std::fmt::Debug for Kafka {
 }
 
 /// The header that carries the original address.
-const ADDRESS_HEADER: &str = "herald-address";
+const ADDRESS_HEADER: &str = "tidings-address";
 
 impl Kafka {
     /// Connects to `brokers` (`kafka://127.0.0.1:9092`, or a comma-separated
@@ -140,7 +140,7 @@ impl Kafka {
         })
     }
 
-    /// The producer, for what herald does not wrap.
+    /// The producer, for what tidings does not wrap.
     pub fn producer(&self) -> &FutureProducer {
         &self.producer
     }
@@ -303,7 +303,7 @@ impl Transport for Kafka {
     }
 }
 
-/// The Kafka group id of herald `group` on `filter`: the name and a hash of the filter, so
+/// The Kafka group id of tidings `group` on `filter`: the name and a hash of the filter, so
 /// that one group name on two channels makes two Kafka groups.
 fn group_id(group: &str, filter: &str) -> String {
     use std::hash::{Hash, Hasher};
@@ -472,10 +472,10 @@ impl Settle for KafkaSettle {
                 Settlement::DeadLetter { reason } => {
                     let attempt = delivered.attempt.to_string();
                     let why = [
-                        ("herald-dlq-reason", reason.as_str()),
-                        ("herald-dlq-attempt", attempt.as_str()),
-                        ("herald-dlq-group", group.as_str()),
-                        ("herald-dlq-topic", position.topic.as_str()),
+                        ("tidings-dlq-reason", reason.as_str()),
+                        ("tidings-dlq-attempt", attempt.as_str()),
+                        ("tidings-dlq-group", group.as_str()),
+                        ("tidings-dlq-topic", position.topic.as_str()),
                     ];
                     // Kept first, then let go: a dead letter is never lost between the two.
                     kafka
@@ -510,18 +510,18 @@ mod tests {
         let kafka = offline();
         assert_eq!(
             kafka.filter("acme/orders/{orderId}").unwrap(),
-            "^herald\\.acme\\.orders\\.[^.]+$"
+            "^tidings\\.acme\\.orders\\.[^.]+$"
         );
         assert_eq!(
             kafka
                 .filter("smartylighting.streetlights.1.0.event.{id}.lighting.measured")
                 .unwrap(),
-            "^herald\\.smartylighting\\.streetlights\\.1\\.0\\.event\\.[^.]+\\.lighting\\.measured$"
+            "^tidings\\.smartylighting\\.streetlights\\.1\\.0\\.event\\.[^.]+\\.lighting\\.measured$"
         );
-        assert_eq!(kafka.filter("#").unwrap(), "^herald\\..+$");
+        assert_eq!(kafka.filter("#").unwrap(), "^tidings\\..+$");
         assert_eq!(
             kafka.filter("a/{x}-{y}").unwrap(),
-            "^herald\\.a\\.[^.]+-[^.]+$"
+            "^tidings\\.a\\.[^.]+-[^.]+$"
         );
         assert!(kafka.filter("a b/{x}").is_err());
         assert!(kafka.filter("a/{x").is_err());
@@ -532,7 +532,7 @@ mod tests {
         let kafka = offline();
         assert_eq!(
             kafka.topic("acme/orders/o-17").unwrap(),
-            "herald.acme.orders.o-17"
+            "tidings.acme.orders.o-17"
         );
         assert!(kafka.topic("").is_err());
         assert!(kafka.topic("orders/ü").is_err());

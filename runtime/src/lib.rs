@@ -1,6 +1,6 @@
-//! Runtime for herald: the code that generated and hand-written event types link against.
+//! Runtime for tidings: the code that generated and hand-written event types link against.
 //!
-//! herald turns an event spec (AsyncAPI) into plain Rust types. Those types, and types written
+//! tidings turns an event spec (AsyncAPI) into plain Rust types. Those types, and types written
 //! by hand in code-first projects, implement [`Event`], decode with [`decode_json`] into
 //! [`DecodeError`]s that say where a payload went wrong, and are checked against the spec's
 //! examples with [`testing::assert_round_trip`].
@@ -12,7 +12,7 @@
 //! # Example
 //!
 //! ```
-//! use herald::{decode_json, DecodeError, Event};
+//! use tidings::{decode_json, DecodeError, Event};
 //! use serde::{Deserialize, Serialize};
 //!
 //! /// An order was placed.
@@ -37,7 +37,7 @@
 //! assert!(matches!(&err, DecodeError::Shape { path, .. } if path == "/totalCents"));
 //!
 //! // The spec's examples survive a trip through the type.
-//! herald::testing::assert_round_trip::<OrderCreated>(
+//! tidings::testing::assert_round_trip::<OrderCreated>(
 //!     &serde_json::json!({"orderId": "o-2", "totalCents": 99}),
 //!     false,
 //! );
@@ -47,8 +47,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-// Lets `#[derive(Event)]`, which names `::herald`, expand inside this crate's own tests.
-extern crate self as herald;
+// Lets `#[derive(Event)]`, which names `::tidings`, expand inside this crate's own tests.
+extern crate self as tidings;
 
 pub mod address;
 #[cfg(feature = "amqp")]
@@ -93,12 +93,17 @@ pub use crate::route::{
     Consumer, Context, HandlerError, HandlerResult, Incoming, Outcome, Route, Worker,
 };
 pub use crate::validate::{Pointer, Validate, ValidationErrors, Violation};
-/// Derives [`Event`](trait@Event) from `#[event(type = "...", ...)]`; see the trait for the keys.
-pub use herald_macros::Event;
-/// Derives [`Validate`](trait@Validate) from `#[validate(...)]` constraint attributes.
-pub use herald_macros::Validate;
 
-// Crates that generated code names, so that users depend on herald alone.
+// The README's examples compile and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+/// Derives [`Event`](trait@Event) from `#[event(type = "...", ...)]`; see the trait for the keys.
+pub use tidings_macros::Event;
+/// Derives [`Validate`](trait@Validate) from `#[validate(...)]` constraint attributes.
+pub use tidings_macros::Validate;
+
+// Crates that generated code names, so that users depend on tidings alone.
 pub use chrono;
 pub use serde;
 pub use serde_json;

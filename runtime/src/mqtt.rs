@@ -11,10 +11,10 @@
 //! - **Consumer groups** are shared subscriptions (`$share/<group>/<filter>`), with manual
 //!   acks: a message is acknowledged after its handler.
 //! - **Retries** wait the policy's delay and publish the message again on the group's retry
-//!   topic (`herald-retry/<group>/<topic>`, which only that group subscribes to), with its
-//!   attempt in a `herald-attempt` property, then ack the original.
-//! - **Dead letters** are published on `herald-dlq/<topic>` with `herald-dlq-reason`,
-//!   `herald-dlq-attempt` and `herald-dlq-group` properties.
+//!   topic (`tidings-retry/<group>/<topic>`, which only that group subscribes to), with its
+//!   attempt in a `tidings-attempt` property, then ack the original.
+//! - **Dead letters** are published on `tidings-dlq/<topic>` with `tidings-dlq-reason`,
+//!   `tidings-dlq-attempt` and `tidings-dlq-group` properties.
 //! - **Reconnection** is the event loop's: it is polled again after an error.
 
 use std::sync::Arc;
@@ -36,7 +36,7 @@ use crate::transport::{
 
 pub use rumqttc;
 
-/// Where herald puts its messages on the broker.
+/// Where tidings puts its messages on the broker.
 #[derive(Clone, Debug, Default)]
 pub struct MqttOptions {
     /// Put before every topic (`tenant-a/`), or empty.
@@ -71,9 +71,9 @@ impl std::fmt::Debug for Mqtt {
     }
 }
 
-const ATTEMPT: &str = "herald-attempt";
-const RETRY_ROOT: &str = "herald-retry";
-const DLQ_ROOT: &str = "herald-dlq";
+const ATTEMPT: &str = "tidings-attempt";
+const RETRY_ROOT: &str = "tidings-retry";
+const DLQ_ROOT: &str = "tidings-dlq";
 
 /// Opens a connection and waits for the broker to accept it (and for `subscribe`, if any,
 /// to be acknowledged); the event loop then runs in the background, reconnecting on error.
@@ -85,7 +85,7 @@ async fn open(
     incoming: Option<mpsc::Sender<Publish>>,
     acks: Option<Arc<Acks>>,
 ) -> Result<AsyncClient, TransportError> {
-    let id = format!("herald-{}", uuid::Uuid::now_v7().simple());
+    let id = format!("tidings-{}", uuid::Uuid::now_v7().simple());
     let mut options = ClientOptions::new(id, host, port);
     options.set_keep_alive(Duration::from_secs(15));
     options.set_manual_acks(manual_acks);
@@ -330,7 +330,7 @@ impl Subscription for MqttSubscription {
             for (name, value) in &properties.user_properties {
                 if name == ATTEMPT {
                     attempt = value.parse().unwrap_or(1);
-                } else if !name.starts_with("herald-") {
+                } else if !name.starts_with("tidings-") {
                     headers.push((name.clone().into(), value.clone()));
                 }
             }
@@ -408,9 +408,9 @@ impl Settle for MqttSettle {
                         format!("{DLQ_ROOT}/{topic}"),
                         &delivered.message,
                         &[
-                            ("herald-dlq-reason", reason),
-                            ("herald-dlq-attempt", delivered.attempt.to_string()),
-                            ("herald-dlq-group", group),
+                            ("tidings-dlq-reason", reason),
+                            ("tidings-dlq-attempt", delivered.attempt.to_string()),
+                            ("tidings-dlq-group", group),
                         ],
                     )
                     .await?;

@@ -1,11 +1,11 @@
 //! NATS JetStream transport (feature `nats`), on [async-nats](https://docs.rs/async-nats).
 //!
 //! - **Subjects**: a channel address maps to a subject under a prefix, `/` becoming `.`:
-//!   `acme/orders/o-17` is `herald.acme.orders.o-17`, and the subscription pattern
-//!   `acme/orders/{orderId}` filters `herald.acme.orders.*`. Parameter values never hold `.`,
+//!   `acme/orders/o-17` is `tidings.acme.orders.o-17`, and the subscription pattern
+//!   `acme/orders/{orderId}` filters `tidings.acme.orders.*`. Parameter values never hold `.`,
 //!   `*` or `>` ([`address::fill`](crate::address::fill) refuses them), so a value cannot
-//!   widen a subscription. The original address travels in a `herald-address` header.
-//! - **Persistence**: one stream (default `HERALD`) holds the prefix's subjects; publishing
+//!   widen a subscription. The original address travels in a `tidings-address` header.
+//! - **Persistence**: one stream (default `TIDINGS`) holds the prefix's subjects; publishing
 //!   waits for the stream's acknowledgement, and sets `Nats-Msg-Id` to the event id, so a
 //!   publish retried within the stream's duplicate window is stored once.
 //! - **Consumer groups** are durable pull consumers with explicit acks, one per group name and
@@ -13,7 +13,7 @@
 //!   server before the next message is taken; a retry is a NAK with the policy's delay; the
 //!   attempt is JetStream's delivery count.
 //! - **Dead letters** go to `<prefix>-dlq.<subject>` (stream `<stream>_DLQ`) with the headers
-//!   `herald-dlq-reason`, `herald-dlq-attempt` and `herald-dlq-group`, then the original is
+//!   `tidings-dlq-reason`, `tidings-dlq-attempt` and `tidings-dlq-group`, then the original is
 //!   terminated.
 //! - **Reconnection** is the client's: after the server restarts, publishing and consuming go
 //!   on; messages that were not acked are redelivered.
@@ -35,7 +35,7 @@ use crate::transport::{
     TransportError,
 };
 
-/// Where herald keeps its messages on the server.
+/// Where tidings keeps its messages on the server.
 #[derive(Clone, Debug)]
 pub struct NatsOptions {
     /// The JetStream stream (created if missing; its dead letters go to `<stream>_DLQ`).
@@ -55,8 +55,8 @@ pub struct NatsOptions {
 impl Default for NatsOptions {
     fn default() -> Self {
         NatsOptions {
-            stream: "HERALD".into(),
-            prefix: "herald".into(),
+            stream: "TIDINGS".into(),
+            prefix: "tidings".into(),
             ack_wait: Duration::from_secs(30),
             duplicate_window: Duration::from_secs(120),
             from_now: false,
@@ -80,7 +80,7 @@ impl std::fmt::Debug for Nats {
 }
 
 /// The header that carries the original address.
-const ADDRESS_HEADER: &str = "herald-address";
+const ADDRESS_HEADER: &str = "tidings-address";
 
 impl Nats {
     /// Connects to `url` (`nats://127.0.0.1:4222`) with the default options.
@@ -121,7 +121,7 @@ impl Nats {
         })
     }
 
-    /// The JetStream context, for what herald does not wrap (reading dead letters, say).
+    /// The JetStream context, for what tidings does not wrap (reading dead letters, say).
     pub fn jetstream(&self) -> &jetstream::Context {
         &self.jetstream
     }
@@ -226,7 +226,7 @@ impl Transport for Nats {
                     } else {
                         consumer::DeliverPolicy::All
                     },
-                    // Groups that only look at what comes from now on (`herald listen`) are
+                    // Groups that only look at what comes from now on (`tidings listen`) are
                     // not meant to outlive their process: the server drops them when idle.
                     inactive_threshold: if self.options.from_now {
                         Duration::from_secs(300)
@@ -398,9 +398,12 @@ impl Settle for NatsSettle {
                         .unwrap_or(&subject);
                     let mut headers = message.headers.clone().unwrap_or_default();
                     headers.insert(ADDRESS_HEADER, delivered.message.address.as_str());
-                    headers.insert("herald-dlq-reason", reason.as_str());
-                    headers.insert("herald-dlq-attempt", delivered.attempt.to_string().as_str());
-                    headers.insert("herald-dlq-group", group.as_str());
+                    headers.insert("tidings-dlq-reason", reason.as_str());
+                    headers.insert(
+                        "tidings-dlq-attempt",
+                        delivered.attempt.to_string().as_str(),
+                    );
+                    headers.insert("tidings-dlq-group", group.as_str());
                     // Kept first, then let go: a dead letter is never lost between the two.
                     let ack = nats
                         .jetstream

@@ -1,4 +1,4 @@
-//! Helpers that generated code and herald's derives name by path. Not a public API: their
+//! Helpers that generated code and tidings' derives name by path. Not a public API: their
 //! paths and signatures may change in any release.
 
 /// Serde `with` module for `Option<Option<T>>` fields that tell a missing key from `null`.
@@ -10,7 +10,7 @@
 ///     #[serde(
 ///         default,
 ///         skip_serializing_if = "Option::is_none",
-///         with = "::herald::__private::double_option"
+///         with = "::tidings::__private::double_option"
 ///     )]
 ///     nickname: Option<Option<String>>,
 /// }
@@ -60,20 +60,20 @@ mod tests {
         #[serde(
             default,
             skip_serializing_if = "Option::is_none",
-            with = "::herald::__private::double_option"
+            with = "::tidings::__private::double_option"
         )]
         nickname: Option<Option<String>>,
         #[serde(
             default,
             skip_serializing_if = "Option::is_none",
-            with = "::herald::__private::double_option"
+            with = "::tidings::__private::double_option"
         )]
         age: Option<Option<u8>>,
     }
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct AlwaysWritten {
-        #[serde(default, with = "::herald::__private::double_option")]
+        #[serde(default, with = "::tidings::__private::double_option")]
         note: Option<Option<String>>,
     }
 

@@ -57,10 +57,10 @@ pub enum PublishError {
 /// Sends events through a transport; clones share it.
 ///
 /// ```
-/// use herald::memory::InMemory;
-/// use herald::{Publisher, Validate};
+/// use tidings::memory::InMemory;
+/// use tidings::{Publisher, Validate};
 ///
-/// #[derive(serde::Serialize, serde::Deserialize, herald::Event, Validate)]
+/// #[derive(serde::Serialize, serde::Deserialize, tidings::Event, Validate)]
 /// #[event(type = "com.acme.parcel.shipped", source = "/shipping")]
 /// struct ParcelShipped {
 ///     #[validate(length(min = 1))]

@@ -1,6 +1,6 @@
 //! Redis Streams transport (feature `redis`), on [redis-rs](https://docs.rs/redis).
 //!
-//! - **One stream** (default key `herald:events`) holds every message of the transport, in
+//! - **One stream** (default key `tidings:events`) holds every message of the transport, in
 //!   publish order, each entry with its address, headers (`h:<name>` fields), body and
 //!   attempt. A stream per address would need the reader to know every concrete address in
 //!   advance (`XREADGROUP` takes keys, not patterns); one stream keeps publish order and lets
@@ -13,7 +13,7 @@
 //!   between, the original is still pending and is reclaimed.
 //! - **Reclaiming**: a member takes over entries that another member left pending for longer
 //!   than the claim timeout (`XAUTOCLAIM`), so a crashed consumer loses nothing.
-//! - **Dead letters** go to the stream `herald:dlq` with the reason, attempt and group.
+//! - **Dead letters** go to the stream `tidings:dlq` with the reason, attempt and group.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,7 +30,7 @@ use crate::transport::{
 
 pub use redis as client;
 
-/// Where herald keeps its messages on the server.
+/// Where tidings keeps its messages on the server.
 #[derive(Clone, Debug)]
 pub struct RedisOptions {
     /// The stream of every message.
@@ -47,8 +47,8 @@ pub struct RedisOptions {
 impl Default for RedisOptions {
     fn default() -> Self {
         RedisOptions {
-            stream: "herald:events".into(),
-            dead_letters: "herald:dlq".into(),
+            stream: "tidings:events".into(),
+            dead_letters: "tidings:dlq".into(),
             claim_after: Duration::from_secs(30),
             from_now: false,
         }
@@ -97,7 +97,7 @@ impl Redis {
         &self.options
     }
 
-    /// A connection for what herald does not wrap (reading dead letters, say).
+    /// A connection for what tidings does not wrap (reading dead letters, say).
     pub fn connection(&self) -> ConnectionManager {
         self.connection.clone()
     }

@@ -15,7 +15,7 @@ use crate::transport::BoxFuture;
 ///
 /// ```
 /// use std::time::Duration;
-/// use herald::reliability::RetryPolicy;
+/// use tidings::reliability::RetryPolicy;
 ///
 /// let policy = RetryPolicy::exponential(Duration::from_millis(100), Duration::from_secs(5))
 ///     .max_attempts(4)

@@ -68,7 +68,7 @@ pub type HandlerResult = Result<(), HandlerError>;
 /// A handler's failure: worth retrying (the default, which `?` gives) or not.
 ///
 /// ```
-/// use herald::HandlerError;
+/// use tidings::HandlerError;
 ///
 /// fn parse(text: &str) -> Result<u32, HandlerError> {
 ///     // `?` turns any error into a retryable failure.
@@ -251,9 +251,9 @@ impl<'a> Context<'a> {
 /// Generated per receive operation; written by hand it looks like this:
 ///
 /// ```
-/// use herald::{Context, Envelope, HandlerResult, Incoming, Outcome, Route};
+/// use tidings::{Context, Envelope, HandlerResult, Incoming, Outcome, Route};
 ///
-/// #[derive(serde::Serialize, serde::Deserialize, herald::Event, herald::Validate)]
+/// #[derive(serde::Serialize, serde::Deserialize, tidings::Event, tidings::Validate)]
 /// #[event(type = "com.acme.parcel.shipped")]
 /// struct ParcelShipped { parcel_id: String }
 ///
@@ -295,7 +295,7 @@ pub trait Route: Send + Sync + 'static {
         ctx: &Context<'_>,
     ) -> impl Future<Output = Outcome> + Send;
 
-    /// The retry policy the spec gives this operation (its `x-herald-retry` extension), if
+    /// The retry policy the spec gives this operation (its `x-tidings-retry` extension), if
     /// any. A policy set on the [`Consumer`] in code takes precedence; without either,
     /// [`RetryPolicy::default`] applies.
     fn retry_policy() -> Option<RetryPolicy> {
@@ -363,13 +363,13 @@ fn panic_message(panic: &(dyn Any + Send)) -> &str {
 /// store.
 ///
 /// The retry policy of a router is the one set here in code, else the one its spec gives the
-/// operation ([`Route::retry_policy`], from `x-herald-retry`), else [`RetryPolicy::default`].
+/// operation ([`Route::retry_policy`], from `x-tidings-retry`), else [`RetryPolicy::default`].
 ///
 /// ```
 /// use std::time::Duration;
-/// use herald::memory::InMemory;
-/// use herald::reliability::{MemoryIdempotency, RetryPolicy};
-/// use herald::Consumer;
+/// use tidings::memory::InMemory;
+/// use tidings::reliability::{MemoryIdempotency, RetryPolicy};
+/// use tidings::Consumer;
 ///
 /// let bus = InMemory::new();
 /// let consumer = Consumer::new(bus.clone())
@@ -502,7 +502,7 @@ impl<T: Transport, R: Route> Worker<T, R> {
     ///
     /// A settlement the broker does not take ends the worker with that error. Transports
     /// report success where the broker will deliver the message again anyway (the
-    /// connection went), so an error means herald cannot tell what became of it: stopping
+    /// connection went), so an error means tidings cannot tell what became of it: stopping
     /// keeps later messages from being acknowledged past it. Start a new worker to go on.
     pub async fn run(self) -> Result<(), TransportError> {
         self.run_until(std::future::pending()).await

@@ -15,7 +15,7 @@
 //!   reported in detail.
 //!
 //! ```
-//! use herald::schema::Schema;
+//! use tidings::schema::Schema;
 //! use serde_json::json;
 //!
 //! let schema = Schema::compile(&json!({
@@ -30,7 +30,7 @@
 //!     "/: `id` is a required property (required); \
 //!      /weight: -1 is less than the minimum 0 (minimum)"
 //! );
-//! # Ok::<(), herald::schema::SchemaError>(())
+//! # Ok::<(), tidings::schema::SchemaError>(())
 //! ```
 //!
 //! Scope: draft-07 validation keywords. `$ref` reaches anywhere in the same document (`#`,
@@ -61,7 +61,7 @@ pub struct Schema {
     nodes: Vec<Node>,
 }
 
-/// Why a document is not a schema herald can evaluate.
+/// Why a document is not a schema tidings can evaluate.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid schema at {}: {message}", describe_pointer(.pointer))]
 pub struct SchemaError {
@@ -432,7 +432,7 @@ impl Compiler<'_> {
             let Value::String(name) = name else {
                 return Err(error(location, "format", "must be a string"));
             };
-            // Formats herald does not know are annotations.
+            // Formats tidings does not know are annotations.
             if let Some(format) = Format::from_name(name) {
                 out.push(Keyword::Format(format));
             }
@@ -640,7 +640,7 @@ impl Compiler<'_> {
         };
         if !pointer.is_empty() && !pointer.starts_with('/') {
             return fail(format!(
-                "`{reference}` names an `$id` anchor, which herald does not support; \
+                "`{reference}` names an `$id` anchor, which tidings does not support; \
                  use a JSON pointer such as `#/definitions/name`"
             ));
         }
@@ -2097,7 +2097,7 @@ mod tests {
             ),
             (
                 json!({"$ref": "#foo"}),
-                "invalid schema at `/$ref`: `#foo` names an `$id` anchor, which herald does not \
+                "invalid schema at `/$ref`: `#foo` names an `$id` anchor, which tidings does not \
                  support; use a JSON pointer such as `#/definitions/name`",
             ),
             (

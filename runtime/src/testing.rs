@@ -40,9 +40,9 @@ use crate::json::{self, describe_pointer, Rules};
 /// }
 ///
 /// // `2` comes back as `2.0`, which means the same.
-/// herald::testing::assert_round_trip::<Parcel>(&json!({"weight_kg": 2, "fragile": true}), false);
+/// tidings::testing::assert_round_trip::<Parcel>(&json!({"weight_kg": 2, "fragile": true}), false);
 /// // `fragile` comes back although the example left it out.
-/// herald::testing::assert_round_trip::<Parcel>(&json!({"weight_kg": 2}), true);
+/// tidings::testing::assert_round_trip::<Parcel>(&json!({"weight_kg": 2}), true);
 /// ```
 ///
 /// # Panics
@@ -122,7 +122,7 @@ where
 ///
 /// ```
 /// use serde_json::json;
-/// use herald::testing::round_trip_equal;
+/// use tidings::testing::round_trip_equal;
 ///
 /// let example = json!({"at": "2024-05-01T12:00:00+02:00"});
 /// let output = json!({"at": "2024-05-01T10:00:00Z", "retries": 3});

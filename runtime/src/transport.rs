@@ -1,4 +1,4 @@
-//! What a broker must do for herald: publish raw messages, deliver them to consumer groups,
+//! What a broker must do for tidings: publish raw messages, deliver them to consumer groups,
 //! and settle each delivery (ack, retry or dead-letter).
 //!
 //! [`InMemory`](crate::memory::InMemory) is the built-in transport; broker adapters implement

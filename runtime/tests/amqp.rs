@@ -1,19 +1,19 @@
 //! The RabbitMQ (AMQP 0.9.1) transport against the local server (127.0.0.1:5672).
 //!
 //! When the server is unreachable these tests skip with a loud message, unless
-//! `HERALD_REQUIRE_BROKERS=1` (set by `.ci/run`), in which case they fail. Each test works in
+//! `TIDINGS_REQUIRE_BROKERS=1` (set by `.ci/run`), in which case they fail. Each test works in
 //! its own stream and subject prefix, deleted at the end.
 
 mod common;
 
 use std::time::Duration;
 
-use herald::amqp::lapin::options::{BasicGetOptions, ExchangeDeleteOptions, QueueDeleteOptions};
-use herald::amqp::{Amqp, AmqpOptions};
-use herald::Route;
+use tidings::amqp::lapin::options::{BasicGetOptions, ExchangeDeleteOptions, QueueDeleteOptions};
+use tidings::amqp::{Amqp, AmqpOptions};
+use tidings::Route;
 
 use common::{until, Ping, Pings, WAIT};
-use herald::{Consumer, Publisher};
+use tidings::{Consumer, Publisher};
 
 const URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 
@@ -24,7 +24,7 @@ async fn connect(test: &str) -> Option<Amqp> {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
     let options = AmqpOptions {
-        exchange: format!("herald-test-{test}-{}-{nanos}", std::process::id()),
+        exchange: format!("tidings-test-{test}-{}-{nanos}", std::process::id()),
         ..AmqpOptions::default()
     };
     match Amqp::connect_with(URL, options).await {
@@ -109,16 +109,16 @@ async fn a_poison_message_ends_in_the_dead_letter_stream_with_its_reason() {
     let header = |name: &str| -> String {
         let table = dead.properties.headers().as_ref().unwrap();
         match table.inner().get(name).unwrap() {
-            herald::amqp::lapin::types::AMQPValue::LongString(s) => {
+            tidings::amqp::lapin::types::AMQPValue::LongString(s) => {
                 String::from_utf8_lossy(s.as_bytes()).into_owned()
             }
             other => panic!("{other:?}"),
         }
     };
-    assert!(header("herald-dlq-reason").contains("not valid JSON"));
-    assert_eq!(header("herald-dlq-attempt"), "1");
-    assert_eq!(header("herald-dlq-group"), "pings");
-    assert_eq!(header("herald-address"), "pings/a");
+    assert!(header("tidings-dlq-reason").contains("not valid JSON"));
+    assert_eq!(header("tidings-dlq-attempt"), "1");
+    assert_eq!(header("tidings-dlq-group"), "pings");
+    assert_eq!(header("tidings-address"), "pings/a");
     assert_eq!(dead.delivery.data, b"{\"n\": ");
     assert_eq!(pings.count(), 0);
     running.abort();
@@ -139,7 +139,7 @@ async fn names_and_properties_over_255_bytes_are_errors_not_panics() {
     let Some(amqp) = connect("long").await else {
         return;
     };
-    let message = |address: String, name: String| herald::transport::RawMessage {
+    let message = |address: String, name: String| tidings::transport::RawMessage {
         address,
         key: None,
         headers: vec![(name.into(), "x".into())],
@@ -150,7 +150,7 @@ async fn names_and_properties_over_255_bytes_are_errors_not_panics() {
         message(format!("pings/{long}"), "cloudEvents:id".into()),
         message("pings/a".into(), long.clone()),
     ] {
-        let error = herald::transport::Transport::publish(&amqp, message)
+        let error = tidings::transport::Transport::publish(&amqp, message)
             .await
             .unwrap_err();
         assert!(error.to_string().contains("at most 255"), "{error}");

@@ -6,15 +6,15 @@
 //!
 //! It restarts the machine's own broker, so it lives in a test binary of its own, which
 //! cargo runs alone. Without `rabbitmqctl` or the broker it skips loudly, or fails when
-//! `HERALD_REQUIRE_BROKERS=1`.
+//! `TIDINGS_REQUIRE_BROKERS=1`.
 
 mod common;
 
 use std::process::Command;
 use std::time::Duration;
 
-use herald::amqp::{Amqp, AmqpOptions};
-use herald::Route;
+use tidings::amqp::{Amqp, AmqpOptions};
+use tidings::Route;
 
 use common::{port_open, skip, Runs};
 
@@ -51,7 +51,7 @@ async fn no_confirmed_event_is_lost_or_handled_twice_across_a_broker_restart() {
         return skip(TEST, &format!("{CTL} is not installed"));
     }
     let options = AmqpOptions {
-        exchange: format!("herald-restart-{}", std::process::id()),
+        exchange: format!("tidings-restart-{}", std::process::id()),
         ..AmqpOptions::default()
     };
     let amqp = match Amqp::connect_with(URL, options).await {

@@ -1,14 +1,14 @@
-//! Interop with the CloudEvents SDK for Rust (`cloudevents-sdk`): envelopes herald writes
-//! parse in the SDK, and events the SDK builds decode in herald, in structured and binary
+//! Interop with the CloudEvents SDK for Rust (`cloudevents-sdk`): envelopes tidings writes
+//! parse in the SDK, and events the SDK builds decode in tidings, in structured and binary
 //! (HTTP binding) content mode.
 
 use cloudevents::binding::http::{to_event, Builder, Serializer};
 use cloudevents::message::BinaryDeserializer;
 use cloudevents::{AttributesReader, Event, EventBuilder, EventBuilderV10};
-use herald::envelope::{Binding, Envelope};
 use serde::{Deserialize, Serialize};
+use tidings::envelope::{Binding, Envelope};
 
-#[derive(Serialize, Deserialize, herald::Event, Debug, PartialEq, Clone)]
+#[derive(Serialize, Deserialize, tidings::Event, Debug, PartialEq, Clone)]
 #[event(
     type = "com.nx-monorepo.build.completed",
     version = "1.0.0",
@@ -19,7 +19,7 @@ struct BuildCompleted {
     duration: u64,
 }
 
-fn herald_envelope() -> Envelope<BuildCompleted> {
+fn tidings_envelope() -> Envelope<BuildCompleted> {
     let mut e = Envelope::new(BuildCompleted {
         build_id: "build_123".into(),
         duration: 42,
@@ -52,8 +52,8 @@ fn ext(event: &Event, name: &str) -> Option<String> {
 }
 
 #[test]
-fn herald_structured_parses_in_the_sdk() {
-    let e = herald_envelope();
+fn tidings_structured_parses_in_the_sdk() {
+    let e = tidings_envelope();
     let event: Event = serde_json::from_slice(&e.to_structured().unwrap()).unwrap();
     assert_eq!(event.id(), e.id);
     assert_eq!(event.ty(), "com.nx-monorepo.build.completed");
@@ -75,7 +75,7 @@ fn herald_structured_parses_in_the_sdk() {
 }
 
 #[test]
-fn sdk_structured_decodes_in_herald() {
+fn sdk_structured_decodes_in_tidings() {
     let bytes = serde_json::to_vec(&sdk_event()).unwrap();
     let e: Envelope<BuildCompleted> = Envelope::from_structured(&bytes).unwrap();
     assert_eq!(e.id, "evt-1");
@@ -93,8 +93,8 @@ fn sdk_structured_decodes_in_herald() {
 }
 
 #[test]
-fn herald_binary_http_parses_in_the_sdk() {
-    let e = herald_envelope();
+fn tidings_binary_http_parses_in_the_sdk() {
+    let e = tidings_envelope();
     let (headers, body) = e.to_binary(Binding::Http).unwrap();
     let mut map = http::HeaderMap::new();
     for (k, v) in &headers {
@@ -115,10 +115,10 @@ fn herald_binary_http_parses_in_the_sdk() {
 
 /// Collects what the SDK's HTTP binary serializer writes.
 struct Collect {
-    headers: herald::envelope::Headers,
+    headers: tidings::envelope::Headers,
 }
 
-impl Builder<(herald::envelope::Headers, Vec<u8>)> for Collect {
+impl Builder<(tidings::envelope::Headers, Vec<u8>)> for Collect {
     fn header(&mut self, key: &str, value: http::HeaderValue) {
         self.headers
             .push((key.to_string().into(), value.to_str().unwrap().to_string()));
@@ -127,17 +127,17 @@ impl Builder<(herald::envelope::Headers, Vec<u8>)> for Collect {
     fn body(
         &mut self,
         bytes: Vec<u8>,
-    ) -> cloudevents::message::Result<(herald::envelope::Headers, Vec<u8>)> {
+    ) -> cloudevents::message::Result<(tidings::envelope::Headers, Vec<u8>)> {
         Ok((std::mem::take(&mut self.headers), bytes))
     }
 
-    fn finish(&mut self) -> cloudevents::message::Result<(herald::envelope::Headers, Vec<u8>)> {
+    fn finish(&mut self) -> cloudevents::message::Result<(tidings::envelope::Headers, Vec<u8>)> {
         self.body(Vec::new())
     }
 }
 
 #[test]
-fn sdk_binary_http_decodes_in_herald() {
+fn sdk_binary_http_decodes_in_tidings() {
     let (headers, body) = BinaryDeserializer::deserialize_binary(
         sdk_event(),
         Serializer::new(Collect {

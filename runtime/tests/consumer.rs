@@ -10,13 +10,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{until, Ping, Pings};
-use herald::envelope::Binding;
-use herald::memory::{InMemory, MemorySubscription};
-use herald::transport::{
+use tidings::envelope::Binding;
+use tidings::memory::{InMemory, MemorySubscription};
+use tidings::transport::{
     BoxFuture, Delivered, Delivery, RawMessage, Settle, Settlement, Subscription, Transport,
     TransportError,
 };
-use herald::{Consumer, Publisher};
+use tidings::{Consumer, Publisher};
 
 /// Makes the error a failing settlement returns.
 type MakeError = fn() -> TransportError;
@@ -141,20 +141,20 @@ async fn a_settlement_the_broker_refuses_ends_the_worker_with_the_error() {
 #[derive(Clone, Default)]
 struct SpecPings(Pings);
 
-impl herald::Route for SpecPings {
+impl tidings::Route for SpecPings {
     const OPERATION: &'static str = "pings";
     const ADDRESS: &'static str = "pings/{shard}";
 
     async fn route(
         &self,
-        incoming: herald::Incoming<'_>,
-        ctx: &herald::Context<'_>,
-    ) -> herald::Outcome {
+        incoming: tidings::Incoming<'_>,
+        ctx: &tidings::Context<'_>,
+    ) -> tidings::Outcome {
         self.0.route(incoming, ctx).await
     }
 
-    fn retry_policy() -> Option<herald::reliability::RetryPolicy> {
-        Some(herald::reliability::RetryPolicy::immediate().max_attempts(2))
+    fn retry_policy() -> Option<tidings::reliability::RetryPolicy> {
+        Some(tidings::reliability::RetryPolicy::immediate().max_attempts(2))
     }
 }
 
@@ -183,7 +183,7 @@ async fn attempts_before_dead_letter(
 
 #[tokio::test]
 async fn the_spec_retry_policy_applies_unless_code_sets_one() {
-    use herald::reliability::RetryPolicy;
+    use tidings::reliability::RetryPolicy;
     // The router's (the spec's) policy: 2 attempts.
     assert_eq!(attempts_before_dead_letter(|c| c).await, 2);
     // `max_attempts` in code goes on top of it.

@@ -1,9 +1,9 @@
 //! `decode_json` returns an error, never a panic, whatever the bytes.
 
-use herald::{decode_json, DecodeError};
 use proptest::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
+use tidings::{decode_json, DecodeError};
 
 #[derive(Debug, Deserialize)]
 #[allow(dead_code)] // Read by serde only.

@@ -5,12 +5,12 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use herald::http::Http;
-use herald::reliability::RetryPolicy;
-use herald::{Consumer, Context, Envelope, HandlerResult, Incoming, Outcome, Publisher, Route};
 use serde::{Deserialize, Serialize};
+use tidings::http::Http;
+use tidings::reliability::RetryPolicy;
+use tidings::{Consumer, Context, Envelope, HandlerResult, Incoming, Outcome, Publisher, Route};
 
-#[derive(Debug, Clone, Serialize, Deserialize, herald::Event, herald::Validate)]
+#[derive(Debug, Clone, Serialize, Deserialize, tidings::Event, tidings::Validate)]
 #[event(type = "com.acme.ping", version = "1.0.0", source = "/tests")]
 struct Ping {
     #[validate(maximum = 1_000_000)]
@@ -101,7 +101,7 @@ async fn a_failing_receiver_is_retried_until_it_takes_the_event() {
 
 #[tokio::test]
 async fn an_invalid_event_is_refused_and_not_retried() {
-    use herald::transport::{RawMessage, Transport};
+    use tidings::transport::{RawMessage, Transport};
     let pings = Pings::default();
     let (sender, receiver) = pair(pings.clone()).await;
     let good = Publisher::new(sender.clone()).envelope(Ping { n: 1 });

@@ -1,19 +1,19 @@
-//! JSON-Schema-Test-Suite (draft 7) straight through [`herald::schema::Schema`].
+//! JSON-Schema-Test-Suite (draft 7) straight through [`tidings::schema::Schema`].
 //!
 //! Every test of the keyword files below and of the optional format files runs through both
 //! `Schema::is_valid` and `Schema::validate_at`; each must agree with the test's `valid`, and
 //! `validate_at` must leave the pointer where it was and point only at values that exist.
-//! Groups that need what herald leaves out (other documents, `$id` base URIs) are skipped,
+//! Groups that need what tidings leaves out (other documents, `$id` base URIs) are skipped,
 //! each with a reason (their schemas must fail to compile, not validate wrongly), and tests
-//! herald knowingly fails are listed, each with a reason. The test fails when an unlisted
+//! tidings knowingly fails are listed, each with a reason. The test fails when an unlisted
 //! failure appears, a listed one starts passing, or a skipped group's schema compiles.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use herald::schema::Schema;
-use herald::{Pointer, ValidationErrors};
 use serde_json::Value;
+use tidings::schema::Schema;
+use tidings::{Pointer, ValidationErrors};
 
 /// The draft-7 keyword files, in `tests/draft7/`.
 const KEYWORD_FILES: &[&str] = &[
@@ -157,7 +157,7 @@ const SKIPPED: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// Tests herald fails on purpose: (file, group description, test description, reason).
+/// Tests tidings fails on purpose: (file, group description, test description, reason).
 const KNOWN_FAILURES: &[(&str, &str, &str, &str)] = &[];
 
 fn suite() -> PathBuf {
@@ -243,7 +243,7 @@ fn json_schema_test_suite_draft7() {
         tallies.push(tally);
     }
 
-    eprintln!("JSON-Schema-Test-Suite draft7 through herald::schema::Schema:");
+    eprintln!("JSON-Schema-Test-Suite draft7 through tidings::schema::Schema:");
     for t in &tallies {
         let rate = if t.total == 0 {
             100.0

@@ -2,11 +2,11 @@
 //!
 //! No Kafka broker runs on the CI machine, so by default each test starts librdkafka's mock
 //! cluster in-process: a real Kafka protocol server on a local port (produce, fetch, consumer
-//! groups, offset commits), which herald's producer and consumers reach over TCP like any
+//! groups, offset commits), which tidings' producer and consumers reach over TCP like any
 //! broker. To run the same tests against a real cluster, name its bootstrap servers:
 //!
 //! ```sh
-//! HERALD_KAFKA_BROKERS=127.0.0.1:9092 cargo test -p herald --features kafka --test kafka
+//! TIDINGS_KAFKA_BROKERS=127.0.0.1:9092 cargo test -p tidings --features kafka --test kafka
 //! ```
 //!
 //! The cluster must allow topic auto-creation. Each test works under a topic prefix of its
@@ -18,25 +18,25 @@ mod common;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use herald::kafka::rdkafka::config::ClientConfig;
-use herald::kafka::rdkafka::consumer::{Consumer as _, StreamConsumer};
-use herald::kafka::rdkafka::message::{Headers, Message};
-use herald::kafka::rdkafka::mocking::MockCluster;
-use herald::kafka::{Kafka, KafkaOptions};
-use herald::reliability::MemoryIdempotency;
-use herald::transport::{Subscription, Transport};
-use herald::{Consumer, Publisher, Route};
+use tidings::kafka::rdkafka::config::ClientConfig;
+use tidings::kafka::rdkafka::consumer::{Consumer as _, StreamConsumer};
+use tidings::kafka::rdkafka::message::{Headers, Message};
+use tidings::kafka::rdkafka::mocking::MockCluster;
+use tidings::kafka::{Kafka, KafkaOptions};
+use tidings::reliability::MemoryIdempotency;
+use tidings::transport::{Subscription, Transport};
+use tidings::{Consumer, Publisher, Route};
 
 use common::{until, Ping, Pings, Runs, WAIT};
 
-/// The cluster a test talks to: its own mock, or the one `HERALD_KAFKA_BROKERS` names.
+/// The cluster a test talks to: its own mock, or the one `TIDINGS_KAFKA_BROKERS` names.
 struct Cluster {
-    mock: Option<MockCluster<'static, herald::kafka::rdkafka::producer::DefaultProducerContext>>,
+    mock: Option<MockCluster<'static, tidings::kafka::rdkafka::producer::DefaultProducerContext>>,
     brokers: String,
 }
 
 fn cluster() -> Cluster {
-    match std::env::var("HERALD_KAFKA_BROKERS") {
+    match std::env::var("TIDINGS_KAFKA_BROKERS") {
         Ok(brokers) if !brokers.is_empty() => Cluster {
             mock: None,
             brokers,
@@ -57,7 +57,7 @@ async fn connect(cluster: &Cluster, test: &str) -> Kafka {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
-    let prefix = format!("herald_test_{test}_{}_{nanos}", std::process::id()).replace("-", "_");
+    let prefix = format!("tidings_test_{test}_{}_{nanos}", std::process::id()).replace("-", "_");
     let options = KafkaOptions {
         dead_letters: format!("{prefix}-dlq"),
         prefix,
@@ -83,8 +83,8 @@ async fn connect(cluster: &Cluster, test: &str) -> Kafka {
 /// rebalances its group whenever a new matching topic appears, and a group whose topics keep
 /// appearing while it forms can stall for a session timeout (seen on the mock cluster).
 async fn create_topics(cluster: &Cluster, kafka: &Kafka, addresses: &[&str], partitions: i32) {
-    use herald::kafka::rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-    use herald::kafka::rdkafka::client::DefaultClientContext;
+    use tidings::kafka::rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+    use tidings::kafka::rdkafka::client::DefaultClientContext;
 
     let topics: Vec<String> = addresses.iter().map(|a| kafka.topic(a).unwrap()).collect();
     match &cluster.mock {
@@ -176,13 +176,13 @@ async fn a_poison_message_ends_in_the_dead_letter_topic_with_its_reason() {
             (h.key.to_owned(), value)
         })
         .collect();
-    let reason = &headers["herald-dlq-reason"];
+    let reason = &headers["tidings-dlq-reason"];
     assert!(reason.contains("not valid JSON"), "{reason}");
-    assert_eq!(headers["herald-dlq-attempt"], "1");
-    assert_eq!(headers["herald-dlq-group"], "pings");
-    assert_eq!(headers["herald-address"], "pings/a");
+    assert_eq!(headers["tidings-dlq-attempt"], "1");
+    assert_eq!(headers["tidings-dlq-group"], "pings");
+    assert_eq!(headers["tidings-address"], "pings/a");
     assert_eq!(
-        headers["herald-dlq-topic"],
+        headers["tidings-dlq-topic"],
         format!("{}.pings.a", kafka.options().prefix)
     );
     assert_eq!(headers["ce_type"], "com.acme.ping");
@@ -210,7 +210,7 @@ async fn only_settled_messages_are_committed() {
             .unwrap()
             .unwrap();
         first
-            .settle(herald::transport::Settlement::Ack)
+            .settle(tidings::transport::Settlement::Ack)
             .await
             .unwrap();
         let second = tokio::time::timeout(WAIT, member.next())
@@ -242,7 +242,7 @@ async fn the_stream_survives_the_broker_going_down_and_up() {
     let Some(mock) = &cluster.mock else {
         eprintln!(
             "\n!!!!! SKIPPED the Kafka broker restart test: it takes the mock cluster's broker \
-             down, and HERALD_KAFKA_BROKERS names a real cluster !!!!!\n"
+             down, and TIDINGS_KAFKA_BROKERS names a real cluster !!!!!\n"
         );
         return;
     };

@@ -1,14 +1,14 @@
 //! The MQTT 5 transport against the local Mosquitto (127.0.0.1:1883).
 //!
 //! When the server is unreachable these tests skip with a loud message, unless
-//! `HERALD_REQUIRE_BROKERS=1` (set by `.ci/run`), in which case they fail. Each test works in
+//! `TIDINGS_REQUIRE_BROKERS=1` (set by `.ci/run`), in which case they fail. Each test works in
 //! its own stream and subject prefix, deleted at the end.
 
 mod common;
 
 use std::time::Duration;
 
-use herald::mqtt::{Mqtt, MqttOptions};
+use tidings::mqtt::{Mqtt, MqttOptions};
 
 use common::WAIT;
 
@@ -21,7 +21,7 @@ async fn connect(test: &str) -> Option<Mqtt> {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
     let options = MqttOptions {
-        prefix: format!("herald-test/{test}-{}-{nanos}/", std::process::id()),
+        prefix: format!("tidings-test/{test}-{}-{nanos}/", std::process::id()),
     };
     match Mqtt::connect_with(URL, options).await {
         Ok(mqtt) => Some(mqtt),
@@ -54,20 +54,20 @@ async fn a_poison_message_ends_in_the_dead_letter_stream_with_its_reason() {
         return;
     };
     // A plain client on the dead-letter topics, first.
-    use herald::mqtt::rumqttc::v5::mqttbytes::v5::Packet;
-    use herald::mqtt::rumqttc::v5::{AsyncClient, Event};
-    let mut options = herald::mqtt::rumqttc::v5::MqttOptions::new(
+    use tidings::mqtt::rumqttc::v5::mqttbytes::v5::Packet;
+    use tidings::mqtt::rumqttc::v5::{AsyncClient, Event};
+    let mut options = tidings::mqtt::rumqttc::v5::MqttOptions::new(
         format!("dlq-reader-{}", std::process::id()),
         "127.0.0.1",
         1883,
     );
     options.set_keep_alive(Duration::from_secs(15));
     let (reader, mut events) = AsyncClient::new(options, 16);
-    let dlq_filter = format!("herald-dlq/{}#", mqtt.filter(""));
+    let dlq_filter = format!("tidings-dlq/{}#", mqtt.filter(""));
     reader
         .subscribe(
             dlq_filter,
-            herald::mqtt::rumqttc::v5::mqttbytes::QoS::AtLeastOnce,
+            tidings::mqtt::rumqttc::v5::mqttbytes::QoS::AtLeastOnce,
         )
         .await
         .unwrap();
@@ -100,9 +100,9 @@ async fn a_poison_message_ends_in_the_dead_letter_stream_with_its_reason() {
             .map(|(_, v)| v.clone())
             .unwrap()
     };
-    assert!(property("herald-dlq-reason").contains("not valid JSON"));
-    assert_eq!(property("herald-dlq-attempt"), "1");
-    assert_eq!(property("herald-dlq-group"), "pings");
+    assert!(property("tidings-dlq-reason").contains("not valid JSON"));
+    assert_eq!(property("tidings-dlq-attempt"), "1");
+    assert_eq!(property("tidings-dlq-group"), "pings");
     assert_eq!(dead.payload.as_ref(), b"{\"n\": ");
     drop(reader);
     assert_eq!(pings.count(), 0);

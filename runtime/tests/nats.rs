@@ -1,15 +1,15 @@
 //! The NATS JetStream transport against the local server (127.0.0.1:4222, JetStream on).
 //!
 //! When the server is unreachable these tests skip with a loud message, unless
-//! `HERALD_REQUIRE_BROKERS=1` (set by `.ci/run`), in which case they fail. Each test works in
+//! `TIDINGS_REQUIRE_BROKERS=1` (set by `.ci/run`), in which case they fail. Each test works in
 //! its own stream and subject prefix, deleted at the end.
 
 mod common;
 
 use std::time::Duration;
 
-use herald::nats::{Nats, NatsOptions};
-use herald::{Consumer, Publisher};
+use tidings::nats::{Nats, NatsOptions};
+use tidings::{Consumer, Publisher};
 use tokio_stream::StreamExt;
 
 use common::{until, Ping, Pings, WAIT};
@@ -76,8 +76,8 @@ async fn a_poison_message_ends_in_the_dead_letter_stream_with_its_reason() {
         .get_stream(format!("{}_DLQ", nats.options().stream))
         .await
         .unwrap();
-    let reader: herald::nats::async_nats::jetstream::consumer::PullConsumer = dlq
-        .create_consumer(herald::nats::async_nats::jetstream::consumer::pull::Config::default())
+    let reader: tidings::nats::async_nats::jetstream::consumer::PullConsumer = dlq
+        .create_consumer(tidings::nats::async_nats::jetstream::consumer::pull::Config::default())
         .await
         .unwrap();
     let mut messages = reader.messages().await.unwrap();
@@ -88,13 +88,13 @@ async fn a_poison_message_ends_in_the_dead_letter_stream_with_its_reason() {
         .unwrap();
     let headers = dead.headers.clone().unwrap();
     let reason = headers
-        .get("herald-dlq-reason")
+        .get("tidings-dlq-reason")
         .unwrap()
         .as_str()
         .to_owned();
     assert!(reason.contains("not valid JSON"), "{reason}");
-    assert_eq!(headers.get("herald-dlq-attempt").unwrap().as_str(), "1");
-    assert_eq!(headers.get("herald-dlq-group").unwrap().as_str(), "pings");
+    assert_eq!(headers.get("tidings-dlq-attempt").unwrap().as_str(), "1");
+    assert_eq!(headers.get("tidings-dlq-group").unwrap().as_str(), "pings");
     assert_eq!(dead.payload.as_ref(), b"{\"n\": ");
     assert!(dead.subject.ends_with(".pings.a"), "{}", dead.subject);
     assert_eq!(pings.count(), 0);
@@ -150,13 +150,13 @@ async fn headers_nats_cannot_carry_are_errors_not_panics() {
         std::borrow::Cow::Borrowed("bad:name"),
         std::borrow::Cow::Owned("bad name".to_owned()),
     ] {
-        let message = herald::transport::RawMessage {
+        let message = tidings::transport::RawMessage {
             address: "pings/a".into(),
             key: None,
             headers: vec![(name, "x".into())],
             body: b"{}".to_vec(),
         };
-        let error = herald::transport::Transport::publish(&nats, message)
+        let error = tidings::transport::Transport::publish(&nats, message)
             .await
             .unwrap_err();
         assert!(
@@ -202,6 +202,6 @@ fn addresses_map_to_subjects_that_a_value_cannot_widen() {
         nats.subject("acme/commandes/né-1").unwrap(),
         format!("{prefix}.acme.commandes.né-1")
     );
-    assert!(herald::address::fill("acme/orders/{id}", &[("id", "a.b")]).is_err());
+    assert!(tidings::address::fill("acme/orders/{id}", &[("id", "a.b")]).is_err());
     rt.block_on(cleanup(&nats));
 }

@@ -4,14 +4,14 @@
 //!
 //! It restarts the machine's own server (`/usr/sbin/nats-server`, as `.ci/run` starts it), so
 //! it lives in a test binary of its own, which cargo runs alone. Without that server it skips
-//! loudly, or fails when `HERALD_REQUIRE_BROKERS=1`.
+//! loudly, or fails when `TIDINGS_REQUIRE_BROKERS=1`.
 
 mod common;
 
 use std::process::Command;
 use std::time::Duration;
 
-use herald::nats::{Nats, NatsOptions};
+use tidings::nats::{Nats, NatsOptions};
 
 use common::{port_open, skip};
 

@@ -1,13 +1,13 @@
 //! The PostgreSQL idempotency store against the local server (127.0.0.1:5432, trust auth).
 
-use herald::postgres::PostgresIdempotency;
-use herald::reliability::IdempotencyStore;
+use tidings::postgres::PostgresIdempotency;
+use tidings::reliability::IdempotencyStore;
 
 const CONFIG: &str = "host=127.0.0.1 port=5432 user=postgres dbname=test";
 
 #[tokio::test]
 async fn handled_ids_are_shared_and_kept_per_group() {
-    let table = format!("herald_test_idempotency_{}", std::process::id());
+    let table = format!("tidings_test_idempotency_{}", std::process::id());
     let (a, b) = match (
         PostgresIdempotency::connect(CONFIG, &table).await,
         PostgresIdempotency::connect(CONFIG, &table).await,
@@ -15,8 +15,8 @@ async fn handled_ids_are_shared_and_kept_per_group() {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => {
             assert!(
-                std::env::var("HERALD_REQUIRE_BROKERS").as_deref() != Ok("1"),
-                "PostgreSQL is required (HERALD_REQUIRE_BROKERS=1) but unreachable: {e}"
+                std::env::var("TIDINGS_REQUIRE_BROKERS").as_deref() != Ok("1"),
+                "PostgreSQL is required (TIDINGS_REQUIRE_BROKERS=1) but unreachable: {e}"
             );
             eprintln!("\n!!!!! SKIPPED: PostgreSQL unreachable ({e}) !!!!!\n");
             return;
@@ -37,10 +37,12 @@ async fn handled_ids_are_shared_and_kept_per_group() {
         .await
         .is_err());
 
-    let (client, connection) =
-        herald::postgres::tokio_postgres::connect(CONFIG, herald::postgres::tokio_postgres::NoTls)
-            .await
-            .unwrap();
+    let (client, connection) = tidings::postgres::tokio_postgres::connect(
+        CONFIG,
+        tidings::postgres::tokio_postgres::NoTls,
+    )
+    .await
+    .unwrap();
     tokio::spawn(connection);
     client
         .batch_execute(&format!("DROP TABLE {table}"))

@@ -1,16 +1,16 @@
 //! The Redis Streams transport against the local server (127.0.0.1:6379).
 //!
 //! When the server is unreachable these tests skip with a loud message, unless
-//! `HERALD_REQUIRE_BROKERS=1` (set by `.ci/run`), in which case they fail. Each test works in
+//! `TIDINGS_REQUIRE_BROKERS=1` (set by `.ci/run`), in which case they fail. Each test works in
 //! its own stream and subject prefix, deleted at the end.
 
 mod common;
 
 use std::time::Duration;
 
-use herald::redis::{Redis, RedisOptions};
-use herald::transport::Transport;
-use herald::{Consumer, Publisher, Route};
+use tidings::redis::{Redis, RedisOptions};
+use tidings::transport::Transport;
+use tidings::{Consumer, Publisher, Route};
 
 use common::{until, Ping, Pings, WAIT};
 
@@ -24,8 +24,8 @@ async fn connect(test: &str) -> Option<Redis> {
         .map_or(0, |d| d.subsec_nanos());
     let unique = format!("{test}:{}:{nanos}", std::process::id());
     let options = RedisOptions {
-        stream: format!("herald-test:{unique}:events"),
-        dead_letters: format!("herald-test:{unique}:dlq"),
+        stream: format!("tidings-test:{unique}:events"),
+        dead_letters: format!("tidings-test:{unique}:dlq"),
         claim_after: Duration::from_millis(500),
         from_now: false,
     };
@@ -40,7 +40,7 @@ async fn connect(test: &str) -> Option<Redis> {
 
 async fn cleanup(redis: &Redis) {
     let mut connection = redis.connection();
-    let _: Result<u64, _> = herald::redis::client::AsyncCommands::del(
+    let _: Result<u64, _> = tidings::redis::client::AsyncCommands::del(
         &mut connection,
         &[&redis.options().stream, &redis.options().dead_letters],
     )
@@ -75,8 +75,8 @@ async fn a_poison_message_ends_in_the_dead_letter_stream_with_its_reason() {
     let mut connection = redis.connection();
     let deadline = tokio::time::Instant::now() + WAIT;
     let dead = loop {
-        let range: herald::redis::client::streams::StreamRangeReply =
-            herald::redis::client::AsyncCommands::xrange_all(
+        let range: tidings::redis::client::streams::StreamRangeReply =
+            tidings::redis::client::AsyncCommands::xrange_all(
                 &mut connection,
                 &redis.options().dead_letters,
             )
@@ -125,7 +125,7 @@ async fn entries_a_member_left_pending_are_reclaimed_by_another() {
         .publish("pings/a", Ping { n: 42 })
         .await
         .unwrap();
-    let taken = tokio::time::timeout(WAIT, herald::transport::Subscription::next(&mut crashed))
+    let taken = tokio::time::timeout(WAIT, tidings::transport::Subscription::next(&mut crashed))
         .await
         .unwrap()
         .unwrap();
@@ -146,19 +146,20 @@ async fn entries_a_member_left_pending_are_reclaimed_by_another() {
 
 #[tokio::test]
 async fn the_redis_idempotency_store_is_shared_between_consumers() {
-    use herald::reliability::IdempotencyStore;
+    use tidings::reliability::IdempotencyStore;
     let Some(redis) = connect("idempotency").await else {
         return;
     };
     let prefix = format!("{}:seen", redis.options().stream);
-    let a = herald::redis::RedisIdempotency::new(&redis, prefix.clone(), Duration::from_secs(60));
-    let b = herald::redis::RedisIdempotency::new(&redis, prefix.clone(), Duration::from_secs(60));
+    let a = tidings::redis::RedisIdempotency::new(&redis, prefix.clone(), Duration::from_secs(60));
+    let b = tidings::redis::RedisIdempotency::new(&redis, prefix.clone(), Duration::from_secs(60));
     assert!(!a.seen("g", "e-1").await);
     a.record("g", "e-1").await;
     assert!(b.seen("g", "e-1").await, "another consumer sees it");
     assert!(!b.seen("other", "e-1").await, "per group");
     let mut connection = redis.connection();
     let _: Result<u64, _> =
-        herald::redis::client::AsyncCommands::del(&mut connection, format!("{prefix}:g:e-1")).await;
+        tidings::redis::client::AsyncCommands::del(&mut connection, format!("{prefix}:g:e-1"))
+            .await;
     cleanup(&redis).await;
 }

@@ -7,22 +7,22 @@
 //!    a current-thread runtime (one core): events/s when saturated, and latency percentiles
 //!    (publish call to handler) when paced at the seeds' 10,000 events/s.
 //!
-//! Run: `cargo bench -p herald-tests --bench events` (or `cargo xtask bench events`).
+//! Run: `cargo bench -p tidings-tests --bench events` (or `cargo xtask bench events`).
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use herald::envelope::Envelope;
-use herald::memory::InMemory;
-use herald::transport::{Delivered, RawMessage};
-use herald::{Context, Event, HandlerResult, Incoming, Outcome, Publisher, Route, Validate};
-use herald_tests::orders;
 use serde::{Deserialize, Serialize};
+use tidings::envelope::Envelope;
+use tidings::memory::InMemory;
+use tidings::transport::{Delivered, RawMessage};
+use tidings::{Context, Event, HandlerResult, Incoming, Outcome, Publisher, Route, Validate};
+use tidings_tests::orders;
 
 /// A small event with a few constraints, as a code-first service would write it.
-#[derive(Serialize, Deserialize, herald::Event, herald::Validate)]
+#[derive(Serialize, Deserialize, tidings::Event, tidings::Validate)]
 #[event(type = "com.acme.parcel.scanned", version = "1.0.0", source = "/depot")]
 struct ParcelScanned {
     #[validate(pattern = "^P-[0-9]{6}$")]
@@ -119,7 +119,7 @@ fn order_cancelled() -> orders::OrderCancelled {
 
 fn delivered<E: Event>(data: E) -> Delivered {
     let envelope = Publisher::new(InMemory::new()).envelope(data);
-    let (headers, body) = envelope.to_binary(herald::memory::BINDING).unwrap();
+    let (headers, body) = envelope.to_binary(tidings::memory::BINDING).unwrap();
     Delivered {
         message: RawMessage {
             address: "bench/1".into(),
@@ -140,7 +140,7 @@ fn router_rate<E: Event + Validate + Send + 'static>(message: &Delivered) -> (f6
     let counter = Counter::default();
     let router = Router::<E>(counter.clone(), std::marker::PhantomData);
     let publisher = Publisher::new(InMemory::new());
-    let binding = herald::memory::BINDING;
+    let binding = tidings::memory::BINDING;
     let batch = 20_000;
     let (mut routed, mut floor) = (Vec::new(), Vec::new());
     let start = Instant::now();
@@ -148,7 +148,7 @@ fn router_rate<E: Event + Validate + Send + 'static>(message: &Delivered) -> (f6
         let t = Instant::now();
         runtime.block_on(async {
             for _ in 0..batch {
-                let outcome = herald::route::process(&router, binding, message, &publisher).await;
+                let outcome = tidings::route::process(&router, binding, message, &publisher).await;
                 debug_assert_eq!(outcome, Outcome::Handled);
                 black_box(outcome);
             }
@@ -156,7 +156,7 @@ fn router_rate<E: Event + Validate + Send + 'static>(message: &Delivered) -> (f6
         routed.push(batch as f64 / t.elapsed().as_secs_f64());
         let t = Instant::now();
         for _ in 0..batch {
-            black_box(herald::decode_valid::<E>(black_box(&message.message.body)).unwrap());
+            black_box(tidings::decode_valid::<E>(black_box(&message.message.body)).unwrap());
         }
         floor.push(batch as f64 / t.elapsed().as_secs_f64());
     }
@@ -185,7 +185,7 @@ fn bus_run(count: u32, pace: Option<Duration>) -> (f64, Vec<Duration>) {
             latencies: Some(latencies.clone()),
             origin: Some(origin),
         };
-        let worker = herald::Consumer::new(bus.clone())
+        let worker = tidings::Consumer::new(bus.clone())
             .subscribe(Router::<ParcelScanned>(
                 counter.clone(),
                 std::marker::PhantomData,

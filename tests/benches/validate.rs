@@ -2,15 +2,15 @@
 //! same run: `serde_json::from_slice` into the same types without validation (the floor), and
 //! `serde_json::Value` + the `jsonschema` crate on the same schema (what users do otherwise).
 //!
-//! Run: `cargo bench -p herald-tests --bench validate` (or `cargo xtask bench validate`).
+//! Run: `cargo bench -p tidings-tests --bench validate` (or `cargo xtask bench validate`).
 
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use herald_codegen::LoadOptions;
-use herald_tests::{nx, orders};
 use serde_json::Value;
+use tidings_codegen::LoadOptions;
+use tidings_tests::{nx, orders};
 
 /// Median time per call of each function, measured in interleaved batches (so drift in
 /// clock speed or load hits all of them alike) until about `budget` has passed.
@@ -41,7 +41,8 @@ fn per_call<const N: usize>(budget: Duration, fs: [&dyn Fn(); N]) -> [Duration; 
 /// The bundled payload schema and first example of the message with key `key`.
 fn message(spec: &str, key: &str) -> (Value, Value) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(spec);
-    let (catalog, _) = herald_codegen::catalog(&path, &LoadOptions::default()).expect("spec loads");
+    let (catalog, _) =
+        tidings_codegen::catalog(&path, &LoadOptions::default()).expect("spec loads");
     let m = catalog
         .messages
         .iter()
@@ -56,22 +57,22 @@ fn message(spec: &str, key: &str) -> (Value, Value) {
 struct Row {
     name: &'static str,
     floor: Duration,
-    herald: Duration,
+    tidings: Duration,
     baseline: Duration,
 }
 
-fn measure<T: herald::serde::de::DeserializeOwned>(
+fn measure<T: tidings::serde::de::DeserializeOwned>(
     name: &'static str,
     bytes: &[u8],
     schema: &Value,
-    herald: impl Fn(&[u8]) -> bool,
+    tidings: impl Fn(&[u8]) -> bool,
 ) -> Row {
     let validator = jsonschema::options()
         .should_validate_formats(true)
         .build(schema)
         .expect("jsonschema compiles the schema");
     let value: Value = serde_json::from_slice(bytes).unwrap();
-    assert!(herald(bytes), "{name}: herald rejects the payload");
+    assert!(tidings(bytes), "{name}: tidings rejects the payload");
     assert!(
         validator.is_valid(&value),
         "{name}: jsonschema rejects the payload"
@@ -81,17 +82,17 @@ fn measure<T: herald::serde::de::DeserializeOwned>(
         black_box(serde_json::from_slice::<T>(black_box(bytes)).is_ok());
     };
     let ours = || {
-        black_box(herald(black_box(bytes)));
+        black_box(tidings(black_box(bytes)));
     };
     let theirs = || {
         let v: Value = serde_json::from_slice(black_box(bytes)).unwrap();
         black_box(validator.is_valid(&v));
     };
-    let [floor, herald_time, baseline] = per_call(budget, [&floor, &ours, &theirs]);
+    let [floor, tidings_time, baseline] = per_call(budget, [&floor, &ours, &theirs]);
     Row {
         name,
         floor,
-        herald: herald_time,
+        tidings: tidings_time,
         baseline,
     }
 }
@@ -130,17 +131,17 @@ fn main() {
     );
     println!(
         "{:<20} {:>10} {:>12} {:>16} {:>10} {:>12}",
-        "event", "floor", "herald", "Value+jsonschema", "overhead", "vs baseline"
+        "event", "floor", "tidings", "Value+jsonschema", "overhead", "vs baseline"
     );
     for r in &rows {
         println!(
             "{:<20} {:>8.2}µs {:>10.2}µs {:>14.2}µs {:>9.1}% {:>11.2}x",
             r.name,
             r.floor.as_secs_f64() * 1e6,
-            r.herald.as_secs_f64() * 1e6,
+            r.tidings.as_secs_f64() * 1e6,
             r.baseline.as_secs_f64() * 1e6,
-            (r.herald.as_secs_f64() / r.floor.as_secs_f64() - 1.0) * 100.0,
-            r.baseline.as_secs_f64() / r.herald.as_secs_f64(),
+            (r.tidings.as_secs_f64() / r.floor.as_secs_f64() - 1.0) * 100.0,
+            r.baseline.as_secs_f64() / r.tidings.as_secs_f64(),
         );
     }
 }

@@ -1,4 +1,4 @@
-//! Workspace integration tests for herald live in `tests/`; this library holds the code
+//! Workspace integration tests for tidings live in `tests/`; this library holds the code
 //! generated from `specs/` (by `build.rs`) that the benchmarks and fuzz tests exercise.
 
 /// The NX monorepo catalog (`specs/nx-monorepo.yaml`).

@@ -12,8 +12,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use herald_codegen::{LoadOptions, RuntimeDep};
 use serde_json::{json, Value};
+use tidings_codegen::{LoadOptions, RuntimeDep};
 
 const KEYWORDS: &[&str] = &[
     "minLength",
@@ -153,7 +153,7 @@ fn json_schema_test_suite_draft7_through_generated_code() {
             strict_json_schema: true,
             ..LoadOptions::default()
         };
-        let generated = herald_codegen::generate(&spec_path, &options)
+        let generated = tidings_codegen::generate(&spec_path, &options)
             .unwrap_or_else(|e| panic!("{file}: generation failed: {e}"));
         std::fs::write(src.join(format!("{module}.rs")), generated.code).unwrap();
         writeln!(modules, "#[allow(dead_code)]\nmod {module};").unwrap();
@@ -178,7 +178,7 @@ fn json_schema_test_suite_draft7_through_generated_code() {
         work.path().join("Cargo.toml"),
         format!(
             "[package]\nname = \"conformance\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\nherald = {{ path = {:?} }}\n\n[workspace]\n",
+             [dependencies]\ntidings = {{ path = {:?} }}\n\n[workspace]\n",
             runtime.to_string_lossy()
         ),
     )

@@ -7,14 +7,14 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use herald::envelope::Envelope;
-use herald::memory::InMemory;
-use herald::testing::TestBus;
-use herald::transport::{Delivered, RawMessage, Transport};
-use herald::{Context, HandlerError, HandlerResult, Outcome, PublishError, Publisher};
-use herald_tests::{nx, orders};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use tidings::envelope::Envelope;
+use tidings::memory::InMemory;
+use tidings::testing::TestBus;
+use tidings::transport::{Delivered, RawMessage, Transport};
+use tidings::{Context, HandlerError, HandlerResult, Outcome, PublishError, Publisher};
+use tidings_tests::{nx, orders};
 
 const WAIT: Duration = Duration::from_secs(5);
 
@@ -23,7 +23,7 @@ fn example_json(spec: &str, key: &str, n: usize) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../specs")
         .join(spec);
-    let (catalog, _) = herald_codegen::catalog(&path, &Default::default()).expect("spec loads");
+    let (catalog, _) = tidings_codegen::catalog(&path, &Default::default()).expect("spec loads");
     let message = catalog
         .messages
         .iter()
@@ -196,7 +196,7 @@ fn delivered(message: RawMessage) -> Delivered {
 /// What the router makes of `message`.
 async fn route_order(inventory: &Inventory, message: RawMessage) -> Outcome {
     let bus = InMemory::new();
-    herald::route::process(
+    tidings::route::process(
         &orders::handlers::OnOrderCreatedRouter(inventory.clone()),
         bus.binding(),
         &delivered(message),
@@ -206,8 +206,8 @@ async fn route_order(inventory: &Inventory, message: RawMessage) -> Outcome {
 }
 
 /// `envelope` as the in-memory bus carries it, in binary mode.
-fn binary<E: herald::Event>(envelope: &Envelope<E>) -> RawMessage {
-    let (headers, body) = envelope.to_binary(herald::memory::BINDING).unwrap();
+fn binary<E: tidings::Event>(envelope: &Envelope<E>) -> RawMessage {
+    let (headers, body) = envelope.to_binary(tidings::memory::BINDING).unwrap();
     RawMessage {
         address: "acme/orders/o-1".into(),
         key: None,
@@ -266,24 +266,24 @@ fn the_generated_upcast_keeps_every_field_and_fills_the_new_one() {
 fn data_versions_select_the_decoder() {
     let v1_bytes = serde_json::to_vec(&order_v1()).unwrap();
     // Read as 1.0.0 then upcast.
-    let upcast: orders::OrderCreatedV2 = herald::decode_event(Some("1.0.0"), &v1_bytes).unwrap();
+    let upcast: orders::OrderCreatedV2 = tidings::decode_event(Some("1.0.0"), &v1_bytes).unwrap();
     assert_eq!(upcast.0.data.promotion_code, None);
     // No version, or one this consumer does not know, reads as the newest it knows.
     let v2_bytes = serde_json::to_vec(&order_v2()).unwrap();
     for version in [None, Some("2.0.0"), Some("2.1.0")] {
-        let read: orders::OrderCreatedV2 = herald::decode_event(version, &v2_bytes).unwrap();
+        let read: orders::OrderCreatedV2 = tidings::decode_event(version, &v2_bytes).unwrap();
         assert_eq!(read, order_v2());
     }
     // A 1.0.0 payload that breaks the 1.0.0 schema is refused before any upcast.
     let mut bad = serde_json::to_value(order_v1()).unwrap();
     bad["data"]["items"] = Value::Array(vec![]);
-    let err = herald::decode_event::<orders::OrderCreatedV2>(
+    let err = tidings::decode_event::<orders::OrderCreatedV2>(
         Some("1.0.0"),
         &serde_json::to_vec(&bad).unwrap(),
     )
     .unwrap_err();
     assert!(
-        matches!(&err, herald::DecodeError::Invalid(errors)
+        matches!(&err, tidings::DecodeError::Invalid(errors)
             if errors.iter().any(|v| v.pointer == "/data/items")),
         "{err}"
     );
@@ -542,7 +542,7 @@ async fn wait_for_times_out_with_what_the_bus_saw() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, herald::testing::WaitError::Timeout { event_type, seen, .. }
+        matches!(&err, tidings::testing::WaitError::Timeout { event_type, seen, .. }
             if *event_type == "com.acme.order.confirmed" && seen.is_empty()),
         "{err}"
     );
@@ -634,8 +634,8 @@ impl orders::handlers::OnOrderCancelled for Counting {
 async fn a_redelivered_event_is_handled_once() {
     let bus = InMemory::new();
     let counting = Counting::default();
-    let worker = herald::Consumer::new(bus.clone())
-        .idempotency(herald::reliability::MemoryIdempotency::new(1000))
+    let worker = tidings::Consumer::new(bus.clone())
+        .idempotency(tidings::reliability::MemoryIdempotency::new(1000))
         .subscribe(orders::handlers::OnOrderCancelledRouter(counting.clone()))
         .await
         .unwrap();
@@ -662,9 +662,9 @@ async fn a_redelivered_event_is_handled_once() {
 async fn retries_wait_for_the_backoff() {
     let bus = TestBus::start().await;
     let attempts = Arc::new(AtomicU32::new(0));
-    let worker = herald::Consumer::new(bus.transport().clone())
+    let worker = tidings::Consumer::new(bus.transport().clone())
         .retry(
-            herald::reliability::RetryPolicy::exponential(
+            tidings::reliability::RetryPolicy::exponential(
                 Duration::from_millis(40),
                 Duration::from_secs(1),
             )
@@ -702,7 +702,7 @@ async fn shutdown_finishes_the_message_in_hand() {
         slow: true,
         ..Counting::default()
     };
-    let worker = herald::Consumer::new(bus.clone())
+    let worker = tidings::Consumer::new(bus.clone())
         .subscribe(orders::handlers::OnOrderCancelledRouter(counting.clone()))
         .await
         .unwrap();
@@ -750,9 +750,9 @@ impl orders::handlers::OnPaymentResult for Saga {
 
 #[test]
 fn routers_carry_the_retry_policy_of_their_spec() {
-    use herald::reliability::RetryPolicy;
-    use herald::Route;
-    // orders.yaml gives `onPaymentResult` an `x-herald-retry`; `onOrderCancelled` has none.
+    use tidings::reliability::RetryPolicy;
+    use tidings::Route;
+    // orders.yaml gives `onPaymentResult` an `x-tidings-retry`; `onOrderCancelled` has none.
     assert_eq!(
         orders::handlers::OnPaymentResultRouter::<Saga>::retry_policy(),
         Some(

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use herald_codegen::{LoadOptions, RuntimeDep};
+use tidings_codegen::{LoadOptions, RuntimeDep};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -127,7 +127,7 @@ fn every_document_generates_a_crate_that_passes_clippy_and_its_tests() {
             root: root.clone(),
             ..LoadOptions::default()
         };
-        let generated = match herald_codegen::generate(spec, &options) {
+        let generated = match tidings_codegen::generate(spec, &options) {
             Ok(g) => g,
             Err(e) => {
                 failures.push(format!("{}: {e}", spec.display()));
@@ -140,7 +140,7 @@ fn every_document_generates_a_crate_that_passes_clippy_and_its_tests() {
             .iter()
             .map(|m| m.examples.iter().filter(|e| e.payload.is_some()).count())
             .sum::<usize>();
-        let files = herald_codegen::crate_files(&generated, name, &runtime, false).unwrap();
+        let files = tidings_codegen::crate_files(&generated, name, &runtime, false).unwrap();
         files.write(&workspace.path().join(name)).unwrap();
         members.push(format!("{name:?}"));
     }

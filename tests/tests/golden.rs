@@ -1,14 +1,14 @@
 //! Golden files: the generated code for `tests/golden/*.yaml` is compared with the committed
-//! `*.rs` beside it, as prost-build does with its fixtures. `HERALD_BLESS=1` rewrites them.
+//! `*.rs` beside it, as prost-build does with its fixtures. `TIDINGS_BLESS=1` rewrites them.
 
 use std::path::Path;
 
-use herald_codegen::LoadOptions;
+use tidings_codegen::LoadOptions;
 
 #[test]
 fn generated_code_matches_the_golden_files() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("golden");
-    let bless = std::env::var_os("HERALD_BLESS").is_some();
+    let bless = std::env::var_os("TIDINGS_BLESS").is_some();
     let mut specs: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -18,7 +18,7 @@ fn generated_code_matches_the_golden_files() {
     assert!(!specs.is_empty());
     let mut stale = Vec::new();
     for spec in specs {
-        let code = herald_codegen::generate(&spec, &LoadOptions::default())
+        let code = tidings_codegen::generate(&spec, &LoadOptions::default())
             .unwrap_or_else(|e| panic!("{}: {e}", spec.display()))
             .code;
         let golden = spec.with_extension("rs");
@@ -33,7 +33,7 @@ fn generated_code_matches_the_golden_files() {
     }
     assert!(
         stale.is_empty(),
-        "generated code differs from {stale:?}; review and rerun with HERALD_BLESS=1"
+        "generated code differs from {stale:?}; review and rerun with TIDINGS_BLESS=1"
     );
 }
 
@@ -48,7 +48,7 @@ fn generation_is_deterministic() {
         let path = repo.join(spec);
         let runs: Vec<String> = (0..3)
             .map(|_| {
-                herald_codegen::generate(&path, &LoadOptions::default())
+                tidings_codegen::generate(&path, &LoadOptions::default())
                     .unwrap()
                     .code
             })

@@ -3,12 +3,12 @@
 
 use std::path::Path;
 
-use herald_codegen::model::{Ty, TypeKind};
-use herald_codegen::{Catalog, LoadOptions};
+use tidings_codegen::model::{Ty, TypeKind};
+use tidings_codegen::{Catalog, LoadOptions};
 
 fn load(rel: &str) -> (Catalog, Vec<std::path::PathBuf>) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
-    herald_codegen::catalog(&path, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+    tidings_codegen::catalog(&path, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn type_named<'a>(catalog: &'a Catalog, name: &str) -> &'a TypeKind {
@@ -96,7 +96,7 @@ fn recursive_schemas_are_boxed_or_behind_vec() {
 
 #[test]
 fn v2_publish_and_subscribe_become_receive_and_send() {
-    use herald_codegen::model::Action;
+    use tidings_codegen::model::Action;
     let (catalog, _) = load("golden/shapes.yaml");
     let action = |key: &str| {
         catalog

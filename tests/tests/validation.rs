@@ -1,10 +1,10 @@
 //! Validation through generated code: every violation is reported at once, each with its JSON
 //! pointer and keyword; and `decode_message` never panics, whatever the bytes.
 
-use herald::{DecodeError, Violation};
-use herald_tests::{nx, orders};
 use proptest::prelude::*;
 use serde_json::{json, Value};
+use tidings::{DecodeError, Violation};
+use tidings_tests::{nx, orders};
 
 /// The `withPromotion` example of `OrderCreatedV2` in specs/orders.yaml.
 fn order_example() -> Value {

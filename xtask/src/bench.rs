@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-use herald_codegen::node::{self, DocId, Limits};
-use herald_codegen::LoadOptions;
+use tidings_codegen::node::{self, DocId, Limits};
+use tidings_codegen::LoadOptions;
 
 pub fn codegen() -> ExitCode {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -18,7 +18,7 @@ pub fn codegen() -> ExitCode {
         eprintln!("no corpus at {}", corpus.display());
         return ExitCode::from(1);
     };
-    let dir = std::env::temp_dir().join(format!("herald-bench-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("tidings-bench-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
     let synthetic = dir.join("synthetic-500.yaml");
     if let Err(e) = std::fs::write(&synthetic, synthetic_spec(500)) {
@@ -26,7 +26,7 @@ pub fn codegen() -> ExitCode {
         return ExitCode::from(1);
     }
     println!(
-        "herald codegen benchmark ({} cores)",
+        "tidings codegen benchmark ({} cores)",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     println!(
@@ -54,12 +54,12 @@ fn report(spec: &Path) -> bool {
         }
     };
     let options = LoadOptions::default();
-    if let Err(e) = herald_codegen::generate(spec, &options) {
+    if let Err(e) = tidings_codegen::generate(spec, &options) {
         eprintln!("{e}");
         return false;
     }
     let generate = median(|| {
-        let _ = std::hint::black_box(herald_codegen::generate(spec, &options));
+        let _ = std::hint::black_box(tidings_codegen::generate(spec, &options));
     });
     let parse = median(|| {
         let _ = std::hint::black_box(node::parse(&text, DocId(0), Limits::default()));
@@ -118,7 +118,7 @@ fn peak_rss(spec: &Path) -> Option<u64> {
 
 /// Generates `spec` and prints this process's peak RSS in KiB (Linux `VmHWM`).
 pub fn child(spec: &str) -> ExitCode {
-    if let Err(e) = herald_codegen::generate(Path::new(spec), &LoadOptions::default()) {
+    if let Err(e) = tidings_codegen::generate(Path::new(spec), &LoadOptions::default()) {
         eprintln!("{e}");
         return ExitCode::from(1);
     }
@@ -192,12 +192,12 @@ pub fn synthetic_spec(n: usize) -> String {
     s
 }
 
-/// `herald diff` of two versions of the synthetic 500-message spec: the new version tightens
+/// `tidings diff` of two versions of the synthetic 500-message spec: the new version tightens
 /// a bound and adds an enum value in every message (1,000 changes to report).
 pub fn compat() -> ExitCode {
-    use herald_codegen::compat::{self, Mode, Options};
+    use tidings_codegen::compat::{self, Mode, Options};
 
-    let dir = std::env::temp_dir().join(format!("herald-bench-compat-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("tidings-bench-compat-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
     let (old, new) = (dir.join("old.yaml"), dir.join("new.yaml"));
     let old_text = synthetic_spec(500);
@@ -228,8 +228,8 @@ pub fn compat() -> ExitCode {
         let _ = std::hint::black_box(compat::diff_specs(&old, &new, &load, &options));
     });
     let (Ok((old_catalog, _)), Ok((new_catalog, _))) = (
-        herald_codegen::catalog(&old, &load),
-        herald_codegen::catalog(&new, &load),
+        tidings_codegen::catalog(&old, &load),
+        tidings_codegen::catalog(&new, &load),
     ) else {
         return ExitCode::from(1);
     };
@@ -238,7 +238,7 @@ pub fn compat() -> ExitCode {
     });
     let _ = std::fs::remove_dir_all(&dir);
     println!(
-        "herald diff, synthetic 500-message spec ({:.0} KiB), {changes} changes reported",
+        "tidings diff, synthetic 500-message spec ({:.0} KiB), {changes} changes reported",
         old_text.len() as f64 / 1024.0
     );
     println!(

@@ -19,8 +19,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::ExitCode;
 
-use herald_codegen::compat::{git, AllowList, Mode, Options, Report};
-use herald_codegen::LoadOptions;
+use tidings_codegen::compat::{git, AllowList, Mode, Options, Report};
+use tidings_codegen::LoadOptions;
 
 const USAGE: &str = "usage: cargo xtask check-compat [--against REF] [--mode backward|forward|full] [--specs GLOB]... [--strict]";
 
@@ -98,7 +98,7 @@ fn check(args: &Args) -> Result<ExitCode, String> {
     };
     let load = LoadOptions::default();
     // Accepted breaking changes, committed beside the specs.
-    let allow_file = root.join("herald-compat.toml");
+    let allow_file = root.join("tidings-compat.toml");
     let allow = if allow_file.is_file() {
         Some(AllowList::load(&allow_file).map_err(|e| e.to_string())?)
     } else {
@@ -109,7 +109,7 @@ fn check(args: &Args) -> Result<ExitCode, String> {
         total += 1;
         let verdict = match (in_tree.contains(spec), at_base.contains(spec)) {
             (true, true) => compare(&root, &base, spec, &load, &options, allow.as_ref()),
-            (true, false) => match herald_codegen::catalog(&root.join(spec), &load) {
+            (true, false) => match tidings_codegen::catalog(&root.join(spec), &load) {
                 Ok(_) => {
                     println!("{spec}: added: compatible");
                     Verdict::Compatible
@@ -181,7 +181,7 @@ fn compare(
             }
         }
         // Listed at `base` but not a readable file there (a submodule, say): treat as new.
-        Ok(None) => match herald_codegen::catalog(&new, load) {
+        Ok(None) => match tidings_codegen::catalog(&new, load) {
             Ok(_) => {
                 println!("{spec}: added: compatible");
                 Verdict::Compatible
@@ -192,14 +192,14 @@ fn compare(
     }
 }
 
-fn unreadable_spec(spec: &str, error: &herald_codegen::Error) -> Verdict {
+fn unreadable_spec(spec: &str, error: &tidings_codegen::Error) -> Verdict {
     println!("{spec}: unreadable");
     eprintln!("{error}");
     Verdict::Unreadable
 }
 
 /// The failing changes of `report`, one per line: `MESSAGE: RULE at PATH (OLD → NEW)` and
-/// the place in the spec (`herald diff` prints the full report with every change).
+/// the place in the spec (`tidings diff` prints the full report with every change).
 pub fn render_report(report: &Report) -> String {
     let value = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".to_string());
     let api = report.api.iter().map(|change| ("api", change));
@@ -338,7 +338,7 @@ fn match_component(pattern: &[u8], name: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use herald_codegen::compat::{Change, Effect, MessageReport};
+    use tidings_codegen::compat::{Change, Effect, MessageReport};
 
     #[test]
     fn globs() {

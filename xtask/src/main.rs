@@ -1,14 +1,16 @@
 //! `cargo xtask`: the project's own commands.
 //!
-//! - `cargo xtask ci`: format check, clippy with warnings denied, every test, then the
-//!   README's examples.
+//! - `cargo xtask ci`: format check, clippy with warnings denied, every test, the packaging
+//!   check, then the README's examples.
+//! - `cargo xtask package`: the library crates are ready to publish (manifests, packaged
+//!   files, and a `cargo publish --dry-run` that builds them from their packages).
 //! - `cargo xtask bench codegen`: generation speed and memory (release build), printed as
 //!   times and ratios to parsing alone.
 //! - `cargo xtask bench validate`: decode + validate throughput of generated code against
 //!   plain typed decoding and against `serde_json::Value` + `jsonschema`.
 //! - `cargo xtask bench events`: events/s and latency of typed events on the in-memory bus.
 //! - `cargo xtask bench compat`: time to diff two versions of a 500-message spec.
-//! - `cargo xtask bench brokers`: herald's typed publisher against the raw client on NATS
+//! - `cargo xtask bench brokers`: tidings' typed publisher against the raw client on NATS
 //!   JetStream and on RabbitMQ, one process each.
 //! - `cargo xtask check-compat [--against REF] [--mode backward|forward|full] [--specs GLOB]
 //!   [--strict]`: compares the specs of the work tree with their versions at `REF` (default
@@ -17,6 +19,7 @@
 
 mod bench;
 mod compat;
+mod package;
 
 use std::process::{Command, ExitCode};
 
@@ -25,11 +28,12 @@ fn main() -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
         ["ci"] => ci(),
+        ["package"] => package::package(),
         ["bench", which @ ("validate" | "events")] => run(Command::new(env!("CARGO")).args([
             "bench",
             "--quiet",
             "-p",
-            "herald-tests",
+            "tidings-tests",
             "--bench",
             which,
         ])),
@@ -40,7 +44,7 @@ fn main() -> ExitCode {
                     "bench",
                     "--quiet",
                     "-p",
-                    "herald",
+                    "tidings",
                     "--features",
                     "nats,amqp",
                     "--bench",
@@ -83,7 +87,7 @@ fn main() -> ExitCode {
         ["check-compat", rest @ ..] => compat::check_compat(rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask ci | bench [codegen | validate | events | compat | brokers] | check-compat \
+                "usage: cargo xtask ci | package | bench [codegen | validate | events | compat | brokers] | check-compat \
                  [--against REF] [--mode backward|forward|full] [--specs GLOB] [--strict]"
             );
             ExitCode::from(2)
@@ -108,7 +112,7 @@ fn ci() -> ExitCode {
         &[
             "clippy",
             "-p",
-            "herald",
+            "tidings",
             "--features",
             "nats,redis,amqp,mqtt,postgres,http,kafka",
             "--all-targets",
@@ -119,7 +123,7 @@ fn ci() -> ExitCode {
         &[
             "test",
             "-p",
-            "herald",
+            "tidings",
             "--features",
             "nats,redis,amqp,mqtt,postgres,http,kafka",
             "--lib",
@@ -145,7 +149,7 @@ fn ci() -> ExitCode {
         &[
             "clippy",
             "-p",
-            "herald-codegen",
+            "tidings-codegen",
             "--features",
             "nats,redis,amqp,mqtt,kafka",
             "--all-targets",
@@ -156,7 +160,7 @@ fn ci() -> ExitCode {
         &[
             "test",
             "-p",
-            "herald-codegen",
+            "tidings-codegen",
             "--features",
             "nats,redis,amqp,mqtt,kafka",
             "--test",
@@ -175,7 +179,8 @@ fn ci() -> ExitCode {
             return code;
         }
     }
-    ExitCode::SUCCESS
+    eprintln!("xtask ci: cargo xtask package");
+    package::package()
 }
 
 fn run(command: &mut Command) -> ExitCode {

@@ -1,7 +1,7 @@
 //! The allow-list: breaking changes a team has accepted, each with its reason.
 //!
 //! ```toml
-//! # herald-compat.toml
+//! # tidings-compat.toml
 //! [[allow]]
 //! rule = "required-added"                    # the rule id, as reported
 //! message = "com.acme.order.confirmed"       # optional: the message's name or key
@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::Report;
 use crate::error::{Diagnostic, Error, Result};
 
-/// Accepted breaking changes, read from a `herald-compat.toml`.
+/// Accepted breaking changes, read from a `tidings-compat.toml`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AllowList {

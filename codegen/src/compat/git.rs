@@ -8,7 +8,7 @@
 //! Paths "in the repository" are relative to its top-level folder; `/` or the platform's
 //! separator may be used.
 //!
-//! [`history`] is the transitive check behind `herald diff --history`: the working spec
+//! [`history`] is the transitive check behind `tidings diff --history`: the working spec
 //! against every earlier commit of it.
 
 use std::ffi::OsStr;
@@ -239,7 +239,7 @@ pub fn diff_at_rev(
             .unwrap_or_default(),
     };
     let tmp = tempfile::Builder::new()
-        .prefix("herald-old-")
+        .prefix("tidings-old-")
         .tempdir()
         .map_err(|source| Error::Io {
             path: std::env::temp_dir(),
@@ -283,7 +283,7 @@ pub fn diff_at_rev(
     Ok(Some(report))
 }
 
-/// The transitive check behind `herald diff --history`: compares the spec file `new` (inside
+/// The transitive check behind `tidings diff --history`: compares the spec file `new` (inside
 /// a git work tree) with its version at every earlier commit that changed it (renames
 /// followed), so a chain of individually compatible steps cannot hide a break.
 ///
@@ -879,7 +879,7 @@ mod tests {
             shown.contains(&format!("{short}:specs/things.yaml")),
             "{shown}"
         );
-        assert!(!shown.contains("herald-old-"), "{shown}");
+        assert!(!shown.contains("tidings-old-"), "{shown}");
     }
 
     #[test]

@@ -37,7 +37,7 @@ impl std::str::FromStr for Format {
 
 const MODES: [Mode; 3] = [Mode::Backward, Mode::Forward, Mode::Full];
 
-/// Several reports (`herald diff --history`) as one document: a JSON array, one JUnit
+/// Several reports (`tidings diff --history`) as one document: a JSON array, one JUnit
 /// `<testsuites>`, or the texts one after the other.
 pub fn render_all(reports: &[Report], format: Format) -> String {
     match format {
@@ -192,7 +192,7 @@ impl Report {
                 }
                 props.push(format!(
                     "title={}",
-                    property(&format!("herald diff: {}", c.rule))
+                    property(&format!("tidings diff: {}", c.rule))
                 ));
                 let message = format!(
                     "{name}: {} at {} ({} → {}){}",
@@ -209,7 +209,7 @@ impl Report {
             }
         }
         if out.is_empty() {
-            let _ = writeln!(out, "::notice title=herald diff::no changes");
+            let _ = writeln!(out, "::notice title=tidings diff::no changes");
         }
         out
     }
@@ -223,7 +223,7 @@ impl Report {
             .count();
         let mut out = String::new();
         let suite = format!(
-            "herald diff {} → {} ({} mode)",
+            "tidings diff {} → {} ({} mode)",
             self.old, self.new, self.mode
         );
         let _ = writeln!(

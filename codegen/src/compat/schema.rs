@@ -96,7 +96,7 @@ pub(super) struct Differ<'a> {
     pub(super) changes: Vec<Change>,
 }
 
-/// How deep comparisons go before herald reports the schema as too deep to compare.
+/// How deep comparisons go before tidings reports the schema as too deep to compare.
 const MAX_DEPTH: usize = 128;
 
 /// Where a schema is: in the bundle (for positions and cycles) and in the message (for the

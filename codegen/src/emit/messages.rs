@@ -77,7 +77,7 @@ pub(crate) fn message_enum(catalog: &Catalog) -> TokenStream {
         .map(|(alias, id)| match &catalog.messages[id.0].headers {
             Some(headers) => {
                 let headers = ty(catalog, headers);
-                quote!(#alias => ::herald::decode_valid::<#headers>(headers).map(|_| ()),)
+                quote!(#alias => ::tidings::decode_valid::<#headers>(headers).map(|_| ()),)
             }
             None => quote!(#alias => Ok(()),),
         });
@@ -88,7 +88,7 @@ pub(crate) fn message_enum(catalog: &Catalog) -> TokenStream {
         .then(|| quote!(let _ = headers;));
     let arms = table.iter().map(|(alias, id)| {
         let vname = ident(&catalog.ty(catalog.messages[id.0].type_id).rust_name);
-        quote!(#alias => ::herald::decode_valid(payload).map(Message::#vname),)
+        quote!(#alias => ::tidings::decode_valid(payload).map(Message::#vname),)
     });
     quote! {
         #enum_doc
@@ -109,20 +109,20 @@ pub(crate) fn message_enum(catalog: &Catalog) -> TokenStream {
         /// Any JSON value can be a payload. Unknown names, malformed JSON, payloads of the wrong
         /// shape and payloads that break the spec's constraints (all of them listed) are errors,
         /// never panics.
-        pub fn decode_message(name: &str, payload: &[u8]) -> Result<Message, ::herald::DecodeError> {
+        pub fn decode_message(name: &str, payload: &[u8]) -> Result<Message, ::tidings::DecodeError> {
             match name {
                 #(#arms)*
-                _ => Err(::herald::DecodeError::UnknownMessage { name: name.to_owned() }),
+                _ => Err(::tidings::DecodeError::UnknownMessage { name: name.to_owned() }),
             }
         }
 
         /// Checks the headers (as a JSON object) of the message known as `name` against the
         /// spec's headers schema; messages without one accept any headers.
-        pub fn validate_headers(name: &str, headers: &[u8]) -> Result<(), ::herald::DecodeError> {
+        pub fn validate_headers(name: &str, headers: &[u8]) -> Result<(), ::tidings::DecodeError> {
             #headers_unused
             match name {
                 #(#header_arms)*
-                _ => Err(::herald::DecodeError::UnknownMessage { name: name.to_owned() }),
+                _ => Err(::tidings::DecodeError::UnknownMessage { name: name.to_owned() }),
             }
         }
     }
@@ -164,7 +164,7 @@ pub(crate) fn round_trip_tests(catalog: &Catalog, crate_ident: &str) -> TokenStr
                         quote!(#krate::decode_message(#alias, TEXT.as_bytes()).#outcome())
                     }
                     None => {
-                        quote!(::herald::serde_json::from_str::<#krate::#type_name>(TEXT).#outcome())
+                        quote!(::tidings::serde_json::from_str::<#krate::#type_name>(TEXT).#outcome())
                     }
                 };
                 tests.extend(quote! {
@@ -200,9 +200,9 @@ pub(crate) fn round_trip_tests(catalog: &Catalog, crate_ident: &str) -> TokenStr
                     #[test]
                     fn #fn_name() {
                         const TEXT: &str = #text;
-                        let example: ::herald::serde_json::Value =
-                            ::herald::serde_json::from_str(TEXT).expect("example is JSON");
-                        ::herald::testing::assert_round_trip::<#krate::#type_name>(&example, #fills);
+                        let example: ::tidings::serde_json::Value =
+                            ::tidings::serde_json::from_str(TEXT).expect("example is JSON");
+                        ::tidings::testing::assert_round_trip::<#krate::#type_name>(&example, #fills);
                         #decode
                     }
                 });
@@ -218,9 +218,9 @@ pub(crate) fn round_trip_tests(catalog: &Catalog, crate_ident: &str) -> TokenStr
                 tests.extend(quote! {
                     #[test]
                     fn #fn_name() {
-                        let example: ::herald::serde_json::Value =
-                            ::herald::serde_json::from_str(#text).expect("example is JSON");
-                        ::herald::testing::assert_round_trip::<#hty>(&example, #fills);
+                        let example: ::tidings::serde_json::Value =
+                            ::tidings::serde_json::from_str(#text).expect("example is JSON");
+                        ::tidings::testing::assert_round_trip::<#hty>(&example, #fills);
                     }
                 });
             }

@@ -128,15 +128,15 @@ pub(crate) fn handlers(catalog: &Catalog, families: &[Family]) -> TokenStream {
                 #doc
                 fn #method(
                     &self,
-                    event: ::herald::Envelope<#event_ty>,
-                    ctx: &::herald::Context<'_>,
-                ) -> impl ::core::future::Future<Output = ::herald::HandlerResult> + ::core::marker::Send;
+                    event: ::tidings::Envelope<#event_ty>,
+                    ctx: &::tidings::Context<'_>,
+                ) -> impl ::core::future::Future<Output = ::tidings::HandlerResult> + ::core::marker::Send;
             });
             let name = &catalog.messages[id.0].name;
             arms.push(quote! {
                 #name => match incoming.decode() {
                     ::core::result::Result::Ok(event) => self.0.#method(event, ctx).await.into(),
-                    ::core::result::Result::Err(error) => ::herald::Outcome::undecodable(#name, error),
+                    ::core::result::Result::Err(error) => ::tidings::Outcome::undecodable(#name, error),
                 },
             });
         }
@@ -158,18 +158,18 @@ pub(crate) fn handlers(catalog: &Catalog, families: &[Family]) -> TokenStream {
             #router_doc
             pub struct #router_name<H>(pub H);
 
-            impl<H: #trait_name> ::herald::Route for #router_name<H> {
+            impl<H: #trait_name> ::tidings::Route for #router_name<H> {
                 const OPERATION: &'static str = #operation;
                 const ADDRESS: &'static str = #address;
 
                 async fn route(
                     &self,
-                    incoming: ::herald::Incoming<'_>,
-                    ctx: &::herald::Context<'_>,
-                ) -> ::herald::Outcome {
+                    incoming: ::tidings::Incoming<'_>,
+                    ctx: &::tidings::Context<'_>,
+                ) -> ::tidings::Outcome {
                     match incoming.event_type() {
                         #(#arms)*
-                        other => ::herald::Outcome::unknown(other),
+                        other => ::tidings::Outcome::unknown(other),
                     }
                 }
 
@@ -188,7 +188,7 @@ pub(crate) fn handlers(catalog: &Catalog, families: &[Family]) -> TokenStream {
     }
 }
 
-/// `Route::retry_policy` for the operation's `x-herald-retry`: herald's default policy with
+/// `Route::retry_policy` for the operation's `x-tidings-retry`: tidings' default policy with
 /// what the spec states.
 fn retry_policy(spec: &RetrySpec) -> TokenStream {
     let mut setters = Vec::new();
@@ -208,10 +208,10 @@ fn retry_policy(spec: &RetrySpec) -> TokenStream {
         setters.push(quote!(.jitter(#j)));
     }
     quote! {
-        /// The retry policy of the spec's `x-herald-retry`.
-        fn retry_policy() -> ::core::option::Option<::herald::reliability::RetryPolicy> {
+        /// The retry policy of the spec's `x-tidings-retry`.
+        fn retry_policy() -> ::core::option::Option<::tidings::reliability::RetryPolicy> {
             ::core::option::Option::Some(
-                ::herald::reliability::RetryPolicy::default() #(#setters)*
+                ::tidings::reliability::RetryPolicy::default() #(#setters)*
             )
         }
     }
@@ -246,7 +246,7 @@ pub(crate) fn publishers(catalog: &Catalog, families: &[Family]) -> TokenStream 
         let mut fills = Vec::new();
         let mut arg_scope = Scope::with_reserved(&["event", "address", "self"]);
         if let Some(address) = &channel.address {
-            for param in herald::address::parameters(address) {
+            for param in tidings::address::parameters(address) {
                 let arg = ident(&arg_scope.take(&naming::field_name(param)));
                 let spec = channel.parameters.iter().find(|p| p.name == param);
                 match spec.filter(|p| !p.allowed.is_empty()) {
@@ -275,7 +275,7 @@ pub(crate) fn publishers(catalog: &Catalog, families: &[Family]) -> TokenStream 
             }
         }
         let address_expr = match &channel.address {
-            Some(address) => quote!(::herald::address::fill(#address, &[#(#fills),*])?),
+            Some(address) => quote!(::tidings::address::fill(#address, &[#(#fills),*])?),
             None => {
                 args.insert(0, quote!(address: &str));
                 quote!(address.to_owned())
@@ -300,7 +300,7 @@ pub(crate) fn publishers(catalog: &Catalog, families: &[Family]) -> TokenStream 
                     &self,
                     #(#args,)*
                     event: #event_ty,
-                ) -> ::core::result::Result<::herald::Envelope<#event_ty>, ::herald::PublishError> {
+                ) -> ::core::result::Result<::tidings::Envelope<#event_ty>, ::tidings::PublishError> {
                     let address = #address_expr;
                     self.publisher.publish(&address, event).await
                 }
@@ -311,13 +311,13 @@ pub(crate) fn publishers(catalog: &Catalog, families: &[Family]) -> TokenStream 
             #doc
             #[derive(Clone, Debug)]
             pub struct #struct_name {
-                publisher: ::herald::Publisher,
+                publisher: ::tidings::Publisher,
             }
 
             impl #struct_name {
                 /// Publishes through `publisher` (in a handler: `ctx.publisher().clone()`, so
                 /// that the events name the handled one as their cause).
-                pub fn new(publisher: ::herald::Publisher) -> Self {
+                pub fn new(publisher: ::tidings::Publisher) -> Self {
                     Self { publisher }
                 }
 

@@ -7,7 +7,7 @@ use super::upcast::{self, Family};
 use super::{docs, ident, ty, validate};
 use crate::model::{Catalog, Default, Field, Struct, Ty, TypeDef, TypeKind, Union, VariantContent};
 
-const SERDE: &str = "::herald::serde";
+const SERDE: &str = "::tidings::serde";
 
 /// The item(s) for one named type.
 pub(crate) fn type_def(catalog: &Catalog, families: &[Family], def: &TypeDef) -> TokenStream {
@@ -15,7 +15,7 @@ pub(crate) fn type_def(catalog: &Catalog, families: &[Family], def: &TypeDef) ->
     let doc = docs::attrs(&def.docs);
     let event = event_attrs(catalog, families, def);
     let derive_event = if def.message.is_some() {
-        quote!(::herald::Event,)
+        quote!(::tidings::Event,)
     } else {
         TokenStream::new()
     };
@@ -27,7 +27,7 @@ pub(crate) fn type_def(catalog: &Catalog, families: &[Family], def: &TypeDef) ->
             let check = validate::container(def.check.as_ref());
             quote! {
                 #doc
-                #[derive(::herald::serde::Serialize, ::herald::serde::Deserialize, ::herald::Validate, #derive_event Clone, Debug, PartialEq)]
+                #[derive(::tidings::serde::Serialize, ::tidings::serde::Deserialize, ::tidings::Validate, #derive_event Clone, Debug, PartialEq)]
                 #[serde(crate = #SERDE)]
                 #closed
                 #check
@@ -43,7 +43,7 @@ pub(crate) fn type_def(catalog: &Catalog, families: &[Family], def: &TypeDef) ->
             });
             quote! {
                 #doc
-                #[derive(::herald::serde::Serialize, ::herald::serde::Deserialize, ::herald::Validate, #derive_event Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #[derive(::tidings::serde::Serialize, ::tidings::serde::Deserialize, ::tidings::Validate, #derive_event Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
                 #[serde(crate = #SERDE)]
                 #event
                 pub enum #name { #(#variants)* }
@@ -63,7 +63,7 @@ pub(crate) fn type_def(catalog: &Catalog, families: &[Family], def: &TypeDef) ->
             let message = format!("{{other}} is not a valid {}", def.rust_name);
             quote! {
                 #doc
-                #[derive(::herald::serde::Serialize, ::herald::serde::Deserialize, ::herald::Validate, #derive_event Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #[derive(::tidings::serde::Serialize, ::tidings::serde::Deserialize, ::tidings::Validate, #derive_event Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
                 #[serde(crate = #SERDE, try_from = "i64", into = "i64")]
                 #event
                 #[repr(i64)]
@@ -94,7 +94,7 @@ pub(crate) fn type_def(catalog: &Catalog, families: &[Family], def: &TypeDef) ->
             let check = validate::container(def.check.as_ref());
             quote! {
                 #doc
-                #[derive(::herald::serde::Serialize, ::herald::serde::Deserialize, ::herald::Validate, #derive_event Clone, Debug, PartialEq)]
+                #[derive(::tidings::serde::Serialize, ::tidings::serde::Deserialize, ::tidings::Validate, #derive_event Clone, Debug, PartialEq)]
                 #[serde(crate = #SERDE, transparent)]
                 #check
                 #event
@@ -171,7 +171,7 @@ fn union(
     };
     quote! {
         #doc
-        #[derive(::herald::serde::Serialize, ::herald::serde::Deserialize, ::herald::Validate, #derive_event Clone, Debug, PartialEq)]
+        #[derive(::tidings::serde::Serialize, ::tidings::serde::Deserialize, ::tidings::Validate, #derive_event Clone, Debug, PartialEq)]
         #[serde(crate = #SERDE)]
         #mode
         #check
@@ -229,7 +229,7 @@ fn field_shape(owner: &TypeDef, field: &Field, inner: TokenStream) -> (TokenStre
             quote!(Option<#inner>),
         ),
         (false, true, _) => (
-            quote!(#[serde(default, skip_serializing_if = "Option::is_none", with = "::herald::__private::double_option")]),
+            quote!(#[serde(default, skip_serializing_if = "Option::is_none", with = "::tidings::__private::double_option")]),
             quote!(Option<Option<#inner>>),
         ),
     }

@@ -83,7 +83,7 @@ pub fn build(src: &Sources, options: &crate::LoadOptions) -> Result<Catalog> {
 
 /// The first constraint `value` breaks, as `(pointer, reason)`.
 fn constraint_mismatch(
-    schema: Option<&herald::schema::Schema>,
+    schema: Option<&tidings::schema::Schema>,
     value: &serde_json::Value,
 ) -> Option<(String, String)> {
     let errors = schema?.validate(value).err()?;
@@ -101,7 +101,7 @@ fn check_examples(catalog: &mut Catalog, src: &Sources) {
     let compile = |schema: &Option<serde_json::Value>| {
         schema
             .as_ref()
-            .and_then(|s| herald::schema::Schema::compile(s).ok())
+            .and_then(|s| tidings::schema::Schema::compile(s).ok())
     };
     for (i, m) in catalog.messages.iter().enumerate() {
         let payload_schema = compile(&m.payload_schema);
@@ -320,7 +320,7 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    /// An operation's `x-herald-retry`: a mapping of `maxAttempts`, `initialDelay`,
+    /// An operation's `x-tidings-retry`: a mapping of `maxAttempts`, `initialDelay`,
     /// `maxDelay` (milliseconds, or a string such as `250ms`, `1.5s`, `2m`), `multiplier`
     /// and `jitter`.
     fn retry(&self, node: &Node, loc: &Loc) -> Result<RetrySpec> {
@@ -378,20 +378,20 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        // What the spec leaves out is herald's default, which the check must see too.
+        // What the spec leaves out is tidings' default, which the check must see too.
         let default = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
         let initial = spec
             .initial_delay_ms
-            .unwrap_or(default(herald::reliability::DEFAULT_INITIAL_DELAY));
+            .unwrap_or(default(tidings::reliability::DEFAULT_INITIAL_DELAY));
         let max = spec
             .max_delay_ms
-            .unwrap_or(default(herald::reliability::DEFAULT_MAX_DELAY));
+            .unwrap_or(default(tidings::reliability::DEFAULT_MAX_DELAY));
         if initial > max {
             let of = |given: Option<u64>| {
                 if given.is_some() {
                     ""
                 } else {
-                    ", herald's default"
+                    ", tidings' default"
                 }
             };
             let message = format!(
@@ -440,7 +440,7 @@ impl<'a> Builder<'a> {
                 })
                 .unwrap_or_default();
             // Publishers refuse such values, which would change the address's shape.
-            for value in allowed.iter().filter(|v| !herald::address::is_value(v)) {
+            for value in allowed.iter().filter(|v| !tidings::address::is_value(v)) {
                 self.space.warnings.push(
                     self.src
                         .diag(
@@ -827,7 +827,7 @@ fn json_of(node: &Node, key: &str) -> serde_json::Value {
 }
 
 /// The extension that gives a receive operation its retry policy.
-const RETRY_EXTENSION: &str = "x-herald-retry";
+const RETRY_EXTENSION: &str = "x-tidings-retry";
 
 /// A duration in whole milliseconds: a number of milliseconds, or a string of a number and
 /// a unit (`ms`, `s`, `m`, `h`).

@@ -145,12 +145,12 @@ pub struct Operation {
     pub summary: Option<String>,
     /// Protocol bindings, as written.
     pub bindings: serde_json::Value,
-    /// The retry policy of its `x-herald-retry` extension (receive operations use it).
+    /// The retry policy of its `x-tidings-retry` extension (receive operations use it).
     pub retry: Option<RetrySpec>,
 }
 
-/// A retry policy as a spec states it (`x-herald-retry` on an operation); what it leaves out
-/// keeps herald's default.
+/// A retry policy as a spec states it (`x-tidings-retry` on an operation); what it leaves out
+/// keeps tidings' default.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RetrySpec {
     /// `maxAttempts`: attempts before the message is dead-lettered (at least 1).
@@ -256,7 +256,7 @@ pub struct TypeDef {
     pub check: Option<serde_json::Value>,
 }
 
-/// Validation keywords on one value, as typed checks where herald has them.
+/// Validation keywords on one value, as typed checks where tidings has them.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Constraints {
     /// `minLength` / `minItems` / `minProperties`, by the value's type.
@@ -265,7 +265,7 @@ pub struct Constraints {
     pub max_length: Option<u64>,
     /// `pattern` (ECMA-262).
     pub pattern: Option<String>,
-    /// `format`, for formats herald checks on strings.
+    /// `format`, for formats tidings checks on strings.
     pub format: Option<String>,
     /// `minimum`.
     pub minimum: Option<serde_json::Number>,
@@ -279,7 +279,7 @@ pub struct Constraints {
     pub multiple_of: Option<serde_json::Number>,
     /// `uniqueItems: true`.
     pub unique_items: bool,
-    /// `enum` on a value herald does not type as an enum.
+    /// `enum` on a value tidings does not type as an enum.
     pub enumeration: Option<Vec<serde_json::Value>>,
     /// `const`.
     pub constant: Option<serde_json::Value>,
@@ -379,7 +379,7 @@ pub struct Field {
     pub required: bool,
     /// May be `null`.
     pub nullable: bool,
-    /// Schema default, when herald can honour it.
+    /// Schema default, when tidings can honour it.
     pub default: Option<Default>,
     /// Documentation.
     pub docs: Docs,

@@ -18,7 +18,7 @@ use super::{
     SourcePosition, Struct, Ty, TypeDef, TypeId, TypeKind, Union, UnionVariant, VariantContent,
 };
 
-/// How deep `allOf` may nest through references before herald gives up.
+/// How deep `allOf` may nest through references before tidings gives up.
 const MAX_ALL_OF_DEPTH: usize = 64;
 
 pub(crate) struct TypeSpace<'a> {
@@ -1088,7 +1088,7 @@ impl<'a> TypeSpace<'a> {
         }
     }
 
-    /// Records a field default; whether herald can honour it is decided once every type is
+    /// Records a field default; whether tidings can honour it is decided once every type is
     /// known ([`settle_defaults`]).
     fn default_for(&mut self, value: &Node, _ty: &Ty, _loc: &Loc) -> Option<Default> {
         match value.value {

@@ -1,24 +1,24 @@
-//! What the CLI broker tests share: the `herald publish` → `herald listen` round trip.
+//! What the CLI broker tests share: the `tidings publish` → `tidings listen` round trip.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 
-use herald::envelope::{Binding, Envelope};
-use herald::transport::{RawMessage, Transport};
+use tidings::envelope::{Binding, Envelope};
+use tidings::transport::{RawMessage, Transport};
 
-pub fn herald(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_herald"))
+pub fn tidings(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tidings"))
         .args(args)
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
         .output()
         .unwrap()
 }
 
-/// Starts `herald listen` on `url` for two events, publishes a valid event with `herald
+/// Starts `tidings listen` on `url` for two events, publishes a valid event with `tidings
 /// publish`, checks that an invalid payload is refused, lets `send_invalid` put an invalid
 /// event on the broker past the CLI, then checks what the listener printed and its exit 1.
 pub fn round_trip(url: &str, send_invalid: impl FnOnce()) {
-    let mut listener = Command::new(env!("CARGO_BIN_EXE_herald"))
+    let mut listener = Command::new(env!("CARGO_BIN_EXE_tidings"))
         .args([
             "listen",
             "specs/orders.yaml",
@@ -40,7 +40,7 @@ pub fn round_trip(url: &str, send_invalid: impl FnOnce()) {
     stderr.read_line(&mut line).unwrap();
     assert!(line.starts_with("listening on 4 channel(s)"), "{line}");
 
-    let sent = herald(&[
+    let sent = tidings(&[
         "publish",
         "specs/orders.yaml",
         "--message",
@@ -64,10 +64,10 @@ pub fn round_trip(url: &str, send_invalid: impl FnOnce()) {
         .trim_end_matches(')')
         .to_owned();
 
-    // An event that breaks the spec, sent past `herald publish` (which would refuse it).
+    // An event that breaks the spec, sent past `tidings publish` (which would refuse it).
     let bad = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(bad.path(), r#"{"id": "not-a-uuid"}"#).unwrap();
-    let refused = herald(&[
+    let refused = tidings(&[
         "publish",
         "specs/orders.yaml",
         "--message",

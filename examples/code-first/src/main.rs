@@ -1,4 +1,4 @@
-//! herald without a spec: hand-written event types derive `Event` and `Validate`, a router is
+//! tidings without a spec: hand-written event types derive `Event` and `Validate`, a router is
 //! written by hand, and the in-memory bus carries the events.
 //!
 //! It shows versioning too: an old producer still sends `com.acme.order.placed` 1.0.0, which
@@ -8,14 +8,16 @@
 use std::error::Error;
 use std::time::Duration;
 
-use herald::envelope::Envelope;
-use herald::memory::InMemory;
-use herald::transport::{Settlement, Subscription, Transport};
-use herald::{Consumer, Context, HandlerResult, Incoming, Outcome, PublishError, Publisher, Route};
 use serde::{Deserialize, Serialize};
+use tidings::envelope::Envelope;
+use tidings::memory::InMemory;
+use tidings::transport::{Settlement, Subscription, Transport};
+use tidings::{
+    Consumer, Context, HandlerResult, Incoming, Outcome, PublishError, Publisher, Route,
+};
 
 /// Version 1.0.0 of an order, as older producers still send it.
-#[derive(Debug, Serialize, Deserialize, herald::Event, herald::Validate)]
+#[derive(Debug, Serialize, Deserialize, tidings::Event, tidings::Validate)]
 #[event(type = "com.acme.order.placed", version = "1.0.0", source = "/shop")]
 struct OrderPlacedV1 {
     order_id: String,
@@ -24,7 +26,7 @@ struct OrderPlacedV1 {
 }
 
 /// Version 2.0.0 added the currency; 1.0.0 orders were all in euros.
-#[derive(Debug, Serialize, Deserialize, herald::Event, herald::Validate)]
+#[derive(Debug, Serialize, Deserialize, tidings::Event, tidings::Validate)]
 #[event(type = "com.acme.order.placed", version = "2.0.0", source = "/shop")]
 #[event(upcast(from = OrderPlacedV1, version = "1.0.0"))]
 struct OrderPlaced {
@@ -47,7 +49,7 @@ impl From<OrderPlacedV1> for OrderPlaced {
 }
 
 /// The warehouse shipped an order.
-#[derive(Debug, Serialize, Deserialize, herald::Event, herald::Validate)]
+#[derive(Debug, Serialize, Deserialize, tidings::Event, tidings::Validate)]
 #[event(
     type = "com.acme.order.shipped",
     version = "1.0.0",
@@ -158,7 +160,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
             .ok_or("the bus closed")?;
         let message = delivery.message();
         let shipped: Envelope<OrderShipped> =
-            Envelope::from_binary(herald::memory::BINDING, &message.headers, &message.body)?;
+            Envelope::from_binary(tidings::memory::BINDING, &message.headers, &message.body)?;
         println!(
             "mailroom: {} shipped with {} (caused by {})",
             shipped.data.order_id,

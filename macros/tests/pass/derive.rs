@@ -1,4 +1,4 @@
-use herald::Event;
+use tidings::Event;
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize, Event)]

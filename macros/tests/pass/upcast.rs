@@ -1,7 +1,7 @@
 //! `#[event(upcast(...))]`: data of an older schema version is read as the older type and
 //! converted; any other version is read as the type itself.
 
-use herald::{decode_event, DecodeError, Event, Pointer, Validate, ValidationErrors};
+use tidings::{decode_event, DecodeError, Event, Pointer, Validate, ValidationErrors};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize, Validate)]

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use herald::Validate;
+use tidings::Validate;
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize, Validate)]

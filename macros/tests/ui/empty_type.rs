@@ -1,10 +1,10 @@
 use serde::{Deserialize, Serialize};
 
-#[derive(Serialize, Deserialize, herald::Event)]
+#[derive(Serialize, Deserialize, tidings::Event)]
 #[event(type = "")]
 struct EmptyType;
 
-#[derive(Serialize, Deserialize, herald::Event)]
+#[derive(Serialize, Deserialize, tidings::Event)]
 #[event(type = "  ", content_type = "")]
 struct Blank;
 

@@ -2,11 +2,11 @@ use serde::{Deserialize, Serialize};
 
 const TYPE: &str = "com.acme.order.created";
 
-#[derive(Serialize, Deserialize, herald::Event)]
+#[derive(Serialize, Deserialize, tidings::Event)]
 #[event(type = TYPE, version = 1)]
 struct NotLiterals;
 
-#[derive(Serialize, Deserialize, herald::Event)]
+#[derive(Serialize, Deserialize, tidings::Event)]
 #[event(type = "com.acme.order.created", channel)]
 struct NoValue;
 

@@ -1,4 +1,4 @@
-#[derive(herald::Event)]
+#[derive(tidings::Event)]
 #[event(type = "com.acme.bits")]
 union Bits {
     int: u32,

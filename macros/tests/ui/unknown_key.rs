@@ -1,10 +1,10 @@
 use serde::{Deserialize, Serialize};
 
-#[derive(Serialize, Deserialize, herald::Event)]
+#[derive(Serialize, Deserialize, tidings::Event)]
 #[event(type = "com.acme.order.created", name = "OrderCreated")]
 struct Unknown;
 
-#[derive(Serialize, Deserialize, herald::Event)]
+#[derive(Serialize, Deserialize, tidings::Event)]
 #[event(type = "com.acme.order.created", contentType = "application/json")]
 struct OtherCase;
 

@@ -2,12 +2,12 @@
 // `from` type in the attribute.
 use serde::{Deserialize, Serialize};
 
-#[derive(Serialize, Deserialize, herald::Validate)]
+#[derive(Serialize, Deserialize, tidings::Validate)]
 struct RegisteredV1 {
     name: String,
 }
 
-#[derive(Serialize, Deserialize, herald::Event, herald::Validate)]
+#[derive(Serialize, Deserialize, tidings::Event, tidings::Validate)]
 #[event(type = "com.acme.user.registered", version = "2.0.0")]
 #[event(upcast(from = RegisteredV1, version = "1.0.0"))]
 struct Registered {

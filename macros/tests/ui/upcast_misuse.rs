@@ -1,12 +1,12 @@
 // Every misuse of `upcast(...)`, reported at once and each on its own tokens.
 use serde::{Deserialize, Serialize};
 
-#[derive(Serialize, Deserialize, herald::Validate)]
+#[derive(Serialize, Deserialize, tidings::Validate)]
 struct RegisteredV1 {
     name: String,
 }
 
-#[derive(Serialize, Deserialize, herald::Event)]
+#[derive(Serialize, Deserialize, tidings::Event)]
 #[event(type = "com.acme.user.registered", version = "2.0.0")]
 #[event(upcast(version = "1.0.0"))]
 #[event(upcast(from = RegisteredV1))]

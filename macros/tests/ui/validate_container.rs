@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-#[derive(Serialize, Deserialize, herald::Validate)]
+#[derive(Serialize, Deserialize, tidings::Validate)]
 #[validate(minimum = 1)]
 struct OnlySchemaOnTypes {
     value: i64,

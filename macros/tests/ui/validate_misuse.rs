@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-#[derive(Serialize, Deserialize, herald::Validate)]
+#[derive(Serialize, Deserialize, tidings::Validate)]
 struct Misuse {
     #[validate(maximum_length = 3)]
     unknown_key: String,

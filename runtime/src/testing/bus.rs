@@ -15,7 +15,7 @@ use crate::transport::{lock, RawMessage, Settlement, Subscription, Transport, Tr
 use crate::{DecodeError, Event, Validate};
 
 /// The consumer group the recorder joins.
-const RECORDER_GROUP: &str = "herald.testing.recorder";
+const RECORDER_GROUP: &str = "tidings.testing.recorder";
 
 /// An [`InMemory`] bus that records every message published on it, so that a test can
 /// publish an event and wait for the events it causes (the seeds' `publishEvent` /
@@ -23,9 +23,9 @@ const RECORDER_GROUP: &str = "herald.testing.recorder";
 ///
 /// ```
 /// use std::time::Duration;
-/// use herald::testing::TestBus;
+/// use tidings::testing::TestBus;
 ///
-/// #[derive(serde::Serialize, serde::Deserialize, herald::Event, herald::Validate, Debug)]
+/// #[derive(serde::Serialize, serde::Deserialize, tidings::Event, tidings::Validate, Debug)]
 /// #[event(type = "com.acme.ping")]
 /// struct Ping { n: u32 }
 ///

@@ -8,14 +8,14 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use herald::reliability::RetryPolicy;
-use herald::transport::{RawMessage, Transport};
-use herald::{Consumer, Context, Envelope, HandlerResult, Incoming, Outcome, Publisher, Route};
 use serde::{Deserialize, Serialize};
+use tidings::reliability::RetryPolicy;
+use tidings::transport::{RawMessage, Transport};
+use tidings::{Consumer, Context, Envelope, HandlerResult, Incoming, Outcome, Publisher, Route};
 
 pub const WAIT: Duration = Duration::from_secs(20);
 
-#[derive(Debug, Clone, Serialize, Deserialize, herald::Event, herald::Validate)]
+#[derive(Debug, Clone, Serialize, Deserialize, tidings::Event, tidings::Validate)]
 #[event(type = "com.acme.ping", version = "1.0.0", source = "/tests")]
 pub struct Ping {
     #[validate(maximum = 1_000_000)]
@@ -83,15 +83,17 @@ pub fn quick_retries() -> RetryPolicy {
     RetryPolicy::exponential(Duration::from_millis(50), Duration::from_millis(500)).max_attempts(4)
 }
 
-/// Fails when brokers are required (`HERALD_REQUIRE_BROKERS=1`), else says loudly that the
+/// Fails when brokers are required (`TIDINGS_REQUIRE_BROKERS=1`), else says loudly that the
 /// test is skipped.
 pub fn unreachable(test: &str, broker: &str, url: &str, error: impl std::fmt::Display) {
     if required() {
-        panic!("{broker} is required (HERALD_REQUIRE_BROKERS=1) but unreachable at {url}: {error}");
+        panic!(
+            "{broker} is required (TIDINGS_REQUIRE_BROKERS=1) but unreachable at {url}: {error}"
+        );
     }
     eprintln!(
         "\n!!!!! SKIPPED {test}: {broker} unreachable at {url} ({error}); \
-         set HERALD_REQUIRE_BROKERS=1 to make this a failure !!!!!\n"
+         set TIDINGS_REQUIRE_BROKERS=1 to make this a failure !!!!!\n"
     );
 }
 
@@ -141,7 +143,7 @@ pub async fn publish_poison<T: Transport>(
     transport: &T,
 ) -> (
     Pings,
-    tokio::task::JoinHandle<Result<(), herald::transport::TransportError>>,
+    tokio::task::JoinHandle<Result<(), tidings::transport::TransportError>>,
 ) {
     let pings = Pings::default();
     let worker = Consumer::new(transport.clone())
@@ -252,8 +254,8 @@ pub async fn survives_a_restart<T: Transport>(
     events: u32,
     restart: impl FnOnce() + Send + 'static,
 ) -> u32 {
-    use herald::reliability::MemoryIdempotency;
     use std::sync::atomic::AtomicU32;
+    use tidings::reliability::MemoryIdempotency;
 
     let runs = Runs::default();
     let worker = Consumer::new(transport.clone())
@@ -308,9 +310,9 @@ pub async fn survives_a_restart<T: Transport>(
     failures
 }
 
-/// Whether brokers are required (`HERALD_REQUIRE_BROKERS=1`).
+/// Whether brokers are required (`TIDINGS_REQUIRE_BROKERS=1`).
 pub fn required() -> bool {
-    std::env::var("HERALD_REQUIRE_BROKERS").as_deref() == Ok("1")
+    std::env::var("TIDINGS_REQUIRE_BROKERS").as_deref() == Ok("1")
 }
 
 /// Skips `test` loudly, or fails when brokers are required.

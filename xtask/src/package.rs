@@ -1,0 +1,244 @@
+//! `cargo xtask package`: the library crates can be published as they stand.
+//!
+//! 1. **Manifests** (`cargo metadata`): each library crate has a description, a licence, a
+//!    readme, a documentation link, keywords and categories, and no placeholder repository;
+//!    every other workspace member says `publish = false`.
+//! 2. **Files** (`cargo package --list`): each package carries its README, both licence texts
+//!    and its `src/lib.rs`, and nothing but its sources beside them.
+//! 3. **Build** (`cargo publish --dry-run` of all of them at once): packages each crate and
+//!    builds it from the package against the others' packages, as a user of the registry would
+//!    get it. It reads the registry index; nothing is uploaded.
+
+use std::process::{Command, ExitCode};
+
+use serde_json::Value;
+
+/// The crates we publish, in dependency order.
+pub const LIBRARIES: [&str; 3] = ["tidings-macros", "tidings", "tidings-codegen"];
+
+/// Fields of `[package]` every published crate must fill in.
+const REQUIRED_FIELDS: [&str; 4] = ["description", "license", "readme", "documentation"];
+
+/// Files every package must carry, beside its sources.
+const REQUIRED_FILES: [&str; 4] = ["README.md", "LICENSE-MIT", "LICENSE-APACHE", "src/lib.rs"];
+
+/// Files cargo writes into every package itself.
+const CARGO_FILES: [&str; 4] = [
+    "Cargo.toml",
+    "Cargo.toml.orig",
+    "Cargo.lock",
+    ".cargo_vcs_info.json",
+];
+
+pub fn package() -> ExitCode {
+    let cargo = env!("CARGO");
+    let metadata = match output(Command::new(cargo).args([
+        "metadata",
+        "--no-deps",
+        "--format-version",
+        "1",
+    ])) {
+        Ok(text) => text,
+        Err(code) => return code,
+    };
+    let metadata: Value = match serde_json::from_str(&metadata) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("xtask package: cargo metadata printed no JSON: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut problems = manifest_problems(&metadata);
+    for name in LIBRARIES {
+        match output(Command::new(cargo).args(["package", "--list", "--allow-dirty", "-p", name])) {
+            Ok(list) => problems.extend(file_problems(name, &list)),
+            Err(code) => return code,
+        }
+    }
+    if !problems.is_empty() {
+        for p in &problems {
+            eprintln!("xtask package: {p}");
+        }
+        return ExitCode::from(1);
+    }
+    let mut publish = Command::new(cargo);
+    publish.args(["publish", "--dry-run", "--allow-dirty", "--quiet"]);
+    for name in LIBRARIES {
+        publish.args(["-p", name]);
+    }
+    crate::run(&mut publish)
+}
+
+/// What is missing from the manifests in `cargo metadata --no-deps` output.
+fn manifest_problems(metadata: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let packages = metadata["packages"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice);
+    for name in LIBRARIES {
+        if !packages.iter().any(|p| p["name"] == name) {
+            problems.push(format!("{name}: not a member of the workspace"));
+        }
+    }
+    for package in packages {
+        let name = package["name"].as_str().unwrap_or("?");
+        let publishable = !package["publish"].as_array().is_some_and(Vec::is_empty);
+        if !LIBRARIES.contains(&name) {
+            if publishable {
+                problems.push(format!(
+                    "{name}: not a library we publish: set `publish = false`"
+                ));
+            }
+            continue;
+        }
+        if !publishable {
+            problems.push(format!("{name}: says `publish = false`"));
+        }
+        for field in REQUIRED_FIELDS {
+            if package[field].as_str().is_none_or(|s| s.trim().is_empty()) {
+                problems.push(format!("{name}: `{field}` is missing"));
+            }
+        }
+        for field in ["keywords", "categories"] {
+            if package[field].as_array().is_none_or(Vec::is_empty) {
+                problems.push(format!("{name}: `{field}` is missing"));
+            }
+        }
+        if let Some(repository) = package["repository"].as_str() {
+            if repository.contains(".invalid") || repository.contains("example.") {
+                problems.push(format!(
+                    "{name}: `repository` is a placeholder ({repository}): give the real one or leave it out"
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// What is wrong with the file list `cargo package --list` printed for `name`.
+fn file_problems(name: &str, list: &str) -> Vec<String> {
+    let files: Vec<&str> = list
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut problems: Vec<String> = REQUIRED_FILES
+        .iter()
+        .filter(|f| !files.contains(f))
+        .map(|f| format!("{name}: the package lacks {f}"))
+        .collect();
+    for file in files {
+        let expected = file.starts_with("src/")
+            || REQUIRED_FILES.contains(&file)
+            || CARGO_FILES.contains(&file);
+        if !expected {
+            problems.push(format!(
+                "{name}: the package carries {file}, which is not a source of the crate"
+            ));
+        }
+    }
+    problems
+}
+
+/// The standard output of `command`, or the exit code to stop with.
+fn output(command: &mut Command) -> Result<String, ExitCode> {
+    match command.output() {
+        Ok(out) if out.status.success() => Ok(String::from_utf8_lossy(&out.stdout).into_owned()),
+        Ok(out) => {
+            eprintln!(
+                "xtask package: {command:?} failed:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            Err(ExitCode::from(1))
+        }
+        Err(e) => {
+            eprintln!("xtask package: cannot run {command:?}: {e}");
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn library(name: &str) -> Value {
+        json!({
+            "name": name,
+            "publish": null,
+            "description": "d",
+            "license": "MIT OR Apache-2.0",
+            "readme": "README.md",
+            "documentation": format!("https://docs.rs/{name}"),
+            "keywords": ["events"],
+            "categories": ["encoding"],
+            "repository": null,
+        })
+    }
+
+    fn workspace(extra: Vec<Value>) -> Value {
+        let mut packages: Vec<Value> = LIBRARIES.iter().map(|n| library(n)).collect();
+        packages.extend(extra);
+        json!({ "packages": packages })
+    }
+
+    #[test]
+    fn complete_manifests_pass() {
+        let tests = json!({"name": "tidings-tests", "publish": []});
+        assert_eq!(
+            manifest_problems(&workspace(vec![tests])),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn every_missing_field_is_reported() {
+        let mut metadata = workspace(vec![json!({"name": "xtask", "publish": null})]);
+        let runtime = &mut metadata["packages"][1];
+        runtime["description"] = json!(" ");
+        runtime["keywords"] = json!([]);
+        runtime["readme"] = Value::Null;
+        runtime["repository"] = json!("https://example.invalid/tidings");
+        let problems = manifest_problems(&metadata);
+        assert_eq!(
+            problems,
+            [
+                "tidings: `description` is missing",
+                "tidings: `readme` is missing",
+                "tidings: `keywords` is missing",
+                "tidings: `repository` is a placeholder (https://example.invalid/tidings): give the real one or leave it out",
+                "xtask: not a library we publish: set `publish = false`",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_library_left_out_of_the_workspace_or_unpublishable_is_reported() {
+        let mut metadata = workspace(vec![]);
+        metadata["packages"][0]["publish"] = json!([]);
+        metadata["packages"].as_array_mut().unwrap().pop();
+        assert_eq!(
+            manifest_problems(&metadata),
+            [
+                "tidings-codegen: not a member of the workspace",
+                "tidings-macros: says `publish = false`",
+            ]
+        );
+    }
+
+    #[test]
+    fn package_file_lists() {
+        let good = "Cargo.toml\nCargo.toml.orig\nLICENSE-APACHE\nLICENSE-MIT\nREADME.md\nsrc/lib.rs\nsrc/a/b.rs\n";
+        assert_eq!(file_problems("tidings", good), Vec::<String>::new());
+        let bad = "Cargo.toml\nLICENSE-MIT\nsrc/lib.rs\ntests/corpus.rs\n";
+        assert_eq!(
+            file_problems("tidings", bad),
+            [
+                "tidings: the package lacks README.md",
+                "tidings: the package lacks LICENSE-APACHE",
+                "tidings: the package carries tests/corpus.rs, which is not a source of the crate",
+            ]
+        );
+    }
+}
