@@ -4,6 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "../../tests/src/corpus.rs"]
+mod corpus;
+
 fn tidings(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tidings"))
         .args(args)
@@ -239,9 +242,13 @@ fn generates_a_module_and_a_crate() {
 
 #[test]
 fn foreign_schema_formats_fall_back_to_json_values_with_a_warning() {
-    let spec =
-        "../shared/corpus/asyncapi-spec-examples/v3.0.0/adeo-kafka-request-reply-asyncapi.yml";
-    let result = tidings(&["generate", spec]);
+    let Some(spec) = corpus::corpus(
+        "foreign_schema_formats_fall_back_to_json_values_with_a_warning",
+        "asyncapi-spec-examples/v3.0.0/adeo-kafka-request-reply-asyncapi.yml",
+    ) else {
+        return;
+    };
+    let result = tidings(&["generate", spec.to_str().unwrap()]);
     assert!(result.status.success(), "{}", stderr(&result));
     let text = stderr(&result);
     assert!(

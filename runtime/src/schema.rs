@@ -1472,7 +1472,7 @@ struct Decimal {
 
 impl Decimal {
     fn new(mut mantissa: u64, mut exponent: i32) -> Decimal {
-        while mantissa != 0 && mantissa % 10 == 0 {
+        while mantissa != 0 && mantissa.is_multiple_of(10) {
             mantissa /= 10;
             exponent += 1;
         }
@@ -1516,7 +1516,7 @@ impl Decimal {
         // mantissa × 10^k ≡ 0 (mod divisor.mantissa), with k = the difference of exponents.
         let d = u128::from(divisor.mantissa);
         let k = self.exponent.abs_diff(divisor.exponent);
-        (u128::from(self.mantissa) % d) * pow10_mod(k, d) % d == 0
+        ((u128::from(self.mantissa) % d) * pow10_mod(k, d)).is_multiple_of(d)
     }
 }
 

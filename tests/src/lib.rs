@@ -1,5 +1,8 @@
 //! Workspace integration tests for tidings live in `tests/`; this library holds the code
-//! generated from `specs/` (by `build.rs`) that the benchmarks and fuzz tests exercise.
+//! generated from `specs/` (by `build.rs`) that the benchmarks and fuzz tests exercise, and
+//! [`corpus`], the way tests reach the external corpus.
+
+pub mod corpus;
 
 /// The NX monorepo catalog (`specs/nx-monorepo.yaml`).
 pub mod nx {

@@ -120,12 +120,16 @@ fn v2_publish_and_subscribe_become_receive_and_send() {
 
 #[test]
 fn message_traits_are_merged() {
-    let corpus = "../../shared/corpus/asyncapi-spec-examples";
+    let Some(corpus) =
+        tidings_tests::corpus::corpus("message_traits_are_merged", "asyncapi-spec-examples")
+    else {
+        return;
+    };
     for spec in [
         "v2.6.0/streetlights-mqtt.yml",
         "v3.0.0/streetlights-mqtt-asyncapi.yml",
     ] {
-        let (catalog, _) = load(&format!("{corpus}/{spec}"));
+        let (catalog, _) = load(corpus.join(spec).to_str().unwrap());
         let light = catalog
             .messages
             .iter()

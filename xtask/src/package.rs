@@ -1,7 +1,8 @@
 //! `cargo xtask package`: the library crates can be published as they stand.
 //!
 //! 1. **Manifests** (`cargo metadata`): each library crate has a description, a licence, a
-//!    readme, a documentation link, keywords and categories, and no placeholder repository;
+//!    readme, a documentation link, keywords and categories, no placeholder repository, and
+//!    a `rust-version` no older than what its dependencies (all features, as locked) declare;
 //!    every other workspace member says `publish = false`.
 //! 2. **Files** (`cargo package --list`): each package carries its README, both licence texts
 //!    and its `src/lib.rs`, and nothing but its sources beside them.
@@ -34,7 +35,8 @@ pub fn package() -> ExitCode {
     let cargo = env!("CARGO");
     let metadata = match output(Command::new(cargo).args([
         "metadata",
-        "--no-deps",
+        "--all-features",
+        "--locked",
         "--format-version",
         "1",
     ])) {
@@ -69,12 +71,18 @@ pub fn package() -> ExitCode {
     crate::run(&mut publish)
 }
 
-/// What is missing from the manifests in `cargo metadata --no-deps` output.
+/// What is missing from the manifests in `cargo metadata --all-features` output.
 fn manifest_problems(metadata: &Value) -> Vec<String> {
     let mut problems = Vec::new();
-    let packages = metadata["packages"]
+    let members = metadata["workspace_members"]
         .as_array()
         .map_or(&[][..], Vec::as_slice);
+    let packages: Vec<&Value> = metadata["packages"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .filter(|p| members.contains(&p["id"]))
+        .collect();
     for name in LIBRARIES {
         if !packages.iter().any(|p| p["name"] == name) {
             problems.push(format!("{name}: not a member of the workspace"));
@@ -104,6 +112,14 @@ fn manifest_problems(metadata: &Value) -> Vec<String> {
                 problems.push(format!("{name}: `{field}` is missing"));
             }
         }
+        if let Some((needed, by)) = &needed_rust_version(metadata, name) {
+            let declared = package["rust_version"].as_str().unwrap_or("0");
+            if version_key(declared) < version_key(needed) {
+                problems.push(format!(
+                    "{name}: `rust-version` is {declared}, but {by} needs {needed}"
+                ));
+            }
+        }
         if let Some(repository) = package["repository"].as_str() {
             if repository.contains(".invalid") || repository.contains("example.") {
                 problems.push(format!(
@@ -113,6 +129,63 @@ fn manifest_problems(metadata: &Value) -> Vec<String> {
         }
     }
     problems
+}
+
+/// The highest `rust-version` among what the library `name` builds with (normal and build
+/// dependencies, followed through the resolved graph), and the package that declares it.
+fn needed_rust_version(metadata: &Value, name: &str) -> Option<(String, String)> {
+    let nodes = metadata["resolve"]["nodes"].as_array()?;
+    let packages = metadata["packages"].as_array()?;
+    let is_library = |p: &Value| LIBRARIES.iter().any(|l| p["name"] == *l);
+    let mut stack: Vec<&Value> = packages
+        .iter()
+        .filter(|p| p["name"] == name)
+        .map(|p| &p["id"])
+        .collect();
+    let mut seen: Vec<&Value> = Vec::new();
+    let mut highest: Option<(String, String)> = None;
+    while let Some(id) = stack.pop() {
+        if seen.contains(&id) {
+            continue;
+        }
+        seen.push(id);
+        let package = packages.iter().find(|p| &p["id"] == id)?;
+        // The libraries' own declaration is what is checked, not a requirement.
+        if let (false, Some(v)) = (is_library(package), package["rust_version"].as_str()) {
+            if highest
+                .as_ref()
+                .is_none_or(|(h, _)| version_key(v) > version_key(h))
+            {
+                let by = format!(
+                    "{} {}",
+                    package["name"].as_str()?,
+                    package["version"].as_str()?
+                );
+                highest = Some((v.to_string(), by));
+            }
+        }
+        let node = nodes.iter().find(|n| &n["id"] == id)?;
+        for dep in node["deps"].as_array()? {
+            let built = dep["dep_kinds"].as_array().is_some_and(|kinds| {
+                kinds
+                    .iter()
+                    .any(|k| k["kind"].is_null() || k["kind"] == "build")
+            });
+            if built {
+                stack.push(&dep["pkg"]);
+            }
+        }
+    }
+    highest
+}
+
+/// `1.89.0` → `[1, 89, 0]`, for comparing Rust versions (`1.89` equals `1.89.0`).
+fn version_key(v: &str) -> [u64; 3] {
+    let mut key = [0; 3];
+    for (slot, part) in key.iter_mut().zip(v.split('.')) {
+        *slot = part.parse().unwrap_or(0);
+    }
+    key
 }
 
 /// What is wrong with the file list `cargo package --list` printed for `name`.
@@ -165,7 +238,10 @@ mod tests {
 
     fn library(name: &str) -> Value {
         json!({
+            "id": name,
             "name": name,
+            "version": "0.1.0",
+            "rust_version": "1.89",
             "publish": null,
             "description": "d",
             "license": "MIT OR Apache-2.0",
@@ -177,15 +253,60 @@ mod tests {
         })
     }
 
+    /// The three libraries and `extra` members. tidings builds with `dep` (Rust 1.89, which
+    /// builds with `build-dep`, 1.88); `dev-dep` (1.99) is only a dev-dependency of it.
     fn workspace(extra: Vec<Value>) -> Value {
         let mut packages: Vec<Value> = LIBRARIES.iter().map(|n| library(n)).collect();
         packages.extend(extra);
-        json!({ "packages": packages })
+        let members: Vec<Value> = packages.iter().map(|p| p["id"].clone()).collect();
+        for (name, rust) in [("dep", "1.89"), ("build-dep", "1.88"), ("dev-dep", "1.99")] {
+            packages
+                .push(json!({"id": name, "name": name, "version": "1.0.0", "rust_version": rust}));
+        }
+        let edge = |pkg: &str, kind: Value| json!({"pkg": pkg, "dep_kinds": [{"kind": kind}]});
+        let mut nodes: Vec<Value> = members
+            .iter()
+            .map(|id| json!({"id": id, "deps": []}))
+            .collect();
+        nodes[1]["deps"] = json!([edge("dep", Value::Null), edge("dev-dep", json!("dev"))]);
+        nodes.push(json!({"id": "dep", "deps": [edge("build-dep", json!("build"))]}));
+        nodes.push(json!({"id": "build-dep", "deps": []}));
+        nodes.push(json!({"id": "dev-dep", "deps": []}));
+        json!({
+            "packages": packages,
+            "workspace_members": members,
+            "resolve": {"nodes": nodes},
+        })
+    }
+
+    #[test]
+    fn rust_version_is_checked_against_what_the_libraries_build_with() {
+        let mut metadata = workspace(vec![]);
+        assert_eq!(
+            needed_rust_version(&metadata, "tidings"),
+            Some(("1.89".into(), "dep 1.0.0".into()))
+        );
+        // Only what a library builds with counts: tidings-macros does not use `dep`.
+        assert_eq!(needed_rust_version(&metadata, "tidings-macros"), None);
+        metadata["packages"][0]["rust_version"] = Value::Null;
+        metadata["packages"][1]["rust_version"] = json!("1.85");
+        assert_eq!(
+            manifest_problems(&metadata),
+            ["tidings: `rust-version` is 1.85, but dep 1.0.0 needs 1.89"]
+        );
+        // Through a build-dependency too.
+        metadata["packages"][4]["rust_version"] = json!("1.90.1");
+        assert_eq!(
+            needed_rust_version(&metadata, "tidings"),
+            Some(("1.90.1".into(), "build-dep 1.0.0".into()))
+        );
+        assert!(version_key("1.89") == version_key("1.89.0"));
+        assert!(version_key("1.100") > version_key("1.99.9"));
     }
 
     #[test]
     fn complete_manifests_pass() {
-        let tests = json!({"name": "tidings-tests", "publish": []});
+        let tests = json!({"id": "t", "name": "tidings-tests", "publish": []});
         assert_eq!(
             manifest_problems(&workspace(vec![tests])),
             Vec::<String>::new()
@@ -194,7 +315,7 @@ mod tests {
 
     #[test]
     fn every_missing_field_is_reported() {
-        let mut metadata = workspace(vec![json!({"name": "xtask", "publish": null})]);
+        let mut metadata = workspace(vec![json!({"id": "x", "name": "xtask", "publish": null})]);
         let runtime = &mut metadata["packages"][1];
         runtime["description"] = json!(" ");
         runtime["keywords"] = json!([]);
@@ -217,7 +338,11 @@ mod tests {
     fn a_library_left_out_of_the_workspace_or_unpublishable_is_reported() {
         let mut metadata = workspace(vec![]);
         metadata["packages"][0]["publish"] = json!([]);
-        metadata["packages"].as_array_mut().unwrap().pop();
+        metadata["packages"].as_array_mut().unwrap().remove(2);
+        metadata["workspace_members"]
+            .as_array_mut()
+            .unwrap()
+            .remove(2);
         assert_eq!(
             manifest_problems(&metadata),
             [
