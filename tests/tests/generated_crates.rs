@@ -67,6 +67,13 @@ fn documents() -> Vec<(String, PathBuf, Option<PathBuf>)> {
             }
         }
     }
+    if corpus.is_some() {
+        assert!(
+            docs.len() >= 75,
+            "found only {} corpus documents",
+            docs.len()
+        );
+    }
     for folder in ["specs", "tests/golden"] {
         let mut files: Vec<_> = std::fs::read_dir(repo.join(folder))
             .unwrap()
@@ -119,7 +126,7 @@ fn cargo(args: &[&str], dir: &Path, target: &Path) -> (bool, String) {
 fn every_document_generates_a_crate_that_passes_clippy_and_its_tests() {
     let repo = repo();
     let docs = documents();
-    assert!(docs.len() >= 80, "found only {} documents", docs.len());
+    assert!(docs.len() >= 5, "found only {} documents", docs.len());
     let workspace = tempfile::tempdir().unwrap();
     let runtime = RuntimeDep::Path(repo.join("runtime"));
     let mut failures = Vec::new();
