@@ -103,9 +103,23 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
             TokenStream::new()
         }
     };
+    // A type's own schema: decoding checks the payload's JSON against it (through
+    // `json_schema`); a value built in code is checked in its JSON form.
     let whole = container.schema.as_ref().map(|text| {
-        let schema = statics.schema(text);
-        quote!(::tidings::checks::schema(self, &#schema, at, errors);)
+        quote! {
+            fn json_schema() -> ::core::option::Option<&'static ::tidings::checks::Schema> {
+                static SCHEMA: ::std::sync::LazyLock<::tidings::checks::Schema> =
+                    ::std::sync::LazyLock::new(|| ::tidings::checks::Schema::from_json_str(#text));
+                ::core::option::Option::Some(&SCHEMA)
+            }
+
+            fn validate_at(&self, at: &mut ::tidings::Pointer, errors: &mut ::tidings::ValidationErrors) {
+                self.validate_decoded_at(at, errors);
+                if let ::core::option::Option::Some(schema) = <Self as ::tidings::Validate>::json_schema() {
+                    ::tidings::checks::schema(self, schema, at, errors);
+                }
+            }
+        }
     });
     if container != Checks::default_with(container.schema.clone()) {
         let attr = input.attrs.iter().find(|a| a.path().is_ident("validate"));
@@ -118,15 +132,21 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     let name = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let statics = statics.tokens;
+    // With a schema of its own, the type's own checks are what is left after that schema.
+    let checks_fn = if whole.is_some() {
+        format_ident!("validate_decoded_at")
+    } else {
+        format_ident!("validate_at")
+    };
     Ok(quote! {
         #[automatically_derived]
         impl #impl_generics ::tidings::Validate for #name #ty_generics #where_clause {
             #[allow(unused_variables, clippy::let_unit_value)]
-            fn validate_at(&self, at: &mut ::tidings::Pointer, errors: &mut ::tidings::ValidationErrors) {
+            fn #checks_fn(&self, at: &mut ::tidings::Pointer, errors: &mut ::tidings::ValidationErrors) {
                 #(#statics)*
                 #body
-                #whole
             }
+            #whole
         }
     })
 }

@@ -74,9 +74,50 @@ pub fn decode_json<T: DeserializeOwned>(payload: &[u8]) -> Result<T, DecodeError
 pub fn decode_valid<T: DeserializeOwned + crate::Validate>(
     payload: &[u8],
 ) -> Result<T, DecodeError> {
+    if let Some(schema) = T::json_schema() {
+        return decode_checked(decode_json(payload)?, schema);
+    }
     let value: T = decode_json(payload)?;
     value.validate().map_err(DecodeError::Invalid)?;
     Ok(value)
+}
+
+/// A payload's JSON checked against its type's whole schema first, then decoded: the schema
+/// judges the JSON as sent, and the type only what the schema leaves to it.
+fn decode_checked<T: DeserializeOwned + crate::Validate>(
+    mut json: serde_json::Value,
+    schema: &crate::schema::Schema,
+) -> Result<T, DecodeError> {
+    use crate::validate::{Pointer, ValidationErrors};
+    let valid = schema.is_valid(&json);
+    let decoded: Result<T, DecodeError> = match T::deserialize(&json) {
+        Ok(decoded) => Ok(decoded),
+        // JSON Schema counts `1.0` as an integer; serde does not. Only the retry pays for it.
+        Err(_) if crate::json::integral_floats_to_integers(&mut json) => decode_value(&json),
+        Err(_) => decode_value(&json),
+    };
+    if !valid {
+        // A payload of the wrong shape stays a `Shape` error, as for types without a schema;
+        // one that has the shape lists every violation of the schema.
+        decoded?;
+        let mut errors = ValidationErrors::new();
+        schema.validate_at(&json, &mut Pointer::root(), &mut errors);
+        return Err(DecodeError::Invalid(errors));
+    }
+    let decoded = decoded?;
+    let mut errors = ValidationErrors::new();
+    decoded.validate_decoded_at(&mut Pointer::root(), &mut errors);
+    errors.into_result().map_err(DecodeError::Invalid)?;
+    Ok(decoded)
+}
+
+/// Decodes `json` into `T`, with the pointer of the value that does not fit.
+fn decode_value<T: DeserializeOwned>(json: &serde_json::Value) -> Result<T, DecodeError> {
+    serde_path_to_error::deserialize(json).map_err(|err| {
+        let path = crate::json::pointer_from_path(err.path());
+        let message = message_of(err.inner());
+        DecodeError::Shape { path, message }
+    })
 }
 
 #[cold]

@@ -27,6 +27,42 @@ pub fn equal(a: &Value, b: &Value) -> bool {
     first_difference(a, b, &Rules::EXACT).is_none()
 }
 
+/// Rewrites every float that is a whole number in the range of `i64` or `u64` (`1.0`, `-3e2`)
+/// as that integer, which JSON Schema counts as an integer and serde does not; whether any
+/// changed. Other numbers are left as they are. (Values from serde_json are at most 128
+/// levels deep, so the recursion is bounded.)
+pub(crate) fn integral_floats_to_integers(value: &mut Value) -> bool {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // 2^63 and 2^64 are exact as f64; every whole f64 below them converts exactly.
+            let whole = if f.fract() != 0.0 || !f.is_finite() {
+                None
+            } else if (-9_223_372_036_854_775_808.0..0.0).contains(&f) {
+                Some(Number::from(f as i64))
+            } else if (0.0..18_446_744_073_709_551_616.0).contains(&f) {
+                Some(Number::from(f as u64))
+            } else {
+                None
+            };
+            match whole {
+                Some(integer) => {
+                    *n = integer;
+                    true
+                }
+                None => false,
+            }
+        }
+        Value::Array(items) => items.iter_mut().fold(false, |changed, item| {
+            integral_floats_to_integers(item) | changed
+        }),
+        Value::Object(map) => map.values_mut().fold(false, |changed, item| {
+            integral_floats_to_integers(item) | changed
+        }),
+        _ => false,
+    }
+}
+
 /// How [`first_difference`] compares two documents beyond [`equal`]'s semantics.
 pub(crate) struct Rules {
     /// Decides whether two strings that are not byte-equal still mean the same thing.
@@ -174,6 +210,24 @@ pub(crate) fn pointer_from_path(path: &serde_path_to_error::Path) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn whole_floats_become_integers_and_nothing_else_changes() {
+        let mut value = json!({"a": [1.0, -3e2, 2.5, 7, "1.0"], "b": {"c": -0.0, "d": 1e300}});
+        assert!(integral_floats_to_integers(&mut value));
+        assert_eq!(
+            value.to_string(),
+            r#"{"a":[1,-300,2.5,7,"1.0"],"b":{"c":0,"d":1e+300}}"#
+        );
+        // The edges: 2^63 fits u64 but not i64, -2^63 fits i64, 2^64 fits neither.
+        let mut edges = json!([2f64.powi(63), -(2f64.powi(63)), 2f64.powi(64)]);
+        assert!(integral_floats_to_integers(&mut edges));
+        assert_eq!(edges[0].as_u64(), Some(1 << 63));
+        assert_eq!(edges[1].as_i64(), Some(i64::MIN));
+        assert!(edges[2].is_f64());
+        let mut unchanged = json!({"a": [1, 2.5, null]});
+        assert!(!integral_floats_to_integers(&mut unchanged));
+    }
 
     #[test]
     fn numbers_compare_by_value() {

@@ -8,6 +8,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
+use crate::schema::Schema;
+
 /// One broken constraint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Violation {
@@ -197,6 +199,26 @@ pub trait Validate {
         let mut errors = ValidationErrors::new();
         self.validate_at(&mut Pointer::root(), &mut errors);
         errors.into_result()
+    }
+
+    /// The JSON Schema that the JSON form of every value of this type satisfies, when the
+    /// type declares one (`#[validate(schema = "...")]` on the type).
+    ///
+    /// [`decode_valid`](crate::decode_valid) checks a payload's JSON against it *before*
+    /// decoding, so that what decoding leaves out or fills in (properties the type does not
+    /// list, defaults, the form of a number) is judged as it was sent.
+    fn json_schema() -> Option<&'static Schema>
+    where
+        Self: Sized,
+    {
+        None
+    }
+
+    /// What [`validate_at`](Self::validate_at) checks but the type's own
+    /// [`json_schema`](Self::json_schema): what is left to check on a value decoded from JSON
+    /// that already passed that schema. The same as `validate_at` for types without one.
+    fn validate_decoded_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+        self.validate_at(at, errors)
     }
 }
 

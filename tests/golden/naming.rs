@@ -393,6 +393,9 @@ pub mod publishers {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde", transparent)]
+#[validate(
+    schema = r##"{"$ref":"#/definitions/d0","definitions":{"d0":{"properties":{"":{"type":"string"},"123start":{"type":"integer"},"async":{"type":"boolean"},"café":{"type":"integer"},"crate":{"type":"string"},"fooBar":{"type":"integer"},"foo_bar":{"type":"integer"},"match":{"type":"string"},"priority":{"enum":[1,2,3],"type":"integer"},"self":{"type":"string"},"status":{"enum":["in-transit","IN_TRANSIT","a b","A_B","a-b"],"type":"string"},"type":{"type":"integer"},"with space":{"type":"string"},"with-dash":{"type":"string"}},"required":["type"],"type":"object"}}}"##
+)]
 #[event(
     type = "com.example.type",
     content_type = "application/json",
@@ -410,6 +413,7 @@ pub struct Type(pub SelfType);
     PartialEq
 )]
 #[serde(crate = "::tidings::serde", transparent)]
+#[validate(schema = r#"{"type":"string"}"#)]
 #[event(
     type = "Option",
     content_type = "application/json",

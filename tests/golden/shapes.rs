@@ -174,6 +174,9 @@ pub mod publishers {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde", transparent)]
+#[validate(
+    schema = r##"{"$ref":"#/definitions/d0","definitions":{"d0":{"properties":{"anything":{},"closed":{"additionalProperties":false,"properties":{"only":{"type":"integer"}},"type":"object"},"day":{"format":"date","type":"string"},"extended":{"allOf":[{"$ref":"#/definitions/d3"},{"properties":{"extra":{"type":"boolean"}},"type":"object"}]},"flag":{"default":false,"type":"boolean"},"id":{"format":"uuid","type":"string"},"labels":{"additionalProperties":{"type":"string"},"type":"object"},"maybe":{"type":["string","null"]},"mode":{"default":"safe","enum":["fast","safe"],"type":"string"},"pet":{"oneOf":[{"$ref":"#/definitions/d1"},{"$ref":"#/definitions/d2"}]},"point":{"additionalItems":false,"items":[{"type":"number"},{"type":"number"}],"type":"array"},"retries":{"default":3,"type":"integer"},"value":{"anyOf":[{"type":"integer"},{"type":"string"}]},"when":{"format":"date-time","type":"string"}},"required":["when","id"],"type":"object"},"d1":{"properties":{"lives":{"type":"integer"},"petType":{"const":"cat","type":"string"}},"required":["petType"],"type":"object"},"d2":{"properties":{"goodBoy":{"type":"boolean"},"petType":{"const":"dog","type":"string"}},"required":["petType"],"type":"object"},"d3":{"properties":{"name":{"type":"string"}},"required":["name"],"type":"object"}}}"##
+)]
 #[event(
     type = "shape.event",
     content_type = "application/json",
@@ -192,6 +195,9 @@ pub struct ShapeEvent(pub Shapes);
     PartialEq
 )]
 #[serde(crate = "::tidings::serde", transparent)]
+#[validate(
+    schema = r##"{"$ref":"#/definitions/d0","definitions":{"d0":{"properties":{"children":{"items":{"$ref":"#/definitions/d0"},"type":"array"},"label":{"type":"string"},"parent":{"oneOf":[{"$ref":"#/definitions/d0"},{"type":"null"}]}},"required":["label"],"type":"object"}}}"##
+)]
 #[event(type = "treeEvent", content_type = "application/json", channel = "shapes/{id}")]
 pub struct TreeEvent(pub Tree);
 
@@ -234,7 +240,7 @@ pub struct Shapes {
     pub maybe: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(
-        schema = "{\"additionalItems\":false,\"items\":[{\"type\":\"number\"},{\"type\":\"number\"}],\"type\":\"array\"}",
+        schema = r#"{"additionalItems":false,"items":[{"type":"number"},{"type":"number"}],"type":"array"}"#,
         skip
     )]
     pub point: Option<(f64, f64)>,
@@ -272,6 +278,9 @@ pub struct Shapes {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
+#[validate(
+    schema = r#"{"properties":{"trace-id":{"format":"uuid","type":"string"}},"type":"object"}"#
+)]
 pub struct ShapeEventHeaders {
     #[serde(rename = "trace-id")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -289,7 +298,7 @@ pub struct ShapeEventHeaders {
 )]
 #[serde(crate = "::tidings::serde")]
 #[validate(
-    schema = "{\"definitions\":{\"d0\":{\"properties\":{\"children\":{\"items\":{\"$ref\":\"#/definitions/d0\"},\"type\":\"array\"},\"label\":{\"type\":\"string\"},\"parent\":{\"oneOf\":[{\"$ref\":\"#/definitions/d0\"},{\"type\":\"null\"}]}},\"required\":[\"label\"],\"type\":\"object\"}},\"oneOf\":[{\"$ref\":\"#/definitions/d0\"},{\"type\":\"null\"}]}"
+    schema = r##"{"definitions":{"d0":{"properties":{"children":{"items":{"$ref":"#/definitions/d0"},"type":"array"},"label":{"type":"string"},"parent":{"oneOf":[{"$ref":"#/definitions/d0"},{"type":"null"}]}},"required":["label"],"type":"object"}},"oneOf":[{"$ref":"#/definitions/d0"},{"type":"null"}]}"##
 )]
 pub struct Tree {
     #[validate(skip)]
@@ -392,7 +401,7 @@ pub enum ShapesPet {
 )]
 #[serde(crate = "::tidings::serde")]
 #[serde(untagged)]
-#[validate(schema = "{\"anyOf\":[{\"type\":\"integer\"},{\"type\":\"string\"}]}")]
+#[validate(schema = r#"{"anyOf":[{"type":"integer"},{"type":"string"}]}"#)]
 #[allow(clippy::large_enum_variant)]
 pub enum ShapesValue {
     Integer(#[validate(skip)] i64),

@@ -229,6 +229,9 @@ pub mod publishers {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
+#[validate(
+    schema = r##"{"definitions":{"d0":{"enum":["scanned","delivered"],"type":"string"},"d1":{"properties":{"sku":{"type":"string"}},"required":["sku"],"type":"object"}},"properties":{"depot":{"type":"string"},"items":{"items":{"$ref":"#/definitions/d1"},"type":"array"},"parcelId":{"type":"string"},"status":{"$ref":"#/definitions/d0"}},"required":["parcelId","depot","status","items"],"type":"object"}"##
+)]
 #[event(
     type = "com.acme.parcel.scanned",
     content_type = "application/json",
@@ -256,6 +259,9 @@ pub struct ScannedV1 {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
+#[validate(
+    schema = r##"{"definitions":{"d0":{"enum":["scanned","held","delivered"],"type":"string"},"d1":{"properties":{"quantity":{"minimum":1,"type":"integer"},"sku":{"type":"string"}},"required":["sku"],"type":"object"}},"properties":{"depot":{"type":"string"},"items":{"items":{"$ref":"#/definitions/d1"},"type":"array"},"parcelId":{"type":"string"},"priority":{"default":3,"type":"integer"},"status":{"$ref":"#/definitions/d0"}},"required":["parcelId","depot","status","items"],"type":"object"}"##
+)]
 #[event(
     type = "com.acme.parcel.scanned",
     content_type = "application/json",
@@ -286,6 +292,9 @@ pub struct ScannedV2 {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
+#[validate(
+    schema = r##"{"definitions":{"d0":{"enum":["scanned","held","delivered"],"type":"string"},"d1":{"properties":{"quantity":{"minimum":1,"type":"integer"},"sku":{"type":"string"}},"required":["sku"],"type":"object"}},"properties":{"depot":{"type":"string"},"dimensions":{"additionalProperties":{"$ref":"#/definitions/d1"},"type":"object"},"fragile":{"default":false,"type":"boolean"},"items":{"items":{"$ref":"#/definitions/d1"},"type":"array"},"parcelId":{"type":"string"},"priority":{"default":3,"type":"integer"},"status":{"$ref":"#/definitions/d0"}},"required":["parcelId","status","items"],"type":"object"}"##
+)]
 #[event(
     type = "com.acme.parcel.scanned",
     content_type = "application/json",
@@ -326,6 +335,9 @@ pub struct ScannedV3 {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
+#[validate(
+    schema = r##"{"definitions":{"d0":{"properties":{"sku":{"type":"string"}},"required":["sku"],"type":"object"},"d1":{"type":"string"}},"properties":{"labels":{"additionalProperties":{"$ref":"#/definitions/d0"},"type":"object"},"parcelId":{"type":"string"},"tags":{"items":{"$ref":"#/definitions/d1"},"type":"array"}},"required":["parcelId","labels"],"type":"object"}"##
+)]
 #[event(
     type = "com.acme.parcel.labelled",
     content_type = "application/json",
@@ -352,6 +364,9 @@ pub struct Labelled {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
+#[validate(
+    schema = r##"{"definitions":{"d0":{"properties":{"quantity":{"minimum":1,"type":"integer"},"sku":{"type":"string"}},"required":["sku"],"type":"object"}},"properties":{"labels":{"additionalProperties":{"$ref":"#/definitions/d0"},"type":"object"},"note":{"type":["string","null"]},"parcelId":{"type":"string"},"tags":{"items":{"type":"string"},"type":"array"}},"required":["parcelId","labels"],"type":"object"}"##
+)]
 #[event(
     type = "com.acme.parcel.labelled",
     content_type = "application/json",

@@ -41,10 +41,12 @@ pub(crate) fn type_def(catalog: &Catalog, families: &[Family], def: &TypeDef) ->
                 let wire = &v.wire;
                 quote!(#[serde(rename = #wire)] #vname,)
             });
+            let check = validate::container(def.check.as_ref());
             quote! {
                 #doc
                 #[derive(::tidings::serde::Serialize, ::tidings::serde::Deserialize, ::tidings::Validate, #derive_event Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
                 #[serde(crate = #SERDE)]
+                #check
                 #event
                 pub enum #name { #(#variants)* }
             }
@@ -61,10 +63,12 @@ pub(crate) fn type_def(catalog: &Catalog, families: &[Family], def: &TypeDef) ->
                 quote!(#value => Ok(Self::#vname),)
             });
             let message = format!("{{other}} is not a valid {}", def.rust_name);
+            let check = validate::container(def.check.as_ref());
             quote! {
                 #doc
                 #[derive(::tidings::serde::Serialize, ::tidings::serde::Deserialize, ::tidings::Validate, #derive_event Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
                 #[serde(crate = #SERDE, try_from = "i64", into = "i64")]
+                #check
                 #event
                 #[repr(i64)]
                 pub enum #name { #(#decl)* }

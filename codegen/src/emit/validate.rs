@@ -22,15 +22,42 @@ pub(crate) fn attr(catalog: &Catalog, ty: &Ty, constraints: &Constraints) -> Tok
     }
 }
 
-/// `#[validate(schema = ...)]` for a whole-value check.
+/// `#[validate(schema = ...)]` for a whole-value check; none for a schema that allows all.
 pub(crate) fn container(check: Option<&serde_json::Value>) -> TokenStream {
     match check {
-        Some(schema) => {
-            let text = schema.to_string();
+        Some(schema) if !allows_everything(schema) => {
+            let text = json_literal(schema);
             quote!(#[validate(schema = #text)])
         }
-        None => TokenStream::new(),
+        _ => TokenStream::new(),
     }
+}
+
+/// `{}` and `true`, with nothing but annotations.
+fn allows_everything(schema: &serde_json::Value) -> bool {
+    match schema {
+        serde_json::Value::Bool(b) => *b,
+        serde_json::Value::Object(map) => map.keys().all(|k| {
+            matches!(
+                k.as_str(),
+                "title" | "description" | "default" | "examples" | "$comment" | "deprecated"
+            )
+        }),
+        _ => false,
+    }
+}
+
+/// JSON text as a raw string literal (`r#"{"type":"string"}"#`), which reads as the JSON it is.
+pub(crate) fn json_literal(value: &serde_json::Value) -> Literal {
+    let text = value.to_string();
+    let mut hashes = 1;
+    while text.contains(&format!("\"{}", "#".repeat(hashes))) {
+        hashes += 1;
+    }
+    let fence = "#".repeat(hashes);
+    format!("r{fence}\"{text}\"{fence}")
+        .parse()
+        .unwrap_or_else(|_| Literal::string(&text))
 }
 
 /// Removes range checks the Rust type already guarantees (`minimum: 0` on a `u64`).
@@ -173,7 +200,7 @@ fn keys(c: &Constraints) -> Vec<TokenStream> {
         keys.push(quote!(constant = #text));
     }
     if let Some(schema) = &c.schema {
-        let text = schema.to_string();
+        let text = json_literal(schema);
         keys.push(quote!(schema = #text));
     }
     if let Some(items) = &c.items {

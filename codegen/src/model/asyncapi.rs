@@ -17,7 +17,7 @@ use super::naming::{self, Scope};
 use super::schema::TypeSpace;
 use super::{
     Action, Catalog, Channel, ChannelId, Example, Info, Message, MessageId, Operation, Parameter,
-    Reply, RetrySpec, Server, Ty, TypeId,
+    Reply, RetrySpec, Server, Ty, TypeId, TypeKind,
 };
 
 /// Builds the catalog of the loaded spec.
@@ -54,11 +54,20 @@ pub fn build(src: &Sources, options: &crate::LoadOptions) -> Result<Catalog> {
     b.convert_messages()?;
     b.component_schemas(root, &doc_loc)?;
     b.space.drain()?;
+    b.name_headers();
     let mut types = std::mem::take(&mut b.space.types);
     super::schema::settle_defaults(&mut types);
     super::cycles::fix(&mut types);
     for (i, m) in b.messages.iter().enumerate() {
         types[m.type_id.0].message = Some(MessageId(i));
+        // The message's whole schema decides what is valid; decoding checks the payload's
+        // JSON against it, so the generated code and the example check here agree.
+        if m.payload_schema.is_some() {
+            types[m.type_id.0].check = m.payload_schema.clone();
+        }
+        if let (Some(Ty::Named(id)), Some(schema)) = (&m.headers, &m.headers_schema) {
+            types[id.0].check = Some(schema.clone());
+        }
     }
     let mut catalog = Catalog {
         info: info(root),
@@ -586,6 +595,32 @@ impl<'a> Builder<'a> {
         }
         self.pending.push((merged, target_loc));
         Ok(id)
+    }
+
+    /// Gives headers that are not a struct, enum or union of their own a newtype, which can
+    /// carry the headers' whole schema for `validate_headers`.
+    fn name_headers(&mut self) {
+        for m in &mut self.messages {
+            let Some(headers) = &m.headers else {
+                continue;
+            };
+            let own = match headers {
+                Ty::Named(id) => !matches!(
+                    self.space.types[id.0].kind,
+                    TypeKind::Alias(_) | TypeKind::Pending
+                ),
+                _ => false,
+            };
+            if !own {
+                let message = &self.space.types[m.type_id.0];
+                let (hint, origin) = (
+                    format!("{}Headers", message.rust_name),
+                    message.origin.clone(),
+                );
+                let id = self.space.newtype(&hint, headers.clone(), origin);
+                m.headers = Some(Ty::Named(id));
+            }
+        }
     }
 
     fn add_alias(&mut self, id: MessageId, alias: &str) {

@@ -85,6 +85,21 @@ impl<'a> TypeSpace<'a> {
         id
     }
 
+    /// A new type `pub struct Hint(pub ty)`, named from `hint`.
+    pub fn newtype(&mut self, hint: &str, ty: Ty, origin: String) -> TypeId {
+        let id = TypeId(self.types.len());
+        self.types.push(TypeDef {
+            rust_name: self.names.take(&naming::type_name(hint)),
+            docs: Docs::default(),
+            kind: TypeKind::Newtype(ty),
+            message: None,
+            origin,
+            constraints: Constraints::default(),
+            check: None,
+        });
+        id
+    }
+
     /// The type of the schema `node`, for a field or variant. Returns whether `null` is allowed.
     pub fn ty_of(&mut self, node: &'a Node, loc: Loc, hint: &str) -> Result<(Ty, bool)> {
         if ref_of(node).is_some() {
