@@ -1,7 +1,8 @@
 //! tidings-codegen: typed Rust from AsyncAPI event specs.
 //!
 //! The pipeline runs in one direction, one module per stage: [`load`] reads the spec and every
-//! file it refers to (keeping line and column of each node), [`resolve`] follows `$ref`s,
+//! file it refers to (keeping line and column of each node) and [`check`]s its structure and
+//! references, reporting every problem at once; [`resolve`] follows `$ref`s,
 //! [`model`] builds the IR ([`model::Catalog`]) and decides every Rust name, [`emit`] turns the
 //! IR into formatted Rust, and [`write`] puts it on disk atomically.
 //!
@@ -17,9 +18,11 @@
 
 pub mod broker;
 mod builder;
+pub mod check;
 pub mod compat;
 pub mod emit;
 pub mod error;
+mod json;
 pub mod load;
 pub mod model;
 pub mod node;
@@ -53,7 +56,11 @@ pub struct Generated {
 /// Loads and resolves `spec` into the IR.
 pub fn catalog(spec: &Path, options: &LoadOptions) -> Result<(Catalog, Vec<PathBuf>)> {
     let sources = load::Sources::load(spec, options)?;
-    let catalog = model::build(&sources, options)?;
+    let mut catalog = model::build(&sources, options)?;
+    // The structure checks' warnings come first: they are about the document as written.
+    catalog
+        .warnings
+        .splice(0..0, sources.warnings().iter().cloned());
     Ok((catalog, sources.paths().map(Path::to_path_buf).collect()))
 }
 

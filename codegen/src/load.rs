@@ -3,11 +3,14 @@
 //! Files are loaded eagerly: the main file, then every file named by a `$ref` in it, and so on.
 //! After loading, [`Sources`] is immutable, so later stages can hold plain references into it.
 //! The policy lives here too: no file outside the root folder, no network unless allowed.
+//!
+//! Loading goes on past a broken file or reference, and ends with the checks of
+//! [`crate::check`], so that one run reports every problem it can find.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
-use crate::error::{Diagnostic, Error, Result};
+use crate::error::{Collector, Diagnostic, Error, Related, Result};
 use crate::node::{self, DocId, Limits, Node, Span, Value};
 
 /// How files may be loaded.
@@ -15,7 +18,10 @@ use crate::node::{self, DocId, Limits, Node, Span, Value};
 pub struct LoadOptions {
     /// Allow `http://` and `https://` references (needs the `remote` feature).
     pub allow_remote: bool,
-    /// Folder that referenced files must stay inside; the main spec's folder by default.
+    /// Folder that referenced files must stay inside. By default, the enclosing repository:
+    /// the nearest folder above the spec that holds `.git` (a folder, or a file as in
+    /// worktrees and submodules); where there is none, the spec's own folder. Paths are
+    /// compared after symbolic links are resolved, so a link cannot lead outside.
     pub root: Option<PathBuf>,
     /// Parser limits.
     pub limits: Limits,
@@ -36,6 +42,8 @@ pub struct Doc {
     pub text: String,
     /// The parsed tree.
     pub root: Node,
+    /// Where each mapping's keys are.
+    keys: node::KeySpans,
 }
 
 /// All files of one spec.
@@ -43,7 +51,56 @@ pub struct Doc {
 pub struct Sources {
     docs: Vec<Doc>,
     by_path: HashMap<PathBuf, DocId>,
-    root_dir: PathBuf,
+    root: Root,
+    /// Files that could not be read or parsed (already reported once).
+    failed: HashSet<PathBuf>,
+    warnings: Vec<Diagnostic>,
+}
+
+/// The folder references must stay in, and why it is that one (for the refusal's wording).
+#[derive(Debug)]
+struct Root {
+    dir: PathBuf,
+    why: &'static str,
+}
+
+impl Root {
+    /// `--root`, else the enclosing repository of `spec` (canonical), else its folder.
+    fn of(spec: &Path, options: &LoadOptions) -> Result<Root> {
+        if let Some(root) = &options.root {
+            let dir = root.canonicalize().map_err(|e| Error::Io {
+                path: root.clone(),
+                source: e,
+            })?;
+            return Ok(Root {
+                dir,
+                why: "the root folder",
+            });
+        }
+        let folder = spec
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("/"));
+        Ok(match repository_of(&folder) {
+            Some(dir) => Root {
+                dir,
+                why: "the spec's repository",
+            },
+            None => Root {
+                dir: folder,
+                why: "the spec's folder (it is in no git repository)",
+            },
+        })
+    }
+}
+
+/// The nearest folder from `folder` up that holds `.git` (a folder, or a file as in
+/// worktrees and submodules).
+pub fn repository_of(folder: &Path) -> Option<PathBuf> {
+    folder
+        .ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf)
 }
 
 /// The kind of document the main file is.
@@ -61,7 +118,9 @@ pub enum DocKind {
 }
 
 impl Sources {
-    /// Loads `path` and, transitively, every file its `$ref`s name.
+    /// Loads `path` and, transitively, every file its `$ref`s name, then checks the whole
+    /// ([`crate::check`]): the structure the AsyncAPI version allows and every `$ref`.
+    /// Every problem found is in the error; warnings are kept ([`Sources::warnings`]).
     pub fn load(path: &Path, options: &LoadOptions) -> Result<Sources> {
         let display = display_name(path);
         let canonical = path.canonicalize().map_err(|e| {
@@ -70,33 +129,56 @@ impl Sources {
                 format!("cannot read the spec: {e}"),
             ))
         })?;
-        let root_dir = match &options.root {
-            Some(root) => root.canonicalize().map_err(|e| Error::Io {
-                path: root.clone(),
-                source: e,
-            })?,
-            None => canonical
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| PathBuf::from("/")),
-        };
         let mut sources = Sources {
             docs: Vec::new(),
             by_path: HashMap::new(),
-            root_dir,
+            root: Root::of(&canonical, options)?,
+            failed: HashSet::new(),
+            warnings: Vec::new(),
         };
         let main = sources.read_file(&canonical, display, options.limits)?;
+        let mut problems = Collector::default();
         let mut pending = vec![main];
         while let Some(doc) = pending.pop() {
             let mut refs = Vec::new();
-            collect_refs(&sources.docs[doc.0 as usize].root, false, &mut refs);
+            collect_refs(
+                &sources.docs[doc.0 as usize].root,
+                Context::Keywords,
+                &mut refs,
+            );
+            let refs: Vec<(String, Span)> = refs
+                .into_iter()
+                .filter_map(|(node, span)| Some((crate::resolve::ref_of(node)?.to_string(), span)))
+                .collect();
             for (target, span) in refs {
-                if let Some(id) = sources.load_target(doc, &target, span, options)? {
-                    pending.push(id);
+                match sources.load_target(doc, &target, span, options) {
+                    Ok(Some(id)) => pending.push(id),
+                    Ok(None) => {}
+                    Err(e) => problems.absorb(e),
                 }
             }
         }
+        crate::check::spec(&sources, &mut problems);
+        sources.warnings = problems.finish()?;
         Ok(sources)
+    }
+
+    /// What the checks found worth a warning (near-misses of schema keywords, ...).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// Every `$ref` in `doc` outside data (examples, defaults, enums, constants), bindings
+    /// and schemas of other languages: the node holding it, and the position of its value.
+    pub fn refs_in(&self, doc: DocId) -> Vec<(&Node, Span)> {
+        let mut refs = Vec::new();
+        collect_refs(&self.doc(doc).root, Context::Keywords, &mut refs);
+        refs
+    }
+
+    /// The ids of every loaded file.
+    pub fn doc_ids(&self) -> impl Iterator<Item = DocId> {
+        (0..self.docs.len() as u32).map(DocId)
     }
 
     /// The main file.
@@ -124,20 +206,21 @@ impl Sources {
         self.by_path.get(&key).copied()
     }
 
+    /// Where the key `key` of the mapping `map` is (the value's position if unknown, as for
+    /// keys merged in with `<<`).
+    pub fn key_span(&self, map: &Node, key: &str) -> Span {
+        let value = map.get(key).map_or(map.span, |v| v.span);
+        self.doc(map.span.doc)
+            .keys
+            .get(&(map.span.line, map.span.col))
+            .and_then(|keys| keys.iter().find(|(k, _)| k == key))
+            .map_or(value, |(_, span)| *span)
+    }
+
     /// A diagnostic located at `span`.
     pub fn diag(&self, span: Span, message: impl Into<String>) -> Diagnostic {
         let doc = self.doc(span.doc);
-        Diagnostic {
-            message: message.into(),
-            file: doc.display.clone(),
-            position: Some((span.line, span.col)),
-            pointer: None,
-            source_line: doc
-                .text
-                .lines()
-                .nth(span.line.saturating_sub(1) as usize)
-                .map(|l| l.trim_end().to_string()),
-        }
+        Diagnostic::at(&doc.display, &doc.text, (span.line, span.col), message)
     }
 
     /// Detects what kind of document the main file is.
@@ -234,18 +317,20 @@ impl Sources {
         id: DocId,
         limits: Limits,
     ) -> Result<DocId> {
-        let root = node::parse(&text, id, limits).map_err(|e| {
-            let source_line = text
-                .lines()
-                .nth(e.line.saturating_sub(1) as usize)
-                .map(|l| l.trim_end().to_string());
-            Error::from(Diagnostic {
-                message: e.message,
-                file: display.clone(),
-                position: Some((e.line, e.col)),
-                pointer: None,
-                source_line,
-            })
+        let json = Path::new(display.split(['?', '#']).next().unwrap_or_default())
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let (root, keys) = node::parse_with_keys(&text, id, limits, json).map_err(|e| {
+            let mut d = Diagnostic::at(&display, &text, (e.line, e.col), e.message);
+            if let Some(opened) = e.opened {
+                d = d.with_related(Related {
+                    label: opened.label,
+                    file: display.clone(),
+                    position: (opened.line, opened.col),
+                    source_line: crate::error::line_of(&text, opened.line),
+                });
+            }
+            Error::from(d)
         })?;
         self.by_path.insert(path.clone(), id);
         self.docs.push(Doc {
@@ -253,6 +338,7 @@ impl Sources {
             display,
             text,
             root,
+            keys,
         });
         Ok(id)
     }
@@ -286,7 +372,7 @@ impl Sources {
                 .diag(span, format!("cannot resolve `$ref: {reference}`"))
                 .into());
         };
-        if self.by_path.contains_key(&key) {
+        if self.by_path.contains_key(&key) || self.failed.contains(&key) {
             return Ok(None);
         }
         let key_text = key.to_string_lossy().to_string();
@@ -307,33 +393,52 @@ impl Sources {
             })?;
             let id = DocId(self.docs.len() as u32);
             return self
-                .insert(key, key_text, text, id, options.limits)
-                .map(Some);
+                .insert(key.clone(), key_text, text, id, options.limits)
+                .map(Some)
+                .inspect_err(|_| {
+                    self.failed.insert(key);
+                });
         }
-        if !key.starts_with(&self.root_dir) {
+        if !key.starts_with(&self.root.dir) {
             return Err(self
                 .diag(
                     span,
                     format!(
-                        "`$ref: {reference}` leaves the spec's root folder {} (allow a wider root with `--root`)",
-                        self.root_dir.display()
+                        "`$ref: {reference}` leaves {} {}",
+                        self.root.why,
+                        self.root.dir.display()
                     ),
+                )
+                .with_help(
+                    "let references reach a wider folder with `--root DIR` \
+                     (`Builder::root` in build.rs)",
                 )
                 .into());
         }
         if !key.exists() {
-            return Err(self
-                .diag(
-                    span,
-                    format!(
-                        "unresolvable `$ref: {reference}`: no such file {}",
-                        key.display()
-                    ),
-                )
-                .into());
+            let mut d = self.diag(
+                span,
+                format!(
+                    "unresolvable `$ref: {reference}`: no such file {}",
+                    key.display()
+                ),
+            );
+            if let Some(near) = nearest_file(&key) {
+                let file = reference.split('#').next().unwrap_or_default();
+                let fixed = match file.rsplit_once('/') {
+                    Some((dir, _)) => format!("{dir}/{near}"),
+                    None => near,
+                };
+                d = d.with_help(format!("did you mean `{fixed}`?"));
+            }
+            return Err(d.into());
         }
         let display = display_name(&key);
-        self.read_file(&key, display, options.limits).map(Some)
+        self.read_file(&key, display, options.limits)
+            .map(Some)
+            .inspect_err(|_| {
+                self.failed.insert(key);
+            })
     }
 }
 
@@ -369,32 +474,117 @@ fn fetch_remote(_url: &str) -> std::result::Result<String, String> {
     Err("tidings was built without the `remote` feature".into())
 }
 
-/// Collects `$ref` strings, skipping places where `$ref` is data (examples, defaults, enums).
-fn collect_refs(node: &Node, in_data: bool, out: &mut Vec<(String, Span)>) {
+/// What the keys of a mapping are: keywords (of a schema or an AsyncAPI object), or names
+/// (of properties, definitions, channels, messages, ...), under which `enum` or `default` is
+/// a name like any other, not data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Context {
+    Keywords,
+    Names,
+}
+
+impl Context {
+    /// The context of the value under `key` in a mapping of this context; `None` when the
+    /// value is data (an example, a default, an enum or a constant).
+    fn child(self, key: &str) -> Option<Context> {
+        match self {
+            Context::Names => Some(Context::Keywords),
+            Context::Keywords if is_data_key(key) => None,
+            Context::Keywords if is_names_key(key) => Some(Context::Names),
+            Context::Keywords => Some(Context::Keywords),
+        }
+    }
+}
+
+/// Keywords whose value maps names to schemas or AsyncAPI objects.
+fn is_names_key(key: &str) -> bool {
+    matches!(
+        key,
+        "properties"
+            | "patternProperties"
+            | "definitions"
+            | "$defs"
+            | "dependentSchemas"
+            | "dependencies"
+            | "components"
+            | "schemas"
+            | "messages"
+            | "channels"
+            | "operations"
+            | "servers"
+            | "parameters"
+            | "variables"
+            | "serverVariables"
+            | "correlationIds"
+            | "securitySchemes"
+            | "operationTraits"
+            | "messageTraits"
+            | "replies"
+            | "replyAddresses"
+            | "serverBindings"
+            | "channelBindings"
+            | "operationBindings"
+            | "messageBindings"
+    )
+}
+
+/// Whether the keys of the mapping at `pointer` are keywords, where `pointer` runs from a
+/// schema (or a document) root: under `/properties` they are property names; under
+/// `/properties/enum` keywords again. `false` inside data (`/enum/0`).
+pub fn keys_are_keywords(pointer: &str) -> bool {
+    context_at(pointer) == Some(Context::Keywords)
+}
+
+/// Whether the node at `pointer` (from a document or schema root) is data, or inside it.
+pub(crate) fn is_data_at(pointer: &str) -> bool {
+    context_at(pointer).is_none()
+}
+
+/// The context of the mapping at `pointer`; `None` inside data.
+fn context_at(pointer: &str) -> Option<Context> {
+    let Ok(tokens) = crate::pointer::tokens(pointer) else {
+        return Some(Context::Keywords);
+    };
+    tokens
+        .iter()
+        .try_fold(Context::Keywords, |context, token| context.child(token))
+}
+
+/// Collects the mappings that hold a `$ref` (with the position of its value), skipping
+/// places where `$ref` is data (examples, defaults, enums, constants).
+fn collect_refs<'a>(node: &'a Node, context: Context, out: &mut Vec<(&'a Node, Span)>) {
     match &node.value {
         Value::Map(entries) => {
             // A payload in another schema language (Avro, Protobuf, ...) is not resolved: its
             // references are that language's business, and tidings types it as a JSON value.
-            let foreign = node
-                .get("schemaFormat")
-                .and_then(Node::as_str)
-                .is_some_and(|f| !is_json_schema_format(f));
+            let foreign = context == Context::Keywords
+                && node
+                    .get("schemaFormat")
+                    .and_then(Node::as_str)
+                    .is_some_and(|f| !is_json_schema_format(f));
             for (key, value) in entries {
                 // Bindings are kept as written, never resolved (a Kafka key may be Avro).
-                if (foreign && (key == "schema" || key == "payload")) || key == "bindings" {
+                if context == Context::Keywords
+                    && ((foreign && (key == "schema" || key == "payload")) || key == "bindings")
+                {
                     continue;
                 }
-                if !in_data && key == "$ref" {
-                    if let Some(target) = value.as_str() {
-                        out.push((target.to_string(), value.span));
+                if context == Context::Keywords && key == "$ref" {
+                    if value.as_str().is_some() {
+                        out.push((node, value.span));
                     }
                     continue;
                 }
-                let data = in_data || is_data_key(key);
-                collect_refs(value, data, out);
+                if let Some(child) = context.child(key) {
+                    collect_refs(value, child, out);
+                }
             }
         }
-        Value::Seq(items) => items.iter().for_each(|i| collect_refs(i, in_data, out)),
+        // Items of a list are what the list holds: schemas, messages, ... (data lists such as
+        // `enum` never get here).
+        Value::Seq(items) => items
+            .iter()
+            .for_each(|i| collect_refs(i, Context::Keywords, out)),
         _ => {}
     }
 }
@@ -413,7 +603,8 @@ pub fn is_json_schema_format(format: &str) -> bool {
         || media.starts_with("application/vnd.oai.openapi")
 }
 
-/// Keys whose values are literal data, never references.
+/// Keys whose values are literal data, never references, where keys are keywords (see
+/// [`keys_are_keywords`]: a property named `default` is a schema).
 pub fn is_data_key(key: &str) -> bool {
     matches!(key, "examples" | "example" | "default" | "enum" | "const")
 }
@@ -430,6 +621,16 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// The file in the folder of `missing` whose name is nearest to its name, if one is near.
+fn nearest_file(missing: &Path) -> Option<String> {
+    let name = missing.file_name()?.to_str()?;
+    let dir = std::fs::read_dir(missing.parent()?).ok()?;
+    let names: Vec<String> = dir
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    crate::check::suggest::nearest(name, names.iter().map(String::as_str)).map(str::to_string)
 }
 
 /// A path as the user should read it: relative to the working directory when inside it.

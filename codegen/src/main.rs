@@ -1,24 +1,87 @@
 //! The `tidings` command line.
 
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgGroup, Parser, Subcommand, ValueEnum};
 use tidings_codegen::broker::{self, BrokerError};
 use tidings_codegen::compat::{self, AllowList, Format, Mode, Options};
-use tidings_codegen::{LoadOptions, RuntimeDep};
+use tidings_codegen::error::Severity;
+use tidings_codegen::{Diagnostic, Generated, LoadOptions, RuntimeDep};
 
 /// tidings: typed Rust from AsyncAPI event specs.
 #[derive(Parser)]
 #[command(name = "tidings", version, about)]
 struct Cli {
+    /// Colours in diagnostics: `auto` uses them on a terminal unless `NO_COLOR` is set.
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    color: Color,
     #[command(subcommand)]
     command: Command,
 }
 
+/// When to colour diagnostics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Color {
+    /// On a terminal, unless the `NO_COLOR` environment variable is set (and not empty).
+    Auto,
+    /// Always, even when the output is not a terminal.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// `tidings diff --mode`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ModeArg {
+    /// New readers accept old data.
+    Backward,
+    /// Old readers accept new data.
+    Forward,
+    /// Both.
+    Full,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(mode: ModeArg) -> Mode {
+        match mode {
+            ModeArg::Backward => Mode::Backward,
+            ModeArg::Forward => Mode::Forward,
+            ModeArg::Full => Mode::Full,
+        }
+    }
+}
+
+/// `tidings diff --format`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FormatArg {
+    /// For people: each change with its rule, path, values, verdicts and place.
+    Text,
+    /// One JSON document.
+    Json,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// JUnit XML: a test case per message.
+    Junit,
+}
+
+impl From<FormatArg> for Format {
+    fn from(format: FormatArg) -> Format {
+        match format {
+            FormatArg::Text => Format::Text,
+            FormatArg::Json => Format::Json,
+            FormatArg::Github => Format::Github,
+            FormatArg::Junit => Format::Junit,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
-    /// Generate Rust for a spec: a module (`--out`), a crate (`--crate`), or to stdout.
+    /// Generate Rust for a spec: a module (`--out`), a crate (`--crate`), or to stdout. A
+    /// summary line goes to stderr.
+    #[command(group(ArgGroup::new("target").args(["out", "crate_dir"])))]
     Generate {
         /// The AsyncAPI document (YAML or JSON).
         spec: PathBuf,
@@ -31,11 +94,16 @@ enum Command {
         /// Package name of the crate (default: from the spec's file name).
         #[arg(long, requires = "crate_dir")]
         name: Option<String>,
+        /// Write nothing; exit 1 if the output on disk (`--out` or `--crate`) is not what the
+        /// spec generates, naming each file that differs (for CI).
+        #[arg(long, requires = "target")]
+        check: bool,
         /// Allow `http(s)://` references (needs the `remote` feature).
         #[arg(long)]
         allow_remote: bool,
-        /// Folder that referenced files must stay inside (default: the spec's folder).
-        #[arg(long)]
+        /// Folder that referenced files must stay inside (default: the spec's repository, the
+        /// nearest folder above it holding `.git`; else the spec's folder).
+        #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
         /// Type only what `type` declares; other schemas become checked JSON values.
         #[arg(long)]
@@ -47,24 +115,24 @@ enum Command {
         /// OLD and NEW spec (with `--history`: NEW only).
         #[arg(value_name = "SPEC", num_args = 1..=2, required = true)]
         specs: Vec<PathBuf>,
-        /// backward: new readers accept old data; forward: old readers accept new data;
-        /// full: both.
-        #[arg(long, default_value = "backward", value_parser = parse_mode)]
-        mode: Mode,
+        /// Which readers must accept which data.
+        #[arg(long, value_enum, default_value_t = ModeArg::Backward)]
+        mode: ModeArg,
         /// Confluent Schema Registry's rules for open, partially open and closed objects.
         #[arg(long)]
         strict: bool,
-        /// text, json, github (workflow annotations) or junit.
-        #[arg(long, default_value = "text", value_parser = parse_format)]
-        format: Format,
+        /// How to print the report.
+        #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+        format: FormatArg,
         /// Accepted changes (default: `tidings-compat.toml` in the current folder, if any).
         #[arg(long, value_name = "FILE")]
         allow: Option<PathBuf>,
         /// Check NEW against every earlier version of its file in git history.
         #[arg(long)]
         history: bool,
-        /// Folder that referenced files must stay inside (default: each spec's folder).
-        #[arg(long)]
+        /// Folder that referenced files must stay inside (default: each spec's repository,
+        /// else its folder).
+        #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
     },
     /// Publish one of the spec's messages, validated, as a CloudEvent: exit 0 sent, 1 the
@@ -111,16 +179,9 @@ fn parse_param(s: &str) -> Result<(String, String), String> {
         .ok_or_else(|| format!("`{s}` is not NAME=VALUE"))
 }
 
-fn parse_mode(s: &str) -> Result<Mode, String> {
-    s.parse()
-}
-
-fn parse_format(s: &str) -> Result<Format, String> {
-    s.parse()
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let out = Stderr::new(cli.color);
     match cli.command {
         Command::Diff {
             specs,
@@ -135,12 +196,15 @@ fn main() -> ExitCode {
                 root,
                 ..LoadOptions::default()
             };
-            let options = Options { mode, strict };
-            match diff(&specs, &load, &options, format, allow, history) {
+            let options = Options {
+                mode: mode.into(),
+                strict,
+            };
+            match diff(&specs, &load, &options, format.into(), allow, history) {
                 Ok(true) => ExitCode::SUCCESS,
                 Ok(false) => ExitCode::from(1),
                 Err(e) => {
-                    eprintln!("{e}");
+                    out.error(&e);
                     ExitCode::from(2)
                 }
             }
@@ -152,35 +216,108 @@ fn main() -> ExitCode {
             data,
             params,
             broker,
-        } => exit(publish(
-            &spec,
-            &message,
-            example,
-            data.as_deref(),
-            &params,
-            &broker,
-        )),
+        } => exit(
+            &out,
+            publish(&spec, &message, example, data.as_deref(), &params, &broker),
+        ),
         Command::Listen {
             spec,
             broker,
             count,
             timeout,
-        } => exit(listen(&spec, &broker, count, timeout)),
-        command => match run(command) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("{e}");
-                ExitCode::from(1)
+        } => exit(&out, listen(&spec, &broker, count, timeout)),
+        Command::Generate {
+            spec,
+            out: module,
+            crate_dir,
+            name,
+            check,
+            allow_remote,
+            root,
+            strict_json_schema,
+        } => {
+            let options = LoadOptions {
+                allow_remote,
+                root,
+                strict_json_schema,
+                ..LoadOptions::default()
+            };
+            let target = match (module, crate_dir) {
+                (Some(file), _) => Target::Module(file),
+                (None, Some(dir)) => Target::Crate { dir, name },
+                (None, None) => Target::Stdout,
+            };
+            match generate(&spec, &options, target, check, &out) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::from(1),
+                Err(e) => {
+                    out.error(&e);
+                    ExitCode::from(1)
+                }
             }
-        },
+        }
+    }
+}
+
+/// Diagnostics on stderr, in colour when [`Color`] says so.
+struct Stderr {
+    color: bool,
+}
+
+impl Stderr {
+    fn new(choice: Color) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match choice {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => !no_color && std::io::stderr().is_terminal(),
+        };
+        Stderr { color }
+    }
+
+    fn warning(&self, warning: &Diagnostic) {
+        eprintln!("{}\n", warning.render(Severity::Warning, self.color));
+    }
+
+    /// Every diagnostic of `error`, or its text when it is not about the spec.
+    fn error(&self, error: &tidings_codegen::Error) {
+        let diagnostics = error.diagnostics();
+        if diagnostics.is_empty() {
+            let text = error.to_string();
+            let (label, end) = if self.color {
+                ("\u{1b}[1;31merror\u{1b}[0m", "")
+            } else {
+                ("error", "")
+            };
+            eprintln!("{label}: {text}{end}");
+            return;
+        }
+        for d in diagnostics {
+            eprintln!("{}\n", d.render(Severity::Error, self.color));
+        }
+        if diagnostics.len() > 1 {
+            eprintln!(
+                "{}: the spec has {} problems (above)",
+                if self.color {
+                    "\u{1b}[1;31merror\u{1b}[0m"
+                } else {
+                    "error"
+                },
+                diagnostics.len()
+            );
+        }
     }
 }
 
 /// Exit 0 for `Ok(true)`, 1 for `Ok(false)`, 2 with the message for an error.
-fn exit(result: Result<bool, BrokerError>) -> ExitCode {
+fn exit(out: &Stderr, result: Result<bool, BrokerError>) -> ExitCode {
     match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
+        Err(BrokerError::Spec(e)) => {
+            out.error(&e);
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("{e}");
             ExitCode::from(2)
@@ -283,58 +420,129 @@ fn diff(
     Ok(compatible)
 }
 
-fn run(command: Command) -> tidings_codegen::Result<()> {
-    match command {
-        Command::Diff { .. } | Command::Publish { .. } | Command::Listen { .. } => {
-            unreachable!("these commands have their own exit codes")
+/// Where `tidings generate` puts the code.
+enum Target {
+    Module(PathBuf),
+    Crate { dir: PathBuf, name: Option<String> },
+    Stdout,
+}
+
+/// Runs `tidings generate`: `Ok(false)` when `check` finds the output on disk out of date.
+fn generate(
+    spec: &Path,
+    options: &LoadOptions,
+    target: Target,
+    check: bool,
+    out: &Stderr,
+) -> tidings_codegen::Result<bool> {
+    let generated = tidings_codegen::generate(spec, options)?;
+    for warning in &generated.catalog.warnings {
+        out.warning(warning);
+    }
+    let (files, shown, next) = match &target {
+        Target::Module(file) => (
+            vec![(file.clone(), generated.code.clone())],
+            file.display().to_string(),
+            None,
+        ),
+        Target::Crate { dir, name } => {
+            let name = name
+                .clone()
+                .unwrap_or_else(|| tidings_codegen::default_crate_name(spec));
+            if !is_package_name(&name) {
+                return Err(Diagnostic::file(
+                    spec.display().to_string(),
+                    format!("`{name}` is not a valid crate name (letters, digits, `-`, `_`)"),
+                )
+                .into());
+            }
+            let own_workspace = tidings_codegen::write::inside_workspace(dir);
+            let files = tidings_codegen::crate_files(
+                &generated,
+                &name,
+                &RuntimeDep::detect(),
+                own_workspace,
+            )?;
+            let files = files
+                .files
+                .into_iter()
+                .map(|(rel, contents)| (dir.join(rel), contents))
+                .collect();
+            let shown = dir.display().to_string();
+            let next = format!("cd {} && cargo test", shell_word(&shown));
+            (files, shown, Some(next))
         }
-        Command::Generate {
-            spec,
-            out,
-            crate_dir,
-            name,
-            allow_remote,
-            root,
-            strict_json_schema,
-        } => {
-            let options = LoadOptions {
-                allow_remote,
-                root,
-                strict_json_schema,
-                ..LoadOptions::default()
+        Target::Stdout => {
+            print!("{}", generated.code);
+            eprintln!("{}", summary(&generated, "stdout", None));
+            return Ok(true);
+        }
+    };
+    if check {
+        let stale: Vec<&PathBuf> = files
+            .iter()
+            .filter(|(path, contents)| {
+                std::fs::read(path).map_or(true, |old| old != contents.as_bytes())
+            })
+            .map(|(path, _)| path)
+            .collect();
+        for path in &stale {
+            let state = if path.exists() {
+                "differs from"
+            } else {
+                "is missing from"
             };
-            let generated = tidings_codegen::generate(&spec, &options)?;
-            for warning in &generated.catalog.warnings {
-                eprintln!("{}", warning.to_string().replacen("error:", "warning:", 1));
-            }
-            match (out, crate_dir) {
-                (Some(out), _) => tidings_codegen::write::atomic(&out, &generated.code),
-                (None, Some(dir)) => {
-                    let name = name.unwrap_or_else(|| tidings_codegen::default_crate_name(&spec));
-                    if !is_package_name(&name) {
-                        return Err(tidings_codegen::Diagnostic::file(
-                            spec.display().to_string(),
-                            format!(
-                                "`{name}` is not a valid crate name (letters, digits, `-`, `_`)"
-                            ),
-                        )
-                        .into());
-                    }
-                    let own_workspace = tidings_codegen::write::inside_workspace(&dir);
-                    let files = tidings_codegen::crate_files(
-                        &generated,
-                        &name,
-                        &RuntimeDep::detect(),
-                        own_workspace,
-                    )?;
-                    files.write(&dir)
-                }
-                (None, None) => {
-                    print!("{}", generated.code);
-                    Ok(())
-                }
-            }
+            eprintln!(
+                "{}: {state} what {} generates",
+                path.display(),
+                spec.display()
+            );
         }
+        if stale.is_empty() {
+            eprintln!("{shown}: up to date with {}", spec.display());
+        }
+        return Ok(stale.is_empty());
+    }
+    for (path, contents) in &files {
+        tidings_codegen::write::atomic(path, contents)?;
+    }
+    eprintln!("{}", summary(&generated, &shown, next.as_deref()));
+    Ok(true)
+}
+
+/// `orders.yaml: 9 messages, 41 types, 3 handlers, 2 publishers → src/events.rs`.
+fn summary(generated: &Generated, to: &str, next: Option<&str>) -> String {
+    let catalog = &generated.catalog;
+    let count = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+    let receive = catalog
+        .operations
+        .iter()
+        .filter(|o| o.action == tidings_codegen::model::Action::Receive)
+        .count();
+    let line = format!(
+        "{}: {}, {}, {}, {} → {to}",
+        catalog.source_name,
+        count(catalog.messages.len(), "message"),
+        count(catalog.types.len(), "type"),
+        count(receive, "handler"),
+        count(catalog.operations.len() - receive, "publisher"),
+    );
+    match next {
+        Some(next) => format!("{line} (next: {next})"),
+        None => line,
+    }
+}
+
+/// `word` as one shell word (quoted when it holds anything but plain path characters).
+fn shell_word(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:@".contains(c))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
     }
 }
 

@@ -1,10 +1,11 @@
 //! A YAML/JSON document as a tree of nodes that remember where they came from.
 //!
-//! Every later stage reports problems by [`Span`], so the parser keeps the line and column of
-//! each node. The parser is `saphyr-parser` (YAML 1.2, so JSON parses too); this module turns
-//! its event stream into [`Node`]s with limits on nesting depth and alias expansion, which is
-//! what stops a hostile document (a "billion laughs" alias bomb, ten thousand nested lists)
-//! from exhausting the stack or memory.
+//! Every later stage reports problems by [`Span`], so the parsers keep the line and column of
+//! each node. YAML is read by `saphyr-parser`; this module turns its event stream into
+//! [`Node`]s with limits on nesting depth and alias expansion, which is what stops a hostile
+//! document (a "billion laughs" alias bomb, ten thousand nested lists) from exhausting the
+//! stack or memory. JSON files are read as JSON, strictly ([`parse_json`]), into the same
+//! nodes.
 
 use std::fmt;
 
@@ -74,6 +75,19 @@ impl Default for Limits {
 pub struct ParseError {
     /// What is wrong.
     pub message: String,
+    /// 1-based line where the parser gave up.
+    pub line: u32,
+    /// 1-based column.
+    pub col: u32,
+    /// The construct still open there (an unclosed `{`, `[` or quote), if any.
+    pub opened: Option<Opened>,
+}
+
+/// Where a construct that a syntax error left open starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Opened {
+    /// What it is ("the `[` opened here is never closed").
+    pub label: String,
     /// 1-based line.
     pub line: u32,
     /// 1-based column.
@@ -183,8 +197,35 @@ impl Node {
     }
 }
 
-/// Parses one YAML (or JSON) document.
+/// Where the keys of each mapping are: by the mapping's own line and column, each key with
+/// its position (a [`Node`] keeps the position of values only).
+pub(crate) type KeySpans = std::collections::HashMap<(u32, u32), Vec<(String, Span)>>;
+
+/// Parses one JSON document, strictly (RFC 8259: no comments, no trailing commas).
+pub fn parse_json(text: &str, doc: DocId, limits: Limits) -> Result<Node, ParseError> {
+    crate::json::parse(text, doc, limits).map(|(node, _)| node)
+}
+
+/// Parses one YAML document.
 pub fn parse(text: &str, doc: DocId, limits: Limits) -> Result<Node, ParseError> {
+    parse_yaml(text, doc, limits).map(|(node, _)| node)
+}
+
+/// [`parse_json`] or [`parse`], with the position of every key.
+pub(crate) fn parse_with_keys(
+    text: &str,
+    doc: DocId,
+    limits: Limits,
+    json: bool,
+) -> Result<(Node, KeySpans), ParseError> {
+    if json {
+        crate::json::parse(text, doc, limits)
+    } else {
+        parse_yaml(text, doc, limits)
+    }
+}
+
+fn parse_yaml(text: &str, doc: DocId, limits: Limits) -> Result<(Node, KeySpans), ParseError> {
     let mut builder = TreeBuilder {
         doc,
         limits,
@@ -192,18 +233,20 @@ pub fn parse(text: &str, doc: DocId, limits: Limits) -> Result<Node, ParseError>
         anchors: Vec::new(),
         nodes: 0,
         root: None,
+        keys: KeySpans::new(),
     };
     let mut parser = Parser::new_from_str(text);
     let mut documents = 0;
     while let Some(item) = parser.next_event() {
-        let (event, span) = item.map_err(|e| ParseError {
-            message: if e.info().contains("recursion limit") {
-                format!("nesting deeper than the parser allows ({})", e.info())
-            } else {
-                e.info().to_string()
-            },
-            line: e.marker().line() as u32,
-            col: e.marker().col() as u32 + 1,
+        let (event, span) = item.map_err(|e| {
+            let (line, col) = (e.marker().line() as u32, e.marker().col() as u32 + 1);
+            if e.info().contains("recursion limit") {
+                return error_at(
+                    Span { doc, line, col },
+                    format!("nesting deeper than the parser allows ({})", e.info()),
+                );
+            }
+            syntax_error(text, e.info(), (line, col), &builder.stack)
         })?;
         let at = Span {
             doc,
@@ -224,10 +267,16 @@ pub fn parse(text: &str, doc: DocId, limits: Limits) -> Result<Node, ParseError>
             other => builder.event(other, at)?,
         }
     }
-    builder.root.ok_or(ParseError {
-        message: "the file is empty".into(),
-        line: 1,
-        col: 1,
+    let keys = builder.keys;
+    builder.root.map(|root| (root, keys)).ok_or_else(|| {
+        error_at(
+            Span {
+                doc,
+                line: 1,
+                col: 1,
+            },
+            "the file is empty",
+        )
     })
 }
 
@@ -236,7 +285,63 @@ fn error_at(span: Span, message: impl Into<String>) -> ParseError {
         message: message.into(),
         line: span.line,
         col: span.col,
+        opened: None,
     }
+}
+
+/// A YAML syntax error at `at`, naming the construct left open: a quoted string the parser
+/// could not finish (it reports the opening quote; the error is put where the string's
+/// indentation ran out), else the innermost flow collection (`[` or `{`) still open.
+fn syntax_error(text: &str, info: &str, at: (u32, u32), open: &[Frame]) -> ParseError {
+    let char_at = |(line, col): (u32, u32)| {
+        crate::error::line_of(text, line).and_then(|l| l.chars().nth(col as usize - 1))
+    };
+    if info.contains("quoted scalar") && matches!(char_at(at), Some('"' | '\'')) {
+        let (line, col) = end_of_quoted(text, at.0);
+        return ParseError {
+            message: format!("{info}: the quoted string is never closed"),
+            line,
+            col,
+            opened: Some(Opened {
+                label: "the string opened here is never closed".into(),
+                line: at.0,
+                col: at.1,
+            }),
+        };
+    }
+    let opened = open.iter().rev().find_map(|frame| {
+        let span = match frame {
+            Frame::Seq { span, .. } | Frame::Map { span, .. } => *span,
+        };
+        let c = char_at((span.line, span.col)).filter(|c| matches!(c, '[' | '{'))?;
+        ((span.line, span.col) != at).then(|| Opened {
+            label: format!("this `{c}` is still open where the parser gave up"),
+            line: span.line,
+            col: span.col,
+        })
+    });
+    ParseError {
+        message: info.to_string(),
+        line: at.0,
+        col: at.1,
+        opened,
+    }
+}
+
+/// Where an unclosed quoted string that starts on `line` ends for the parser: the first
+/// later line indented no deeper than `line` (a new key), else the end of the file.
+fn end_of_quoted(text: &str, line: u32) -> (u32, u32) {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let own = lines.get(line as usize - 1).map_or(0, |l| indent(l));
+    for (i, l) in lines.iter().enumerate().skip(line as usize) {
+        if !l.trim().is_empty() && indent(l) <= own {
+            return (i as u32 + 1, indent(l) as u32 + 1);
+        }
+    }
+    let last = lines.len().max(1);
+    let width = lines.last().map_or(0, |l| l.chars().count());
+    (last as u32, width as u32 + 1)
 }
 
 enum Frame {
@@ -261,6 +366,7 @@ struct TreeBuilder {
     anchors: Vec<(usize, Node, usize)>,
     nodes: usize,
     root: Option<Node>,
+    keys: KeySpans,
 }
 
 impl TreeBuilder {
@@ -381,7 +487,9 @@ impl TreeBuilder {
                 items.push(node);
                 Ok(())
             }
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map {
+                entries, key, span, ..
+            }) => match key.take() {
                 None => {
                     let name = key_string(&node).ok_or_else(|| {
                         error_at(
@@ -395,11 +503,15 @@ impl TreeBuilder {
                     *key = Some((name, node.span));
                     Ok(())
                 }
-                Some((name, _)) => {
+                Some((name, key_span)) => {
                     debug_assert_eq!(node.span.doc, doc);
                     if name == "<<" {
                         merge_key(entries, node)
                     } else {
+                        self.keys
+                            .entry((span.line, span.col))
+                            .or_default()
+                            .push((name.clone(), key_span));
                         entries.push((name, node));
                         Ok(())
                     }
@@ -592,6 +704,28 @@ mod tests {
         let err = load("a: 1\na: 2\n").unwrap_err();
         assert_eq!((err.line, err.col), (2, 1));
         assert!(err.message.contains("duplicate key"));
+    }
+
+    #[test]
+    fn a_syntax_error_names_the_construct_left_open() {
+        let err = load("a: [1, 2\nb: 3\n").unwrap_err();
+        let opened = err.opened.clone().expect("the `[` is named");
+        assert_eq!((opened.line, opened.col), (1, 4), "{err:?}");
+        assert!(opened.label.contains('['), "{err:?}");
+
+        let err = load("x:\n  a: {x: 1,\n\n  b: 2\nc: 3\n").unwrap_err();
+        let opened = err.opened.clone().expect("the `{` is named");
+        assert_eq!((opened.line, opened.col), (2, 6), "{err:?}");
+
+        let err = load("a:\n  b: \"abc\n  c: 2\nd: 1\n").unwrap_err();
+        let opened = err.opened.clone().expect("the quote is named");
+        assert_eq!((opened.line, opened.col), (2, 6), "{err:?}");
+        assert_eq!((err.line, err.col), (3, 3), "{err:?}");
+        assert!(err.message.contains("never closed"), "{err:?}");
+
+        // Nothing left open: no second place.
+        let err = load("a: b: c\n").unwrap_err();
+        assert_eq!(err.opened, None, "{err:?}");
     }
 
     #[test]

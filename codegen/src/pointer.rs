@@ -47,22 +47,26 @@ fn unescape(token: &str) -> Result<String, String> {
     Ok(out)
 }
 
-/// Follows `tokens` from `root`.
+/// Follows `tokens` from `root` (references on the way are not followed: see
+/// [`crate::load::Sources::lookup`]).
 pub fn walk<'a>(root: &'a Node, tokens: &[String]) -> Option<&'a Node> {
-    let mut node = root;
-    for token in tokens {
-        node = match &node.value {
-            crate::node::Value::Map(_) => node.get(token)?,
-            crate::node::Value::Seq(items) => {
-                if token.len() > 1 && token.starts_with('0') {
-                    return None;
-                }
-                items.get(token.parse::<usize>().ok()?)?
+    tokens
+        .iter()
+        .try_fold(root, |node, token| step(node, token))
+}
+
+/// The child `token` of `node`: a key of a mapping, or an index of a sequence.
+pub fn step<'a>(node: &'a Node, token: &str) -> Option<&'a Node> {
+    match &node.value {
+        crate::node::Value::Map(_) => node.get(token),
+        crate::node::Value::Seq(items) => {
+            if token.len() > 1 && token.starts_with('0') {
+                return None;
             }
-            _ => return None,
-        };
+            items.get(token.parse::<usize>().ok()?)
+        }
+        _ => None,
     }
-    Some(node)
 }
 
 #[cfg(test)]

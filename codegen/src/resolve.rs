@@ -1,15 +1,14 @@
 //! Stage 2: `$ref` resolution across the loaded files.
 //!
 //! A reference is resolved relative to the file that holds it (every [`Node`] knows its file),
-//! and chains of references are followed to the first node that is not a reference. The place
+//! and chains of references are followed to the first node that is not a reference; so are
+//! references met along a JSON pointer, in any file. Cycles of either kind are errors. The place
 //! a chain ends, its [`Loc`], is the identity of what it names: two refs to the same schema
 //! yield the same Rust type.
 
-use std::collections::HashSet;
-
-use crate::error::Result;
+use crate::error::{Diagnostic, Result};
 use crate::load::Sources;
-use crate::node::{DocId, Node};
+use crate::node::{DocId, Node, Span};
 use crate::pointer;
 
 /// A place in the spec: a file and a JSON pointer into it.
@@ -55,57 +54,205 @@ pub fn ref_of(node: &Node) -> Option<&str> {
     node.get("$ref").and_then(Node::as_str)
 }
 
+/// How many references met along JSON pointers may be in progress at once (`#/a/b` where
+/// `a` is a `$ref` whose own pointer passes through another one, ...): far beyond real
+/// specs, and well within the stack.
+const MAX_NESTED_LOOKUPS: usize = 128;
+
+/// Why a reference does not resolve.
+pub(crate) enum Failure {
+    /// The reference is part of a cycle, whose members (targets) are listed.
+    Cycle(Vec<Loc>, Diagnostic),
+    /// The file it names was not loaded: missing, refused or broken, as the loader has
+    /// already reported.
+    Unloaded(Diagnostic),
+    /// Anything else: no such location, a bad pointer, nesting too deep.
+    Other(Diagnostic),
+}
+
+impl Failure {
+    pub(crate) fn diagnostic(self) -> Diagnostic {
+        match self {
+            Failure::Cycle(_, d) | Failure::Unloaded(d) | Failure::Other(d) => d,
+        }
+    }
+}
+
 impl Sources {
     /// Follows `node` while it is a `$ref`, returning the first non-reference node and where it is.
     pub fn resolve<'a>(&'a self, node: &'a Node, loc: Loc) -> Result<(&'a Node, Loc)> {
+        self.resolve_in(node, loc, &mut Vec::new())
+            .map_err(|f| f.diagnostic().into())
+    }
+
+    /// The node one reference names, without following further references. References met
+    /// on the way are followed (`#/channels/echo/messages/m` where `channels/echo` is a
+    /// `$ref` to another file), as JSON Schema and AsyncAPI resolvers do.
+    pub fn lookup<'a>(
+        &'a self,
+        from: DocId,
+        reference: &str,
+        span: Span,
+    ) -> Result<(&'a Node, Loc)> {
+        self.lookup_in(from, reference, span, &mut Vec::new())
+            .map_err(|f| f.diagnostic().into())
+    }
+
+    pub(crate) fn resolve_in<'a>(
+        &'a self,
+        node: &'a Node,
+        loc: Loc,
+        active: &mut Vec<Loc>,
+    ) -> Result<(&'a Node, Loc), Failure> {
         let mut current = (node, loc);
-        let mut seen = HashSet::new();
+        let mut seen: Vec<Loc> = Vec::new();
         while let Some(reference) = ref_of(current.0) {
             let span = current.0.get("$ref").map_or(current.0.span, |r| r.span);
-            let target = self.lookup(current.0.span.doc, reference, span)?;
-            if !seen.insert(target.1.clone()) {
-                return Err(self
+            let target = self.lookup_in(current.0.span.doc, reference, span, active)?;
+            if seen.contains(&target.1) {
+                let start = seen.iter().position(|l| *l == target.1).unwrap_or(0);
+                let members = seen.split_off(start);
+                let diagnostic = self
                     .diag(
                         span,
                         format!("`$ref: {reference}` is part of a cycle of references"),
                     )
-                    .with_pointer(reference)
-                    .into());
+                    .with_pointer(reference);
+                return Err(Failure::Cycle(members, diagnostic));
             }
+            seen.push(target.1.clone());
             current = target;
         }
         Ok(current)
     }
 
-    /// The node one reference names, without following further references.
-    pub fn lookup<'a>(
+    /// [`Sources::lookup`], with the targets whose lookup is in progress (a target met again
+    /// while it is being looked up is a cycle through pointers).
+    pub(crate) fn lookup_in<'a>(
         &'a self,
         from: DocId,
         reference: &str,
-        span: crate::node::Span,
-    ) -> Result<(&'a Node, Loc)> {
+        span: Span,
+        active: &mut Vec<Loc>,
+    ) -> Result<(&'a Node, Loc), Failure> {
+        let fail =
+            |message: String| Failure::Other(self.diag(span, message).with_pointer(reference));
         let doc = self.doc_for_ref(from, reference).ok_or_else(|| {
-            self.diag(span, format!("unresolvable `$ref: {reference}`"))
-                .with_pointer(reference)
+            Failure::Unloaded(
+                self.diag(span, format!("unresolvable `$ref: {reference}`"))
+                    .with_pointer(reference),
+            )
         })?;
         let fragment = reference.split_once('#').map_or("", |(_, f)| f);
-        let tokens = pointer::tokens(fragment).map_err(|e| {
-            self.diag(span, format!("invalid `$ref: {reference}`: {e}"))
-                .with_pointer(reference)
-        })?;
-        let node = pointer::walk(&self.doc(doc).root, &tokens).ok_or_else(|| {
-            self.diag(
+        let tokens = pointer::tokens(fragment)
+            .map_err(|e| fail(format!("invalid `$ref: {reference}`: {e}")))?;
+        let wanted = Loc {
+            doc,
+            pointer: tokens
+                .iter()
+                .fold(String::new(), |p, t| pointer::push(&p, t)),
+        };
+        if active.contains(&wanted) {
+            let diagnostic = self
+                .diag(
+                    span,
+                    format!(
+                        "`$ref: {reference}` is part of a cycle of references (through its own \
+                         JSON pointer)"
+                    ),
+                )
+                .with_pointer(reference);
+            return Err(Failure::Cycle(active.clone(), diagnostic));
+        }
+        if active.len() >= MAX_NESTED_LOOKUPS {
+            return Err(fail(format!(
+                "`$ref: {reference}`: more than {MAX_NESTED_LOOKUPS} references met along \
+                 JSON pointers, one inside the other"
+            )));
+        }
+        active.push(wanted);
+        let found = self.walk(doc, &tokens, reference, span, active);
+        active.pop();
+        found
+    }
+
+    /// Follows `tokens` from the root of `doc`; a reference object met before the last
+    /// token is followed first, unless the token is one of its own keys.
+    fn walk<'a>(
+        &'a self,
+        doc: DocId,
+        tokens: &[String],
+        reference: &str,
+        span: Span,
+        active: &mut Vec<Loc>,
+    ) -> Result<(&'a Node, Loc), Failure> {
+        let mut node = &self.doc(doc).root;
+        let mut loc = Loc::root(doc);
+        for (i, token) in tokens.iter().enumerate() {
+            // Inside data (`enum`, `default`, examples) a `$ref` key is data too.
+            if node.get(token).is_none()
+                && ref_of(node).is_some()
+                && !crate::load::is_data_at(&loc.pointer)
+            {
+                (node, loc) = self.resolve_in(node, loc, active)?;
+            }
+            let Some(next) = pointer::step(node, token) else {
+                return Err(Failure::Other(
+                    self.missing(tokens, i, node, &loc, reference, span),
+                ));
+            };
+            loc = loc.child(token);
+            node = next;
+        }
+        Ok((node, loc))
+    }
+
+    /// The diagnostic for `reference` whose token `i` is not in `node` (at `loc`), with the
+    /// nearest existing name when one is near.
+    fn missing(
+        &self,
+        tokens: &[String],
+        i: usize,
+        node: &Node,
+        loc: &Loc,
+        reference: &str,
+        span: Span,
+    ) -> Diagnostic {
+        let mut d = self
+            .diag(
                 span,
                 format!(
                     "unresolvable `$ref: {reference}`: no such location in {}",
-                    self.doc(doc).display
+                    self.doc(loc.doc).display
                 ),
             )
-            .with_pointer(reference)
-        })?;
-        let pointer = tokens
-            .iter()
-            .fold(String::new(), |p, t| pointer::push(&p, t));
-        Ok((node, Loc { doc, pointer }))
+            .with_pointer(reference);
+        let names: Vec<&str> = node
+            .as_map()
+            .map(|m| m.iter().map(|(k, _)| k.as_str()).collect())
+            .unwrap_or_default();
+        if let Some(near) = crate::check::suggest::nearest(&tokens[i], names.iter().copied()) {
+            let fragment = tokens[..i]
+                .iter()
+                .map(String::as_str)
+                .chain([near])
+                .chain(tokens[i + 1..].iter().map(String::as_str))
+                .fold(String::new(), |p, t| pointer::push(&p, t));
+            // Keep the file part as written when the missing name is in the same file.
+            let file = reference.split('#').next().unwrap_or_default();
+            let fixed = if loc.pointer == pointer_of(&tokens[..i]) {
+                format!("{file}#{fragment}")
+            } else {
+                format!("{file}#{fragment} (as `{near}` where the pointer met a `$ref`)")
+            };
+            d = d.with_help(format!("did you mean `{fixed}`?"));
+        }
+        d
     }
+}
+
+fn pointer_of(tokens: &[String]) -> String {
+    tokens
+        .iter()
+        .fold(String::new(), |p, t| pointer::push(&p, t))
 }

@@ -52,29 +52,21 @@ impl AllowList {
                 let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
                 (line as u32, col as u32)
             });
-            Error::Spec(Box::new(Diagnostic {
-                message: format!("invalid allow-list: {}", e.message()),
-                file: file.to_owned(),
-                position,
-                pointer: None,
-                source_line: position.and_then(|(line, _)| {
-                    text.lines()
-                        .nth(line as usize - 1)
-                        .map(|l| l.trim_end().to_owned())
-                }),
-            }))
+            let message = format!("invalid allow-list: {}", e.message());
+            Error::from(match position {
+                Some(position) => Diagnostic::at(file, text, position, message),
+                None => Diagnostic::file(file, message),
+            })
         })?;
         if let Some(entry) = list.allow.iter().find(|e| e.reason.trim().is_empty()) {
-            return Err(Error::Spec(Box::new(Diagnostic {
-                message: format!(
+            return Err(Diagnostic::file(
+                file,
+                format!(
                     "invalid allow-list: the entry for `{}` needs a `reason`",
                     entry.rule
                 ),
-                file: file.to_owned(),
-                position: None,
-                pointer: None,
-                source_line: None,
-            })));
+            )
+            .into());
         }
         Ok(list)
     }

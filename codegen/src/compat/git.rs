@@ -589,12 +589,17 @@ fn relabel(name: &str, tmp: &Path, label: &str) -> String {
 }
 
 fn relabel_error(error: Error, tmp: &Path, label: &str) -> Error {
-    match error {
-        Error::Spec(mut diagnostic) => {
-            diagnostic.file = relabel(&diagnostic.file, tmp, label);
-            diagnostic.message = relabel(&diagnostic.message, tmp, label);
-            Error::Spec(diagnostic)
+    let relabel_diagnostic = |mut diagnostic: crate::Diagnostic| {
+        diagnostic.file = relabel(&diagnostic.file, tmp, label);
+        diagnostic.message = relabel(&diagnostic.message, tmp, label);
+        for related in &mut diagnostic.related {
+            related.file = relabel(&related.file, tmp, label);
         }
+        diagnostic
+    };
+    match error {
+        Error::Spec(diagnostic) => Error::Spec(Box::new(relabel_diagnostic(*diagnostic))),
+        Error::Specs(all) => Error::Specs(all.into_iter().map(relabel_diagnostic).collect()),
         Error::Io { path, source } => {
             let shown = relabel(&path.to_string_lossy(), tmp, label);
             Error::Io {

@@ -1,0 +1,329 @@
+//! Schema objects: the value of every known JSON Schema keyword must have the keyword's type
+//! (an error otherwise: `required: id`, `minimum: "zero"`); other keywords are allowed, as
+//! JSON Schema is open, but one that is a near miss of a known keyword (`propertis`,
+//! `requird`) is a warning, since the schema would silently mean less than intended.
+
+use std::collections::HashSet;
+
+use crate::node::{Node, Value};
+use crate::resolve::Loc;
+
+use super::document::Walker;
+use super::suggest;
+
+/// What a keyword's value must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// A schema (a mapping or a boolean).
+    Schema,
+    /// A schema or a list of schemas (`items`).
+    SchemaOrList,
+    /// A non-empty list of schemas.
+    SchemaList,
+    /// A mapping of names to schemas.
+    SchemaMap,
+    /// A mapping of names to schemas or lists of property names (`dependencies`).
+    Dependencies,
+    /// A mapping of names to lists of property names.
+    NamesMap,
+    /// A list of property names.
+    Names,
+    /// A number.
+    Number,
+    /// A number, or a boolean as in draft 4.
+    NumberOrFlag,
+    /// A whole number of at least zero.
+    Count,
+    /// A boolean.
+    Flag,
+    /// A string.
+    Text,
+    /// A type name or a list of them.
+    Type,
+    /// A list of values.
+    List,
+    /// A string or a mapping (`discriminator`: AsyncAPI's string, OpenAPI's object).
+    TextOrMap,
+    /// A mapping.
+    Map,
+    /// Anything (`const`, `default`, `examples`, ...).
+    Any,
+}
+
+/// The keywords of JSON Schema (draft 4 to 2020-12) and of the AsyncAPI and OpenAPI schema
+/// objects, with what each one's value must be.
+static KEYWORDS: &[(&str, Kind)] = &[
+    ("$schema", Kind::Text),
+    ("$id", Kind::Text),
+    ("id", Kind::Text),
+    ("$ref", Kind::Text),
+    ("$comment", Kind::Text),
+    ("$anchor", Kind::Text),
+    ("$dynamicAnchor", Kind::Text),
+    ("$dynamicRef", Kind::Text),
+    ("$recursiveRef", Kind::Text),
+    ("$recursiveAnchor", Kind::Flag),
+    ("$vocabulary", Kind::Map),
+    ("$defs", Kind::SchemaMap),
+    ("definitions", Kind::SchemaMap),
+    ("title", Kind::Text),
+    ("description", Kind::Text),
+    ("type", Kind::Type),
+    ("enum", Kind::List),
+    ("const", Kind::Any),
+    ("default", Kind::Any),
+    ("examples", Kind::Any),
+    ("example", Kind::Any),
+    ("format", Kind::Text),
+    ("pattern", Kind::Text),
+    ("minLength", Kind::Count),
+    ("maxLength", Kind::Count),
+    ("contentEncoding", Kind::Text),
+    ("contentMediaType", Kind::Text),
+    ("contentSchema", Kind::Schema),
+    ("minimum", Kind::Number),
+    ("maximum", Kind::Number),
+    ("exclusiveMinimum", Kind::NumberOrFlag),
+    ("exclusiveMaximum", Kind::NumberOrFlag),
+    ("multipleOf", Kind::Number),
+    ("items", Kind::SchemaOrList),
+    ("prefixItems", Kind::SchemaList),
+    ("additionalItems", Kind::Schema),
+    ("unevaluatedItems", Kind::Schema),
+    ("contains", Kind::Schema),
+    ("minContains", Kind::Count),
+    ("maxContains", Kind::Count),
+    ("minItems", Kind::Count),
+    ("maxItems", Kind::Count),
+    ("uniqueItems", Kind::Flag),
+    ("properties", Kind::SchemaMap),
+    ("patternProperties", Kind::SchemaMap),
+    ("additionalProperties", Kind::Schema),
+    ("unevaluatedProperties", Kind::Schema),
+    ("propertyNames", Kind::Schema),
+    ("required", Kind::Names),
+    ("minProperties", Kind::Count),
+    ("maxProperties", Kind::Count),
+    ("dependencies", Kind::Dependencies),
+    ("dependentRequired", Kind::NamesMap),
+    ("dependentSchemas", Kind::SchemaMap),
+    ("allOf", Kind::SchemaList),
+    ("anyOf", Kind::SchemaList),
+    ("oneOf", Kind::SchemaList),
+    ("not", Kind::Schema),
+    ("if", Kind::Schema),
+    ("then", Kind::Schema),
+    ("else", Kind::Schema),
+    ("readOnly", Kind::Flag),
+    ("writeOnly", Kind::Flag),
+    ("deprecated", Kind::Flag),
+    ("nullable", Kind::Flag),
+    ("discriminator", Kind::TextOrMap),
+    ("externalDocs", Kind::Map),
+    ("xml", Kind::Map),
+];
+
+const TYPES: &[&str] = &[
+    "string", "number", "integer", "boolean", "object", "array", "null",
+];
+
+/// Schemas already checked, by location.
+#[derive(Debug, Default)]
+pub(super) struct Schemas {
+    seen: HashSet<Loc>,
+}
+
+/// Checks the schema `node` at `loc` (following a reference to check its target).
+pub(super) fn check<'a>(w: &mut Walker<'a, '_>, node: &'a Node, loc: Loc) {
+    let Some((node, loc)) = w.follow(node, loc) else {
+        return;
+    };
+    if !w.schemas.seen.insert(loc.clone()) {
+        return;
+    }
+    let entries = match &node.value {
+        Value::Bool(_) => return,
+        Value::Map(entries) => entries,
+        _ => {
+            let message = format!(
+                "a schema must be a mapping or a boolean, found {}",
+                node.kind()
+            );
+            return w.error(node, &loc, message, None);
+        }
+    };
+    for (key, value) in entries {
+        let at = loc.child(key);
+        match KEYWORDS.iter().find(|(k, _)| k == key) {
+            Some((_, kind)) => keyword(w, key, *kind, value, at),
+            None if key.starts_with("x-") || key.starts_with('$') => {}
+            None => {
+                let near = suggest::nearest(key, KEYWORDS.iter().map(|(k, _)| *k));
+                if let Some(near) = near {
+                    let span = w.src.key_span(node, key);
+                    w.out.warning(
+                        w.src
+                            .diag(
+                                span,
+                                format!(
+                                    "`{key}` is not a JSON Schema keyword, so it checks nothing"
+                                ),
+                            )
+                            .with_pointer(at.fragment())
+                            .with_help(format!("did you mean `{near}`?")),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn keyword<'a>(w: &mut Walker<'a, '_>, key: &str, kind: Kind, node: &'a Node, loc: Loc) {
+    let wrong = |what: &str| format!("`{key}` must be {what}, found {}", describe(node));
+    match kind {
+        Kind::Any => {}
+        Kind::Schema => check(w, node, loc),
+        Kind::SchemaOrList => match node.as_seq() {
+            Some(items) => each(w, items, &loc),
+            None => check(w, node, loc),
+        },
+        Kind::SchemaList => match node.as_seq() {
+            Some(items) => each(w, items, &loc),
+            None => w.error(node, &loc, wrong("a list of schemas"), None),
+        },
+        Kind::SchemaMap => match node.as_map() {
+            Some(entries) => {
+                for (name, schema) in entries {
+                    check(w, schema, loc.child(name));
+                }
+            }
+            None => w.error(node, &loc, wrong("a mapping of names to schemas"), None),
+        },
+        Kind::Dependencies => match node.as_map() {
+            Some(entries) => {
+                for (name, value) in entries {
+                    match value.as_seq() {
+                        Some(_) => names(w, name, value, loc.child(name)),
+                        None => check(w, value, loc.child(name)),
+                    }
+                }
+            }
+            None => w.error(node, &loc, wrong("a mapping"), None),
+        },
+        Kind::NamesMap => match node.as_map() {
+            Some(entries) => {
+                for (name, value) in entries {
+                    names(w, name, value, loc.child(name));
+                }
+            }
+            None => w.error(node, &loc, wrong("a mapping of lists of names"), None),
+        },
+        Kind::Names => names(w, key, node, loc),
+        Kind::Number => {
+            if node.as_f64().is_none() {
+                w.error(node, &loc, wrong("a number"), None);
+            }
+        }
+        Kind::NumberOrFlag => {
+            if node.as_f64().is_none() && node.as_bool().is_none() {
+                w.error(node, &loc, wrong("a number"), None);
+            }
+        }
+        Kind::Count => {
+            if node.as_u64().is_none() {
+                w.error(node, &loc, wrong("a whole number of at least 0"), None);
+            }
+        }
+        Kind::Flag => {
+            if node.as_bool().is_none() {
+                w.error(node, &loc, wrong("`true` or `false`"), None);
+            }
+        }
+        Kind::Text => {
+            if node.as_str().is_none() {
+                w.error(node, &loc, wrong("a string"), None);
+            }
+        }
+        Kind::Type => match &node.value {
+            Value::String(name) => type_name(w, node, name, &loc),
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    match item.as_str() {
+                        Some(name) => type_name(w, item, name, &loc.child(&i.to_string())),
+                        None => {
+                            let message = format!(
+                                "the items of `type` must be type names, found {}",
+                                describe(item)
+                            );
+                            w.error(item, &loc.child(&i.to_string()), message, None);
+                        }
+                    }
+                }
+            }
+            _ => w.error(node, &loc, wrong("a type name or a list of them"), None),
+        },
+        Kind::List => {
+            if node.as_seq().is_none() {
+                w.error(node, &loc, wrong("a list of values"), None);
+            }
+        }
+        Kind::TextOrMap => {
+            if node.as_str().is_none() && node.as_map().is_none() {
+                w.error(node, &loc, wrong("a string or a mapping"), None);
+            }
+        }
+        Kind::Map => {
+            if node.as_map().is_none() {
+                w.error(node, &loc, wrong("a mapping"), None);
+            }
+        }
+    }
+}
+
+fn each<'a>(w: &mut Walker<'a, '_>, items: &'a [Node], loc: &Loc) {
+    for (i, item) in items.iter().enumerate() {
+        check(w, item, loc.child(&i.to_string()));
+    }
+}
+
+/// A list of property names (`required`, `dependentRequired`'s values).
+fn names(w: &mut Walker<'_, '_>, key: &str, node: &Node, loc: Loc) {
+    let Some(items) = node.as_seq() else {
+        let help = node.as_str().map(|name| format!("write `{key}: [{name}]`"));
+        let message = format!(
+            "`{key}` must be a list of property names, found {}",
+            describe(node)
+        );
+        return w.error(node, &loc, message, help);
+    };
+    for (i, item) in items.iter().enumerate() {
+        if item.as_str().is_none() {
+            let message = format!(
+                "the items of `{key}` must be property names (strings), found {}",
+                describe(item)
+            );
+            w.error(item, &loc.child(&i.to_string()), message, None);
+        }
+    }
+}
+
+fn type_name(w: &mut Walker<'_, '_>, node: &Node, name: &str, loc: &Loc) {
+    if TYPES.contains(&name) {
+        return;
+    }
+    let help = suggest::nearest(name, TYPES.iter().copied())
+        .map(|near| format!("did you mean `{near}`?"))
+        .unwrap_or_else(|| format!("the types are {}", TYPES.join(", ")));
+    let message = format!("unknown JSON Schema type `{name}`");
+    w.error(node, loc, message, Some(help));
+}
+
+/// The kind of a value, with the value when it is short (`a string ("zero")`).
+fn describe(node: &Node) -> String {
+    match &node.value {
+        Value::String(s) if s.chars().count() <= 30 => format!("the string {s:?}"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::Bool(b) => format!("`{b}`"),
+        _ => node.kind().to_string(),
+    }
+}
