@@ -569,7 +569,8 @@ fn collect_refs<'a>(node: &'a Node, context: Context, out: &mut Vec<(&'a Node, S
                 {
                     continue;
                 }
-                if context == Context::Keywords && key == "$ref" {
+                // A whole map of names may be a reference too (`messages: {$ref: ...}`).
+                if key == "$ref" {
                     if value.as_str().is_some() {
                         out.push((node, value.span));
                     }

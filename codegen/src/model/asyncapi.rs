@@ -171,11 +171,11 @@ struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     fn v3(&mut self, root: &'a Node, doc: &Loc) -> Result<()> {
-        for (key, node, loc) in entries(root, "channels", doc) {
+        for (key, node, loc) in entries(self.src, root, "channels", doc) {
             let (node, loc) = self.src.resolve(node, loc)?;
             self.channel(key, node, loc)?;
         }
-        for (key, node, loc) in entries(root, "operations", doc) {
+        for (key, node, loc) in entries(self.src, root, "operations", doc) {
             let (node, loc) = self.src.resolve(node, loc)?;
             let node = self.with_traits(node, &loc)?;
             let action = match node.get("action").and_then(Node::as_str) {
@@ -249,7 +249,7 @@ impl<'a> Builder<'a> {
     }
 
     fn v2(&mut self, root: &'a Node, doc: &Loc) -> Result<()> {
-        for (address, node, loc) in entries(root, "channels", doc) {
+        for (address, node, loc) in entries(self.src, root, "channels", doc) {
             let (node, loc) = self.src.resolve(node, loc)?;
             let channel = self.channel(address, node, loc.clone())?;
             self.channels[channel.0].address = Some(address.to_string());
@@ -431,7 +431,7 @@ impl<'a> Builder<'a> {
         self.channel_by_loc.insert(loc.clone(), id);
         let mut parameters = Vec::new();
         let mut names = Scope::default();
-        for (name, param, param_loc) in entries(node, "parameters", &loc) {
+        for (name, param, param_loc) in entries(self.src, node, "parameters", &loc) {
             let (param, _) = self.src.resolve(param, param_loc)?;
             // 2.x keeps the constraints in `schema`, 3.x on the parameter itself.
             let constraints = match param.get("schema") {
@@ -485,7 +485,7 @@ impl<'a> Builder<'a> {
             description: text_of(node, "description"),
             bindings: json_of(node, "bindings"),
         });
-        for (m_key, m, m_loc) in entries(node, "messages", &loc) {
+        for (m_key, m, m_loc) in entries(self.src, node, "messages", &loc) {
             let message = self.message(m, m_loc, Some(m_key), None)?;
             self.link(id, message);
         }
@@ -503,7 +503,8 @@ impl<'a> Builder<'a> {
 
     fn component_messages(&mut self, root: &'a Node, doc: &Loc) -> Result<()> {
         if let Some(components) = root.get("components") {
-            for (key, m, loc) in entries(components, "messages", &doc.child("components")) {
+            for (key, m, loc) in entries(self.src, components, "messages", &doc.child("components"))
+            {
                 self.message(m, loc, Some(key), None)?;
             }
         }
@@ -512,7 +513,9 @@ impl<'a> Builder<'a> {
 
     fn component_schemas(&mut self, root: &'a Node, doc: &Loc) -> Result<()> {
         if let Some(components) = root.get("components") {
-            for (_, schema, loc) in entries(components, "schemas", &doc.child("components")) {
+            for (_, schema, loc) in
+                entries(self.src, components, "schemas", &doc.child("components"))
+            {
                 let (schema, loc) = self.src.resolve(schema, loc)?;
                 self.space.named_at(schema, loc);
             }
@@ -806,10 +809,21 @@ fn merge(target: &mut Node, patch: &Node) {
 }
 
 /// Entries of the mapping under `key`, with their locations.
-fn entries<'n>(node: &'n Node, key: &str, loc: &Loc) -> Vec<(&'n str, &'n Node, Loc)> {
-    let base = loc.child(key);
-    node.get(key)
-        .and_then(Node::as_map)
+fn entries<'n>(
+    src: &'n Sources,
+    node: &'n Node,
+    key: &str,
+    loc: &Loc,
+) -> Vec<(&'n str, &'n Node, Loc)> {
+    let Some(map) = node.get(key) else {
+        return Vec::new();
+    };
+    // The whole map may be a reference (`messages: {$ref: ...}`); the loader's checks have
+    // reported any that does not resolve.
+    let (map, base) = src
+        .resolve(map, loc.child(key))
+        .unwrap_or((map, loc.child(key)));
+    map.as_map()
         .map(|m| {
             m.iter()
                 .map(|(k, v)| (k.as_str(), v, base.child(k)))

@@ -1055,13 +1055,19 @@ impl<'a> TypeSpace<'a> {
                     return Ok(serde_json::json!({ "$ref": format!("#/definitions/{key}") }));
                 }
                 let mut map = serde_json::Map::new();
+                // Under `properties` (and other maps of names) keys are names, all kept.
+                let keywords = crate::load::keys_are_keywords(at);
                 for (k, v) in entries {
                     // Our own `definitions` key holds the bundle; the spec's are reached by $ref.
-                    if k == "definitions" || k == "$defs" || k.starts_with("x-") || k == "examples"
+                    if keywords
+                        && (k == "definitions"
+                            || k == "$defs"
+                            || k.starts_with("x-")
+                            || k == "examples")
                     {
                         continue;
                     }
-                    let data = crate::load::is_data_key(k);
+                    let data = keywords && crate::load::is_data_key(k);
                     let mark = at.len();
                     at.push('/');
                     at.push_str(&crate::pointer::escape(k));
