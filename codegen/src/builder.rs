@@ -9,7 +9,8 @@ use crate::load::LoadOptions;
 ///
 /// Each spec `specs/orders.yaml` becomes `$OUT_DIR/orders.rs`, to be used with
 /// `include!(concat!(env!("OUT_DIR"), "/orders.rs"));`. Every file read is announced with
-/// `cargo:rerun-if-changed`, and warnings with `cargo:warning`.
+/// `cargo:rerun-if-changed`, and warnings with `cargo:warning`; so is every problem of a spec
+/// that fails, before the error (which holds them all) is returned.
 #[derive(Clone, Debug, Default)]
 pub struct Builder {
     specs: Vec<PathBuf>,
@@ -45,7 +46,8 @@ impl Builder {
         self
     }
 
-    /// Lets references reach files under `root`, not only under the spec's folder.
+    /// Lets references reach files under `root`. By default they may reach the spec's
+    /// repository (the nearest folder above it holding `.git`), else only its folder.
     pub fn root(mut self, root: impl AsRef<Path>) -> Self {
         self.options.root = Some(root.as_ref().to_path_buf());
         self
@@ -92,14 +94,24 @@ impl Builder {
             if self.cargo_output {
                 let _ = writeln!(cargo, "cargo:rerun-if-changed={}", spec.display());
             }
-            let generated = crate::generate(spec, &self.options)?;
+            let generated = match crate::generate(spec, &self.options) {
+                Ok(generated) => generated,
+                Err(e) => {
+                    // Every problem, one line each (the error itself holds them too).
+                    if self.cargo_output {
+                        for d in e.diagnostics() {
+                            let _ = writeln!(cargo, "cargo:warning=error: {}", d.one_line());
+                        }
+                    }
+                    return Err(e);
+                }
+            };
             if self.cargo_output {
                 for file in generated.files.iter().skip(1) {
                     let _ = writeln!(cargo, "cargo:rerun-if-changed={}", file.display());
                 }
                 for warning in &generated.catalog.warnings {
-                    let text = warning.to_string().replace('\n', " ");
-                    let _ = writeln!(cargo, "cargo:warning={text}");
+                    let _ = writeln!(cargo, "cargo:warning={}", warning.one_line());
                 }
             }
             let stem = spec.file_stem().and_then(|s| s.to_str()).unwrap_or("spec");
@@ -158,5 +170,34 @@ mod tests {
             std::fs::read_to_string(out.path().join("syntax.rs")).unwrap(),
             "// good"
         );
+    }
+
+    #[test]
+    fn every_problem_of_a_failing_spec_is_announced() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = dir.path().join("two.yaml");
+        std::fs::write(
+            &spec,
+            "asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\nchannel: {}\ncomponents:\n  messages:\n    m: {payload: {$ref: '#/nope'}}\n",
+        )
+        .unwrap();
+        let mut lines = Vec::new();
+        let err = Builder::new()
+            .spec(&spec)
+            .out_dir(dir.path())
+            .generate_to(&mut lines)
+            .unwrap_err();
+        assert_eq!(err.diagnostics().len(), 2, "{err}");
+        let lines = String::from_utf8(lines).unwrap();
+        let errors: Vec<&str> = lines
+            .lines()
+            .filter(|l| l.starts_with("cargo:warning=error: "))
+            .collect();
+        assert_eq!(errors.len(), 2, "{lines}");
+        assert!(
+            errors[0].contains("two.yaml:3:1") && errors[0].contains("did you mean `channels`?"),
+            "{lines}"
+        );
+        assert!(errors[1].contains("two.yaml:6:"), "{lines}");
     }
 }

@@ -283,28 +283,24 @@ impl Stderr {
     fn error(&self, error: &tidings_codegen::Error) {
         let diagnostics = error.diagnostics();
         if diagnostics.is_empty() {
-            let text = error.to_string();
-            let (label, end) = if self.color {
-                ("\u{1b}[1;31merror\u{1b}[0m", "")
-            } else {
-                ("error", "")
-            };
-            eprintln!("{label}: {text}{end}");
+            eprintln!("{}: {error}", self.label());
             return;
         }
         for d in diagnostics {
             eprintln!("{}\n", d.render(Severity::Error, self.color));
         }
         if diagnostics.len() > 1 {
-            eprintln!(
-                "{}: the spec has {} problems (above)",
-                if self.color {
-                    "\u{1b}[1;31merror\u{1b}[0m"
-                } else {
-                    "error"
-                },
-                diagnostics.len()
-            );
+            let count = diagnostics.len();
+            eprintln!("{}: the spec has {count} problems (above)", self.label());
+        }
+    }
+
+    /// `error`, in bold red when in colour (as the diagnostics' own headers).
+    fn label(&self) -> &'static str {
+        if self.color {
+            "\u{1b}[1m\u{1b}[91merror\u{1b}[0m"
+        } else {
+            "error"
         }
     }
 }

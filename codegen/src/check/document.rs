@@ -39,6 +39,10 @@ pub(super) struct Walker<'a, 'o> {
 impl<'a> Walker<'a, '_> {
     /// `node` at `loc`, which must be `object` (or a reference to one).
     fn object(&mut self, node: &'a Node, loc: Loc, object: Object) {
+        // An example is data: a `$ref` in it is part of the example.
+        if object == Object::MessageExample && ref_of(node).is_some() {
+            return;
+        }
         let Some((node, loc)) = self.follow(node, loc) else {
             return;
         };
@@ -71,6 +75,11 @@ impl<'a> Walker<'a, '_> {
     /// The value of `key` in `parent`, which must be of `kind`.
     fn value(&mut self, parent: &'a Node, node: &'a Node, loc: Loc, key: &str, kind: Kind) {
         let expect = |what: &str| format!("`{key}` must be {what}, found {}", node.kind());
+        // An empty `operations:` in YAML is null: none, as if left out.
+        let container = !matches!(kind, Kind::Text | Kind::Flag | Kind::Address | Kind::Any);
+        if container && matches!(node.value, Value::Null) {
+            return;
+        }
         match kind {
             Kind::Any => {}
             Kind::Text => {

@@ -199,9 +199,9 @@ pub fn working_files(repo: &Path) -> io::Result<Vec<String>> {
 
 /// Compares the spec `spec_in_repo` as it was at `rev` (OLD) with the spec file `new`.
 ///
-/// The spec's folder at `rev` (or, when `load.root` is set, that root folder, which must be
-/// inside the repository) is written to a temporary folder so its `$ref`s resolve as they did
-/// then. Returns `None` if the spec is not a file at `rev`. In the report, and in diagnostics
+/// The root folder of its references at `rev` (`load.root`, which must be inside the
+/// repository, or by default the whole repository, as for a spec in a work tree) is written
+/// to a temporary folder so its `$ref`s resolve as they did then. Returns `None` if the spec is not a file at `rev`. In the report, and in diagnostics
 /// about the old spec, the old file is named `REV:PATH` with the short hash of `rev`.
 pub fn diff_at_rev(
     repo: &Path,
@@ -221,23 +221,15 @@ pub fn diff_at_rev(
     if !file_exists_at(repo, &hash, Path::new(&spec)).map_err(io_error)? {
         return Ok(None);
     }
-    let root_in_repo = load
-        .root
-        .as_ref()
-        .map(|root| {
-            relative_to_root(repo, &absolute(root)).map_err(|source| Error::Io {
-                path: root.clone(),
-                source,
-            })
-        })
-        .transpose()?;
-    let folder = match &root_in_repo {
-        Some(root) => PathBuf::from(root),
-        None => Path::new(&spec)
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default(),
+    // References may reach the whole repository unless a root narrows (or names) it.
+    let root_in_repo = match &load.root {
+        Some(root) => relative_to_root(repo, &absolute(root)).map_err(|source| Error::Io {
+            path: root.clone(),
+            source,
+        })?,
+        None => String::new(),
     };
+    let folder = PathBuf::from(&root_in_repo);
     let tmp = tempfile::Builder::new()
         .prefix("tidings-old-")
         .tempdir()
@@ -250,23 +242,19 @@ pub fn diff_at_rev(
     }
     let old = tmp.path().join(&spec);
     let label = format!("{short}:");
-    let compared = match root_in_repo {
-        None => diff_specs(&old, new, load, options),
-        Some(root) => {
-            // The root folder is rebased onto the old copy; `diff_specs` takes one set of
-            // load options for both sides, so the comparison is spelled out here.
-            let old_load = LoadOptions {
-                root: Some(tmp.path().join(root)),
-                ..load.clone()
-            };
-            crate::catalog(&old, &old_load).and_then(|(old_catalog, _)| {
-                let (new_catalog, _) = crate::catalog(new, load)?;
-                let mut report = diff_catalogs(&old_catalog, &new_catalog, options);
-                report.new = new.display().to_string();
-                Ok(report)
-            })
-        }
+    // The root folder is rebased onto the old copy (which has no `.git` of its own);
+    // `diff_specs` takes one set of load options for both sides, so the comparison is spelled
+    // out here.
+    let old_load = LoadOptions {
+        root: Some(tmp.path().join(root_in_repo)),
+        ..load.clone()
     };
+    let compared = crate::catalog(&old, &old_load).and_then(|(old_catalog, _)| {
+        let (new_catalog, _) = crate::catalog(new, load)?;
+        let mut report = diff_catalogs(&old_catalog, &new_catalog, options);
+        report.new = new.display().to_string();
+        Ok(report)
+    });
     let mut report = compared.map_err(|e| relabel_error(e, tmp.path(), &label))?;
     report.old = format!("{short}:{spec}");
     let changes = report.api.iter_mut().chain(
@@ -858,6 +846,32 @@ mod tests {
             ..LoadOptions::default()
         };
         assert_eq!(history(&new, &load, &options).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn old_versions_reach_sibling_folders_of_the_repository_by_default() {
+        let repo = Repo::new();
+        let sibling = spec("Things").replace("schemas/thing.yaml", "../common/thing.yaml");
+        repo.write("specs/things.yaml", &sibling);
+        repo.write("common/thing.yaml", THING);
+        repo.commit("one");
+        repo.write(
+            "specs/things.yaml",
+            &sibling.replace("Things", "More things"),
+        );
+        repo.commit("two");
+        let options = Options {
+            mode: Mode::Backward,
+            strict: false,
+        };
+        let reports = history(
+            &repo.dir.join("specs/things.yaml"),
+            &LoadOptions::default(),
+            &options,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(reports.len(), 2);
+        assert!(reports.iter().all(|(_, r)| r.is_compatible()));
     }
 
     #[test]
