@@ -1,7 +1,7 @@
 //! tidings-codegen: typed Rust from AsyncAPI event specs.
 //!
 //! The pipeline runs in one direction, one module per stage: [`load`] reads the spec and every
-//! file it refers to (keeping line and column of each node) and [`check`]s its structure and
+//! file it refers to (keeping line and column of each node) and checks its structure and
 //! references, reporting every problem at once; [`resolve`] follows `$ref`s,
 //! [`model`] builds the IR ([`model::Catalog`]) and decides every Rust name, [`emit`] turns the
 //! IR into formatted Rust, and [`write`] puts it on disk atomically.
@@ -18,7 +18,7 @@
 
 pub mod broker;
 mod builder;
-pub mod check;
+mod check;
 pub mod compat;
 pub mod emit;
 pub mod error;

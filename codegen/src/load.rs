@@ -4,8 +4,8 @@
 //! After loading, [`Sources`] is immutable, so later stages can hold plain references into it.
 //! The policy lives here too: no file outside the root folder, no network unless allowed.
 //!
-//! Loading goes on past a broken file or reference, and ends with the checks of
-//! [`crate::check`], so that one run reports every problem it can find.
+//! Loading goes on past a broken file or reference, and ends with the checks of the
+//! structure and of every reference, so that one run reports every problem it can find.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
@@ -118,8 +118,8 @@ pub enum DocKind {
 }
 
 impl Sources {
-    /// Loads `path` and, transitively, every file its `$ref`s name, then checks the whole
-    /// ([`crate::check`]): the structure the AsyncAPI version allows and every `$ref`.
+    /// Loads `path` and, transitively, every file its `$ref`s name, then checks the whole:
+    /// the structure its AsyncAPI version allows, and every `$ref`.
     /// Every problem found is in the error; warnings are kept ([`Sources::warnings`]).
     pub fn load(path: &Path, options: &LoadOptions) -> Result<Sources> {
         let display = display_name(path);

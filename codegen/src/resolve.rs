@@ -62,18 +62,18 @@ const MAX_NESTED_LOOKUPS: usize = 128;
 /// Why a reference does not resolve.
 pub(crate) enum Failure {
     /// The reference is part of a cycle, whose members (targets) are listed.
-    Cycle(Vec<Loc>, Diagnostic),
+    Cycle(Vec<Loc>, Box<Diagnostic>),
     /// The file it names was not loaded: missing, refused or broken, as the loader has
     /// already reported.
-    Unloaded(Diagnostic),
+    Unloaded(Box<Diagnostic>),
     /// Anything else: no such location, a bad pointer, nesting too deep.
-    Other(Diagnostic),
+    Other(Box<Diagnostic>),
 }
 
 impl Failure {
     pub(crate) fn diagnostic(self) -> Diagnostic {
         match self {
-            Failure::Cycle(_, d) | Failure::Unloaded(d) | Failure::Other(d) => d,
+            Failure::Cycle(_, d) | Failure::Unloaded(d) | Failure::Other(d) => *d,
         }
     }
 }
@@ -118,7 +118,7 @@ impl Sources {
                         format!("`$ref: {reference}` is part of a cycle of references"),
                     )
                     .with_pointer(reference);
-                return Err(Failure::Cycle(members, diagnostic));
+                return Err(Failure::Cycle(members, Box::new(diagnostic)));
             }
             seen.push(target.1.clone());
             current = target;
@@ -135,13 +135,14 @@ impl Sources {
         span: Span,
         active: &mut Vec<Loc>,
     ) -> Result<(&'a Node, Loc), Failure> {
-        let fail =
-            |message: String| Failure::Other(self.diag(span, message).with_pointer(reference));
+        let fail = |message: String| {
+            Failure::Other(Box::new(self.diag(span, message).with_pointer(reference)))
+        };
         let doc = self.doc_for_ref(from, reference).ok_or_else(|| {
-            Failure::Unloaded(
+            Failure::Unloaded(Box::new(
                 self.diag(span, format!("unresolvable `$ref: {reference}`"))
                     .with_pointer(reference),
-            )
+            ))
         })?;
         let fragment = reference.split_once('#').map_or("", |(_, f)| f);
         let tokens = pointer::tokens(fragment)
@@ -162,7 +163,7 @@ impl Sources {
                     ),
                 )
                 .with_pointer(reference);
-            return Err(Failure::Cycle(active.clone(), diagnostic));
+            return Err(Failure::Cycle(active.clone(), Box::new(diagnostic)));
         }
         if active.len() >= MAX_NESTED_LOOKUPS {
             return Err(fail(format!(
@@ -197,9 +198,9 @@ impl Sources {
                 (node, loc) = self.resolve_in(node, loc, active)?;
             }
             let Some(next) = pointer::step(node, token) else {
-                return Err(Failure::Other(
+                return Err(Failure::Other(Box::new(
                     self.missing(tokens, i, node, &loc, reference, span),
-                ));
+                )));
             };
             loc = loc.child(token);
             node = next;

@@ -116,14 +116,14 @@ fn references_along_a_pointer_are_followed_across_files() {
     for case in 0..60 {
         let hops: Vec<Hop> = (0..1 + rng.next() % 8)
             .map(|_| {
-                if rng.next() % 2 == 0 {
+                if rng.next().is_multiple_of(2) {
                     Hop::Plain
                 } else {
                     Hop::Pointer
                 }
             })
             .collect();
-        let at_messages = rng.next() % 2 == 0;
+        let at_messages = rng.next().is_multiple_of(2);
         let files = through_refs(&hops, at_messages);
         let (_dir, spec) = tree(&files);
         let catalog = catalog(&spec)

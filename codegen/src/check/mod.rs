@@ -11,7 +11,7 @@
 mod document;
 mod fields;
 mod schema;
-pub mod suggest;
+pub(crate) mod suggest;
 
 use std::collections::HashSet;
 
@@ -49,11 +49,11 @@ fn refs(src: &Sources, out: &mut Collector) {
                     // One report per cycle, however many of its references lead into it.
                     members.sort();
                     if cycles.insert(members) {
-                        out.error(diagnostic);
+                        out.error(*diagnostic);
                     }
                 }
                 Err(Failure::Unloaded(_)) => {}
-                Err(Failure::Other(diagnostic)) => out.error(diagnostic),
+                Err(Failure::Other(diagnostic)) => out.error(*diagnostic),
             }
         }
     }

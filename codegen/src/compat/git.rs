@@ -16,7 +16,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::{diff_catalogs, diff_specs, Options, Report};
+use super::{diff_catalogs, Options, Report};
 use crate::error::{Error, Result};
 use crate::load::LoadOptions;
 
