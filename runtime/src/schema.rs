@@ -1,4 +1,5 @@
-//! A compiled JSON Schema (draft-07) evaluator over [`serde_json::Value`].
+//! A compiled JSON Schema (draft-07, with the 2019-09 and 2020-12 keywords) evaluator over
+//! [`serde_json::Value`].
 //!
 //! Generated code checks with typed fields and `#[derive(Validate)]` wherever it can; values
 //! it cannot type (a schema without `type`, `not`, `if`/`then`/`else`, ...) are checked here
@@ -33,10 +34,18 @@
 //! # Ok::<(), tidings::schema::SchemaError>(())
 //! ```
 //!
-//! Scope: draft-07 validation keywords. `$ref` reaches anywhere in the same document (`#`,
-//! `#/definitions/x`, escaped and percent-encoded pointers) and may recurse; `$id` is read as
-//! an annotation only, so references to other documents or to `$id` anchors do not compile.
+//! Scope: draft-07 validation keywords, and those of 2019-09 and 2020-12 that need no
+//! annotations: `prefixItems`, `dependentRequired`, `dependentSchemas`, `minContains`,
+//! `maxContains`. `$ref` reaches anywhere in the same document (`#`, `#/definitions/x`,
+//! `#/$defs/x`, escaped and percent-encoded pointers) and may recurse; `$id` is read as an
+//! annotation only, so references to other documents or to `$id` anchors do not compile.
 //! `format` checks the formats of [`Format`]; other formats pass.
+//!
+//! The root's `$schema` picks the rules where the drafts differ. Under 2019-09 and 2020-12 the
+//! keywords beside a `$ref` apply too; under draft-07 (and without `$schema`) they are ignored.
+//! `items` is one schema for the items after `prefixItems` where those are given; otherwise an
+//! array of `items` is draft-07's tuple, with `additionalItems` for the items beyond it.
+//! `unevaluatedItems`, `unevaluatedProperties` and `$dynamicRef` are not evaluated.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
@@ -54,7 +63,7 @@ use crate::validate::{Pointer, ValidationErrors};
 /// with a violation: a recursive `$ref` over a very deep value must not overflow the stack.
 const MAX_DEPTH: usize = 512;
 
-/// A JSON Schema (draft-07), compiled.
+/// A JSON Schema (draft-07, 2019-09 or 2020-12), compiled.
 #[derive(Clone, Debug)]
 pub struct Schema {
     /// Every sub-schema reached from the root; the root is `nodes[0]`.
@@ -72,10 +81,11 @@ pub struct SchemaError {
 }
 
 impl Schema {
-    /// Compiles `schema`, a draft-07 JSON Schema document.
+    /// Compiles `schema`, a JSON Schema document: draft-07, or the draft its `$schema` names.
     pub fn compile(schema: &Value) -> Result<Schema, SchemaError> {
         let mut compiler = Compiler {
             root: schema,
+            dialect: Dialect::of(schema),
             nodes: Vec::new(),
             locations: Vec::new(),
             by_location: HashMap::new(),
@@ -154,18 +164,22 @@ enum Keyword {
     Format(Format),
     /// `items` as one schema for every item.
     Items(NodeId),
-    /// `items` as an array of schemas, with `additionalItems` for the items beyond.
-    TupleItems(Vec<NodeId>, Option<NodeId>),
+    /// A schema for each leading item, and one for the items beyond.
+    TupleItems(Box<Tuple>),
     MinItems(u64),
     MaxItems(u64),
     UniqueItems,
-    Contains(NodeId),
+    Contains(Box<Contains>),
     MinProperties(u64),
     MaxProperties(u64),
     Required(Vec<String>),
     /// `properties`, `patternProperties` and `additionalProperties`, which depend on each other.
     Properties(Box<Properties>),
-    Dependencies(Vec<(String, Dependency)>),
+    /// `dependencies`, `dependentRequired` or `dependentSchemas` (named by `keyword`).
+    Dependencies {
+        keyword: &'static str,
+        entries: Vec<(String, Dependency)>,
+    },
     PropertyNames(NodeId),
     Conditional {
         condition: NodeId,
@@ -189,6 +203,26 @@ struct Properties {
     named: BTreeMap<String, NodeId>,
     patterns: Vec<(Pattern, NodeId)>,
     additional: Option<NodeId>,
+}
+
+/// Leading items checked one schema each, and the rest against one schema: draft-07's array
+/// of `items` with `additionalItems`, or 2020-12's `prefixItems` with `items`.
+#[derive(Clone, Debug)]
+struct Tuple {
+    prefix: Vec<NodeId>,
+    rest: Option<NodeId>,
+    /// The keywords that hold `prefix` and `rest`, for messages.
+    prefix_keyword: &'static str,
+    rest_keyword: &'static str,
+}
+
+/// `contains` with its bounds: `minContains` (1 when absent; 0 allows arrays with no matching
+/// item) and `maxContains`.
+#[derive(Clone, Debug)]
+struct Contains {
+    schema: NodeId,
+    min: u64,
+    max: Option<u64>,
 }
 
 #[derive(Clone, Debug)]
@@ -249,9 +283,30 @@ impl fmt::Display for Types {
 
 // ---- compiling -----------------------------------------------------------------------------
 
+/// The rules a document follows where the drafts differ, from its root's `$schema`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dialect {
+    /// Draft-07, also for documents without `$schema` (and older drafts).
+    Draft7,
+    /// 2019-09 or 2020-12: keywords beside `$ref` apply.
+    Modern,
+}
+
+impl Dialect {
+    fn of(root: &Value) -> Dialect {
+        match root.get("$schema").and_then(Value::as_str) {
+            Some(uri) if uri.contains("/draft/2019-09/") || uri.contains("/draft/2020-12/") => {
+                Dialect::Modern
+            }
+            _ => Dialect::Draft7,
+        }
+    }
+}
+
 struct Compiler<'a> {
     /// The whole document, for `$ref`s.
     root: &'a Value,
+    dialect: Dialect,
     nodes: Vec<Node>,
     /// Where each node sits in the document, for errors found after compiling.
     locations: Vec<String>,
@@ -346,15 +401,18 @@ impl Compiler<'_> {
         location: &str,
         depth: usize,
     ) -> Result<Vec<Keyword>, SchemaError> {
-        // Draft-07: keywords beside `$ref` are ignored.
+        let mut out = Vec::new();
         if let Some(reference) = map.get("$ref") {
             let Value::String(reference) = reference else {
                 return Err(error(location, "$ref", "must be a string"));
             };
             let target = self.reference(reference, location, depth)?;
-            return Ok(vec![Keyword::Ref(target)]);
+            out.push(Keyword::Ref(target));
+            // Draft-07: keywords beside `$ref` are ignored.
+            if self.dialect == Dialect::Draft7 {
+                return Ok(out);
+            }
         }
-        let mut out = Vec::new();
         let get = |keyword: &str| map.get(keyword);
 
         if let Some(types) = get("type") {
@@ -439,27 +497,8 @@ impl Compiler<'_> {
         }
 
         // Arrays.
-        match get("items") {
-            None => {}
-            Some(Value::Array(items)) => {
-                let items = (items.iter().enumerate())
-                    .map(|(i, item)| self.sub(item, location, &["items", &i.to_string()], depth))
-                    .collect::<Result<Vec<_>, _>>()?;
-                // `additionalItems` only means something beside an array of `items`.
-                let additional = match get("additionalItems") {
-                    Some(schema) => {
-                        Some(self.sub(schema, location, &["additionalItems"], depth)?)
-                    }
-                    None => None,
-                };
-                out.push(Keyword::TupleItems(items, additional));
-            }
-            Some(schema) => out.push(Keyword::Items(self.sub(
-                schema,
-                location,
-                &["items"],
-                depth,
-            )?)),
+        if let Some(items) = self.items(map, location, depth)? {
+            out.push(items);
         }
         if let Some(n) = get("minItems") {
             out.push(Keyword::MinItems(count_of(n, location, "minItems")?));
@@ -473,12 +512,16 @@ impl Compiler<'_> {
             Some(_) => return Err(error(location, "uniqueItems", "must be a boolean")),
         }
         if let Some(schema) = get("contains") {
-            out.push(Keyword::Contains(self.sub(
-                schema,
-                location,
-                &["contains"],
-                depth,
-            )?));
+            let schema = self.sub(schema, location, &["contains"], depth)?;
+            let min = match get("minContains") {
+                Some(n) => count_of(n, location, "minContains")?,
+                None => 1,
+            };
+            let max = match get("maxContains") {
+                Some(n) => Some(count_of(n, location, "maxContains")?),
+                None => None,
+            };
+            out.push(Keyword::Contains(Box::new(Contains { schema, min, max })));
         }
 
         // Objects.
@@ -502,28 +545,10 @@ impl Compiler<'_> {
         if let Some(properties) = self.properties(map, location, depth)? {
             out.push(Keyword::Properties(Box::new(properties)));
         }
-        if let Some(dependencies) = get("dependencies") {
-            let Value::Object(dependencies) = dependencies else {
-                return Err(error(location, "dependencies", "must be an object"));
-            };
-            let mut compiled = Vec::with_capacity(dependencies.len());
-            for (name, dependency) in dependencies {
-                let dependency = match dependency {
-                    Value::Array(_) => Dependency::Required(strings_of(
-                        dependency,
-                        &format!("{location}/dependencies"),
-                        name,
-                    )?),
-                    schema => Dependency::Schema(self.sub(
-                        schema,
-                        location,
-                        &["dependencies", name],
-                        depth,
-                    )?),
-                };
-                compiled.push((name.clone(), dependency));
+        for keyword in ["dependencies", "dependentRequired", "dependentSchemas"] {
+            if let Some(dependencies) = get(keyword) {
+                out.push(self.dependencies(keyword, dependencies, location, depth)?);
             }
-            out.push(Keyword::Dependencies(compiled));
         }
         if let Some(schema) = get("propertyNames") {
             out.push(Keyword::PropertyNames(self.sub(
@@ -572,6 +597,98 @@ impl Compiler<'_> {
             out.push(Keyword::Not(self.sub(schema, location, &["not"], depth)?));
         }
         Ok(out)
+    }
+
+    /// `items`, `prefixItems` and `additionalItems`, which depend on each other.
+    fn items(
+        &mut self,
+        map: &Map<String, Value>,
+        location: &str,
+        depth: usize,
+    ) -> Result<Option<Keyword>, SchemaError> {
+        let (items, prefix, additional) = (
+            map.get("items"),
+            map.get("prefixItems"),
+            map.get("additionalItems"),
+        );
+        if let Some(prefix) = prefix {
+            // 2020-12: `items` is the schema for the items after the prefix.
+            let prefix = self.sub_array(prefix, location, "prefixItems", depth)?;
+            let rest = match items {
+                None => None,
+                Some(Value::Array(_)) => {
+                    return Err(error(
+                        location,
+                        "items",
+                        "must be one schema beside `prefixItems` (for the items after them)",
+                    ))
+                }
+                Some(schema) => Some(self.sub(schema, location, &["items"], depth)?),
+            };
+            return Ok(Some(Keyword::TupleItems(Box::new(Tuple {
+                prefix,
+                rest,
+                prefix_keyword: "prefixItems",
+                rest_keyword: "items",
+            }))));
+        }
+        match items {
+            None => Ok(None),
+            Some(Value::Array(items)) => {
+                let prefix = (items.iter().enumerate())
+                    .map(|(i, item)| self.sub(item, location, &["items", &i.to_string()], depth))
+                    .collect::<Result<Vec<_>, _>>()?;
+                // `additionalItems` only means something beside an array of `items`.
+                let rest = match additional {
+                    Some(schema) => {
+                        Some(self.sub(schema, location, &["additionalItems"], depth)?)
+                    }
+                    None => None,
+                };
+                Ok(Some(Keyword::TupleItems(Box::new(Tuple {
+                    prefix,
+                    rest,
+                    prefix_keyword: "items",
+                    rest_keyword: "additionalItems",
+                }))))
+            }
+            Some(schema) => Ok(Some(Keyword::Items(self.sub(
+                schema,
+                location,
+                &["items"],
+                depth,
+            )?))),
+        }
+    }
+
+    /// `dependencies` (draft-07: each an array of names or a schema), `dependentRequired`
+    /// (arrays of names) or `dependentSchemas` (schemas).
+    fn dependencies(
+        &mut self,
+        keyword: &'static str,
+        dependencies: &Value,
+        location: &str,
+        depth: usize,
+    ) -> Result<Keyword, SchemaError> {
+        let Value::Object(dependencies) = dependencies else {
+            return Err(error(location, keyword, "must be an object"));
+        };
+        let mut entries = Vec::with_capacity(dependencies.len());
+        for (name, dependency) in dependencies {
+            let names = keyword == "dependentRequired"
+                || (keyword == "dependencies" && dependency.is_array());
+            let dependency = if names {
+                Dependency::Required(strings_of(
+                    dependency,
+                    &format!("{location}/{keyword}"),
+                    name,
+                )?)
+            } else {
+                Dependency::Schema(self.sub(dependency, location, &[keyword, name], depth)?)
+            };
+            entries.push((name.clone(), dependency));
+        }
+        Ok(Keyword::Dependencies { keyword, entries })
     }
 
     fn properties(
@@ -723,8 +840,8 @@ fn in_place(node: &Node) -> Vec<NodeId> {
                 then,
                 otherwise,
             } => out.extend([Some(*condition), *then, *otherwise].into_iter().flatten()),
-            Keyword::Dependencies(dependencies) => {
-                out.extend(dependencies.iter().filter_map(|(_, d)| match d {
+            Keyword::Dependencies { entries, .. } => {
+                out.extend(entries.iter().filter_map(|(_, d)| match d {
                     Dependency::Schema(id) => Some(*id),
                     Dependency::Required(_) => None,
                 }))
@@ -996,15 +1113,17 @@ impl Schema {
         match (keyword, value) {
             (Keyword::Ref(id), _) => self.check(*id, value, sink, depth),
             (Keyword::Items(id), Value::Array(items)) => self.items(*id, items, sink, depth),
-            (Keyword::TupleItems(schemas, additional), Value::Array(items)) => {
-                self.tuple_items(schemas, *additional, items, sink, depth)
+            (Keyword::TupleItems(tuple), Value::Array(items)) => {
+                self.tuple_items(tuple, items, sink, depth)
             }
-            (Keyword::Contains(id), Value::Array(items)) => self.contains(*id, items, sink, depth),
+            (Keyword::Contains(contains), Value::Array(items)) => {
+                self.contains(contains, items, sink, depth)
+            }
             (Keyword::Properties(properties), Value::Object(map)) => {
                 self.properties(properties, map, sink, depth)
             }
-            (Keyword::Dependencies(dependencies), Value::Object(map)) => {
-                self.dependencies(dependencies, value, map, sink, depth)
+            (Keyword::Dependencies { keyword, entries }, Value::Object(map)) => {
+                self.dependencies(keyword, entries, value, map, sink, depth)
             }
             (Keyword::PropertyNames(id), Value::Object(map)) => {
                 let mut valid = true;
@@ -1065,18 +1184,17 @@ impl Schema {
     #[inline(never)]
     fn tuple_items<S: Sink>(
         &self,
-        schemas: &[NodeId],
-        additional: Option<NodeId>,
+        tuple: &Tuple,
         items: &[Value],
         sink: &mut S,
         depth: usize,
     ) -> bool {
         let mut valid = true;
         for (i, item) in items.iter().enumerate() {
-            let (id, keyword) = match schemas.get(i) {
-                Some(id) => (*id, "items"),
-                None => match additional {
-                    Some(id) => (id, "additionalItems"),
+            let (id, keyword) = match tuple.prefix.get(i) {
+                Some(id) => (*id, tuple.prefix_keyword),
+                None => match tuple.rest {
+                    Some(id) => (id, tuple.rest_keyword),
                     None => break,
                 },
             };
@@ -1091,22 +1209,54 @@ impl Schema {
     }
 
     #[inline(never)]
-    fn contains<S: Sink>(&self, id: NodeId, items: &[Value], sink: &mut S, depth: usize) -> bool {
+    fn contains<S: Sink>(
+        &self,
+        contains: &Contains,
+        items: &[Value],
+        sink: &mut S,
+        depth: usize,
+    ) -> bool {
+        let Contains { schema, min, max } = *contains;
+        if min == 0 && max.is_none() {
+            return true;
+        }
+        let mut count: u64 = 0;
         for item in items {
-            match self.branch(id, item, sink, depth) {
-                Some(true) => return true,
-                Some(false) => {}
+            match self.branch(schema, item, sink, depth) {
+                Some(true) => count += 1,
+                Some(false) => continue,
                 None => return false,
             }
+            // Without an upper bound, enough matches settle it.
+            if max.is_none() && count >= min {
+                return true;
+            }
+            if let Some(max) = max.filter(|&max| count > max) {
+                return sink.fail("maxContains", || {
+                    format!("more than {max} items are valid under the `contains` schema")
+                });
+            }
         }
-        sink.fail("contains", || {
-            "no item is valid under the `contains` schema".to_owned()
-        })
+        if count >= min {
+            return true;
+        }
+        match (min, count) {
+            (1, _) => sink.fail("contains", || {
+                "no item is valid under the `contains` schema".to_owned()
+            }),
+            _ => sink.fail("minContains", || {
+                format!(
+                    "{count} {} valid under the `contains` schema, fewer than the minimum {min}",
+                    if count == 1 { "item is" } else { "items are" }
+                )
+            }),
+        }
     }
 
     #[inline(never)]
     fn dependencies<S: Sink>(
         &self,
+        keyword: &'static str,
         dependencies: &[(String, Dependency)],
         value: &Value,
         map: &Map<String, Value>,
@@ -1124,14 +1274,14 @@ impl Schema {
                         track!(
                             valid,
                             map.contains_key(other)
-                                || sink.fail("dependencies", || {
+                                || sink.fail(keyword, || {
                                     format!("`{other}` is required when `{name}` is present")
                                 })
                         );
                     }
                 }
                 Dependency::Schema(id) => {
-                    let ok = self.child(*id, value, sink, depth, "dependencies", || {
+                    let ok = self.child(*id, value, sink, depth, keyword, || {
                         format!("`{name}` is not allowed (its dependency is `false`)")
                     });
                     track!(valid, ok);
@@ -2143,6 +2293,142 @@ mod tests {
             "x-anything": {"type": 5},
         });
         assert!(violations(&schema, json!({"a": "long"})).is_empty());
+    }
+
+    const DRAFT_2020_12: &str = "https://json-schema.org/draft/2020-12/schema";
+
+    #[test]
+    fn prefix_items_check_the_leading_items_and_items_the_rest() {
+        let schema = json!({
+            "prefixItems": [{"type": "integer"}, {"type": "string"}],
+            "items": {"type": "boolean"},
+        });
+        assert!(violations(&schema, json!([1, "a", true, false])).is_empty());
+        assert!(
+            violations(&schema, json!([1])).is_empty(),
+            "shorter is fine"
+        );
+        assert_eq!(
+            violations(&schema, json!(["a", 1, 2])),
+            [
+                "/0 type: expected integer, found a string",
+                "/1 type: expected string, found an integer",
+                "/2 type: expected boolean, found an integer",
+            ]
+        );
+        // `items: false` closes the tuple; alone, `prefixItems` leaves the rest open.
+        let closed = json!({"prefixItems": [{}], "items": false});
+        assert_eq!(
+            violations(&closed, json!([1, 2])),
+            ["/1 items: item 1 is not allowed here (`items` is `false`)"]
+        );
+        assert!(violations(&json!({"prefixItems": [{}]}), json!([1, 2])).is_empty());
+        // In 2020-12 without `prefixItems`, `items` is every item, as in draft-07.
+        let every = json!({"$schema": DRAFT_2020_12, "items": {"type": "integer"}});
+        assert_eq!(
+            violations(&every, json!([1, "2"])),
+            ["/1 type: expected integer, found a string"]
+        );
+        // Draft-07's array of `items` with `additionalItems` is unchanged.
+        let draft7 = json!({"items": [{"type": "integer"}], "additionalItems": false});
+        assert_eq!(
+            violations(&draft7, json!([1, 2])),
+            ["/1 additionalItems: item 1 is not allowed here (`additionalItems` is `false`)"]
+        );
+        assert!(compile_error(json!({"prefixItems": [{}], "items": [{}]}))
+            .starts_with("invalid schema at `/items`: must be one schema beside `prefixItems`"));
+    }
+
+    #[test]
+    fn dependent_required_and_dependent_schemas() {
+        let schema = json!({
+            "dependentRequired": {"card": ["billing"]},
+            "dependentSchemas": {"gift": {"required": ["message"], "maxProperties": 2}},
+        });
+        assert!(violations(&schema, json!({"billing": 1})).is_empty());
+        assert!(violations(&schema, json!({"card": 1, "billing": 2})).is_empty());
+        assert!(violations(&schema, json!("not an object")).is_empty());
+        assert_eq!(
+            violations(&schema, json!({"card": 1, "gift": true})),
+            [
+                " dependentRequired: `billing` is required when `card` is present",
+                " required: `message` is a required property",
+            ]
+        );
+        assert_eq!(
+            violations(&json!({"dependentSchemas": {"a": false}}), json!({"a": 1})),
+            [" dependentSchemas: `a` is not allowed (its dependency is `false`)"]
+        );
+        assert!(compile_error(json!({"dependentRequired": {"a": {}}}))
+            .starts_with("invalid schema at `/dependentRequired/a`: must be an array of strings"));
+    }
+
+    #[test]
+    fn min_and_max_contains_count_the_matching_items() {
+        let schema = json!({"contains": {"const": 1}, "minContains": 2, "maxContains": 3});
+        assert!(violations(&schema, json!([1, 2, 1])).is_empty());
+        assert!(violations(&schema, json!([1, 1, 1])).is_empty());
+        assert_eq!(
+            violations(&schema, json!([1, 2])),
+            [" minContains: 1 item is valid under the `contains` schema, fewer than the minimum 2"]
+        );
+        assert_eq!(
+            violations(&schema, json!([1, 1, 1, 1])),
+            [" maxContains: more than 3 items are valid under the `contains` schema"]
+        );
+        // `minContains: 0` allows arrays without a match, the empty one included.
+        let optional = json!({"contains": {"const": 1}, "minContains": 0});
+        assert!(violations(&optional, json!([])).is_empty());
+        assert!(violations(&optional, json!([2])).is_empty());
+        let at_most = json!({"contains": {"const": 1}, "minContains": 0, "maxContains": 1});
+        assert!(violations(&at_most, json!([2])).is_empty());
+        assert!(!compile(at_most).is_valid(&json!([1, 1])));
+        // Alone, `contains` still asks for one match; the bounds without it mean nothing.
+        assert_eq!(
+            violations(
+                &json!({"contains": {"const": 1}, "maxContains": 1}),
+                json!([])
+            ),
+            [" contains: no item is valid under the `contains` schema"]
+        );
+        assert!(violations(&json!({"minContains": 2}), json!([])).is_empty());
+    }
+
+    #[test]
+    fn ref_siblings_apply_from_2019_09_on() {
+        for draft in [
+            DRAFT_2020_12,
+            "https://json-schema.org/draft/2019-09/schema",
+        ] {
+            let schema = json!({
+                "$schema": draft,
+                "$defs": {"s": {"type": "string"}, "object": {"type": "object"}},
+                "$ref": "#/$defs/object",
+                "properties": {"a": {"$ref": "#/$defs/s", "maxLength": 1}},
+                "required": ["a"],
+            });
+            assert!(violations(&schema, json!({"a": "x"})).is_empty());
+            assert_eq!(
+                violations(&schema, json!({"a": "long"})),
+                ["/a maxLength: \"long\" has 4 characters, more than the maximum 1"]
+            );
+            assert_eq!(
+                violations(&schema, json!({})),
+                [" required: `a` is a required property"]
+            );
+            assert_eq!(
+                violations(&schema, json!([])),
+                [" type: expected object, found an array"]
+            );
+        }
+        // Draft-07 (named, or no `$schema`) ignores them.
+        let draft7 = json!({
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "definitions": {"s": {"type": "string"}},
+            "$ref": "#/definitions/s",
+            "maxLength": 1,
+        });
+        assert!(violations(&draft7, json!("long")).is_empty());
     }
 
     #[test]
