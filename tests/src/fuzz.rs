@@ -60,9 +60,28 @@ impl Rng {
 /// Property names, the awkward ones included (keywords, JavaScript object members,
 /// characters that need escaping in a pointer or in Rust).
 const NAMES: &[&str] = &[
-    "id", "name", "kind", "count", "items", "type", "enum", "$ref", "default", "a b", "a/b",
-    "t~1", "__proto__", "toString", "constructor", "é", "self", "MixedCase", "snake_case",
-    "x-ext", "1st", "",
+    "id",
+    "name",
+    "kind",
+    "count",
+    "items",
+    "type",
+    "enum",
+    "$ref",
+    "default",
+    "a b",
+    "a/b",
+    "t~1",
+    "__proto__",
+    "toString",
+    "constructor",
+    "é",
+    "self",
+    "MixedCase",
+    "snake_case",
+    "x-ext",
+    "1st",
+    "",
 ];
 
 /// Patterns and strings that match them (any of them may also be drawn for a pattern that
@@ -83,8 +102,16 @@ const FORMATS: &[(&str, &[&str], &[&str])] = &[
         &["2024-02-29T10:00:00Z", "1999-12-31T23:59:59.5+01:00"],
         &["2023-02-29T10:00:00Z", "2024-01-01", "2024-01-01T25:00:00Z"],
     ),
-    ("date", &["2024-02-29", "0001-01-01"], &["2024-13-01", "24-01-01"]),
-    ("uuid", &["d9428888-122b-11e1-b85c-61cd3cbb3210"], &["d9428888-122b-11e1-b85c", "x"]),
+    (
+        "date",
+        &["2024-02-29", "0001-01-01"],
+        &["2024-13-01", "24-01-01"],
+    ),
+    (
+        "uuid",
+        &["d9428888-122b-11e1-b85c-61cd3cbb3210"],
+        &["d9428888-122b-11e1-b85c", "x"],
+    ),
     ("ipv4", &["192.168.0.1", "0.0.0.0"], &["256.1.1.1", "1.2.3"]),
     ("ipv6", &["::1", "fe80::1"], &["12345::", "1:2:3"]),
     ("email", &["a@example.com"], &["no-at-sign"]),
@@ -303,7 +330,9 @@ impl Generator {
     }
 
     fn type_array(&mut self, budget: usize) -> Value {
-        let all = ["string", "integer", "number", "boolean", "null", "array", "object"];
+        let all = [
+            "string", "integer", "number", "boolean", "null", "array", "object",
+        ];
         let mut types: Vec<&str> = Vec::new();
         for _ in 0..self.rng.range(2, 3) {
             let t = *self.rng.pick(&all);
@@ -350,7 +379,9 @@ impl Generator {
         let strings = self.rng.chance(50);
         for _ in 0..self.rng.range(1, 4) {
             let v = if strings {
-                json!(self.rng.pick(&["a", "b", "red", "Red", "x-y", "1", "", "a b"]))
+                json!(self
+                    .rng
+                    .pick(&["a", "b", "red", "Red", "x-y", "1", "", "a b"]))
             } else {
                 self.literal()
             };
@@ -406,7 +437,9 @@ impl Generator {
     fn array(&mut self, budget: usize) -> Value {
         let mut s = json!({"type": "array"});
         if self.rng.chance(25) {
-            let items: Vec<Value> = (0..self.rng.range(1, 3)).map(|_| self.any(budget)).collect();
+            let items: Vec<Value> = (0..self.rng.range(1, 3))
+                .map(|_| self.any(budget))
+                .collect();
             s["items"] = json!(items);
             match self.rng.below(3) {
                 0 => s["additionalItems"] = json!(false),
@@ -449,10 +482,8 @@ impl Generator {
         if !properties.is_empty() || self.rng.chance(50) {
             let names: Vec<String> = properties.keys().cloned().collect();
             s["properties"] = Value::Object(properties);
-            let mut required: Vec<String> = names
-                .into_iter()
-                .filter(|_| self.rng.chance(50))
-                .collect();
+            let mut required: Vec<String> =
+                names.into_iter().filter(|_| self.rng.chance(50)).collect();
             if self.rng.chance(10) {
                 // Required but not described.
                 required.push((*self.rng.pick(NAMES)).to_string());

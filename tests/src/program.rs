@@ -20,10 +20,7 @@ use tidings_codegen::LoadOptions;
 
 /// The two typing modes of the generator, as `(module suffix, options)`.
 pub fn modes() -> [(&'static str, LoadOptions); 2] {
-    [
-        ("strict", strict()),
-        ("default", LoadOptions::default()),
-    ]
+    [("strict", strict()), ("default", LoadOptions::default())]
 }
 
 /// Options for strict JSON Schema typing.
@@ -108,7 +105,10 @@ impl Program {
                         .cloned()
                         .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                         .unwrap_or_default();
-                    refused.insert(spec.module.clone(), format!("the generator panicked: {text}"));
+                    refused.insert(
+                        spec.module.clone(),
+                        format!("the generator panicked: {text}"),
+                    );
                     continue;
                 }
             };

@@ -156,6 +156,14 @@ fn number(n: &serde_json::Number) -> TokenStream {
 
 fn keys(c: &Constraints) -> Vec<TokenStream> {
     let mut keys = Vec::new();
+    if let (Some(min), Some(max)) = (c.min_length, c.max_length) {
+        if min > max {
+            // No value has such a length (the model warns); `length(min > max)` would not
+            // compile, so the check says so directly.
+            keys.push(quote!(schema = "false"));
+            return keys;
+        }
+    }
     let bounds: Vec<TokenStream> = [("min", c.min_length), ("max", c.max_length)]
         .into_iter()
         .filter_map(|(k, v)| {

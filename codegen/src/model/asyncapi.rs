@@ -86,6 +86,7 @@ pub fn build(src: &Sources, options: &crate::LoadOptions) -> Result<Catalog> {
         types,
         warnings: b.space.warnings,
     };
+    super::contradictions::check(&mut catalog, src)?;
     check_examples(&mut catalog, src);
     Ok(catalog)
 }

@@ -3,6 +3,7 @@
 //! Names are decided here, once ([`naming`]), so the emitter never invents one.
 
 mod asyncapi;
+mod contradictions;
 mod cycles;
 pub mod examples;
 pub mod naming;

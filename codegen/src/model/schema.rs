@@ -661,7 +661,7 @@ impl<'a> TypeSpace<'a> {
                 docs = docs_of(target);
             }
             let default = match prop.get("default").or_else(|| target.get("default")) {
-                Some(d) if !required => self.default_for(d, &ty, prop_loc),
+                Some(d) if !required => self.default_for(d, prop, prop_loc, wire)?,
                 _ => None,
             };
             let mut constraints = self.constraints(prop, &ty)?;
@@ -1111,11 +1111,44 @@ impl<'a> TypeSpace<'a> {
 
     /// Records a field default; whether tidings can honour it is decided once every type is
     /// known ([`settle_defaults`]).
-    fn default_for(&mut self, value: &Node, _ty: &Ty, _loc: &Loc) -> Option<Default> {
-        match value.value {
-            Value::Null => None,
-            _ => Some(Default::Value(value.to_json())),
+    ///
+    /// `default` is an annotation: a payload that leaves the property out is valid whatever
+    /// the default is. A default that breaks the property's own schema would turn such a
+    /// payload into an invalid value once filled in, so it is dropped, with a warning.
+    fn default_for(
+        &mut self,
+        value: &Node,
+        property: &Node,
+        loc: &Loc,
+        name: &str,
+    ) -> Result<Option<Default>> {
+        if matches!(value.value, Value::Null) {
+            return Ok(None);
         }
+        let json = value.to_json();
+        let schema = self.bundle(property, &Loc::root(property.span.doc))?;
+        let verdict = tidings::schema::Schema::compile(&schema).map(|s| s.validate(&json));
+        if let Ok(Err(errors)) = verdict {
+            let reason = errors
+                .iter()
+                .next()
+                .map(|v| v.message.clone())
+                .unwrap_or_default();
+            self.warnings.push(
+                self.src
+                    .diag(
+                        value.span,
+                        format!(
+                            "the default of property `{name}` breaks the property's own schema \
+                         ({reason}); a payload without the property stays as sent (no default \
+                         is filled in)"
+                        ),
+                    )
+                    .with_pointer(loc.child("default").fragment()),
+            );
+            return Ok(None);
+        }
+        Ok(Some(Default::Value(json)))
     }
 }
 
