@@ -175,7 +175,7 @@ pub mod publishers {
 )]
 #[serde(crate = "::tidings::serde", transparent)]
 #[validate(
-    schema = r##"{"$ref":"#/definitions/d0","definitions":{"d0":{"properties":{"anything":{},"closed":{"additionalProperties":false,"properties":{"only":{"type":"integer"}},"type":"object"},"day":{"format":"date","type":"string"},"extended":{"allOf":[{"$ref":"#/definitions/d3"},{"properties":{"extra":{"type":"boolean"}},"type":"object"}]},"flag":{"default":false,"type":"boolean"},"id":{"format":"uuid","type":"string"},"labels":{"additionalProperties":{"type":"string"},"type":"object"},"maybe":{"type":["string","null"]},"mode":{"default":"safe","enum":["fast","safe"],"type":"string"},"pet":{"oneOf":[{"$ref":"#/definitions/d1"},{"$ref":"#/definitions/d2"}]},"point":{"additionalItems":false,"items":[{"type":"number"},{"type":"number"}],"type":"array"},"retries":{"default":3,"type":"integer"},"value":{"anyOf":[{"type":"integer"},{"type":"string"}]},"when":{"format":"date-time","type":"string"}},"required":["when","id"],"type":"object"},"d1":{"properties":{"lives":{"type":"integer"},"petType":{"const":"cat","type":"string"}},"required":["petType"],"type":"object"},"d2":{"properties":{"goodBoy":{"type":"boolean"},"petType":{"const":"dog","type":"string"}},"required":["petType"],"type":"object"},"d3":{"properties":{"name":{"type":"string"}},"required":["name"],"type":"object"}}}"##
+    schema = r##"{"$ref":"#/definitions/d0","definitions":{"d0":{"properties":{"anything":{},"closed":{"additionalProperties":false,"properties":{"only":{"type":"integer"}},"type":"object"},"day":{"format":"date","type":"string"},"extended":{"allOf":[{"$ref":"#/definitions/d3"},{"properties":{"extra":{"type":"boolean"}},"type":"object"}]},"flag":{"default":false,"type":"boolean"},"id":{"format":"uuid","type":"string"},"labels":{"additionalProperties":{"type":"string"},"type":"object"},"maybe":{"type":["string","null"]},"mode":{"default":"safe","enum":["fast","safe"],"type":"string"},"pet":{"oneOf":[{"$ref":"#/definitions/d1"},{"$ref":"#/definitions/d2"}]},"point":{"additionalItems":false,"items":[{"type":"number"},{"type":"number"}],"minItems":2,"type":"array"},"retries":{"default":3,"type":"integer"},"value":{"anyOf":[{"type":"integer"},{"type":"string"}]},"when":{"format":"date-time","type":"string"}},"required":["when","id"],"type":"object"},"d1":{"properties":{"lives":{"type":"integer"},"petType":{"const":"cat","type":"string"}},"required":["petType"],"type":"object"},"d2":{"properties":{"goodBoy":{"type":"boolean"},"petType":{"const":"dog","type":"string"}},"required":["petType"],"type":"object"},"d3":{"properties":{"name":{"type":"string"}},"required":["name"],"type":"object"}}}"##
 )]
 #[event(
     type = "shape.event",
@@ -240,7 +240,7 @@ pub struct Shapes {
     pub maybe: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(
-        schema = r#"{"additionalItems":false,"items":[{"type":"number"},{"type":"number"}],"type":"array"}"#,
+        schema = r#"{"additionalItems":false,"items":[{"type":"number"},{"type":"number"}],"minItems":2,"type":"array"}"#,
         skip
     )]
     pub point: Option<(f64, f64)>,

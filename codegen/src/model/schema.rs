@@ -777,9 +777,18 @@ impl<'a> TypeSpace<'a> {
                 _ => node.get("additionalItems").and_then(Node::as_bool) == Some(false),
             };
             let len = items.len() as u64;
-            let fixed = rest_closed
-                || (node.get("minItems").and_then(Node::as_u64) == Some(len)
-                    && node.get("maxItems").and_then(Node::as_u64) == Some(len));
+            // A Rust tuple only when every valid array has exactly `len` items: an array
+            // shorter than its `items` list is valid unless `minItems` says otherwise.
+            let at_least = node
+                .get("minItems")
+                .and_then(Node::as_u64)
+                .is_some_and(|min| min >= len);
+            let at_most = rest_closed
+                || node
+                    .get("maxItems")
+                    .and_then(Node::as_u64)
+                    .is_some_and(|max| max <= len);
+            let fixed = at_least && at_most && len <= 12;
             if fixed && !items.is_empty() {
                 let mut tys = Vec::new();
                 for (i, item) in items.iter().enumerate() {
