@@ -440,6 +440,10 @@ impl Generator {
             let items: Vec<Value> = (0..self.rng.range(1, 3))
                 .map(|_| self.any(budget))
                 .collect();
+            if self.rng.chance(50) {
+                // Exactly as long as the list: a Rust tuple.
+                s["minItems"] = json!(items.len());
+            }
             s["items"] = json!(items);
             match self.rng.below(3) {
                 0 => s["additionalItems"] = json!(false),
@@ -449,7 +453,7 @@ impl Generator {
         } else if self.rng.chance(85) {
             s["items"] = self.any(budget);
         }
-        if self.rng.chance(25) {
+        if self.rng.chance(20) && s.get("minItems").is_none() {
             s["minItems"] = json!(self.rng.range(0, 2));
         }
         if self.rng.chance(25) {
