@@ -12,6 +12,9 @@
 //! - `cargo xtask bench compat`: time to diff two versions of a 500-message spec.
 //! - `cargo xtask bench brokers`: tidings' typed publisher against the raw client on NATS
 //!   JetStream and on RabbitMQ, one process each.
+//! - `cargo xtask fuzz-schemas [--seed N] [--count M] [--payloads P]`: the schema fuzzer
+//!   (`tests/tests/fuzz_schemas.rs`) over M random schemas (default 10,000) with P payloads
+//!   each (default 20), generated code against the `jsonschema` crate in both typing modes.
 //! - `cargo xtask check-compat [--against REF] [--mode backward|forward|full] [--specs GLOB]
 //!   [--strict]`: compares the specs of the work tree with their versions at `REF` (default
 //!   `git merge-base HEAD main`); exits 0 if all are compatible, 1 if any is not, 2 if a spec
@@ -85,10 +88,11 @@ fn main() -> ExitCode {
         ["bench-run", "codegen"] => bench::codegen(),
         ["bench-child", spec] => bench::child(spec),
         ["check-compat", rest @ ..] => compat::check_compat(rest),
+        ["fuzz-schemas", rest @ ..] => fuzz_schemas(rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask ci | package | bench [codegen | validate | events | compat | brokers] | check-compat \
-                 [--against REF] [--mode backward|forward|full] [--specs GLOB] [--strict]"
+                "usage: cargo xtask ci | package | bench [codegen | validate | events | compat | brokers] | fuzz-schemas [--seed N] \
+                 [--count M] [--payloads P] | check-compat [--against REF] [--mode backward|forward|full] [--specs GLOB] [--strict]"
             );
             ExitCode::from(2)
         }
@@ -181,6 +185,47 @@ fn ci() -> ExitCode {
     }
     eprintln!("xtask ci: cargo xtask package");
     package::package()
+}
+
+/// The schema fuzzer's test, with its seed and sizes from the command line.
+fn fuzz_schemas(args: &[&str]) -> ExitCode {
+    let mut test = Command::new(env!("CARGO"));
+    test.args([
+        "test",
+        "-p",
+        "tidings-tests",
+        "--test",
+        "fuzz_schemas",
+        "--",
+        "--nocapture",
+    ]);
+    let mut settings = [
+        ("--seed", "TIDINGS_FUZZ_SEED", "2026"),
+        ("--count", "TIDINGS_FUZZ_SCHEMAS", "10000"),
+        ("--payloads", "TIDINGS_FUZZ_PAYLOADS", "20"),
+        ("--first", "TIDINGS_FUZZ_FIRST", "0"),
+    ]
+    .map(|(flag, var, default)| (flag, var, default.to_string()));
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let Some(setting) = settings.iter_mut().find(|(f, _, _)| f == flag) else {
+            eprintln!(
+                "usage: cargo xtask fuzz-schemas [--seed N] [--count M] [--payloads P] [--first I]"
+            );
+            return ExitCode::from(2);
+        };
+        match rest.next().filter(|v| v.parse::<u64>().is_ok()) {
+            Some(value) => setting.2 = value.to_string(),
+            None => {
+                eprintln!("{flag} needs a number");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    for (_, var, value) in &settings {
+        test.env(var, value);
+    }
+    run(&mut test)
 }
 
 fn run(command: &mut Command) -> ExitCode {
