@@ -12,6 +12,7 @@ mod ast;
 mod attr;
 mod ctxt;
 mod expand;
+mod shape;
 mod validate;
 
 use proc_macro::TokenStream;

@@ -4,11 +4,14 @@
 //! in a [`Ctxt`]), then expand. Patterns, JSON texts and format names are checked here, at
 //! compile time, so the statics the expansion builds cannot fail at run time.
 
+use std::collections::HashMap;
+
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
-use syn::{Attribute, Data, DeriveInput, Expr, Fields, Ident, Lit, LitStr, Type, UnOp};
+use syn::{Attribute, Data, DeriveInput, Expr, Fields, Ident, Lit, LitStr, UnOp};
 
 use crate::ctxt::Ctxt;
+use crate::shape::Shape;
 
 const FORMATS: &[(&str, &str)] = &[
     ("date-time", "DateTime"),
@@ -181,28 +184,43 @@ impl PartialEq for Checks {
     }
 }
 
-/// Statics the expansion needs (compiled patterns, parsed JSON), each built once.
+/// Statics the expansion needs (compiled patterns, parsed JSON), each built once and shared
+/// by the checks that need the same one (the items of a tuple each get the same checks).
 #[derive(Default)]
 struct Statics {
     tokens: Vec<TokenStream>,
+    made: HashMap<(&'static str, String), Ident>,
 }
 
 impl Statics {
-    fn next(&self, kind: &str) -> Ident {
-        format_ident!("{}_{}", kind, self.tokens.len())
-    }
-
-    fn pattern(&mut self, source: &str) -> Ident {
-        let name = self.next("PATTERN");
-        self.tokens.push(quote! {
-            static #name: ::std::sync::LazyLock<::tidings::checks::Pattern> =
-                ::std::sync::LazyLock::new(|| ::tidings::checks::compile_pattern(#source));
-        });
+    /// The static of `kind` for `text`, made by `make` with its name the first time.
+    fn get(
+        &mut self,
+        kind: &'static str,
+        text: &str,
+        make: impl FnOnce(&Ident) -> TokenStream,
+    ) -> Ident {
+        let key = (kind, text.to_owned());
+        if let Some(name) = self.made.get(&key) {
+            return name.clone();
+        }
+        let name = format_ident!("{}_{}", kind, self.tokens.len());
+        self.tokens.push(make(&name));
+        self.made.insert(key, name.clone());
         name
     }
 
+    fn pattern(&mut self, source: &str) -> Ident {
+        self.get("PATTERN", source, |name| {
+            quote! {
+                static #name: ::std::sync::LazyLock<::tidings::checks::Pattern> =
+                    ::std::sync::LazyLock::new(|| ::tidings::checks::compile_pattern(#source));
+            }
+        })
+    }
+
     fn json(&mut self, text: &str, list: bool) -> Ident {
-        let name = self.next(if list { "ALLOWED" } else { "EXPECTED" });
+        let kind = if list { "ALLOWED" } else { "EXPECTED" };
         let (ty, init) = if list {
             (
                 quote!(::std::vec::Vec<::tidings::serde_json::Value>),
@@ -217,19 +235,20 @@ impl Statics {
                 quote!(::tidings::checks::parse_json(#text)),
             )
         };
-        self.tokens.push(quote! {
-            static #name: ::std::sync::LazyLock<#ty> = ::std::sync::LazyLock::new(|| #init);
-        });
-        name
+        self.get(kind, text, |name| {
+            quote! {
+                static #name: ::std::sync::LazyLock<#ty> = ::std::sync::LazyLock::new(|| #init);
+            }
+        })
     }
 
     fn schema(&mut self, text: &str) -> Ident {
-        let name = self.next("SCHEMA");
-        self.tokens.push(quote! {
-            static #name: ::std::sync::LazyLock<::tidings::checks::Schema> =
-                ::std::sync::LazyLock::new(|| ::tidings::checks::Schema::from_json_str(#text));
-        });
-        name
+        self.get("SCHEMA", text, |name| {
+            quote! {
+                static #name: ::std::sync::LazyLock<::tidings::checks::Schema> =
+                    ::std::sync::LazyLock::new(|| ::tidings::checks::Schema::from_json_str(#text));
+            }
+        })
     }
 }
 
@@ -384,20 +403,7 @@ fn fields(
             None => (TokenStream::new(), TokenStream::new()),
         };
         let value = quote!(#binding);
-        let inner = option_depth(&field.ty);
-        let local = expand_checks(&c, statics);
-        let local = if local.is_empty() {
-            TokenStream::new()
-        } else {
-            let mut body = quote!({ #local });
-            let mut unwrapped = quote!(value);
-            for _ in 0..inner {
-                body =
-                    quote!(if let ::core::option::Option::Some(value) = #unwrapped.as_ref() #body);
-                unwrapped = quote!(value);
-            }
-            quote!(#body)
-        };
+        let local = expand(&c, &Shape::of(&field.ty), statics);
         if c.skip && local.is_empty() {
             continue;
         }
@@ -432,28 +438,29 @@ fn fields(
     (bindings, checks)
 }
 
-/// How many `Option`s wrap the type, syntactically (`Option<Option<T>>` is 2).
-fn option_depth(ty: &Type) -> usize {
-    let Type::Path(path) = ty else {
-        return 0;
+/// The checks on `value`, a reference to a value of shape `shape`, at `at`: through the
+/// wrappers the shape shows, to the value inside (when there is one).
+fn expand(c: &Checks, shape: &Shape, statics: &mut Statics) -> TokenStream {
+    let (wrapper, inner) = match shape {
+        Shape::Optional(inner) => (
+            quote!(if let ::core::option::Option::Some(value) = value),
+            inner,
+        ),
+        Shape::Deref(inner) => (quote!(let value = &**value;), inner),
+        _ => return expand_checks(c, shape, statics),
     };
-    let Some(last) = path.path.segments.last() else {
-        return 0;
-    };
-    if last.ident != "Option" {
-        return 0;
-    }
-    match &last.arguments {
-        syn::PathArguments::AngleBracketed(args) => match args.args.first() {
-            Some(syn::GenericArgument::Type(inner)) => 1 + option_depth(inner),
-            _ => 1,
-        },
-        _ => 1,
+    let body = expand(c, inner, statics);
+    if body.is_empty() {
+        body
+    } else if matches!(shape, Shape::Optional(_)) {
+        quote!(#wrapper { #body })
+    } else {
+        quote!({ #wrapper #body })
     }
 }
 
-/// The checks on `value` (a reference) at `at`.
-fn expand_checks(c: &Checks, statics: &mut Statics) -> TokenStream {
+/// The checks on `value` itself (a reference) at `at`, and on its items or values.
+fn expand_checks(c: &Checks, shape: &Shape, statics: &mut Statics) -> TokenStream {
     let mut out = TokenStream::new();
     if let Some(min) = c.min {
         let min = proc_macro2::Literal::u64_unsuffixed(min);
@@ -466,7 +473,7 @@ fn expand_checks(c: &Checks, statics: &mut Statics) -> TokenStream {
     if let Some(source) = &c.pattern {
         let regex = statics.pattern(source);
         out.extend(quote! {
-            ::tidings::checks::pattern(::core::convert::AsRef::<str>::as_ref(value), &#regex, #source, at, errors);
+            ::tidings::checks::pattern(value, &#regex, #source, at, errors);
         });
     }
     for (limit, check) in [
@@ -490,12 +497,12 @@ fn expand_checks(c: &Checks, statics: &mut Statics) -> TokenStream {
         });
     }
     if c.unique_items {
-        out.extend(quote!(::tidings::checks::unique_items(::core::convert::AsRef::<[_]>::as_ref(value), at, errors);));
+        out.extend(quote!(::tidings::checks::unique_items(value, at, errors);));
     }
     if let Some(format) = c.format {
         let variant = Ident::new(format, Span::call_site());
         out.extend(quote! {
-            ::tidings::checks::format(::core::convert::AsRef::<str>::as_ref(value), ::tidings::checks::Format::#variant, at, errors);
+            ::tidings::checks::format(value, ::tidings::checks::Format::#variant, at, errors);
         });
     }
     if let Some(text) = &c.enumeration {
@@ -511,26 +518,60 @@ fn expand_checks(c: &Checks, statics: &mut Statics) -> TokenStream {
         out.extend(quote!(::tidings::checks::schema(value, &#schema, at, errors);));
     }
     if let Some(items) = &c.items {
-        let inner = expand_checks(items, statics);
-        out.extend(quote! {
-            for (index, value) in value.iter().enumerate() {
-                let mark = at.push_index(index);
-                #inner
-                at.truncate(mark);
-            }
-        });
+        out.extend(expand_items(items, shape, statics));
     }
     if let Some(values) = &c.values {
-        let inner = expand_checks(values, statics);
-        out.extend(quote! {
-            for (key, value) in value.iter() {
-                let mark = at.push_key(key);
-                #inner
-                at.truncate(mark);
-            }
-        });
+        let inner = match shape {
+            Shape::Map(value) => expand(values, value, statics),
+            _ => expand(values, &Shape::Opaque, statics),
+        };
+        if !inner.is_empty() {
+            out.extend(quote! {
+                for (key, value) in ::tidings::checks::Entries::entries(value) {
+                    ::tidings::checks::at_key(key, at, errors, |at, errors| { #inner });
+                }
+            });
+        }
     }
     out
+}
+
+/// `items(...)`: the checks on each item, at its index. A tuple's items each have a shape
+/// (and a type) of their own, so each gets its own checks.
+fn expand_items(items: &Checks, shape: &Shape, statics: &mut Statics) -> TokenStream {
+    if let Shape::Tuple(shapes) = shape {
+        let mut out = TokenStream::new();
+        for (index, shape) in shapes.iter().enumerate() {
+            let inner = expand(items, shape, statics);
+            if inner.is_empty() {
+                continue;
+            }
+            let field = syn::Index::from(index);
+            out.extend(quote! {
+                {
+                    let value = &value.#field;
+                    let mark = at.push_index(#index);
+                    #inner
+                    at.truncate(mark);
+                }
+            });
+        }
+        return out;
+    }
+    let inner = match shape {
+        Shape::Sequence(item) => expand(items, item, statics),
+        _ => expand(items, &Shape::Opaque, statics),
+    };
+    if inner.is_empty() {
+        return inner;
+    }
+    quote! {
+        for (index, value) in ::core::iter::Iterator::enumerate(::tidings::checks::Sequence::elements(value)) {
+            let mark = at.push_index(index);
+            #inner
+            at.truncate(mark);
+        }
+    }
 }
 
 /// Reads every `#[validate(...)]` among `attrs` into one [`Checks`].

@@ -3,9 +3,16 @@
 //! Each function records a [`Violation`](crate::Violation) and returns; none stops at the
 //! first problem. Numbers are compared exactly (an `i64` against an integer limit never goes
 //! through `f64`), and `multipleOf` is exact for decimal divisors such as `0.01`.
+//!
+//! The value of a check is whatever type the field has: the traits here ([`Numeric`],
+//! [`Length`], [`Text`], [`JsonItems`], [`Sequence`], [`Entries`]) are implemented for the
+//! values each keyword applies to and for the wrappers around them (`Option`, where `None` has
+//! nothing to check, `Box`, references), so that a check compiles on every type the derive
+//! accepts, a type alias that hides an `Option` included.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -65,47 +72,68 @@ impl std::fmt::Display for Num {
 
 /// Numbers the range checks accept.
 pub trait Numeric {
-    /// The value as a [`Num`].
-    fn num(&self) -> Num;
+    /// The value as a [`Num`]; `None` when there is no number to check (an empty `Option`).
+    fn num(&self) -> Option<Num>;
 }
 
 macro_rules! numeric_int {
     ($($t:ty),*) => {$(
         impl Numeric for $t {
             #[inline]
-            fn num(&self) -> Num {
-                Num::Int(*self as i128)
+            fn num(&self) -> Option<Num> {
+                Some(Num::Int(*self as i128))
             }
         }
     )*};
 }
 
-numeric_int!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
+numeric_int!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, usize);
+
+impl Numeric for u128 {
+    #[inline]
+    fn num(&self) -> Option<Num> {
+        Some(i128::try_from(*self).map_or(Num::Float(*self as f64), Num::Int))
+    }
+}
 
 impl Numeric for f64 {
     #[inline]
-    fn num(&self) -> Num {
-        Num::Float(*self)
+    fn num(&self) -> Option<Num> {
+        Some(Num::Float(*self))
     }
 }
 
 impl Numeric for f32 {
     #[inline]
-    fn num(&self) -> Num {
-        Num::Float(f64::from(*self))
+    fn num(&self) -> Option<Num> {
+        Some(Num::Float(f64::from(*self)))
     }
 }
 
 impl<T: Numeric + ?Sized> Numeric for &T {
     #[inline]
-    fn num(&self) -> Num {
+    fn num(&self) -> Option<Num> {
         (**self).num()
+    }
+}
+
+impl<T: Numeric + ?Sized> Numeric for Box<T> {
+    #[inline]
+    fn num(&self) -> Option<Num> {
+        (**self).num()
+    }
+}
+
+impl<T: Numeric> Numeric for Option<T> {
+    #[inline]
+    fn num(&self) -> Option<Num> {
+        self.as_ref().and_then(T::num)
     }
 }
 
 #[inline]
 fn compare(
-    value: Num,
+    value: Option<Num>,
     limit: Num,
     ok: fn(Ordering) -> bool,
     keyword: &'static str,
@@ -113,6 +141,9 @@ fn compare(
     at: &Pointer,
     errors: &mut ValidationErrors,
 ) {
+    let Some(value) = value else {
+        return;
+    };
     let ordering = match (value, limit) {
         (Num::Int(a), Num::Int(b)) => Some(a.cmp(&b)),
         (Num::Float(a), Num::Float(b)) => a.partial_cmp(&b),
@@ -323,7 +354,9 @@ pub fn multiple_of<N: Numeric + ?Sized>(
     at: &Pointer,
     errors: &mut ValidationErrors,
 ) {
-    let num = value.num();
+    let Some(num) = value.num() else {
+        return;
+    };
     if let Num::Float(f) = num {
         if float_is_multiple(f, divisor) {
             return;
@@ -371,78 +404,119 @@ fn float_is_multiple(value: f64, divisor: Decimal) -> bool {
     multiple.abs() < 9.0e15 && multiple / scale == value
 }
 
-/// Things with a length: characters of strings, items of sequences, properties of maps.
+/// Things with a length: characters of strings, items of sequences (tuples included),
+/// properties of maps.
 pub trait Length {
-    /// The length in its unit.
-    fn length(&self) -> usize;
+    /// The length in its unit; `None` when there is nothing to measure (an empty `Option`).
+    fn length(&self) -> Option<usize>;
     /// `minLength`, `minItems` or `minProperties`.
     const MIN_KEYWORD: &'static str;
     /// `maxLength`, `maxItems` or `maxProperties`.
     const MAX_KEYWORD: &'static str;
 }
 
-impl Length for str {
-    fn length(&self) -> usize {
-        self.chars().count()
-    }
-    const MIN_KEYWORD: &'static str = "minLength";
-    const MAX_KEYWORD: &'static str = "maxLength";
+/// `Length` in one of the three units, from how the value counts.
+macro_rules! length {
+    ($unit:ident: $(impl[$($generics:tt)*] for $t:ty => |$v:ident| $len:expr;)*) => {$(
+        impl<$($generics)*> Length for $t {
+            #[inline]
+            fn length(&self) -> Option<usize> {
+                let $v = self;
+                Some($len)
+            }
+            length!(@keywords $unit);
+        }
+    )*};
+    (@keywords characters) => {
+        const MIN_KEYWORD: &'static str = "minLength";
+        const MAX_KEYWORD: &'static str = "maxLength";
+    };
+    (@keywords items) => {
+        const MIN_KEYWORD: &'static str = "minItems";
+        const MAX_KEYWORD: &'static str = "maxItems";
+    };
+    (@keywords properties) => {
+        const MIN_KEYWORD: &'static str = "minProperties";
+        const MAX_KEYWORD: &'static str = "maxProperties";
+    };
 }
 
-impl Length for String {
-    fn length(&self) -> usize {
-        self.as_str().length()
-    }
-    const MIN_KEYWORD: &'static str = "minLength";
-    const MAX_KEYWORD: &'static str = "maxLength";
+length! { characters:
+    impl[] for str => |s| s.chars().count();
+    impl[] for String => |s| s.chars().count();
 }
 
-impl<T> Length for [T] {
-    fn length(&self) -> usize {
-        self.len()
-    }
-    const MIN_KEYWORD: &'static str = "minItems";
-    const MAX_KEYWORD: &'static str = "maxItems";
+length! { items:
+    impl[T] for [T] => |s| s.len();
+    impl[T] for Vec<T> => |s| s.len();
+    impl[T, const N: usize] for [T; N] => |_s| N;
+    impl[T] for VecDeque<T> => |s| s.len();
+    impl[T] for BTreeSet<T> => |s| s.len();
+    impl[T, S] for HashSet<T, S> => |s| s.len();
 }
 
-impl<T> Length for Vec<T> {
-    fn length(&self) -> usize {
-        self.len()
-    }
-    const MIN_KEYWORD: &'static str = "minItems";
-    const MAX_KEYWORD: &'static str = "maxItems";
+length! { properties:
+    impl[K, V] for BTreeMap<K, V> => |s| s.len();
+    impl[K, V, S] for HashMap<K, V, S> => |s| s.len();
+    impl[] for serde_json::Map<String, Value> => |s| s.len();
 }
 
-impl<T, const N: usize> Length for [T; N] {
-    fn length(&self) -> usize {
-        N
-    }
-    const MIN_KEYWORD: &'static str = "minItems";
-    const MAX_KEYWORD: &'static str = "maxItems";
+/// `Length` of tuples, whose number of items is their arity.
+macro_rules! tuple_length {
+    ($($arity:literal: $($name:ident)+;)*) => {$(
+        length! { items: impl[$($name),+] for ($($name,)+) => |_s| $arity; }
+    )*};
 }
 
-impl<T> Length for BTreeMap<String, T> {
-    fn length(&self) -> usize {
-        self.len()
-    }
-    const MIN_KEYWORD: &'static str = "minProperties";
-    const MAX_KEYWORD: &'static str = "maxProperties";
+tuple_length! {
+    1: A;
+    2: A B;
+    3: A B C;
+    4: A B C D;
+    5: A B C D E;
+    6: A B C D E F;
+    7: A B C D E F G;
+    8: A B C D E F G H;
+    9: A B C D E F G H I;
+    10: A B C D E F G H I J;
+    11: A B C D E F G H I J K;
+    12: A B C D E F G H I J K L;
 }
 
-impl<T, S> Length for HashMap<String, T, S> {
-    fn length(&self) -> usize {
-        self.len()
+impl<T: Length + ?Sized> Length for &T {
+    #[inline]
+    fn length(&self) -> Option<usize> {
+        (**self).length()
     }
-    const MIN_KEYWORD: &'static str = "minProperties";
-    const MAX_KEYWORD: &'static str = "maxProperties";
+    const MIN_KEYWORD: &'static str = T::MIN_KEYWORD;
+    const MAX_KEYWORD: &'static str = T::MAX_KEYWORD;
 }
 
-impl Length for serde_json::Map<String, Value> {
-    fn length(&self) -> usize {
-        self.len()
+impl<T: Length + ?Sized> Length for Box<T> {
+    #[inline]
+    fn length(&self) -> Option<usize> {
+        (**self).length()
     }
-    const MIN_KEYWORD: &'static str = "minProperties";
-    const MAX_KEYWORD: &'static str = "maxProperties";
+    const MIN_KEYWORD: &'static str = T::MIN_KEYWORD;
+    const MAX_KEYWORD: &'static str = T::MAX_KEYWORD;
+}
+
+impl<B: Length + ToOwned + ?Sized> Length for Cow<'_, B> {
+    #[inline]
+    fn length(&self) -> Option<usize> {
+        (**self).length()
+    }
+    const MIN_KEYWORD: &'static str = B::MIN_KEYWORD;
+    const MAX_KEYWORD: &'static str = B::MAX_KEYWORD;
+}
+
+impl<T: Length> Length for Option<T> {
+    #[inline]
+    fn length(&self) -> Option<usize> {
+        self.as_ref().and_then(T::length)
+    }
+    const MIN_KEYWORD: &'static str = T::MIN_KEYWORD;
+    const MAX_KEYWORD: &'static str = T::MAX_KEYWORD;
 }
 
 fn unit(keyword: &str) -> &'static str {
@@ -461,7 +535,9 @@ pub fn min_length<L: Length + ?Sized>(
     at: &Pointer,
     errors: &mut ValidationErrors,
 ) {
-    let len = value.length();
+    let Some(len) = value.length() else {
+        return;
+    };
     if len < min {
         let unit = unit(L::MIN_KEYWORD);
         errors.push(
@@ -480,7 +556,9 @@ pub fn max_length<L: Length + ?Sized>(
     at: &Pointer,
     errors: &mut ValidationErrors,
 ) {
-    let len = value.length();
+    let Some(len) = value.length() else {
+        return;
+    };
     if len > max {
         let unit = unit(L::MAX_KEYWORD);
         errors.push(
@@ -502,15 +580,66 @@ pub fn compile_pattern(source: &str) -> Pattern {
     }
 }
 
+/// Strings, for `pattern` and `format`.
+pub trait Text {
+    /// The string; `None` when there is none to check (an empty `Option`).
+    fn text(&self) -> Option<&str>;
+}
+
+impl Text for str {
+    #[inline]
+    fn text(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+impl Text for String {
+    #[inline]
+    fn text(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+impl<T: Text + ?Sized> Text for &T {
+    #[inline]
+    fn text(&self) -> Option<&str> {
+        (**self).text()
+    }
+}
+
+impl<T: Text + ?Sized> Text for Box<T> {
+    #[inline]
+    fn text(&self) -> Option<&str> {
+        (**self).text()
+    }
+}
+
+impl<B: Text + ToOwned + ?Sized> Text for Cow<'_, B> {
+    #[inline]
+    fn text(&self) -> Option<&str> {
+        (**self).text()
+    }
+}
+
+impl<T: Text> Text for Option<T> {
+    #[inline]
+    fn text(&self) -> Option<&str> {
+        self.as_ref().and_then(T::text)
+    }
+}
+
 /// `pattern`: the regex matches somewhere in `value` (JSON Schema patterns are not anchored).
 #[inline]
-pub fn pattern(
-    value: &str,
+pub fn pattern<T: Text + ?Sized>(
+    value: &T,
     regex: &Pattern,
     source: &str,
     at: &Pointer,
     errors: &mut ValidationErrors,
 ) {
+    let Some(value) = value.text() else {
+        return;
+    };
     if !regex.is_match(value) {
         errors.push(
             at,
@@ -520,17 +649,248 @@ pub fn pattern(
     }
 }
 
-/// `uniqueItems`, by JSON equality (`1` and `1.0` are the same item).
-pub fn unique_items<T: Serialize>(items: &[T], at: &Pointer, errors: &mut ValidationErrors) {
-    let values: Vec<Value> = items
-        .iter()
-        .map(|i| serde_json::to_value(i).unwrap_or(Value::Null))
-        .collect();
-    for (i, a) in values.iter().enumerate() {
-        if let Some(j) = values[..i].iter().position(|b| crate::json::equal(a, b)) {
-            errors.push(at, "uniqueItems", format!("items {j} and {i} are equal"));
-            return;
+/// Arrays as JSON sees them, for `uniqueItems`: sequences, sets and tuples (whose items may
+/// each have a type of their own), and `serde_json::Value`.
+pub trait JsonItems {
+    /// The JSON form of each item, in order; `None` when there is no array (an empty
+    /// `Option`, or a JSON value of another type).
+    fn json_items(&self) -> Option<Vec<Value>>;
+}
+
+fn json_of<T: Serialize + ?Sized>(item: &T) -> Value {
+    serde_json::to_value(item).unwrap_or(Value::Null)
+}
+
+/// `JsonItems` of homogeneous collections, from their iterator.
+macro_rules! json_items {
+    ($(impl[$($generics:tt)*] for $t:ty;)*) => {$(
+        impl<$($generics)*> JsonItems for $t {
+            fn json_items(&self) -> Option<Vec<Value>> {
+                Some(self.iter().map(json_of).collect())
+            }
         }
+    )*};
+}
+
+json_items! {
+    impl[T: Serialize] for [T];
+    impl[T: Serialize] for Vec<T>;
+    impl[T: Serialize, const N: usize] for [T; N];
+    impl[T: Serialize] for VecDeque<T>;
+    impl[T: Serialize] for BTreeSet<T>;
+    impl[T: Serialize, S] for HashSet<T, S>;
+}
+
+/// `JsonItems` of tuples: each item turned into JSON by its own type.
+macro_rules! tuple_json_items {
+    ($($($name:ident $index:tt)+;)*) => {$(
+        impl<$($name: Serialize),+> JsonItems for ($($name,)+) {
+            fn json_items(&self) -> Option<Vec<Value>> {
+                Some(vec![$(json_of(&self.$index)),+])
+            }
+        }
+    )*};
+}
+
+tuple_json_items! {
+    A 0;
+    A 0 B 1;
+    A 0 B 1 C 2;
+    A 0 B 1 C 2 D 3;
+    A 0 B 1 C 2 D 3 E 4;
+    A 0 B 1 C 2 D 3 E 4 F 5;
+    A 0 B 1 C 2 D 3 E 4 F 5 G 6;
+    A 0 B 1 C 2 D 3 E 4 F 5 G 6 H 7;
+    A 0 B 1 C 2 D 3 E 4 F 5 G 6 H 7 I 8;
+    A 0 B 1 C 2 D 3 E 4 F 5 G 6 H 7 I 8 J 9;
+    A 0 B 1 C 2 D 3 E 4 F 5 G 6 H 7 I 8 J 9 K 10;
+    A 0 B 1 C 2 D 3 E 4 F 5 G 6 H 7 I 8 J 9 K 10 L 11;
+}
+
+impl JsonItems for Value {
+    fn json_items(&self) -> Option<Vec<Value>> {
+        match self {
+            Value::Array(items) => Some(items.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl<T: JsonItems + ?Sized> JsonItems for &T {
+    fn json_items(&self) -> Option<Vec<Value>> {
+        (**self).json_items()
+    }
+}
+
+impl<T: JsonItems + ?Sized> JsonItems for Box<T> {
+    fn json_items(&self) -> Option<Vec<Value>> {
+        (**self).json_items()
+    }
+}
+
+impl<T: JsonItems> JsonItems for Option<T> {
+    fn json_items(&self) -> Option<Vec<Value>> {
+        self.as_ref().and_then(T::json_items)
+    }
+}
+
+/// `uniqueItems`, by JSON equality: `1` and `1.0` are the same item, and so are two objects
+/// with the same properties in another order.
+pub fn unique_items<I: JsonItems + ?Sized>(items: &I, at: &Pointer, errors: &mut ValidationErrors) {
+    let Some(items) = items.json_items() else {
+        return;
+    };
+    if let Some((i, j)) = crate::schema::first_duplicate(&items) {
+        errors.push(at, "uniqueItems", format!("items {i} and {j} are equal"));
+    }
+}
+
+/// Sequences whose items `items(...)` checks one by one: slices, arrays, `Vec`, `VecDeque`
+/// and sets, in a reference, a `Box` or an `Option` (where `None` has no items).
+pub trait Sequence {
+    /// The type of an item.
+    type Item;
+    /// The items, in order.
+    fn elements(&self) -> impl Iterator<Item = &Self::Item>;
+}
+
+/// `Sequence` of collections, from their iterator.
+macro_rules! sequence {
+    ($(impl[$($generics:tt)*] for $t:ty;)*) => {$(
+        impl<$($generics)*> Sequence for $t {
+            type Item = T;
+            #[inline]
+            fn elements(&self) -> impl Iterator<Item = &T> {
+                self.iter()
+            }
+        }
+    )*};
+}
+
+sequence! {
+    impl[T] for [T];
+    impl[T] for Vec<T>;
+    impl[T, const N: usize] for [T; N];
+    impl[T] for VecDeque<T>;
+    impl[T] for BTreeSet<T>;
+    impl[T, S] for HashSet<T, S>;
+}
+
+impl<Q: Sequence + ?Sized> Sequence for &Q {
+    type Item = Q::Item;
+    #[inline]
+    fn elements(&self) -> impl Iterator<Item = &Q::Item> {
+        (**self).elements()
+    }
+}
+
+impl<Q: Sequence + ?Sized> Sequence for Box<Q> {
+    type Item = Q::Item;
+    #[inline]
+    fn elements(&self) -> impl Iterator<Item = &Q::Item> {
+        (**self).elements()
+    }
+}
+
+impl<Q: Sequence> Sequence for Option<Q> {
+    type Item = Q::Item;
+    #[inline]
+    fn elements(&self) -> impl Iterator<Item = &Q::Item> {
+        self.iter().flat_map(Q::elements)
+    }
+}
+
+/// Maps whose values `values(...)` checks one by one: `BTreeMap` and `HashMap` with keys of
+/// any type that serializes as a JSON object key, in a reference, a `Box` or an `Option`
+/// (where `None` has no values).
+pub trait Entries {
+    /// The type of a key.
+    type Key: Serialize + ?Sized;
+    /// The type of a value.
+    type Value;
+    /// The entries, in the map's order.
+    fn entries(&self) -> impl Iterator<Item = (&Self::Key, &Self::Value)>;
+}
+
+impl<K: Serialize, V> Entries for BTreeMap<K, V> {
+    type Key = K;
+    type Value = V;
+    #[inline]
+    fn entries(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.iter()
+    }
+}
+
+impl<K: Serialize, V, S> Entries for HashMap<K, V, S> {
+    type Key = K;
+    type Value = V;
+    #[inline]
+    fn entries(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.iter()
+    }
+}
+
+impl Entries for serde_json::Map<String, Value> {
+    type Key = String;
+    type Value = Value;
+    #[inline]
+    fn entries(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.iter()
+    }
+}
+
+impl<M: Entries + ?Sized> Entries for &M {
+    type Key = M::Key;
+    type Value = M::Value;
+    #[inline]
+    fn entries(&self) -> impl Iterator<Item = (&M::Key, &M::Value)> {
+        (**self).entries()
+    }
+}
+
+impl<M: Entries + ?Sized> Entries for Box<M> {
+    type Key = M::Key;
+    type Value = M::Value;
+    #[inline]
+    fn entries(&self) -> impl Iterator<Item = (&M::Key, &M::Value)> {
+        (**self).entries()
+    }
+}
+
+impl<M: Entries> Entries for Option<M> {
+    type Key = M::Key;
+    type Value = M::Value;
+    #[inline]
+    fn entries(&self) -> impl Iterator<Item = (&M::Key, &M::Value)> {
+        self.iter().flat_map(M::entries)
+    }
+}
+
+/// Runs `check` on the value under the map key `key`, which sits at `at`. The check runs on a
+/// detached pointer, so the key's text is only worked out when something fails.
+#[inline]
+pub fn at_key<K: Serialize + ?Sized>(
+    key: &K,
+    at: &mut Pointer,
+    errors: &mut ValidationErrors,
+    check: impl FnOnce(&mut Pointer, &mut ValidationErrors),
+) {
+    let mut local = ValidationErrors::new();
+    check(&mut Pointer::root(), &mut local);
+    if !local.is_empty() {
+        let mark = at.push_key(&key_text(key));
+        local.rebase(at);
+        errors.append(&mut local);
+        at.truncate(mark);
+    }
+}
+
+/// A map key as JSON writes it: strings as they are, numbers and the like in their JSON text.
+pub(crate) fn key_text<K: Serialize + ?Sized>(key: &K) -> String {
+    match serde_json::to_value(key) {
+        Ok(Value::String(text)) => text,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
     }
 }
 
@@ -577,7 +937,15 @@ pub fn constant<T: Serialize + ?Sized>(
 
 /// `format`.
 #[inline]
-pub fn format(value: &str, format: Format, at: &Pointer, errors: &mut ValidationErrors) {
+pub fn format<T: Text + ?Sized>(
+    value: &T,
+    format: Format,
+    at: &Pointer,
+    errors: &mut ValidationErrors,
+) {
+    let Some(value) = value.text() else {
+        return;
+    };
     if !format.is_valid(value) {
         errors.push(
             at,

@@ -1715,7 +1715,7 @@ impl fmt::Write for StackText {
 // ---- uniqueItems ---------------------------------------------------------------------------
 
 /// The first pair of equal items (JSON equality), by the index of the later one.
-fn first_duplicate(items: &[Value]) -> Option<(usize, usize)> {
+pub(crate) fn first_duplicate(items: &[Value]) -> Option<(usize, usize)> {
     // Pairwise for short arrays; longer ones compare only items whose hashes collide.
     if items.len() <= 16 {
         return (1..items.len()).find_map(|j| {

@@ -5,8 +5,13 @@
 //! stops at the first problem: each violation is pushed to [`ValidationErrors`] with the JSON
 //! pointer of the offending value, the JSON Schema keyword, and a message for people.
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::fmt;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use serde::Serialize;
 
 use crate::schema::Schema;
 
@@ -271,7 +276,21 @@ impl<T: Validate + ?Sized> Validate for &T {
     }
 }
 
-impl<T: Validate + ?Sized> Validate for Box<T> {
+/// Smart pointers hold the value itself.
+macro_rules! deref {
+    ($($t:ident),*) => {$(
+        impl<T: Validate + ?Sized> Validate for $t<T> {
+            #[inline]
+            fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+                (**self).validate_at(at, errors)
+            }
+        }
+    )*};
+}
+
+deref!(Box, Rc, Arc);
+
+impl<B: Validate + ToOwned + ?Sized> Validate for Cow<'_, B> {
     #[inline]
     fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
         (**self).validate_at(at, errors)
@@ -287,53 +306,68 @@ impl<T: Validate> Validate for Option<T> {
     }
 }
 
-impl<T: Validate> Validate for [T] {
-    fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
-        for (i, item) in self.iter().enumerate() {
-            // A detached pointer: the item's path is only built when it has violations.
-            let mut local = ValidationErrors::new();
-            item.validate_at(&mut Pointer::root(), &mut local);
-            if !local.is_empty() {
-                let mark = at.push_index(i);
-                local.rebase(at);
-                errors.append(&mut local);
-                at.truncate(mark);
+/// Checks each item of a sequence (in its JSON order) at its index.
+fn validate_items<'a, T: Validate + 'a>(
+    items: impl Iterator<Item = &'a T>,
+    at: &mut Pointer,
+    errors: &mut ValidationErrors,
+) {
+    for (i, item) in items.enumerate() {
+        // A detached pointer: the item's path is only built when it has violations.
+        let mut local = ValidationErrors::new();
+        item.validate_at(&mut Pointer::root(), &mut local);
+        if !local.is_empty() {
+            let mark = at.push_index(i);
+            local.rebase(at);
+            errors.append(&mut local);
+            at.truncate(mark);
+        }
+    }
+}
+
+/// Sequences and sets: each item at its index.
+macro_rules! sequence {
+    ($(impl[$($generics:tt)*] for $t:ty;)*) => {$(
+        impl<$($generics)*> Validate for $t {
+            #[inline]
+            fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
+                validate_items(self.iter(), at, errors)
             }
         }
+    )*};
+}
+
+sequence! {
+    impl[T: Validate] for [T];
+    impl[T: Validate] for Vec<T>;
+    impl[T: Validate, const N: usize] for [T; N];
+    impl[T: Validate] for VecDeque<T>;
+    impl[T: Validate] for BTreeSet<T>;
+    impl[T: Validate, S] for HashSet<T, S>;
+}
+
+/// Checks each value of a map under its key, as JSON writes it (integer keys as digits).
+fn validate_entries<'a, K: Serialize + ?Sized + 'a, T: Validate + 'a>(
+    entries: impl Iterator<Item = (&'a K, &'a T)>,
+    at: &mut Pointer,
+    errors: &mut ValidationErrors,
+) {
+    for (key, value) in entries {
+        crate::checks::at_key(key, at, errors, |at, errors| value.validate_at(at, errors));
     }
 }
 
-impl<T: Validate> Validate for Vec<T> {
+impl<K: Serialize, T: Validate> Validate for BTreeMap<K, T> {
     #[inline]
     fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
-        self.as_slice().validate_at(at, errors)
+        validate_entries(self.iter(), at, errors)
     }
 }
 
-impl<T: Validate, const N: usize> Validate for [T; N] {
+impl<K: Serialize, T: Validate, S> Validate for HashMap<K, T, S> {
     #[inline]
     fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
-        self.as_slice().validate_at(at, errors)
-    }
-}
-
-impl<T: Validate> Validate for BTreeMap<String, T> {
-    fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
-        for (key, value) in self {
-            let mark = at.push_key(key);
-            value.validate_at(at, errors);
-            at.truncate(mark);
-        }
-    }
-}
-
-impl<T: Validate, S> Validate for HashMap<String, T, S> {
-    fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
-        for (key, value) in self {
-            let mark = at.push_key(key);
-            value.validate_at(at, errors);
-            at.truncate(mark);
-        }
+        validate_entries(self.iter(), at, errors)
     }
 }
 
@@ -364,6 +398,10 @@ tuple!(A 0, B 1, C 2, D 3, E 4);
 tuple!(A 0, B 1, C 2, D 3, E 4, F 5);
 tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
 tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
+tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
+tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
+tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
 
 #[cfg(test)]
 mod tests {
