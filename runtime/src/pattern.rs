@@ -31,7 +31,9 @@ impl Pattern {
                 return Ok(Pattern::Fast(regex));
             }
         }
-        regress::Regex::new(source)
+        // Unicode mode, as JSON Schema asks (`\p{Letter}`); the older syntax (`\_`) without.
+        regress::Regex::with_flags(source, "u")
+            .or_else(|_| regress::Regex::new(source))
             .map(Pattern::Ecma)
             .map_err(|e| e.to_string())
     }
@@ -331,6 +333,14 @@ mod tests {
         let fast = Pattern::new(source).unwrap();
         let ecma = regress::Regex::new(source).unwrap();
         (fast.is_match(text), ecma.find(text).is_some())
+    }
+
+    #[test]
+    fn property_escapes_are_unicode() {
+        let letters = Pattern::new("^\\p{Letter}+$").unwrap();
+        assert!(letters.is_match("Hello") && letters.is_match("π"));
+        assert!(!letters.is_match("p{Letter}"));
+        assert!(Pattern::new("^a\\_b$").unwrap().is_match("a_b"));
     }
 
     #[test]

@@ -915,7 +915,10 @@ fn pattern_of(source: &Value, pointer: &str) -> Result<Pattern, SchemaError> {
     let Value::String(source) = source else {
         return Err(fail("must be a string".to_owned()));
     };
-    match Regex::new(source) {
+    // Unicode mode, as JSON Schema asks (`\p{Letter}` is a property escape there, not `p`);
+    // a pattern that only the older, Annex B syntax accepts (`\_`, a lone `{`) compiles
+    // without it.
+    match Regex::with_flags(source, "u").or_else(|_| Regex::new(source)) {
         Ok(regex) => Ok(Pattern {
             regex,
             source: source.clone(),
@@ -2337,6 +2340,17 @@ mod tests {
         );
         assert!(compile_error(json!({"prefixItems": [{}], "items": [{}]}))
             .starts_with("invalid schema at `/items`: must be one schema beside `prefixItems`"));
+    }
+
+    #[test]
+    fn patterns_are_unicode_where_they_can_be() {
+        let letters = json!({"pattern": "^\\p{Letter}+$"});
+        assert!(violations(&letters, json!("Hello")).is_empty());
+        assert!(violations(&letters, json!("π")).is_empty());
+        assert_eq!(violations(&letters, json!("p{Letter}")).len(), 1);
+        // Identity escapes of the older syntax still compile, with their old meaning.
+        let legacy = json!({"pattern": "^a\\_b$"});
+        assert!(violations(&legacy, json!("a_b")).is_empty());
     }
 
     #[test]
