@@ -923,7 +923,9 @@ impl<'a> TypeSpace<'a> {
                 c.min_length = uint("minItems");
                 c.max_length = uint("maxItems");
                 c.unique_items = node.get("uniqueItems").and_then(Node::as_bool) == Some(true);
-                if let Some(items) = node.get("items").filter(|i| i.as_map().is_some()) {
+                // Beside `prefixItems`, `items` is only the items after them.
+                let items = node.get("items").filter(|i| i.as_map().is_some());
+                if let (Some(items), None) = (items, node.get("prefixItems")) {
                     let item = self.constraints(items, inner)?;
                     if !item.is_empty() {
                         c.items = Some(Box::new(item));
@@ -1050,7 +1052,9 @@ impl<'a> TypeSpace<'a> {
         }
         match &node.value {
             Value::Map(entries) => {
-                if ref_of(node).is_some() {
+                let mut map = serde_json::Map::new();
+                let reference = ref_of(node).is_some();
+                if reference {
                     let (target, target_loc) = self.src.resolve(node, loc.clone())?;
                     let key = match keys.get(&target_loc) {
                         Some(key) => key.clone(),
@@ -1061,9 +1065,8 @@ impl<'a> TypeSpace<'a> {
                             key
                         }
                     };
-                    return Ok(serde_json::json!({ "$ref": format!("#/definitions/{key}") }));
+                    map.insert("$ref".into(), format!("#/definitions/{key}").into());
                 }
-                let mut map = serde_json::Map::new();
                 // Under `properties` (and other maps of names) keys are names, all kept.
                 let keywords = crate::load::keys_are_keywords(at);
                 for (k, v) in entries {
@@ -1074,6 +1077,11 @@ impl<'a> TypeSpace<'a> {
                             || k.starts_with("x-")
                             || k == "examples")
                     {
+                        continue;
+                    }
+                    // Beside a `$ref`, keywords that constrain stay (2019-09 on applies them;
+                    // the evaluator ignores them under draft-07); annotations go.
+                    if reference && (k == "$ref" || is_annotation(k)) {
                         continue;
                     }
                     let data = keywords && crate::load::is_data_key(k);
@@ -1300,6 +1308,24 @@ fn has_assertions(node: &Node) -> bool {
             .any(|(k, _)| ASSERTIONS.contains(&k.as_str())),
         _ => false,
     }
+}
+
+/// Keywords that describe a schema without constraining values (AsyncAPI's `summary` and
+/// `description` beside a `$ref` among them).
+fn is_annotation(keyword: &str) -> bool {
+    matches!(
+        keyword,
+        "title"
+            | "description"
+            | "summary"
+            | "$comment"
+            | "$id"
+            | "default"
+            | "examples"
+            | "deprecated"
+            | "readOnly"
+            | "writeOnly"
+    )
 }
 
 /// Whether the schema uses keywords that only a whole-value check can enforce.
