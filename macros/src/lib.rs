@@ -87,10 +87,17 @@ pub fn derive_event(input: TokenStream) -> TokenStream {
 /// sequence or value of a map), and `skip` (do not descend into the field's own `Validate`).
 /// On the type itself, `#[validate(schema = "...")]` checks the whole value.
 ///
-/// Constraints on an `Option<T>` field apply to the value when present. Every field also
-/// descends into its own `Validate`. Violations carry the JSON pointer of the value, built
-/// from serde's names (`rename`, `rename_all`, `flatten`, `tag`, `untagged`, `transparent`).
-/// Patterns, JSON texts and formats are checked at compile time.
+/// Constraints apply to the value inside the wrappers a field's type has: an `Option<T>` (or
+/// `Option<Option<T>>`, a key that may be missing or `null`) is checked when it holds a `T`,
+/// and `Box`, `Rc`, `Arc`, `Cow` and references are looked through. `length`, `unique_items`
+/// and `items(...)` take sequences, sets and tuples (each item of a tuple checked with its own
+/// type; items compared as JSON, so `1` and `1.0` are equal); `length` and `values(...)` take
+/// maps with any key that serializes as a JSON key. Every field also descends into its own
+/// `Validate`.
+///
+/// Violations carry the JSON pointer of the value, built from serde's names (`rename`,
+/// `rename_all`, `flatten`, `tag`, `untagged`, `transparent`). Patterns, JSON texts and
+/// formats are checked at compile time.
 #[proc_macro_derive(Validate, attributes(validate))]
 pub fn derive_validate(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

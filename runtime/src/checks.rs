@@ -1063,4 +1063,78 @@ mod tests {
             ["const"]
         );
     }
+
+    #[test]
+    fn wrappers_hold_the_value_and_none_has_nothing_to_check() {
+        let none: Option<Option<String>> = None;
+        let null: Option<Option<String>> = Some(None);
+        let long: Option<Option<String>> = Some(Some("abcd".into()));
+        for absent in [&none, &null] {
+            assert!(errors_of(|a, e| max_length(absent, 3, a, e)).is_empty());
+            assert!(errors_of(|a, e| format(absent, Format::Email, a, e)).is_empty());
+        }
+        assert_eq!(errors_of(|a, e| max_length(&long, 3, a, e)), ["maxLength"]);
+        assert_eq!(
+            errors_of(|a, e| maximum(&Box::new(Some(2.5f64)), Num::Int(2), a, e)),
+            ["maximum"]
+        );
+        assert!(errors_of(|a, e| minimum(&None::<i64>, Num::Int(0), a, e)).is_empty());
+        let re = compile_pattern("^a");
+        let boxed: Box<str> = "b".into();
+        assert_eq!(
+            errors_of(|a, e| pattern(&Some(boxed), &re, "^a", a, e)),
+            ["pattern"]
+        );
+        assert!(errors_of(|a, e| min_length(&None::<Vec<u8>>, 1, a, e)).is_empty());
+        assert_eq!(
+            errors_of(|a, e| min_length(&HashMap::<u32, u8>::new(), 1, a, e)),
+            ["minProperties"]
+        );
+    }
+
+    #[test]
+    fn unique_items_compares_json_forms_of_tuples_and_sets() {
+        assert_eq!(
+            errors_of(|a, e| unique_items(&(1.0f64, 1u8), a, e)),
+            ["uniqueItems"]
+        );
+        assert!(errors_of(|a, e| unique_items(&(true, 1), a, e)).is_empty());
+        let reordered = (
+            serde_json::json!({"a": [1, {"b": 2}], "c": null}),
+            serde_json::json!({"c": null, "a": [1.0, {"b": 2.0}]}),
+        );
+        assert_eq!(
+            errors_of(|a, e| unique_items(&reordered, a, e)),
+            ["uniqueItems"]
+        );
+        assert!(errors_of(|a, e| unique_items(&BTreeSet::from([1, 2]), a, e)).is_empty());
+        assert!(errors_of(|a, e| unique_items(&None::<(u8, u8)>, a, e)).is_empty());
+        assert!(errors_of(|a, e| unique_items(&serde_json::json!("aa"), a, e)).is_empty());
+        assert_eq!(
+            errors_of(|a, e| max_length(&(1, 2, 3), 2, a, e)),
+            ["maxItems"]
+        );
+    }
+
+    #[test]
+    fn map_keys_are_written_as_json_writes_them() {
+        let counts = Some(BTreeMap::from([(7u32, -1i64), (8, 1)]));
+        let mut errors = ValidationErrors::new();
+        let mut at = Pointer::root();
+        let mark = at.push_key("counts");
+        for (key, value) in Entries::entries(&counts) {
+            at_key(key, &mut at, &mut errors, |at, errors| {
+                minimum(value, Num::Int(0), at, errors)
+            });
+        }
+        at.truncate(mark);
+        let pointers: Vec<&str> = errors.iter().map(|v| v.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/counts/7"]);
+        assert_eq!(key_text("a/b"), "a/b");
+        assert_eq!(key_text(&-3i64), "-3");
+        let list = Some(vec![1u8, 2]);
+        let items: Vec<&u8> = Sequence::elements(&list).collect();
+        assert_eq!(items, [&1, &2]);
+        assert_eq!(Sequence::elements(&None::<Vec<u8>>).count(), 0);
+    }
 }
