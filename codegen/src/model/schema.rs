@@ -144,6 +144,12 @@ impl<'a> TypeSpace<'a> {
         let kind = std::mem::replace(&mut self.types[slot.0].kind, TypeKind::Pending);
         self.types[slot.0].kind = match kind {
             TypeKind::Alias(inner) => TypeKind::Newtype(inner),
+            // `null` is valid too: the shape moves to a type of its own, the message wraps
+            // it in an `Option`.
+            named if nullable => {
+                let inner = self.move_shape(slot, named);
+                TypeKind::Newtype(Ty::Option(Box::new(Ty::Named(inner))))
+            }
             TypeKind::Pending => TypeKind::Newtype(if nullable {
                 Ty::Option(Box::new(ty.clone()))
             } else {
@@ -159,16 +165,45 @@ impl<'a> TypeSpace<'a> {
         while let Some((id, node, loc)) = self.queue.pop_front() {
             let (ty, nullable) =
                 self.build(node, loc, &self.types[id.0].rust_name.clone(), Some(id))?;
-            if let TypeKind::Pending = self.types[id.0].kind {
-                let ty = if nullable {
-                    Ty::Option(Box::new(ty))
-                } else {
-                    ty
-                };
-                self.types[id.0].kind = TypeKind::Alias(ty);
+            match std::mem::replace(&mut self.types[id.0].kind, TypeKind::Pending) {
+                TypeKind::Pending => {
+                    let ty = if nullable {
+                        Ty::Option(Box::new(ty))
+                    } else {
+                        ty
+                    };
+                    self.types[id.0].kind = TypeKind::Alias(ty);
+                }
+                // A named shape that also allows `null`: the name stands for the `Option`.
+                named if nullable && !matches!(named, TypeKind::Alias(_)) => {
+                    let inner = self.move_shape(id, named);
+                    self.types[id.0].kind = TypeKind::Alias(Ty::Option(Box::new(Ty::Named(inner))));
+                }
+                named => self.types[id.0].kind = named,
             }
         }
         Ok(())
+    }
+
+    /// Gives `kind`, built in the slot `id`, a type of its own (`{Name}Value`) and returns
+    /// it; the slot is free to name something around it.
+    fn move_shape(&mut self, id: TypeId, kind: TypeKind) -> TypeId {
+        let inner = TypeId(self.types.len());
+        let name = self.names.take(&naming::type_name(&format!(
+            "{}Value",
+            self.types[id.0].rust_name
+        )));
+        let def = TypeDef {
+            rust_name: name,
+            docs: Docs::default(),
+            kind,
+            message: None,
+            origin: self.types[id.0].origin.clone(),
+            constraints: std::mem::take(&mut self.types[id.0].constraints),
+            check: self.types[id.0].check.take(),
+        };
+        self.types.push(def);
+        inner
     }
 
     fn diag(&self, node: &Node, loc: &Loc, message: impl Into<String>) -> Diagnostic {
@@ -621,8 +656,13 @@ impl<'a> TypeSpace<'a> {
         self.collect(node, loc, &mut parts, 0)?;
         if parts.properties.is_empty() {
             let value = match parts.additional {
+                // Values under `patternProperties` may have other types than the rest.
+                Some(_) if parts.patterns => Ty::Any,
                 Some((extra, extra_loc)) => {
-                    self.ty_of(extra, extra_loc, &format!("{hint}Value"))?.0
+                    match self.ty_of(extra, extra_loc, &format!("{hint}Value"))? {
+                        (ty, true) => Ty::Option(Box::new(ty)),
+                        (ty, false) => ty,
+                    }
                 }
                 None => Ty::Any,
             };
