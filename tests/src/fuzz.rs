@@ -323,7 +323,7 @@ impl Generator {
             _ => self.scalar(),
         };
         match inner.get("type").cloned() {
-            Some(Value::String(t)) if self.rng.chance(60) => inner["type"] = json!([t, "null"]),
+            Some(Value::String(t)) if t != "null" && self.rng.chance(60) => inner["type"] = json!([t, "null"]),
             _ => inner = json!({"oneOf": [inner, {"type": "null"}]}),
         }
         inner
