@@ -490,8 +490,10 @@ impl Generator {
                 names.into_iter().filter(|_| self.rng.chance(50)).collect();
             if self.rng.chance(10) {
                 // Required but not described.
-                required.push((*self.rng.pick(NAMES)).to_string());
-                required.dedup();
+                let name = (*self.rng.pick(NAMES)).to_string();
+                if !required.contains(&name) {
+                    required.push(name);
+                }
             }
             if !required.is_empty() {
                 s["required"] = json!(required);

@@ -161,7 +161,7 @@ impl Program {
             format!(
                 "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
                  [dependencies]\ntidings = {{ path = {:?} }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\n\
-                 [profile.dev]\ndebug = false\nopt-level = 1\n\n[workspace]\n",
+                 [profile.dev]\ndebug = false\nincremental = false\n\n[profile.dev.package.\"*\"]\nopt-level = 1\n\n[workspace]\n",
                 repo.join("runtime").to_string_lossy()
             ),
         )

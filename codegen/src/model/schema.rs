@@ -144,17 +144,17 @@ impl<'a> TypeSpace<'a> {
         let kind = std::mem::replace(&mut self.types[slot.0].kind, TypeKind::Pending);
         self.types[slot.0].kind = match kind {
             TypeKind::Alias(inner) => TypeKind::Newtype(inner),
+            TypeKind::Pending => TypeKind::Newtype(if nullable {
+                Ty::Option(Box::new(ty.clone()))
+            } else {
+                ty.clone()
+            }),
             // `null` is valid too: the shape moves to a type of its own, the message wraps
             // it in an `Option`.
             named if nullable => {
                 let inner = self.move_shape(slot, named);
                 TypeKind::Newtype(Ty::Option(Box::new(Ty::Named(inner))))
             }
-            TypeKind::Pending => TypeKind::Newtype(if nullable {
-                Ty::Option(Box::new(ty.clone()))
-            } else {
-                ty.clone()
-            }),
             named => named,
         };
         Ok(ty)
@@ -721,6 +721,8 @@ impl<'a> TypeSpace<'a> {
             });
         }
         let extra = match &parts.additional {
+            // Members `patternProperties` matches may have other types than the rest.
+            Some(_) if parts.patterns => Some((scope.take("additional_properties"), Ty::Any)),
             Some((extra, extra_loc)) => {
                 let (ty, nullable) =
                     self.ty_of(extra, extra_loc.clone(), &format!("{type_name}Value"))?;
