@@ -151,7 +151,8 @@ impl Program {
                      let answer = match module {{\n{dispatch}        \
                          _ => format!(\"err\\tno module {{module}}\"),\n        \
                      }};\n        \
-                     writeln!(out, \"{{answer}}\").unwrap();\n    \
+                     writeln!(out, \"{{answer}}\").unwrap();\n        \
+                     out.flush().unwrap();\n    \
                  }}\n\
              }}\n"
         );
@@ -203,15 +204,20 @@ impl Program {
             writeln!(input, "{module}\t{message}\t{payload}").unwrap();
         }
         let mut stdin = child.stdin.take().expect("stdin");
+        // A program that dies early closes its end: what it answered tells where.
         let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
         let output = child.wait_with_output().expect("the program ends");
-        writer.join().expect("writer").expect("stdin is written");
+        let _ = writer.join().expect("writer");
         let text = String::from_utf8_lossy(&output.stdout);
-        assert!(
-            output.status.success(),
-            "the program failed (a panic in generated code?):\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        if !output.status.success() {
+            let at = text.lines().count();
+            let (module, message, payload) = &cases[at.min(cases.len() - 1)];
+            panic!(
+                "the generated code failed on payload {at} ({module} mode, message {message}): \
+                 {payload}\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
         let answers: Vec<Result<(), String>> = text
             .lines()
             .map(|line| match line.strip_prefix("err\t") {

@@ -51,8 +51,14 @@ fn cases() -> Vec<Case> {
             }}),
             vec![
                 (json!({}), Valid),
-                (json!({"note": null, "code": null, "when": null, "n": null, "tags": null, "odd": null}), Valid),
-                (json!({"note": "abc", "code": "ab", "when": "2024-02-29", "n": 2, "tags": ["a", "b"], "odd": "ab"}), Valid),
+                (
+                    json!({"note": null, "code": null, "when": null, "n": null, "tags": null, "odd": null}),
+                    Valid,
+                ),
+                (
+                    json!({"note": "abc", "code": "ab", "when": "2024-02-29", "n": 2, "tags": ["a", "b"], "odd": "ab"}),
+                    Valid,
+                ),
                 (json!({"note": "abcd"}), Invalid),
                 (json!({"code": "A"}), Invalid),
                 (json!({"when": "2023-02-29"}), Invalid),
@@ -109,7 +115,11 @@ fn cases() -> Vec<Case> {
         case(
             "one_of_two_matches",
             json!({"type": "string", "oneOf": [{"minLength": 2}, {"maxLength": 4}]}),
-            vec![(json!("foobar"), Valid), (json!("foo"), Invalid), (json!(3), Invalid)],
+            vec![
+                (json!("foobar"), Valid),
+                (json!("foo"), Invalid),
+                (json!(3), Invalid),
+            ],
         ),
         case(
             "one_of_two_object_branches",
@@ -148,21 +158,37 @@ fn cases() -> Vec<Case> {
             "required_javascript_member_names",
             json!({"type": "object", "required": ["__proto__", "toString", "constructor", "foo\nbar", "foo\"bar"]}),
             vec![
-                (json!({"__proto__": 1, "toString": {}, "constructor": [], "foo\nbar": 1, "foo\"bar": 1}), Valid),
-                (json!({"toString": {}, "constructor": [], "foo\nbar": 1, "foo\"bar": 1}), Invalid),
-                (json!({"__proto__": 1, "toString": {}, "constructor": [], "foo\"bar": 1}), Invalid),
+                (
+                    json!({"__proto__": 1, "toString": {}, "constructor": [], "foo\nbar": 1, "foo\"bar": 1}),
+                    Valid,
+                ),
+                (
+                    json!({"toString": {}, "constructor": [], "foo\nbar": 1, "foo\"bar": 1}),
+                    Invalid,
+                ),
+                (
+                    json!({"__proto__": 1, "toString": {}, "constructor": [], "foo\"bar": 1}),
+                    Invalid,
+                ),
             ],
         ),
         case(
             "additional_properties_false_beside_all_of",
             json!({"type": "object", "allOf": [{"properties": {"foo": {}}}], "properties": {"bar": {}},
                    "additionalProperties": false}),
-            vec![(json!({"bar": 1}), Valid), (json!({"foo": 1, "bar": 1}), Invalid)],
+            vec![
+                (json!({"bar": 1}), Valid),
+                (json!({"foo": 1, "bar": 1}), Invalid),
+            ],
         ),
         case(
             "ref_to_false",
             json!({"type": "object", "properties": {"x": {"$ref": "#/components/schemas/Nothing"}}}),
-            vec![(json!({}), Valid), (json!({"x": 1}), Invalid), (json!({"x": null}), Invalid)],
+            vec![
+                (json!({}), Valid),
+                (json!({"x": 1}), Invalid),
+                (json!({"x": null}), Invalid),
+            ],
         ),
         case(
             "ref_into_an_array_of_items",
@@ -219,6 +245,24 @@ fn cases() -> Vec<Case> {
                 (json!({"a": "b"}), Valid),
                 (json!(["x"]), Invalid),
                 (json!("x"), Invalid),
+            ],
+        ),
+        // Found by the fuzzer: the object variant of a union of types was the union itself
+        // (a type that contains itself, and a stack overflow on decode).
+        case(
+            "union_of_types_with_an_object_variant",
+            json!({"type": "object", "properties": {"v": {
+                "type": ["string", "object", "array"],
+                "properties": {"a/b": {"type": "boolean"}, "x": {"type": "string", "maxLength": 5}},
+                "required": ["a/b"],
+                "items": {"type": "integer"}}}}),
+            vec![
+                (json!({"v": {"a/b": true, "x": ""}}), Valid),
+                (json!({"v": {"x": ""}}), Invalid),
+                (json!({"v": [1, 2]}), Valid),
+                (json!({"v": ["a"]}), Invalid),
+                (json!({"v": "s"}), Valid),
+                (json!({"v": 1}), Invalid),
             ],
         ),
         case(

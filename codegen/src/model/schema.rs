@@ -875,10 +875,18 @@ impl<'a> TypeSpace<'a> {
         let mut variants = Vec::new();
         for t in order.iter().filter(|o| types.iter().any(|t| t == *o)) {
             let ty = match *t {
-                "object" => match self.object(node, loc, &format!("{name}Object"), None)? {
-                    Made::Ty(ty) => ty,
-                    Made::Named(inner) => Ty::Named(inner),
-                },
+                // The object variant is a type of its own: the union already stands for
+                // this schema's location.
+                "object" => {
+                    let own = self.reserve(&format!("{name}Object"), loc);
+                    match self.object(node, loc, &format!("{name}Object"), Some(own))? {
+                        Made::Ty(ty) => {
+                            self.types[own.0].kind = TypeKind::Alias(ty.clone());
+                            ty
+                        }
+                        Made::Named(inner) => Ty::Named(inner),
+                    }
+                }
                 "array" => self.array(node, loc, &name)?,
                 "boolean" => Ty::Bool,
                 "integer" => Ty::Int(int_ty(node)),
