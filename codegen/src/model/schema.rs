@@ -871,7 +871,8 @@ impl<'a> TypeSpace<'a> {
             return Ok(Made::Named(id));
         }
         let name = self.types[id.0].rust_name.clone();
-        let order = ["object", "array", "boolean", "integer", "number", "string"];
+        // Arrays before objects: a struct also deserializes from a JSON array of its fields.
+        let order = ["array", "object", "boolean", "integer", "number", "string"];
         let mut variants = Vec::new();
         for t in order.iter().filter(|o| types.iter().any(|t| t == *o)) {
             let ty = match *t {
