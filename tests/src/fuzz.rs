@@ -28,7 +28,7 @@ impl Rng {
     }
 
     /// The next 64 random bits.
-    pub fn next(&mut self) -> u64 {
+    pub fn bits(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -38,12 +38,12 @@ impl Rng {
 
     /// A number in `0..n` (`n > 0`).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.bits() % n as u64) as usize
     }
 
     /// True with probability `percent` / 100.
     pub fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
+        self.bits() % 100 < percent
     }
 
     /// One of `items`.
@@ -53,7 +53,7 @@ impl Rng {
 
     /// A number in `low..=high`.
     pub fn range(&mut self, low: i64, high: i64) -> i64 {
-        low + (self.next() % ((high - low + 1) as u64)) as i64
+        low + (self.bits() % ((high - low + 1) as u64)) as i64
     }
 }
 
@@ -323,7 +323,9 @@ impl Generator {
             _ => self.scalar(),
         };
         match inner.get("type").cloned() {
-            Some(Value::String(t)) if t != "null" && self.rng.chance(60) => inner["type"] = json!([t, "null"]),
+            Some(Value::String(t)) if t != "null" && self.rng.chance(60) => {
+                inner["type"] = json!([t, "null"])
+            }
             _ => inner = json!({"oneOf": [inner, {"type": "null"}]}),
         }
         inner

@@ -112,6 +112,19 @@ fn cases() -> Vec<Case> {
                 (json!({"foo": "baz", "bar": "quux"}), Invalid),
             ],
         ),
+        // The one deliberate difference: without `type`, the default mode types an object
+        // from `properties` and refuses other values, which the schema allows.
+        case(
+            "properties_without_type",
+            json!({"properties": {"a": {"type": "integer"}}, "required": ["a"]}),
+            vec![
+                (json!({"a": 1}), Valid),
+                (json!({"a": "x"}), Invalid),
+                (json!({}), Invalid),
+                (json!("not an object"), Refusable),
+                (json!([1]), Refusable),
+            ],
+        ),
         case(
             "one_of_two_matches",
             json!({"type": "string", "oneOf": [{"minLength": 2}, {"maxLength": 4}]}),
