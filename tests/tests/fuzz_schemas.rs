@@ -43,6 +43,13 @@ fn generated_validation_agrees_with_an_independent_validator() {
         let end = (start + BATCH).min(first + count);
         eprintln!("fuzz: seed {seed}, schemas {start}..{end}");
         run_batch(seed, start..end, per_schema, &mut totals, &mut mismatches);
+        eprintln!(
+            "fuzz: seed {seed}, so far: {} schemas, {} payloads ({} valid), {} mismatches",
+            totals.schemas,
+            totals.payloads,
+            totals.valid,
+            mismatches.len()
+        );
         start = end;
     }
     eprintln!(
