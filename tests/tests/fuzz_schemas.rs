@@ -42,7 +42,12 @@ fn generated_validation_agrees_with_an_independent_validator() {
     while start < first + count {
         let end = (start + BATCH).min(first + count);
         eprintln!("fuzz: seed {seed}, schemas {start}..{end}");
+        let before = mismatches.len();
         run_batch(seed, start..end, per_schema, &mut totals, &mut mismatches);
+        // A long run shows what it finds as it goes.
+        for mismatch in mismatches[before..].iter().take(5) {
+            eprintln!("{mismatch}\n");
+        }
         eprintln!(
             "fuzz: seed {seed}, so far: {} schemas, {} payloads ({} valid), {} mismatches",
             totals.schemas,
