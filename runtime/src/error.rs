@@ -83,7 +83,9 @@ pub fn decode_valid<T: DeserializeOwned + crate::Validate>(
 }
 
 /// A payload's JSON checked against its type's whole schema first, then decoded: the schema
-/// judges the JSON as sent, and the type only what the schema leaves to it.
+/// judges the JSON as sent and decides alone. The typed checks of the decoded value are not
+/// run again: the typed form may leave out what was sent (members a struct does not list, a
+/// `null` read as absent), so checking it could refuse a payload the schema allows.
 fn decode_checked<T: DeserializeOwned + crate::Validate>(
     mut json: serde_json::Value,
     schema: &crate::schema::Schema,
@@ -104,11 +106,7 @@ fn decode_checked<T: DeserializeOwned + crate::Validate>(
         schema.validate_at(&json, &mut Pointer::root(), &mut errors);
         return Err(DecodeError::Invalid(errors));
     }
-    let decoded = decoded?;
-    let mut errors = ValidationErrors::new();
-    decoded.validate_decoded_at(&mut Pointer::root(), &mut errors);
-    errors.into_result().map_err(DecodeError::Invalid)?;
-    Ok(decoded)
+    decoded
 }
 
 /// Decodes `json` into `T`, with the pointer of the value that does not fit.

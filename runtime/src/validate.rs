@@ -211,7 +211,9 @@ pub trait Validate {
     ///
     /// [`decode_valid`](crate::decode_valid) checks a payload's JSON against it *before*
     /// decoding, so that what decoding leaves out or fills in (properties the type does not
-    /// list, defaults, the form of a number) is judged as it was sent.
+    /// list, defaults, the form of a number) is judged as it was sent; that schema is then
+    /// the whole definition of a valid payload (a type's `schema` should hold its field
+    /// checks too, as generated types' schemas do).
     fn json_schema() -> Option<&'static Schema>
     where
         Self: Sized,
@@ -220,8 +222,9 @@ pub trait Validate {
     }
 
     /// What [`validate_at`](Self::validate_at) checks but the type's own
-    /// [`json_schema`](Self::json_schema): what is left to check on a value decoded from JSON
-    /// that already passed that schema. The same as `validate_at` for types without one.
+    /// [`json_schema`](Self::json_schema): the field checks. The same as `validate_at` for
+    /// types without one. Decoding a type that has a schema judges the payload's JSON by that
+    /// schema alone, since the decoded value may not hold everything that was sent.
     fn validate_decoded_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
         self.validate_at(at, errors)
     }
