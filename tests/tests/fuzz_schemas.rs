@@ -117,7 +117,9 @@ fn run_batch(
             options,
         })
         .collect();
-    let built = Program::build("fuzz-schemas", &specs).unwrap_or_else(|e| {
+    // A long run (`cargo xtask fuzz-schemas`) builds apart from the test's own program.
+    let name = std::env::var("TIDINGS_FUZZ_PROGRAM").unwrap_or_else(|_| "fuzz-schemas".into());
+    let built = Program::build(&name, &specs).unwrap_or_else(|e| {
         panic!(
             "seed {seed}, schemas {indices:?}: {e}\n(replay one schema with TIDINGS_FUZZ_SEED={seed} \
              TIDINGS_FUZZ_FIRST=<index> TIDINGS_FUZZ_SCHEMAS=1)"

@@ -278,6 +278,26 @@ fn cases() -> Vec<Case> {
                 (json!({"v": 1}), Invalid),
             ],
         ),
+        // Found by the fuzzer: the decoded value's typed checks judged a typed form that
+        // had dropped members the struct does not list, or read a `null` as absent.
+        case(
+            "members_the_struct_does_not_list_count",
+            json!({"type": "array", "items": {"type": "object",
+                   "properties": {"a": {"type": "number"}}, "minProperties": 2}}),
+            vec![
+                (json!([{"a": 1, "extra": 1}]), Valid),
+                (json!([{"a": 1}]), Invalid),
+            ],
+        ),
+        case(
+            "a_required_null_member_is_present",
+            json!({"type": "object", "properties": {"o": {"type": "object",
+                   "properties": {"enum": {}}, "required": ["enum"]}}}),
+            vec![
+                (json!({"o": {"enum": null}}), Valid),
+                (json!({"o": {}}), Invalid),
+            ],
+        ),
         case(
             "short_tuple",
             json!({"type": "array", "items": [{"type": "integer"}, {"type": "string"}, {"type": "boolean"}],

@@ -225,6 +225,7 @@ fn fuzz_schemas(args: &[&str]) -> ExitCode {
     for (_, var, value) in &settings {
         test.env(var, value);
     }
+    test.env("TIDINGS_FUZZ_PROGRAM", "fuzz-schemas-long");
     run(&mut test)
 }
 
