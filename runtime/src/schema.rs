@@ -89,8 +89,13 @@ impl Schema {
             nodes: Vec::new(),
             locations: Vec::new(),
             by_location: HashMap::new(),
+            pending: Vec::new(),
         };
         compiler.compile(schema, String::new(), 0)?;
+        while let Some((id, location)) = compiler.pending.pop() {
+            let target = schema.pointer(&location).unwrap_or(&Value::Bool(true));
+            compiler.fill(id, target, location, 0)?;
+        }
         compiler.reject_endless_cycles()?;
         Ok(Schema {
             nodes: compiler.nodes,
@@ -312,6 +317,9 @@ struct Compiler<'a> {
     locations: Vec<String>,
     /// Each sub-schema is compiled once, however many `$ref`s reach it.
     by_location: HashMap<String, NodeId>,
+    /// Targets of `$ref`s, reserved but not compiled yet: compiling them from a queue keeps
+    /// a long chain of references (each one a level deeper) off the stack.
+    pending: Vec<(NodeId, String)>,
 }
 
 fn error(location: &str, keyword: &str, message: impl Into<String>) -> SchemaError {
@@ -339,10 +347,28 @@ impl Compiler<'_> {
             });
         }
         // Registered before the keywords compile, so a `$ref` back to here finds it.
+        let id = self.reserve(&location);
+        self.fill(id, value, location, depth)?;
+        Ok(id)
+    }
+
+    /// A node for the schema at `location`, to be filled in.
+    fn reserve(&mut self, location: &str) -> NodeId {
         let id = self.nodes.len();
         self.nodes.push(Node::Bool(true));
-        self.locations.push(location.clone());
-        self.by_location.insert(location.clone(), id);
+        self.locations.push(location.to_owned());
+        self.by_location.insert(location.to_owned(), id);
+        id
+    }
+
+    /// Compiles `value`, the schema at `location`, into the reserved node `id`.
+    fn fill(
+        &mut self,
+        id: NodeId,
+        value: &Value,
+        location: String,
+        depth: usize,
+    ) -> Result<(), SchemaError> {
         self.nodes[id] = match value {
             Value::Bool(b) => Node::Bool(*b),
             Value::Object(map) => Node::Keywords(self.keywords(map, &location, depth)?.into()),
@@ -356,7 +382,7 @@ impl Compiler<'_> {
                 })
             }
         };
-        Ok(id)
+        Ok(())
     }
 
     /// Compiles the sub-schema at `path` (unescaped tokens) below the schema at `location`.
@@ -769,10 +795,16 @@ impl Compiler<'_> {
         if bad_escape {
             return fail(format!("`{reference}` has a `~` that is not `~0` or `~1`"));
         }
-        let Some(target) = self.root.pointer(&pointer) else {
+        if self.root.pointer(&pointer).is_none() {
             return fail(format!("`{reference}` points to nothing in this document"));
-        };
-        self.compile(target, pointer, depth + 1)
+        }
+        let _ = depth;
+        if let Some(&id) = self.by_location.get(&pointer) {
+            return Ok(id);
+        }
+        let id = self.reserve(&pointer);
+        self.pending.push((id, pointer));
+        Ok(id)
     }
 
     /// Rejects a schema that applies itself to the same value without end, through `$ref`s
@@ -2213,6 +2245,24 @@ mod tests {
             ["$ref"]
         );
         std::mem::forget(deep); // Dropping 10,000 nested arrays recurses as deep.
+    }
+
+    #[test]
+    fn long_chains_of_references_compile_without_deep_recursion() {
+        // Each link is a `$ref` one level further in: 5,000 levels would overflow a
+        // recursive compiler's stack (and exceed the nesting limit).
+        let n = 5_000;
+        let mut definitions = Map::new();
+        for i in 0..n {
+            definitions.insert(
+                format!("d{i}"),
+                json!({"type": "object", "properties": {"next": {"$ref": format!("#/definitions/d{}", i + 1)}}}),
+            );
+        }
+        definitions.insert(format!("d{n}"), json!({"type": "string"}));
+        let schema = compile(json!({"$ref": "#/definitions/d0", "definitions": definitions}));
+        assert!(schema.is_valid(&json!({"next": {"next": {"next": {}}}})));
+        assert!(!schema.is_valid(&json!({"next": {"next": 1}})));
     }
 
     #[test]
