@@ -7,6 +7,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use tidings::Validate;
 
+mod common;
+use common::{expect, found};
+
 #[derive(Serialize, Validate, Default)]
 #[serde(rename_all = "camelCase")]
 struct Patch {
@@ -60,25 +63,6 @@ enum Change {
         #[validate(maximum = 1, schema = r#"{"maximum": 1}"#)]
         value: Option<Option<f64>>,
     },
-}
-
-fn found<T: Validate>(value: &T) -> Vec<(String, &'static str)> {
-    let mut found: Vec<(String, &'static str)> = match value.validate() {
-        Ok(()) => Vec::new(),
-        Err(errors) => errors
-            .iter()
-            .map(|v| (v.pointer.clone(), v.keyword))
-            .collect(),
-    };
-    found.sort();
-    found
-}
-
-fn expect(list: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
-    let mut list: Vec<(String, &'static str)> =
-        list.iter().map(|(p, k)| (p.to_string(), *k)).collect();
-    list.sort();
-    list
 }
 
 #[test]

@@ -9,6 +9,9 @@ use serde::Serialize;
 use tidings::serde_json::{json, Value};
 use tidings::Validate;
 
+mod common;
+use common::{expect, found};
+
 /// Serializes its keys in the order `b`, `a`.
 #[derive(Serialize)]
 struct Ba {
@@ -46,25 +49,6 @@ struct Sequences {
     deque: VecDeque<f64>,
     #[validate(unique_items)]
     json: Value,
-}
-
-fn found<T: Validate>(value: &T) -> Vec<(String, &'static str)> {
-    let mut found: Vec<(String, &'static str)> = match value.validate() {
-        Ok(()) => Vec::new(),
-        Err(errors) => errors
-            .iter()
-            .map(|v| (v.pointer.clone(), v.keyword))
-            .collect(),
-    };
-    found.sort();
-    found
-}
-
-fn expect(list: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
-    let mut list: Vec<(String, &'static str)> =
-        list.iter().map(|(p, k)| (p.to_string(), *k)).collect();
-    list.sort();
-    list
 }
 
 #[test]

@@ -10,6 +10,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use tidings::Validate;
 
+mod common;
+use common::{expect, found};
+
 type Nick = Option<String>;
 type Score = Option<f64>;
 type Tags = Vec<Option<String>>;
@@ -77,25 +80,6 @@ struct Nested {
     keyed_lists: BTreeMap<i64, Vec<u8>>,
     inners: BTreeMap<i64, Inner>,
     wide: (u8, u8, u8, u8, u8, u8, u8, u8, u8, u8, u8, Inner),
-}
-
-fn found<T: Validate>(value: &T) -> Vec<(String, &'static str)> {
-    let mut found: Vec<(String, &'static str)> = match value.validate() {
-        Ok(()) => Vec::new(),
-        Err(errors) => errors
-            .iter()
-            .map(|v| (v.pointer.clone(), v.keyword))
-            .collect(),
-    };
-    found.sort();
-    found
-}
-
-fn expect(list: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
-    let mut list: Vec<(String, &'static str)> =
-        list.iter().map(|(p, k)| (p.to_string(), *k)).collect();
-    list.sort();
-    list
 }
 
 #[test]

@@ -23,6 +23,18 @@ pub fn modes() -> [(&'static str, LoadOptions); 2] {
     [("strict", strict()), ("default", LoadOptions::default())]
 }
 
+/// `document` as one spec per typing mode, each a module named after its mode.
+pub fn in_both_modes(document: &Value) -> Vec<Spec> {
+    modes()
+        .into_iter()
+        .map(|(mode, options)| Spec {
+            module: mode.to_string(),
+            document: document.clone(),
+            options,
+        })
+        .collect()
+}
+
 /// Options for strict JSON Schema typing.
 pub fn strict() -> LoadOptions {
     LoadOptions {

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 use tidings_tests::fuzz;
-use tidings_tests::program::{self, Program, Spec};
+use tidings_tests::program::{self, Program};
 
 fn env(name: &str, default: u64) -> u64 {
     match std::env::var(name) {
@@ -109,14 +109,7 @@ fn run_batch(
         }
     }
     let document = program::document("fuzz", &messages, &Value::Object(schemas));
-    let specs: Vec<Spec> = program::modes()
-        .into_iter()
-        .map(|(mode, options)| Spec {
-            module: mode.to_string(),
-            document: document.clone(),
-            options,
-        })
-        .collect();
+    let specs = program::in_both_modes(&document);
     // A long run (`cargo xtask fuzz-schemas`) builds apart from the test's own program.
     let name = std::env::var("TIDINGS_FUZZ_PROGRAM").unwrap_or_else(|_| "fuzz-schemas".into());
     let built = Program::build(&name, &specs).unwrap_or_else(|e| {

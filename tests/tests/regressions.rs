@@ -8,7 +8,7 @@
 //! contains `name`.
 
 use serde_json::{json, Value};
-use tidings_tests::program::{self, Program, Spec};
+use tidings_tests::program::{self, Program};
 
 use Verdict::*;
 
@@ -333,14 +333,7 @@ fn every_class_of_generated_code_bug_stays_fixed() {
         .collect();
     let schemas = json!({"Nothing": false});
     let document = program::document("regressions", &messages, &schemas);
-    let specs: Vec<Spec> = program::modes()
-        .into_iter()
-        .map(|(mode, options)| Spec {
-            module: mode.to_string(),
-            document: document.clone(),
-            options,
-        })
-        .collect();
+    let specs = program::in_both_modes(&document);
     let built = Program::build("regressions", &specs).unwrap_or_else(|e| panic!("{e}"));
     assert!(built.refused.is_empty(), "refused: {:#?}", built.refused);
 

@@ -213,16 +213,7 @@ fn contradictions(schema: &Value, at: &mut String, found: &mut Vec<(String, Stri
                     })
                     .unwrap_or_default()
             }
-            "allOf" | "anyOf" | "oneOf" | "prefixItems" => value
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .enumerate()
-                        .map(|(i, v)| (format!("/{key}/{i}"), v))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            "items" if value.is_array() => value
+            "allOf" | "anyOf" | "oneOf" | "prefixItems" | "items" if value.is_array() => value
                 .as_array()
                 .map(|a| {
                     a.iter()
