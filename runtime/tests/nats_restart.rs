@@ -19,8 +19,21 @@ const SERVER: &str = "/usr/sbin/nats-server";
 const URL: &str = "nats://127.0.0.1:4222";
 const TEST: &str = "the NATS restart test";
 
-/// Stops the server and starts it again, with the flags `.ci/run` uses.
+/// The pid of the running `nats-server`, if one runs.
+fn server_pid() -> Option<String> {
+    let out = Command::new("pgrep")
+        .args(["-x", "nats-server"])
+        .output()
+        .ok()?;
+    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (!pid.is_empty()).then_some(pid)
+}
+
+/// Stops the server and starts it again, with the flags `.ci/run` uses. Panics unless the
+/// server that ran before is gone and a new one listens: the test means nothing otherwise.
 fn restart_server() {
+    let before = server_pid();
+    assert!(before.is_some(), "no nats-server process to restart");
     let _ = Command::new("pkill")
         .args(["-TERM", "-x", "nats-server"])
         .status();
@@ -57,6 +70,11 @@ fn restart_server() {
     );
     for _ in 0..200 {
         if port_open(4222) {
+            let after = server_pid();
+            assert!(
+                after.is_some() && after != before,
+                "{SERVER} was not restarted (pid before {before:?}, after {after:?})"
+            );
             return;
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -80,11 +98,10 @@ async fn no_acknowledged_event_is_lost_or_handled_twice_across_a_server_restart(
         Ok(nats) => nats,
         Err(e) => return skip(TEST, &format!("NATS unreachable at {URL}: {e}")),
     };
-    let failures = common::survives_a_restart(&nats, 10_000, restart_server).await;
-    assert!(
-        failures > 0,
-        "the restart should have interrupted the stream"
-    );
+    // Whether a publish failed during the outage depends on timing (the client may hold
+    // publishes and reconnect within its own timeout); the restart itself is asserted by
+    // `restart_server`, and every acknowledged event handled exactly once by the scenario.
+    common::survives_a_restart(&nats, 10_000, restart_server).await;
 
     let js = nats.jetstream();
     let _ = js.delete_stream(&nats.options().stream).await;
