@@ -7,7 +7,9 @@
 //! `err<TAB>reason` per line, so one compile serves any number of payloads.
 //!
 //! The crate lives under `target/<name>` of the checkout and builds offline with the
-//! checkout's lock file; later runs are incremental.
+//! checkout's lock file. Every program of the tests (and the generated-crates workspace)
+//! builds into one target folder, [`target`], with one [`PROFILE`], so the runtime and its
+//! dependencies compile once for all of them; later runs only compile what changed.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -41,6 +43,17 @@ pub fn strict() -> LoadOptions {
         strict_json_schema: true,
         ..LoadOptions::default()
     }
+}
+
+/// The `[profile]` of every program the tests build: no debug info (linking dozens of
+/// binaries dominates otherwise), dependencies lightly optimised (the fuzzer and the
+/// conformance suite run thousands of payloads through them).
+pub const PROFILE: &str = "[profile.dev]\ndebug = false\nincremental = false\n\n\
+                           [profile.dev.package.\"*\"]\nopt-level = 1\n";
+
+/// The target folder all programs of the tests share.
+pub fn target() -> PathBuf {
+    repo().join("target").join("programs")
 }
 
 /// The checkout this test crate belongs to.
@@ -86,8 +99,8 @@ impl Program {
     /// is an error, with the compiler's output.
     pub fn build(name: &str, specs: &[Spec]) -> Result<Program, BuildError> {
         let repo = repo();
-        let target = repo.join("target").join(name);
-        let dir = target.join("program");
+        let target = target();
+        let dir = repo.join("target").join(name).join("program");
         let src = dir.join("src");
         let spec_dir = dir.join("specs");
         for folder in [&src, &spec_dir] {
@@ -173,8 +186,7 @@ impl Program {
             dir.join("Cargo.toml"),
             format!(
                 "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
-                 [dependencies]\ntidings = {{ path = {:?} }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\n\
-                 [profile.dev]\ndebug = false\nincremental = false\n\n[profile.dev.package.\"*\"]\nopt-level = 1\n\n[workspace]\n",
+                 [dependencies]\ntidings = {{ path = {:?} }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\n{PROFILE}\n[workspace]\n",
                 repo.join("runtime").to_string_lossy()
             ),
         )

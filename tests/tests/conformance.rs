@@ -239,8 +239,8 @@ struct Unit {
 /// together): the binaries' paths by draft, or the modules whose code does not compile.
 fn build(units: &[Unit]) -> Result<BTreeMap<&'static str, PathBuf>, (BTreeSet<String>, String)> {
     let repo = repo();
-    let target = repo.join("target/conformance");
-    let dir = target.join("program");
+    let target = tidings_tests::program::target();
+    let dir = repo.join("target/conformance/program");
     let mut binaries = BTreeMap::new();
     let drafts: BTreeSet<&'static str> = units.iter().map(|u| u.draft).collect();
     for draft in drafts {
@@ -288,8 +288,9 @@ fn build(units: &[Unit]) -> Result<BTreeMap<&'static str, PathBuf>, (BTreeSet<St
         &dir.join("Cargo.toml"),
         &format!(
             "[package]\nname = \"conformance\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\ntidings = {{ path = {:?} }}\n\n[profile.dev]\ndebug = false\n\n[workspace]\n",
-            repo.join("runtime").to_string_lossy()
+             [dependencies]\ntidings = {{ path = {:?} }}\n\n{}\n[workspace]\n",
+            repo.join("runtime").to_string_lossy(),
+            tidings_tests::program::PROFILE
         ),
     );
     write_if_changed(

@@ -2,8 +2,8 @@
 //! generates a standalone crate that passes `cargo clippy --all-targets -- -D warnings` and
 //! `cargo test` (the crate's tests round-trip every example of its spec).
 //!
-//! All crates go into one temporary workspace so their dependencies build once; the target
-//! folder is kept under `target/generated-crates` so later runs are incremental.
+//! All crates go into one temporary workspace so their dependencies build once, into the
+//! target folder the tests' other programs share (`target/programs`), with their profile.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -162,14 +162,15 @@ fn every_document_generates_a_crate_that_passes_clippy_and_its_tests() {
     std::fs::write(
         workspace.path().join("Cargo.toml"),
         format!(
-            "[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
-            members.join(", ")
+            "[workspace]\nresolver = \"2\"\nmembers = [{}]\n\n{}",
+            members.join(", "),
+            tidings_tests::program::PROFILE
         ),
     )
     .unwrap();
     // The checkout's lock file pins the same dependency versions, so this builds offline.
     std::fs::copy(repo.join("Cargo.lock"), workspace.path().join("Cargo.lock")).unwrap();
-    let target = repo.join("target/generated-crates");
+    let target = tidings_tests::program::target();
 
     let (ok, out) = cargo(
         &[
