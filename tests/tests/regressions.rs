@@ -112,6 +112,27 @@ fn cases() -> Vec<Case> {
                 (json!({"foo": "baz", "bar": "quux"}), Invalid),
             ],
         ),
+        case(
+            "all_of_beside_a_base_schema",
+            json!({"properties": {"bar": {"type": "integer"}}, "required": ["bar"],
+                   "allOf": [{"properties": {"foo": {"type": "string"}}, "required": ["foo"]},
+                             {"properties": {"baz": {"type": "null"}}, "required": ["baz"]}]}),
+            vec![
+                (json!({"foo": "quux", "bar": 2, "baz": null}), Valid),
+                (json!({"foo": "quux", "bar": 2}), Invalid),
+                (json!({"bar": 2, "baz": null}), Invalid),
+                (json!({"foo": "quux", "bar": "2", "baz": null}), Invalid),
+            ],
+        ),
+        case(
+            "all_of_in_a_property",
+            json!({"type": "object", "properties": {"x": {"allOf": [{"type": "integer"}, {"minimum": 2}]}}}),
+            vec![
+                (json!({"x": 3}), Valid),
+                (json!({"x": 1}), Invalid),
+                (json!({}), Valid),
+            ],
+        ),
         // The one deliberate difference: without `type`, the default mode types an object
         // from `properties` and refuses other values, which the schema allows.
         case(
