@@ -10,8 +10,9 @@
 //!   an object, ...); each such refusal is counted under its reason, and a refusal that no
 //!   reason explains is a failure.
 //!
-//! The programs are binaries of one crate under `target/conformance`, built together (and
-//! incrementally: unchanged generated code is not rebuilt). A module whose code does not
+//! The programs are binaries of one crate under `target/conformance`, built together into
+//! the tests' shared target folder (and incrementally: unchanged generated code is not
+//! rebuilt). A module whose code does not
 //! compile is split into one module per group, and a group whose code alone does not compile
 //! is left out: its tests fail with that reason, the rest still run.
 //!
@@ -21,14 +22,14 @@
 //! is listed, with a reason, in `tests/conformance/skipped.tsv`, which must match what the
 //! test skips.
 
+use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-use serde_json::{json, Map, Value};
 use tidings_codegen::LoadOptions;
+use tidings_tests::program::repo;
 
 /// The drafts run, each with the `$schema` its payload schemas carry (which makes the
 /// evaluator follow that draft where drafts differ).
@@ -59,13 +60,6 @@ fn options(mode: &str) -> LoadOptions {
         strict_json_schema: mode == "strict",
         ..LoadOptions::default()
     }
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .canonicalize()
-        .unwrap()
 }
 
 // ---- walking test schemas ------------------------------------------------------------------

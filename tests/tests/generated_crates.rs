@@ -7,15 +7,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use tidings_tests::program::repo;
 
 use tidings_codegen::{LoadOptions, RuntimeDep};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .canonicalize()
-        .unwrap()
-}
 
 /// `(crate name, spec path, root folder for references)`.
 fn documents() -> Vec<(String, PathBuf, Option<PathBuf>)> {
