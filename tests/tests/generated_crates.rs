@@ -7,9 +7,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use tidings_tests::program::repo;
 
 use tidings_codegen::{LoadOptions, RuntimeDep};
+use tidings_tests::program::repo;
 
 /// `(crate name, spec path, root folder for references)`.
 fn documents() -> Vec<(String, PathBuf, Option<PathBuf>)> {
