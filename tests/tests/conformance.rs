@@ -22,12 +22,13 @@
 //! is listed, with a reason, in `tests/conformance/skipped.tsv`, which must match what the
 //! test skips.
 
-use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+use serde_json::{json, Map, Value};
 use tidings_codegen::LoadOptions;
 use tidings_tests::program::repo;
 
