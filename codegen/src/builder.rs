@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::load::LoadOptions;
+use crate::source::LoadOptions;
 
 /// Generates Rust for specs from `build.rs`, into `OUT_DIR`.
 ///

@@ -1,8 +1,8 @@
 //! tidings-codegen: typed Rust from AsyncAPI event specs.
 //!
-//! The pipeline runs in one direction, one module per stage: [`load`] reads the spec and every
-//! file it refers to (keeping line and column of each node) and checks its structure and
-//! references, reporting every problem at once; [`resolve`] follows `$ref`s,
+//! The pipeline runs in one direction, one module per stage: [`source`] reads the spec and
+//! every file it refers to (keeping line and column of each node), checks its structure and
+//! references, reporting every problem at once, and follows `$ref`s;
 //! [`model`] builds the IR ([`model::Catalog`]) and decides every Rust name, [`emit`] turns the
 //! IR into formatted Rust, and [`write`] puts it on disk atomically.
 //!
@@ -18,24 +18,19 @@
 
 pub mod broker;
 mod builder;
-mod check;
 pub mod compat;
 pub mod emit;
 pub mod error;
-mod json;
-pub mod load;
 pub mod model;
-pub mod node;
-pub mod pointer;
-pub mod resolve;
+pub mod source;
 pub mod write;
 
 use std::path::{Path, PathBuf};
 
 pub use builder::Builder;
 pub use error::{Diagnostic, Error, Result};
-pub use load::LoadOptions;
 pub use model::Catalog;
+pub use source::LoadOptions;
 
 // The README's examples compile and run as doctests.
 #[cfg(doctest)]
@@ -55,7 +50,7 @@ pub struct Generated {
 
 /// Loads and resolves `spec` into the IR.
 pub fn catalog(spec: &Path, options: &LoadOptions) -> Result<(Catalog, Vec<PathBuf>)> {
-    let sources = load::Sources::load(spec, options)?;
+    let sources = source::Sources::load(spec, options)?;
     let mut catalog = model::build(&sources, options)?;
     // The structure checks' warnings come first: they are about the document as written.
     catalog

@@ -643,8 +643,11 @@ fn refactors_report_nothing() {
 fn serde_json_of(yaml: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "s.yaml", yaml);
-    let sources = tidings_codegen::load::Sources::load(&path, &LoadOptions::default()).unwrap();
-    let root = sources.doc(tidings_codegen::node::DocId(0)).root.to_json();
+    let sources = tidings_codegen::source::Sources::load(&path, &LoadOptions::default()).unwrap();
+    let root = sources
+        .doc(tidings_codegen::source::node::DocId(0))
+        .root
+        .to_json();
     serde_json::to_string_pretty(&root).unwrap()
 }
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-use tidings_codegen::node::{self, DocId, Limits};
+use tidings_codegen::source::node::{self, DocId, Limits};
 use tidings_codegen::LoadOptions;
 
 pub fn codegen() -> ExitCode {

@@ -126,7 +126,7 @@ pub(super) fn changes(old: &Catalog, new: &Catalog) -> Vec<Change> {
         };
 
     for oc in &old.channels {
-        let path = format!("/channels/{}", crate::pointer::escape(&oc.key));
+        let path = format!("/channels/{}", crate::source::pointer::escape(&oc.key));
         let Some(nc) = new
             .channels
             .iter()
@@ -209,7 +209,7 @@ pub(super) fn changes(old: &Catalog, new: &Catalog) -> Vec<Change> {
         if !existed {
             out.push(change(
                 "channel-added",
-                format!("/channels/{}", crate::pointer::escape(&nc.key)),
+                format!("/channels/{}", crate::source::pointer::escape(&nc.key)),
                 None,
                 nc.address.clone().or_else(|| Some(nc.key.clone())),
                 Effect::Compatible,
@@ -236,7 +236,7 @@ pub(super) fn changes(old: &Catalog, new: &Catalog) -> Vec<Change> {
         if !old.operations.iter().any(|o| o.key == no.key) {
             out.push(change(
                 "operation-added",
-                format!("/operations/{}", crate::pointer::escape(&no.key)),
+                format!("/operations/{}", crate::source::pointer::escape(&no.key)),
                 None,
                 Some(no.key.clone()),
                 Effect::Compatible,
@@ -248,7 +248,7 @@ pub(super) fn changes(old: &Catalog, new: &Catalog) -> Vec<Change> {
             // What the application sent or received is no longer described.
             out.push(change(
                 "operation-removed",
-                format!("/operations/{}", crate::pointer::escape(&oo.key)),
+                format!("/operations/{}", crate::source::pointer::escape(&oo.key)),
                 Some(oo.key.clone()),
                 None,
                 Effect::Narrows,
@@ -267,7 +267,10 @@ pub(super) fn changes(old: &Catalog, new: &Catalog) -> Vec<Change> {
             };
             out.push(change(
                 "operation-action-changed",
-                format!("/operations/{}/action", crate::pointer::escape(&oo.key)),
+                format!(
+                    "/operations/{}/action",
+                    crate::source::pointer::escape(&oo.key)
+                ),
                 show(oo.action),
                 show(no.action),
                 Effect::Breaks,

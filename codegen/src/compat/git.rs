@@ -18,7 +18,7 @@ use std::process::{Command, Stdio};
 
 use super::{diff_catalogs, Options, Report};
 use crate::error::{Error, Result};
-use crate::load::LoadOptions;
+use crate::source::LoadOptions;
 
 /// The top-level folder of the work tree that contains `dir` (`git rev-parse --show-toplevel`).
 pub fn repo_root(dir: &Path) -> io::Result<PathBuf> {

@@ -21,8 +21,8 @@ pub use render::{render_all, Format};
 use std::fmt;
 use std::path::Path;
 
-use crate::load::LoadOptions;
 use crate::model::Catalog;
+use crate::source::LoadOptions;
 use crate::Result;
 
 /// Which direction of compatibility to require.

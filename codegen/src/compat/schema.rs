@@ -489,7 +489,7 @@ impl<'a> Differ<'a> {
         // properties present on both sides
         for (name, old_schema) in op {
             if let Some(new_schema) = np.get(name) {
-                let segment = format!("properties/{}", crate::pointer::escape(name));
+                let segment = format!("properties/{}", crate::source::pointer::escape(name));
                 self.compare(
                     old_schema,
                     new_schema,
@@ -501,7 +501,7 @@ impl<'a> Differ<'a> {
         let (old_model, new_model) = (content_model(o), content_model(n));
         // properties added
         for (name, new_schema) in np.iter().filter(|(k, _)| !op.contains_key(*k)) {
-            let segment = format!("properties/{}", crate::pointer::escape(name));
+            let segment = format!("properties/{}", crate::source::pointer::escape(name));
             let at_prop = at.child(&segment, &segment, &segment);
             match old_model {
                 Model::Closed => self.push(
@@ -534,7 +534,7 @@ impl<'a> Differ<'a> {
         }
         // properties removed
         for (name, old_schema) in op.iter().filter(|(k, _)| !np.contains_key(*k)) {
-            let segment = format!("properties/{}", crate::pointer::escape(name));
+            let segment = format!("properties/{}", crate::source::pointer::escape(name));
             let at_prop = at.child(&segment, &segment, &segment);
             match new_model {
                 Model::Closed => self.push(
@@ -589,7 +589,10 @@ impl<'a> Differ<'a> {
         };
         let (opp, npp) = (pattern_props(o), pattern_props(n));
         for (pattern, old_schema) in opp {
-            let segment = format!("patternProperties/{}", crate::pointer::escape(pattern));
+            let segment = format!(
+                "patternProperties/{}",
+                crate::source::pointer::escape(pattern)
+            );
             let at_pattern = at.child(&segment, &segment, &segment);
             match npp.get(pattern) {
                 Some(new_schema) => self.compare(old_schema, new_schema, at_pattern),
@@ -608,7 +611,10 @@ impl<'a> Differ<'a> {
             }
         }
         for pattern in npp.keys().filter(|k| !opp.contains_key(*k)) {
-            let segment = format!("patternProperties/{}", crate::pointer::escape(pattern));
+            let segment = format!(
+                "patternProperties/{}",
+                crate::source::pointer::escape(pattern)
+            );
             // Names of that pattern were governed by OLD's `additionalProperties`.
             self.push(
                 "patternProperty-added",

@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use typed_arena::Arena;
 
 use crate::error::{Diagnostic, Result};
-use crate::load::{is_json_schema_format, DocKind, Sources};
-use crate::node::{Node, Value};
-use crate::resolve::{ref_of, Loc};
+use crate::source::node::{Node, Value};
+use crate::source::resolve::{ref_of, Loc};
+use crate::source::{is_json_schema_format, DocKind, Sources};
 
 use super::naming::{self, Scope};
 use super::schema::TypeSpace;

@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::load::Sources;
+use crate::source::Sources;
 
 use super::{Catalog, Constraints, SchemaPositions, TypeKind};
 

@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use super::{Catalog, Field, IntTy, Struct, Ty, TypeKind, VariantContent};
-use crate::pointer;
+use crate::source::pointer;
 
 /// `Err((pointer, reason))` when `value` does not fit `ty`.
 pub fn check(catalog: &Catalog, ty: &Ty, value: &Value) -> Result<(), (String, String)> {

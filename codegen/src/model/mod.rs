@@ -11,7 +11,7 @@ mod schema;
 
 pub use asyncapi::build;
 
-use crate::node::Span;
+use crate::source::node::Span;
 
 /// Index into [`Catalog::types`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

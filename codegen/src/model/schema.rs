@@ -8,9 +8,9 @@
 use std::collections::{HashMap, VecDeque};
 
 use crate::error::{Diagnostic, Result};
-use crate::load::Sources;
-use crate::node::{Node, Value};
-use crate::resolve::{ref_of, Loc};
+use crate::source::node::{Node, Value};
+use crate::source::resolve::{ref_of, Loc};
+use crate::source::Sources;
 
 use super::naming::{self, Scope};
 use super::{
@@ -1119,7 +1119,7 @@ impl<'a> TypeSpace<'a> {
                     map.insert("$ref".into(), format!("#/definitions/{key}").into());
                 }
                 // Under `properties` (and other maps of names) keys are names, all kept.
-                let keywords = crate::load::keys_are_keywords(at);
+                let keywords = crate::source::keys_are_keywords(at);
                 for (k, v) in entries {
                     // Our own `definitions` key holds the bundle; the spec's are reached by $ref.
                     if keywords
@@ -1135,10 +1135,10 @@ impl<'a> TypeSpace<'a> {
                     if reference && (k == "$ref" || is_annotation(k)) {
                         continue;
                     }
-                    let data = keywords && crate::load::is_data_key(k);
+                    let data = keywords && crate::source::is_data_key(k);
                     let mark = at.len();
                     at.push('/');
-                    at.push_str(&crate::pointer::escape(k));
+                    at.push_str(&crate::source::pointer::escape(k));
                     let value = self.bundle_node(
                         v,
                         &loc.child(k),

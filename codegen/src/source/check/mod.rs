@@ -16,8 +16,8 @@ pub(crate) mod suggest;
 use std::collections::HashSet;
 
 use crate::error::Collector;
-use crate::load::{DocKind, Sources};
-use crate::resolve::{Failure, Loc};
+use crate::source::resolve::{Failure, Loc};
+use crate::source::{DocKind, Sources};
 
 /// An AsyncAPI version, major and minor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

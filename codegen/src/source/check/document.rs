@@ -5,9 +5,9 @@
 use std::collections::HashSet;
 
 use crate::error::{Collector, Diagnostic};
-use crate::load::{is_json_schema_format, Sources};
-use crate::node::{Node, Value};
-use crate::resolve::{ref_of, Loc};
+use crate::source::node::{Node, Value};
+use crate::source::resolve::{ref_of, Loc};
+use crate::source::{is_json_schema_format, Sources};
 
 use super::fields::{self, Kind, Object};
 use super::{schema, suggest, Version};

@@ -7,9 +7,9 @@
 //! yield the same Rust type.
 
 use crate::error::{Diagnostic, Result};
-use crate::load::Sources;
-use crate::node::{DocId, Node, Span};
-use crate::pointer;
+use crate::source::node::{DocId, Node, Span};
+use crate::source::pointer;
+use crate::source::Sources;
 
 /// A place in the spec: a file and a JSON pointer into it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -193,7 +193,7 @@ impl Sources {
             // Inside data (`enum`, `default`, examples) a `$ref` key is data too.
             if node.get(token).is_none()
                 && ref_of(node).is_some()
-                && !crate::load::is_data_at(&loc.pointer)
+                && !crate::source::is_data_at(&loc.pointer)
             {
                 (node, loc) = self.resolve_in(node, loc, active)?;
             }
@@ -232,7 +232,9 @@ impl Sources {
             .as_map()
             .map(|m| m.iter().map(|(k, _)| k.as_str()).collect())
             .unwrap_or_default();
-        if let Some(near) = crate::check::suggest::nearest(&tokens[i], names.iter().copied()) {
+        if let Some(near) =
+            crate::source::check::suggest::nearest(&tokens[i], names.iter().copied())
+        {
             let fragment = tokens[..i]
                 .iter()
                 .map(String::as_str)

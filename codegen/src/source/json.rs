@@ -9,7 +9,7 @@
 //! as the YAML side does, and when the text ends inside an unclosed `{`, `[` or string, it
 //! says where that construct was opened as well as where parsing stopped.
 
-use crate::node::{DocId, KeySpans, Limits, Node, Opened, ParseError, Span, Value};
+use crate::source::node::{DocId, KeySpans, Limits, Node, Opened, ParseError, Span, Value};
 
 /// Parses one JSON document, with the position of every key.
 pub(crate) fn parse(

@@ -1,4 +1,8 @@
-//! Stage 1: read the spec and every file it refers to, keeping source positions.
+//! Stage 1, the source: every file of a spec loaded, checked and resolvable, with positions.
+//!
+//! The output is [`Sources`]: the parsed files ([`node`], from [`yaml`] or [`json`]), the
+//! structure checks' warnings ([`check`]) and `$ref` resolution over them ([`resolve`],
+//! following [`pointer`]s); the model reads nothing else.
 //!
 //! Files are loaded eagerly: the main file, then every file named by a `$ref` in it, and so on.
 //! After loading, [`Sources`] is immutable, so later stages can hold plain references into it.
@@ -7,11 +11,18 @@
 //! Loading goes on past a broken file or reference, and ends with the checks of the
 //! structure and of every reference, so that one run reports every problem it can find.
 
+pub(crate) mod check;
+pub(crate) mod json;
+pub mod node;
+pub(crate) mod pointer;
+pub(crate) mod resolve;
+pub(crate) mod yaml;
+
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Collector, Diagnostic, Error, Related, Result};
-use crate::node::{self, DocId, Limits, Node, Span, Value};
+use node::{DocId, Limits, Node, Span, Value};
 
 /// How files may be loaded.
 #[derive(Clone, Debug, Default)]
@@ -148,7 +159,9 @@ impl Sources {
             );
             let refs: Vec<(String, Span)> = refs
                 .into_iter()
-                .filter_map(|(node, span)| Some((crate::resolve::ref_of(node)?.to_string(), span)))
+                .filter_map(|(node, span)| {
+                    Some((crate::source::resolve::ref_of(node)?.to_string(), span))
+                })
                 .collect();
             for (target, span) in refs {
                 match sources.load_target(doc, &target, span, options) {
@@ -158,7 +171,7 @@ impl Sources {
                 }
             }
         }
-        crate::check::spec(&sources, &mut problems);
+        crate::source::check::spec(&sources, &mut problems);
         sources.warnings = problems.finish()?;
         Ok(sources)
     }
@@ -542,7 +555,7 @@ pub(crate) fn is_data_at(pointer: &str) -> bool {
 
 /// The context of the mapping at `pointer`; `None` inside data.
 fn context_at(pointer: &str) -> Option<Context> {
-    let Ok(tokens) = crate::pointer::tokens(pointer) else {
+    let Ok(tokens) = crate::source::pointer::tokens(pointer) else {
         return Some(Context::Keywords);
     };
     tokens
@@ -631,7 +644,8 @@ fn nearest_file(missing: &Path) -> Option<String> {
     let names: Vec<String> = dir
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .collect();
-    crate::check::suggest::nearest(name, names.iter().map(String::as_str)).map(str::to_string)
+    crate::source::check::suggest::nearest(name, names.iter().map(String::as_str))
+        .map(str::to_string)
 }
 
 /// A path as the user should read it: relative to the working directory when inside it.

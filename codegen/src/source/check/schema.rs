@@ -5,8 +5,8 @@
 
 use std::collections::HashSet;
 
-use crate::node::{Node, Value};
-use crate::resolve::Loc;
+use crate::source::node::{Node, Value};
+use crate::source::resolve::Loc;
 
 use super::document::Walker;
 use super::suggest;

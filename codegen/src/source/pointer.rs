@@ -1,6 +1,6 @@
 //! JSON pointers (RFC 6901) as they appear in `$ref` fragments.
 
-use crate::node::Node;
+use crate::source::node::Node;
 
 /// Escapes one reference token: `~` → `~0`, `/` → `~1`.
 pub fn escape(token: &str) -> String {
@@ -47,19 +47,11 @@ fn unescape(token: &str) -> Result<String, String> {
     Ok(out)
 }
 
-/// Follows `tokens` from `root` (references on the way are not followed: see
-/// [`crate::load::Sources::lookup`]).
-pub fn walk<'a>(root: &'a Node, tokens: &[String]) -> Option<&'a Node> {
-    tokens
-        .iter()
-        .try_fold(root, |node, token| step(node, token))
-}
-
 /// The child `token` of `node`: a key of a mapping, or an index of a sequence.
 pub fn step<'a>(node: &'a Node, token: &str) -> Option<&'a Node> {
     match &node.value {
-        crate::node::Value::Map(_) => node.get(token),
-        crate::node::Value::Seq(items) => {
+        crate::source::node::Value::Map(_) => node.get(token),
+        crate::source::node::Value::Seq(items) => {
             if token.len() > 1 && token.starts_with('0') {
                 return None;
             }
