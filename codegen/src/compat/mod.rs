@@ -228,12 +228,12 @@ pub fn diff_catalogs(old: &Catalog, new: &Catalog, options: &Options) -> Report 
             if old_schema.is_none() && new_schema.is_none() {
                 continue;
             }
-            let mut differ = schema::Differ::new(
-                schema::Side {
+            let mut differ = schema::diff::Differ::new(
+                schema::diff::Side {
                     root: old_schema.as_ref().unwrap_or(&OPEN),
                     positions: old_positions,
                 },
-                schema::Side {
+                schema::diff::Side {
                     root: new_schema.as_ref().unwrap_or(&OPEN),
                     positions: new_positions,
                 },

@@ -4,43 +4,22 @@
 //! more (widens), less (narrows), or some of each (breaks). Keywords that only document
 //! (titles, descriptions, examples, defaults, `x-` extensions) are ignored.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::collections::{BTreeSet, HashSet};
 
 use serde_json::{Map, Value};
 
-use super::{Change, Effect, Position};
+use super::fingerprint::Canon;
+use super::{normalize, unwrap, ANNOTATIONS, MAX_DEPTH};
+use crate::compat::{Change, Effect, Position};
 use crate::model::SchemaPositions;
 
 /// One side of the comparison: the bundle (whose `$ref`s point into its `definitions`) and
 /// where its objects are in the spec.
 #[derive(Clone, Copy)]
-pub(super) struct Side<'a> {
-    pub(super) root: &'a Value,
-    pub(super) positions: &'a SchemaPositions,
+pub(crate) struct Side<'a> {
+    pub(crate) root: &'a Value,
+    pub(crate) positions: &'a SchemaPositions,
 }
-
-/// Keywords that do not change which values are valid.
-const ANNOTATIONS: &[&str] = &[
-    "title",
-    "description",
-    "examples",
-    "example",
-    "default",
-    "$comment",
-    "deprecated",
-    "readOnly",
-    "writeOnly",
-    "discriminator",
-    "externalDocs",
-    "xml",
-    "$id",
-    "$schema",
-    "definitions",
-    "$defs",
-    "contentMediaType",
-    "contentEncoding",
-];
 
 /// Lower bounds: a larger value accepts less.
 const LOWER: &[&str] = &[
@@ -85,7 +64,7 @@ const TYPES: &[&str] = &[
 ];
 
 /// Compares schemas and collects the changes.
-pub(super) struct Differ<'a> {
+pub(crate) struct Differ<'a> {
     old: Side<'a>,
     new: Side<'a>,
     strict: bool,
@@ -93,11 +72,8 @@ pub(super) struct Differ<'a> {
     depth: usize,
     old_canon: Canon<'a>,
     new_canon: Canon<'a>,
-    pub(super) changes: Vec<Change>,
+    pub(crate) changes: Vec<Change>,
 }
-
-/// How deep comparisons go before tidings reports the schema as too deep to compare.
-const MAX_DEPTH: usize = 128;
 
 /// Where a schema is: in the bundle (for positions and cycles) and in the message (for the
 /// report).
@@ -123,7 +99,7 @@ impl At {
 }
 
 impl<'a> Differ<'a> {
-    pub(super) fn new(old: Side<'a>, new: Side<'a>, strict: bool) -> Self {
+    pub(crate) fn new(old: Side<'a>, new: Side<'a>, strict: bool) -> Self {
         Differ {
             old,
             new,
@@ -137,7 +113,7 @@ impl<'a> Differ<'a> {
     }
 
     /// Compares the two roots, reporting paths under `path` (`/payload`, `/headers`).
-    pub(super) fn compare_roots(&mut self, path: &str) {
+    pub(crate) fn compare_roots(&mut self, path: &str) {
         let at = At {
             old: String::new(),
             new: String::new(),
@@ -810,49 +786,6 @@ impl<'a> Differ<'a> {
     }
 }
 
-/// Follows `$ref`s into the bundle's `definitions`; returns the schema and its pointer.
-fn deref<'v>(root: &'v Value, mut value: &'v Value, mut pointer: String) -> (&'v Value, String) {
-    for _ in 0..64 {
-        let Some(target) = value
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-        else {
-            break;
-        };
-        match root.pointer(target) {
-            Some(next) => {
-                value = next;
-                pointer = target.to_owned();
-            }
-            None => break,
-        }
-    }
-    (value, pointer)
-}
-
-/// Follows `$ref`s, and `allOf` of a single schema with nothing beside it (a wrapper that
-/// changes nothing, as when an inline schema moves into `components`).
-fn unwrap<'v>(root: &'v Value, value: &'v Value, pointer: String) -> (&'v Value, String) {
-    let (mut value, mut pointer) = deref(root, value, pointer);
-    for _ in 0..64 {
-        let Some(map) = value.as_object() else { break };
-        let mut keys = map
-            .keys()
-            .filter(|k| !ANNOTATIONS.contains(&k.as_str()) && !k.starts_with("x-"));
-        let (Some(only), None) = (keys.next(), keys.next()) else {
-            break;
-        };
-        match map.get(only) {
-            Some(Value::Array(branches)) if only == "allOf" && branches.len() == 1 => {
-                (value, pointer) = deref(root, &branches[0], format!("{pointer}/allOf/0"));
-            }
-            _ => break,
-        }
-    }
-    (value, pointer)
-}
-
 /// The position recorded at `pointer`, or at its nearest ancestor.
 fn nearest(positions: &SchemaPositions, pointer: &str) -> Option<Position> {
     let mut p = pointer;
@@ -952,139 +885,6 @@ fn allowed_values(m: &Map<String, Value>) -> Option<BTreeSet<String>> {
 /// Enum values as canonical JSON text, so that order and `1` versus `1.0` do not matter.
 fn value_set(values: &[Value]) -> BTreeSet<String> {
     values.iter().map(|v| normalize(v).to_string()).collect()
-}
-
-/// `value` with integral floats as integers.
-fn normalize(value: &Value) -> Value {
-    match value {
-        Value::Number(n) if n.is_f64() => match n.as_f64() {
-            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Value::from(f as i64),
-            _ => value.clone(),
-        },
-        Value::Array(items) => Value::Array(items.iter().map(normalize).collect()),
-        Value::Object(map) => {
-            Value::Object(map.iter().map(|(k, v)| (k.clone(), normalize(v))).collect())
-        }
-        other => other.clone(),
-    }
-}
-
-/// Structural fingerprints of schemas: equal for schemas that accept the same values by the
-/// same rules, whether inline or behind a `$ref`, whatever the order of keys, `enum` values,
-/// `required` names or combinator branches. Nested schemas count by their fingerprint, each
-/// definition is fingerprinted once, and recursion is marked by its depth, so the work is
-/// linear in the size of the bundle.
-pub(super) struct Canon<'v> {
-    root: &'v Value,
-    memo: HashMap<String, String>,
-    stack: Vec<String>,
-}
-
-/// Keywords whose value is a schema, or a list or map of schemas.
-const SCHEMA_KEYWORDS: &[&str] = &[
-    "properties",
-    "patternProperties",
-    "additionalProperties",
-    "items",
-    "additionalItems",
-    "contains",
-    "propertyNames",
-    "not",
-    "if",
-    "then",
-    "else",
-    "dependencies",
-    "oneOf",
-    "anyOf",
-    "allOf",
-];
-
-impl<'v> Canon<'v> {
-    pub(super) fn new(root: &'v Value) -> Self {
-        Canon {
-            root,
-            memo: HashMap::new(),
-            stack: Vec::new(),
-        }
-    }
-
-    /// The fingerprint of the schema `value`.
-    pub(super) fn hash(&mut self, value: &'v Value) -> String {
-        let (target, pointer) = unwrap(self.root, value, String::new());
-        let by_ref = !pointer.is_empty();
-        if self.stack.len() >= MAX_DEPTH {
-            // Too deep to fingerprint: never equal to anything, so that the comparison goes
-            // there and reports it.
-            return format!("deep:{:p}:{}", self.root, self.stack.len());
-        }
-        if by_ref {
-            if let Some(depth) = self.stack.iter().rposition(|p| *p == pointer) {
-                return format!("cycle:{}", self.stack.len() - depth);
-            }
-            if let Some(known) = self.memo.get(&pointer) {
-                return known.clone();
-            }
-            self.stack.push(pointer.clone());
-        }
-        let canonical = self.canonical(target);
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        canonical.to_string().hash(&mut hasher);
-        let fingerprint = format!("{:016x}", hasher.finish());
-        if by_ref {
-            self.stack.pop();
-            self.memo.insert(pointer, fingerprint.clone());
-        }
-        fingerprint
-    }
-
-    fn canonical(&mut self, value: &'v Value) -> Value {
-        let Value::Object(map) = value else {
-            return normalize(value);
-        };
-        let mut out = Map::new();
-        for (k, v) in map {
-            if ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-") {
-                continue;
-            }
-            let v = match (k.as_str(), v) {
-                ("enum" | "required", Value::Array(items)) => {
-                    let mut items: Vec<Value> = items.iter().map(normalize).collect();
-                    items.sort_by_key(Value::to_string);
-                    items.dedup();
-                    Value::Array(items)
-                }
-                (key, _) if !SCHEMA_KEYWORDS.contains(&key) => normalize(v),
-                ("oneOf" | "anyOf" | "allOf", Value::Array(branches)) => {
-                    let mut hashes: Vec<String> = branches.iter().map(|b| self.hash(b)).collect();
-                    hashes.sort();
-                    Value::from(hashes)
-                }
-                ("items", Value::Array(items)) => {
-                    Value::from(items.iter().map(|i| self.hash(i)).collect::<Vec<_>>())
-                }
-                ("properties" | "patternProperties" | "dependencies", Value::Object(members)) => {
-                    Value::Object(
-                        members
-                            .iter()
-                            .map(|(name, m)| {
-                                let m = match m {
-                                    Value::Object(_) | Value::Bool(_) => {
-                                        Value::String(self.hash(m))
-                                    }
-                                    other => normalize(other),
-                                };
-                                (name.clone(), m)
-                            })
-                            .collect(),
-                    )
-                }
-                (_, Value::Object(_)) => Value::String(self.hash(v)),
-                (_, other) => normalize(other),
-            };
-            out.insert(k.clone(), v);
-        }
-        Value::Object(out)
-    }
 }
 
 /// What tells a branch apart: its types (if declared) and the constants of properties it
