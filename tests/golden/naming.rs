@@ -434,48 +434,37 @@ pub struct SelfType {
     #[serde(rename = "type")]
     #[validate(skip)]
     pub type_: i64,
-    #[serde(rename = "self")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
     #[validate(skip)]
     pub self_: Option<String>,
-    #[serde(rename = "crate")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "crate", default, skip_serializing_if = "Option::is_none")]
     #[validate(skip)]
     pub crate_: Option<String>,
-    #[serde(rename = "async")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "async", default, skip_serializing_if = "Option::is_none")]
     #[validate(skip)]
     pub async_: Option<bool>,
-    #[serde(rename = "match")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "match", default, skip_serializing_if = "Option::is_none")]
     #[validate(skip)]
     pub match_: Option<String>,
-    #[serde(rename = "123start")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "123start", default, skip_serializing_if = "Option::is_none")]
     #[validate(skip)]
     pub _123start: Option<i64>,
-    #[serde(rename = "with-dash")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "with-dash", default, skip_serializing_if = "Option::is_none")]
     #[validate(skip)]
     pub with_dash: Option<String>,
-    #[serde(rename = "with space")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "with space", default, skip_serializing_if = "Option::is_none")]
     #[validate(skip)]
     pub with_space: Option<String>,
-    #[serde(rename = "")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "", default, skip_serializing_if = "Option::is_none")]
     #[validate(skip)]
     pub empty: Option<String>,
-    #[serde(rename = "café")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "café", default, skip_serializing_if = "Option::is_none")]
     #[validate(skip)]
     pub caf_u00e9: Option<i64>,
-    #[serde(rename = "fooBar")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fooBar", default, skip_serializing_if = "Option::is_none")]
     #[validate(skip)]
     pub foo_bar: Option<i64>,
-    #[serde(rename = "foo_bar")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "foo_bar", default, skip_serializing_if = "Option::is_none")]
     #[validate(skip)]
     pub foo_bar_2: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

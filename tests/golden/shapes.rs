@@ -282,8 +282,7 @@ pub struct Shapes {
     schema = r#"{"properties":{"trace-id":{"format":"uuid","type":"string"}},"type":"object"}"#
 )]
 pub struct ShapeEventHeaders {
-    #[serde(rename = "trace-id")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "trace-id", default, skip_serializing_if = "Option::is_none")]
     #[validate(skip)]
     pub trace_id: Option<::tidings::uuid::Uuid>,
 }
@@ -344,8 +343,7 @@ pub struct Dog {
     #[serde(rename = "petType")]
     #[validate(constant = "\"dog\"", skip)]
     pub pet_type: String,
-    #[serde(rename = "goodBoy")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "goodBoy", default, skip_serializing_if = "Option::is_none")]
     #[validate(skip)]
     pub good_boy: Option<bool>,
 }
@@ -384,8 +382,7 @@ pub enum ShapesPet {
     },
     #[serde(rename = "dog")]
     Dog {
-        #[serde(rename = "goodBoy")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "goodBoy", default, skip_serializing_if = "Option::is_none")]
         #[validate(skip)]
         good_boy: Option<bool>,
     },

@@ -9,45 +9,6 @@ use super::{docs, ident, ty};
 use crate::model::naming::{self, Scope};
 use crate::model::{Catalog, MessageId, Ty};
 
-/// Every name `decode_message` accepts, with the message it selects, in a stable order.
-///
-/// A name claimed by several messages (a version family shares its `name`) goes to the message
-/// with the highest `x-version`; otherwise to the first in document order.
-pub fn alias_table(catalog: &Catalog) -> Vec<(String, MessageId)> {
-    let mut table: Vec<(String, MessageId)> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    for (i, m) in catalog.messages.iter().enumerate() {
-        for alias in &m.aliases {
-            match index.get(alias) {
-                None => {
-                    index.insert(alias.clone(), table.len());
-                    table.push((alias.clone(), MessageId(i)));
-                }
-                Some(&at) => {
-                    let holder = &catalog.messages[table[at].1 .0];
-                    if holder.name == m.name
-                        && newer(m.version.as_deref(), holder.version.as_deref())
-                    {
-                        table[at].1 = MessageId(i);
-                    }
-                }
-            }
-        }
-    }
-    table
-}
-
-pub(crate) fn newer(a: Option<&str>, b: Option<&str>) -> bool {
-    let parse = |v: Option<&str>| -> Vec<u64> {
-        v.unwrap_or("0")
-            .trim_start_matches('v')
-            .split(['.', '-', '+'])
-            .map(|p| p.parse().unwrap_or(0))
-            .collect()
-    };
-    parse(a) > parse(b)
-}
-
 pub(crate) fn message_enum(catalog: &Catalog) -> TokenStream {
     let title = if catalog.info.title.is_empty() {
         catalog.source_name.clone()
@@ -71,7 +32,7 @@ pub(crate) fn message_enum(catalog: &Catalog) -> TokenStream {
     } else {
         quote!(match self { #(#name_arms)* })
     };
-    let table = alias_table(catalog);
+    let table = &catalog.aliases;
     let header_arms = table
         .iter()
         .map(|(alias, id)| match &catalog.messages[id.0].headers {
@@ -130,10 +91,11 @@ pub(crate) fn message_enum(catalog: &Catalog) -> TokenStream {
 
 pub(crate) fn round_trip_tests(catalog: &Catalog, crate_ident: &str) -> TokenStream {
     let krate = ident(crate_ident);
-    let decode_name: HashMap<MessageId, String> = alias_table(catalog)
-        .into_iter()
+    let decode_name: HashMap<MessageId, &str> = catalog
+        .aliases
+        .iter()
         .rev()
-        .map(|(alias, id)| (id, alias))
+        .map(|(alias, id)| (*id, alias.as_str()))
         .collect();
     let mut scope = Scope::default();
     let mut tests = TokenStream::new();

@@ -17,19 +17,16 @@ use quote::quote;
 use crate::error::{Error, Result};
 use crate::model::{Catalog, Ty};
 
-pub use messages::alias_table;
-
 /// The generated module for `catalog`, formatted, with a header comment.
 pub fn module(catalog: &Catalog) -> Result<String> {
     let mut items = TokenStream::new();
-    let families = upcast::families(catalog);
     items.extend(messages::message_enum(catalog));
-    items.extend(operations::handlers(catalog, &families));
-    items.extend(operations::publishers(catalog, &families));
+    items.extend(operations::handlers(catalog));
+    items.extend(operations::publishers(catalog));
     for def in &catalog.types {
-        items.extend(types::type_def(catalog, &families, def));
+        items.extend(types::type_def(catalog, def));
     }
-    items.extend(upcast::from_impls(catalog, &families));
+    items.extend(upcast::from_impls(catalog));
     items.extend(types::default_fns(catalog));
     let body = format(items)?;
     Ok(format!("{}\n{body}", header(catalog)))

@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::upcast::Family;
 use super::{docs, ident};
 use crate::model::naming::{self, Scope};
 use crate::model::{Action, Catalog, ChannelId, MessageId, Operation, RetrySpec};
@@ -22,15 +21,11 @@ const RESERVED: &[&str] = &[
 
 /// The events an operation carries, a family as its newest member. Routers dispatch on the
 /// event type, so for them (`one_per_type`) a type counts once, its first message.
-fn events(
-    catalog: &Catalog,
-    families: &[Family],
-    op: &Operation,
-    one_per_type: bool,
-) -> Vec<(MessageId, String)> {
+fn events(catalog: &Catalog, op: &Operation, one_per_type: bool) -> Vec<(MessageId, String)> {
     let mut out: Vec<(MessageId, String)> = Vec::new();
     for &id in &op.messages {
-        let family = families
+        let family = catalog
+            .families
             .iter()
             .find(|f| f.newest == id || f.older.contains(&id));
         let newest = family.map_or(id, |f| f.newest);
@@ -99,7 +94,7 @@ fn message_label(catalog: &Catalog, id: MessageId) -> String {
 }
 
 /// `mod handlers`, or nothing when the spec receives nothing.
-pub(crate) fn handlers(catalog: &Catalog, families: &[Family]) -> TokenStream {
+pub(crate) fn handlers(catalog: &Catalog) -> TokenStream {
     let mut scope = Scope::with_reserved(RESERVED);
     let mut items = TokenStream::new();
     for op in catalog
@@ -107,7 +102,7 @@ pub(crate) fn handlers(catalog: &Catalog, families: &[Family]) -> TokenStream {
         .iter()
         .filter(|o| o.action == Action::Receive)
     {
-        let events = events(catalog, families, op, true);
+        let events = events(catalog, op, true);
         if events.is_empty() {
             continue;
         }
@@ -226,7 +221,7 @@ fn subscription(catalog: &Catalog, channel: ChannelId) -> String {
 }
 
 /// `mod publishers`, or nothing when the spec sends nothing.
-pub(crate) fn publishers(catalog: &Catalog, families: &[Family]) -> TokenStream {
+pub(crate) fn publishers(catalog: &Catalog) -> TokenStream {
     let mut scope = Scope::with_reserved(RESERVED);
     let mut enums: HashMap<(usize, String), proc_macro2::Ident> = HashMap::new();
     let mut enum_items = TokenStream::new();
@@ -236,7 +231,7 @@ pub(crate) fn publishers(catalog: &Catalog, families: &[Family]) -> TokenStream 
         .iter()
         .filter(|o| o.action == Action::Send)
     {
-        let events = events(catalog, families, op, false);
+        let events = events(catalog, op, false);
         if events.is_empty() {
             continue;
         }

@@ -3,17 +3,19 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::upcast::{self, Family};
+use super::upcast;
 use super::{docs, ident, ty, validate};
-use crate::model::{Catalog, Default, Field, Struct, Ty, TypeDef, TypeKind, Union, VariantContent};
+use crate::model::{
+    Catalog, Default, Field, FieldShape, Struct, Ty, TypeDef, TypeKind, Union, VariantContent,
+};
 
 const SERDE: &str = "::tidings::serde";
 
 /// The item(s) for one named type.
-pub(crate) fn type_def(catalog: &Catalog, families: &[Family], def: &TypeDef) -> TokenStream {
+pub(crate) fn type_def(catalog: &Catalog, def: &TypeDef) -> TokenStream {
     let name = ident(&def.rust_name);
     let doc = docs::attrs(&def.docs);
-    let event = event_attrs(catalog, families, def);
+    let event = event_attrs(catalog, def);
     let derive_event = if def.message.is_some() {
         quote!(::tidings::Event,)
     } else {
@@ -22,7 +24,7 @@ pub(crate) fn type_def(catalog: &Catalog, families: &[Family], def: &TypeDef) ->
     match &def.kind {
         TypeKind::Pending => TokenStream::new(),
         TypeKind::Struct(s) => {
-            let fields = struct_fields(catalog, def, s, true);
+            let fields = struct_fields(catalog, s, true);
             let closed = s.closed.then(|| quote!(#[serde(deny_unknown_fields)]));
             let check = validate::container(def.check.as_ref());
             quote! {
@@ -115,7 +117,7 @@ pub(crate) fn type_def(catalog: &Catalog, families: &[Family], def: &TypeDef) ->
     }
 }
 
-fn event_attrs(catalog: &Catalog, families: &[Family], def: &TypeDef) -> TokenStream {
+fn event_attrs(catalog: &Catalog, def: &TypeDef) -> TokenStream {
     let Some(id) = def.message else {
         return TokenStream::new();
     };
@@ -128,7 +130,7 @@ fn event_attrs(catalog: &Catalog, families: &[Family], def: &TypeDef) -> TokenSt
         .iter()
         .find_map(|c| catalog.channels[c.0].address.as_ref())
         .map(|a| quote!(, channel = #a));
-    let upcasts = upcast::attrs(catalog, families, id);
+    let upcasts = upcast::attrs(catalog, id);
     quote! {
         #[event(type = #name, content_type = #content_type #version #channel)]
         #upcasts
@@ -163,7 +165,7 @@ fn union(
                 quote!(#vdoc #rename #vname {},)
             }
             VariantContent::Fields(s) => {
-                let fields = struct_fields(catalog, def, s, false);
+                let fields = struct_fields(catalog, s, false);
                 quote!(#vdoc #rename #vname { #fields },)
             }
         }
@@ -185,23 +187,23 @@ fn union(
     }
 }
 
-fn struct_fields(catalog: &Catalog, owner: &TypeDef, s: &Struct, public: bool) -> TokenStream {
+fn struct_fields(catalog: &Catalog, s: &Struct, public: bool) -> TokenStream {
     let vis = public.then(|| quote!(pub));
     let mut out = TokenStream::new();
     for field in &s.fields {
         let fname = ident(&field.rust_name);
         let doc = docs::attrs(&field.docs);
-        let rename = (field.rust_name != field.wire).then(|| {
-            let wire = &field.wire;
-            quote!(#[serde(rename = #wire)])
-        });
         let inner = ty(catalog, &field.ty);
         let check = validate::attr(catalog, &field.ty, &field.constraints);
-        let (attr, field_ty) = field_shape(owner, field, inner);
+        let (mut serde, field_ty) = field_shape(field, inner);
+        if field.rust_name != field.wire {
+            let wire = &field.wire;
+            serde.insert(0, quote!(rename = #wire));
+        }
+        let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
         out.extend(quote! {
             #doc
-            #rename
-            #attr
+            #serde
             #check
             #vis #fname: #field_ty,
         });
@@ -218,33 +220,26 @@ fn struct_fields(catalog: &Catalog, owner: &TypeDef, s: &Struct, public: bool) -
     out
 }
 
-/// The serde attribute and Rust type of a field from `required`, `nullable` and `default`.
-fn field_shape(owner: &TypeDef, field: &Field, inner: TokenStream) -> (TokenStream, TokenStream) {
-    match (field.required, field.nullable, &field.default) {
-        (true, false, _) => (TokenStream::new(), inner),
-        (true, true, _) => (TokenStream::new(), quote!(Option<#inner>)),
-        (false, false, Some(Default::Trait)) => (quote!(#[serde(default)]), inner),
-        (false, false, Some(Default::Value(_))) => {
-            let path = default_fn_name(owner, field);
-            (quote!(#[serde(default = #path)]), inner)
+/// The serde settings and Rust type of a field from its [`FieldShape`].
+fn field_shape(field: &Field, inner: TokenStream) -> (Vec<TokenStream>, TokenStream) {
+    let skip_none = quote!(skip_serializing_if = "Option::is_none");
+    match (field.shape(), &field.default) {
+        (FieldShape::Plain, _) => (Vec::new(), inner),
+        (FieldShape::Nullable, _) => (Vec::new(), quote!(Option<#inner>)),
+        (FieldShape::Defaulted, Some(Default::Value { function, .. })) => {
+            (vec![quote!(default = #function)], inner)
         }
-        (false, false, None) => (
-            quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
-            quote!(Option<#inner>),
-        ),
-        (false, true, _) => (
-            quote!(#[serde(default, skip_serializing_if = "Option::is_none", with = "::tidings::__private::double_option")]),
+        (FieldShape::Defaulted, _) => (vec![quote!(default)], inner),
+        (FieldShape::Optional, _) => (vec![quote!(default), skip_none], quote!(Option<#inner>)),
+        (FieldShape::OptionalNullable, _) => (
+            vec![
+                quote!(default),
+                skip_none,
+                quote!(with = "::tidings::__private::double_option"),
+            ],
             quote!(Option<Option<#inner>>),
         ),
     }
-}
-
-pub(crate) fn default_fn_name(owner: &TypeDef, field: &Field) -> String {
-    format!(
-        "default_{}_{}",
-        heck::ToSnakeCase::to_snake_case(owner.rust_name.as_str()),
-        field.rust_name.trim_end_matches('_')
-    )
 }
 
 /// Functions for field defaults that `Default::default()` does not give.
@@ -266,16 +261,15 @@ pub(crate) fn default_fns(catalog: &Catalog) -> TokenStream {
         };
         for s in structs {
             for field in &s.fields {
-                let (false, false, Some(Default::Value(value))) =
-                    (field.required, field.nullable, &field.default)
+                let (FieldShape::Defaulted, Some(Default::Value { value, function })) =
+                    (field.shape(), &field.default)
                 else {
                     continue;
                 };
-                let fn_name = default_fn_name(def, field);
-                if !seen.insert(fn_name.clone()) {
+                if !seen.insert(function) {
                     continue;
                 }
-                let fn_ident = ident(&fn_name);
+                let fn_ident = ident(function);
                 let field_ty = ty(catalog, &field.ty);
                 let body = default_value(catalog, &field.ty, value);
                 out.extend(quote! {

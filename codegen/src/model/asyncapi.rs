@@ -84,8 +84,15 @@ pub fn build(src: &Sources, options: &crate::LoadOptions) -> Result<Catalog> {
         operations: b.operations,
         messages: b.messages,
         types,
+        families: Vec::new(),
+        upcasts: Vec::new(),
+        aliases: Vec::new(),
         warnings: b.space.warnings,
     };
+    super::naming::default_functions(&mut catalog.types);
+    catalog.families = super::versions::families(&catalog);
+    catalog.upcasts = super::versions::upcasts(&catalog, &catalog.families);
+    catalog.aliases = super::versions::aliases(&catalog);
     super::contradictions::check(&mut catalog, src)?;
     check_examples(&mut catalog, src);
     Ok(catalog)

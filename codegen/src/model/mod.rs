@@ -8,6 +8,7 @@ mod cycles;
 pub mod examples;
 pub mod naming;
 mod schema;
+pub mod versions;
 
 pub use asyncapi::build;
 
@@ -44,6 +45,12 @@ pub struct Catalog {
     pub messages: Vec<Message>,
     /// Named types.
     pub types: Vec<TypeDef>,
+    /// Version families (messages sharing a name, differing in `x-version`).
+    pub families: Vec<versions::Family>,
+    /// The `From` impls between family members that can be derived.
+    pub upcasts: Vec<versions::Upcast>,
+    /// Every name `decode_message` accepts, with the message it selects.
+    pub aliases: Vec<(String, MessageId)>,
     /// Things that did not stop generation but that the user should know.
     pub warnings: Vec<crate::error::Diagnostic>,
 }
@@ -393,8 +400,41 @@ pub struct Field {
 pub enum Default {
     /// The type's `Default::default()` equals the schema default.
     Trait,
-    /// A literal value.
-    Value(serde_json::Value),
+    /// A literal value, produced by the named function.
+    Value {
+        /// The schema's default.
+        value: serde_json::Value,
+        /// The function that returns it (named by [`naming::default_functions`]).
+        function: String,
+    },
+}
+
+/// How `required`, `nullable` and `default` shape a field's declaration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldShape {
+    /// Required, not nullable: `T`.
+    Plain,
+    /// Required and nullable: `Option<T>`, `null` when absent is an error.
+    Nullable,
+    /// Optional with a default: `T`, filled in when absent.
+    Defaulted,
+    /// Optional: `Option<T>`, left out when `None`.
+    Optional,
+    /// Optional and nullable: `Option<Option<T>>`, absent and `null` told apart.
+    OptionalNullable,
+}
+
+impl Field {
+    /// How the field is declared.
+    pub fn shape(&self) -> FieldShape {
+        match (self.required, self.nullable, &self.default) {
+            (true, false, _) => FieldShape::Plain,
+            (true, true, _) => FieldShape::Nullable,
+            (false, false, Some(_)) => FieldShape::Defaulted,
+            (false, false, None) => FieldShape::Optional,
+            (false, true, _) => FieldShape::OptionalNullable,
+        }
+    }
 }
 
 /// A variant of a string enum.

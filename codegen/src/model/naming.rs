@@ -138,6 +138,35 @@ impl Scope {
     }
 }
 
+/// Names the function behind each field default that `Default::default()` does not give:
+/// `default_<type>_<field>`.
+pub(crate) fn default_functions(types: &mut [super::TypeDef]) {
+    use super::{Default, Struct, TypeKind, VariantContent};
+    for def in types {
+        let owner = def.rust_name.to_snake_case();
+        let structs: Vec<&mut Struct> = match &mut def.kind {
+            TypeKind::Struct(s) => vec![s],
+            TypeKind::Union(u) => u
+                .variants
+                .iter_mut()
+                .filter_map(|v| match &mut v.content {
+                    VariantContent::Fields(s) => Some(s),
+                    VariantContent::Type(_) => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        for s in structs {
+            for field in &mut s.fields {
+                if let Some(Default::Value { function, .. }) = &mut field.default {
+                    *function =
+                        format!("default_{owner}_{}", field.rust_name.trim_end_matches('_'));
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

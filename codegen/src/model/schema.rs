@@ -1216,7 +1216,10 @@ impl<'a> TypeSpace<'a> {
             );
             return Ok(None);
         }
-        Ok(Some(Default::Value(json)))
+        Ok(Some(Default::Value {
+            value: json,
+            function: String::new(),
+        }))
     }
 }
 
@@ -1238,7 +1241,7 @@ pub(crate) fn settle_defaults(types: &mut [TypeDef]) {
         ty
     };
     let settle = |field: &mut Field| {
-        let Some(Default::Value(json)) = &field.default else {
+        let Some(Default::Value { value: json, .. }) = &field.default else {
             return;
         };
         let ty = resolve(&field.ty);
