@@ -94,71 +94,8 @@ pub fn build(src: &Sources, options: &crate::LoadOptions) -> Result<Catalog> {
     catalog.upcasts = super::versions::upcasts(&catalog, &catalog.families);
     catalog.aliases = super::versions::aliases(&catalog);
     super::contradictions::check(&mut catalog, src)?;
-    check_examples(&mut catalog, src);
+    super::examples::check_all(&mut catalog, src);
     Ok(catalog)
-}
-
-/// The first constraint `value` breaks, as `(pointer, reason)`.
-fn constraint_mismatch(
-    schema: Option<&tidings::schema::Schema>,
-    value: &serde_json::Value,
-) -> Option<(String, String)> {
-    let errors = schema?.validate(value).err()?;
-    let first = errors.iter().next()?;
-    Some((
-        first.pointer.clone(),
-        format!("{} (`{}`)", first.message, first.keyword),
-    ))
-}
-
-/// Marks examples that contradict their schema, with a warning for each.
-fn check_examples(catalog: &mut Catalog, src: &Sources) {
-    let mut warnings = Vec::new();
-    let mut marks = Vec::new();
-    let compile = |schema: &Option<serde_json::Value>| {
-        schema
-            .as_ref()
-            .and_then(|s| tidings::schema::Schema::compile(s).ok())
-    };
-    for (i, m) in catalog.messages.iter().enumerate() {
-        let payload_schema = compile(&m.payload_schema);
-        let headers_schema = compile(&m.headers_schema);
-        for (n, example) in m.examples.iter().enumerate() {
-            let payload = example.payload.as_ref().and_then(|p| {
-                super::examples::check(catalog, &Ty::Named(m.type_id), p)
-                    .err()
-                    .or_else(|| constraint_mismatch(payload_schema.as_ref(), p))
-            });
-            let headers = match (&example.headers, &m.headers) {
-                (Some(h), Some(ty)) => super::examples::check(catalog, ty, h)
-                    .err()
-                    .or_else(|| constraint_mismatch(headers_schema.as_ref(), h)),
-                _ => None,
-            };
-            for (what, mismatch) in [("payload", &payload), ("headers", &headers)] {
-                if let Some((at, reason)) = mismatch {
-                    warnings.push(src.diag(
-                        m.span,
-                        format!(
-                            "example {} of message `{}` contradicts its {what} schema at `{}`: {reason}; \
-                             the generated test checks that it is rejected",
-                            n + 1,
-                            m.name,
-                            if at.is_empty() { "/" } else { at },
-                        ),
-                    ));
-                }
-            }
-            let fmt = |m: Option<(String, String)>| m.map(|(at, reason)| format!("{at}: {reason}"));
-            marks.push((i, n, fmt(payload), fmt(headers)));
-        }
-    }
-    for (i, n, payload, headers) in marks {
-        let example = &mut catalog.messages[i].examples[n];
-        example.payload_mismatch = payload;
-        example.headers_mismatch = headers;
-    }
-    catalog.warnings.extend(warnings);
 }
 
 struct Builder<'a> {

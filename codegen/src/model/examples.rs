@@ -1,4 +1,4 @@
-//! Do the spec's examples fit its types?
+//! Do the spec's examples fit its types and schemas? Each misfit is marked and warned about.
 //!
 //! Real specs ship examples that contradict their own schemas (a string where the schema says
 //! array, an enum value it does not list). This check predicts, from the IR alone, whether the
@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use super::{Catalog, Field, IntTy, Struct, Ty, TypeKind, VariantContent};
-use crate::source::pointer;
+use crate::source::{pointer, Sources};
 
 /// `Err((pointer, reason))` when `value` does not fit `ty`.
 pub fn check(catalog: &Catalog, ty: &Ty, value: &Value) -> Result<(), (String, String)> {
@@ -210,47 +210,80 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-fn digits(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
-}
-
+// The runtime's format checks: what the generated code's whole-schema check applies.
 fn is_date(s: &str) -> bool {
-    s.len() == 10
-        && digits(&s[0..4])
-        && &s[4..5] == "-"
-        && digits(&s[5..7])
-        && &s[7..8] == "-"
-        && digits(&s[8..10])
+    tidings::format::Format::Date.is_valid(s)
 }
 
 fn is_date_time(s: &str) -> bool {
-    if !s.is_ascii() || s.len() < 20 || !is_date(&s[..10]) || !matches!(&s[10..11], "T" | "t" | " ")
-    {
-        return false;
-    }
-    let time = &s[11..];
-    let zone_at = time.rfind(['Z', 'z', '+', '-']).unwrap_or(time.len());
-    let (clock, zone) = time.split_at(zone_at);
-    let clock_ok = clock.len() >= 8
-        && digits(&clock[0..2])
-        && &clock[2..3] == ":"
-        && digits(&clock[3..5])
-        && &clock[5..6] == ":"
-        && digits(&clock[6..8])
-        && (clock.len() == 8 || (&clock[8..9] == "." && digits(&clock[9..])));
-    let zone_ok = matches!(zone, "Z" | "z")
-        || (zone.len() == 6 && digits(&zone[1..3]) && &zone[3..4] == ":" && digits(&zone[4..6]));
-    clock_ok && zone_ok
+    tidings::format::Format::DateTime.is_valid(s)
 }
 
 fn is_uuid(s: &str) -> bool {
-    let hex: String = s
-        .trim_start_matches("urn:uuid:")
-        .trim_matches(['{', '}'])
-        .chars()
-        .filter(|c| *c != '-')
-        .collect();
-    hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    tidings::format::Format::Uuid.is_valid(s)
+}
+
+/// The first constraint `value` breaks, as `(pointer, reason)`.
+fn constraint_mismatch(
+    schema: Option<&tidings::schema::Schema>,
+    value: &serde_json::Value,
+) -> Option<(String, String)> {
+    let errors = schema?.validate(value).err()?;
+    let first = errors.iter().next()?;
+    Some((
+        first.pointer.clone(),
+        format!("{} (`{}`)", first.message, first.keyword),
+    ))
+}
+
+/// Marks examples that contradict their schema, with a warning for each.
+pub(crate) fn check_all(catalog: &mut Catalog, src: &Sources) {
+    let mut warnings = Vec::new();
+    let mut marks = Vec::new();
+    let compile = |schema: &Option<serde_json::Value>| {
+        schema
+            .as_ref()
+            .and_then(|s| tidings::schema::Schema::compile(s).ok())
+    };
+    for (i, m) in catalog.messages.iter().enumerate() {
+        let payload_schema = compile(&m.payload_schema);
+        let headers_schema = compile(&m.headers_schema);
+        for (n, example) in m.examples.iter().enumerate() {
+            let payload = example.payload.as_ref().and_then(|p| {
+                check(catalog, &Ty::Named(m.type_id), p)
+                    .err()
+                    .or_else(|| constraint_mismatch(payload_schema.as_ref(), p))
+            });
+            let headers = match (&example.headers, &m.headers) {
+                (Some(h), Some(ty)) => check(catalog, ty, h)
+                    .err()
+                    .or_else(|| constraint_mismatch(headers_schema.as_ref(), h)),
+                _ => None,
+            };
+            for (what, mismatch) in [("payload", &payload), ("headers", &headers)] {
+                if let Some((at, reason)) = mismatch {
+                    warnings.push(src.diag(
+                        m.span,
+                        format!(
+                            "example {} of message `{}` contradicts its {what} schema at `{}`: {reason}; \
+                             the generated test checks that it is rejected",
+                            n + 1,
+                            m.name,
+                            if at.is_empty() { "/" } else { at },
+                        ),
+                    ));
+                }
+            }
+            let fmt = |m: Option<(String, String)>| m.map(|(at, reason)| format!("{at}: {reason}"));
+            marks.push((i, n, fmt(payload), fmt(headers)));
+        }
+    }
+    for (i, n, payload, headers) in marks {
+        let example = &mut catalog.messages[i].examples[n];
+        example.payload_mismatch = payload;
+        example.headers_mismatch = headers;
+    }
+    catalog.warnings.extend(warnings);
 }
 
 #[cfg(test)]
