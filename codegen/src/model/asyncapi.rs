@@ -56,7 +56,7 @@ pub fn build(src: &Sources, options: &crate::LoadOptions) -> Result<Catalog> {
     b.space.drain()?;
     b.name_headers();
     let mut types = std::mem::take(&mut b.space.types);
-    super::schema::settle_defaults(&mut types);
+    super::schema::defaults::settle_defaults(&mut types);
     super::cycles::fix(&mut types);
     for (i, m) in b.messages.iter().enumerate() {
         types[m.type_id.0].message = Some(MessageId(i));
