@@ -16,7 +16,6 @@
 //!     .unwrap();
 //! ```
 
-pub mod broker;
 mod builder;
 mod check;
 pub mod compat;
@@ -26,6 +25,7 @@ mod json;
 pub mod load;
 pub mod model;
 pub mod node;
+pub mod package_name;
 pub mod pointer;
 pub mod resolve;
 pub mod write;

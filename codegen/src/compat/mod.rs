@@ -8,14 +8,18 @@
 //! Each [`Change`] names a rule, the JSON pointer of the schema location, the old and new
 //! values, its [`Effect`] and where it is in the spec. Refactors are no change: `$ref` versus
 //! inline, key and enum order, YAML versus JSON, titles, descriptions and examples.
+//!
+//! [`check`] is the entry point of `tidings diff` and `cargo xtask check-compat`.
 
 mod allow;
 mod api;
+mod check;
 pub mod git;
 mod render;
 mod schema;
 
 pub use allow::AllowList;
+pub use check::{allow_list, check, Baseline, Outcome, Request, Status, ALLOW_FILE};
 pub use render::{render_all, Format};
 
 use std::fmt;
