@@ -1,5 +1,4 @@
-//! `cargo xtask check-compat`: are the specs of the work tree compatible with their versions at
-//! a base revision?
+//! `cargo xtask check-compat`: the work tree's specs against their versions at a base revision.
 //!
 //! ```text
 //! cargo xtask check-compat [--against REF] [--mode backward|forward|full] [--specs GLOB]... [--strict]
@@ -14,6 +13,9 @@
 //!   as they did); an added spec is compatible if it loads; a deleted spec breaks.
 //! - Exit status: 0 all compatible, 1 any incompatible, 2 unreadable spec, bad usage or git
 //!   failure.
+//!
+//! Which specs and which revision is all this command decides: each spec is checked by
+//! `tidings_codegen::compat::check`, the entry point `tidings diff` uses too.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -141,14 +143,14 @@ fn verdict(
     checked: tidings_codegen::Result<compat::Outcome>,
     load: &LoadOptions,
 ) -> Status {
-    let status = Status::of(&checked);
-    let report = match checked {
-        Ok(outcome) => outcome.reports.into_iter().next(),
+    let outcome = match checked {
+        Ok(outcome) => outcome,
         Err(e) => return unreadable_spec(spec, &e),
     };
+    let status = outcome.status();
     // Not at the base (or not a readable file there, such as a submodule): new, so
     // compatible if it loads.
-    let Some(report) = report else {
+    let Some(report) = outcome.reports.first() else {
         return match tidings_codegen::catalog(path, load) {
             Ok(_) => {
                 println!("{spec}: added: compatible");
@@ -174,7 +176,7 @@ fn verdict(
             if failing == 1 { "" } else { "s" },
             report.mode
         );
-        for line in render_report(&report).lines() {
+        for line in render_report(report).lines() {
             println!("  {line}");
         }
     }

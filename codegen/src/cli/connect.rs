@@ -1,5 +1,7 @@
-//! Reaching a broker for `publish` and `listen`: the URL schemes this build knows (brokers are
-//! features), and the one path that connects any of their clients and runs a session on it.
+//! Reaching a broker: the URL schemes this build knows, and one connect path for every client.
+//!
+//! Brokers are features. `publish` and `listen` each describe what they do once connected as a
+//! `Session`; `Broker::run` connects the client of the URL's broker and runs it there.
 
 /// Broker URL schemes this build can talk to.
 pub const SCHEMES: &[&str] = &[

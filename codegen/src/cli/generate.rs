@@ -1,5 +1,4 @@
-//! `tidings generate`: a spec's Rust as a module, a standalone crate or on stdout, or with
-//! `--check` whether the output on disk is up to date.
+//! `tidings generate`: a spec's Rust as a module, a crate or on stdout, or `--check` of it.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

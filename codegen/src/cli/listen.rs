@@ -1,5 +1,4 @@
-//! `tidings listen`: every event on the spec's channels, printed with whether it is valid under
-//! the spec.
+//! `tidings listen`: every event on the spec's channels, printed with whether it is valid.
 
 use std::time::Duration;
 

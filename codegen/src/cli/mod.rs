@@ -1,5 +1,6 @@
-//! The commands of the `tidings` binary, one module each, and what they share: diagnostics on
-//! stderr and the exit status of the broker commands.
+//! The `tidings` binary's commands, one module each, and what they share: stderr, exit codes.
+//!
+//! Declared by `main.rs` only: the library that `build.rs` users link holds none of this.
 
 pub mod connect;
 pub mod diff;

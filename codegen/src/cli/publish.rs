@@ -1,5 +1,4 @@
-//! `tidings publish`: one of the spec's messages, checked against its schema, sent as a
-//! CloudEvent to its channel's address.
+//! `tidings publish`: one of the spec's messages, validated, sent as a CloudEvent.
 
 use std::path::Path;
 

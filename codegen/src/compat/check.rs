@@ -1,6 +1,7 @@
-//! The one entry point of a compatibility check, behind both `tidings diff` and `cargo xtask
-//! check-compat`: a [`Request`] in; an [`Outcome`], or the error that makes the input
-//! unreadable, out; and the [`Status`] either one exits with.
+//! The one entry point of a compatibility check, for `tidings diff` and `xtask check-compat`.
+//!
+//! A [`Request`] in; an [`Outcome`], or the error that makes the input unreadable, out; and the
+//! [`Status`] either one exits with.
 
 use std::path::Path;
 use std::process::ExitCode;

@@ -1,5 +1,7 @@
-//! Schema evolution: compares two catalogs (resolved semantics, not text) and tells, per
-//! message, whether the change breaks readers (BACKWARD), writers (FORWARD) or both (FULL).
+//! Schema evolution: per message, whether a spec's change breaks readers, writers or both.
+//!
+//! Compares two catalogs (resolved semantics, not text) and tells, per message, whether the
+//! change breaks readers (BACKWARD), writers (FORWARD) or both (FULL).
 //!
 //! - BACKWARD: every payload valid under OLD is valid under NEW (new readers, old data).
 //! - FORWARD: every payload valid under NEW is valid under OLD (old readers, new data).
