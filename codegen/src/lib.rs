@@ -17,7 +17,6 @@
 //!     .unwrap();
 //! ```
 
-pub mod broker;
 mod builder;
 pub mod compat;
 pub mod emit;
@@ -32,7 +31,7 @@ use std::path::{Path, PathBuf};
 pub use builder::Builder;
 pub use error::{Diagnostic, Error, Result};
 pub use model::Catalog;
-pub use package::{crate_files, default_crate_name, RuntimeDep};
+pub use package::{crate_files, default_crate_name, is_valid_crate_name, RuntimeDep};
 pub use source::LoadOptions;
 
 // The README's examples compile and run as doctests.

@@ -136,6 +136,15 @@ pub fn default_crate_name(spec: &Path) -> String {
     }
 }
 
+/// Whether `name` can name a generated crate's package: ASCII letters, digits, `-` and `_`,
+/// beginning with a letter.
+pub fn is_valid_crate_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,5 +220,15 @@ mod tests {
             RuntimeDep::beside(none.path(), "0.3.1"),
             RuntimeDep::Version(_)
         ));
+    }
+
+    #[test]
+    fn crate_names_are_letters_digits_dashes_and_underscores_after_a_letter() {
+        for good in ["orders", "orders-v2", "my_events", "A1"] {
+            assert!(is_valid_crate_name(good), "{good}");
+        }
+        for bad in ["", "9bad", "-x", "_x", "a b", "a.b", "ünï"] {
+            assert!(!is_valid_crate_name(bad), "{bad}");
+        }
     }
 }

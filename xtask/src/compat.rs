@@ -1,5 +1,4 @@
-//! `cargo xtask check-compat`: are the specs of the work tree compatible with their versions at
-//! a base revision?
+//! `cargo xtask check-compat`: the work tree's specs against their versions at a base revision.
 //!
 //! ```text
 //! cargo xtask check-compat [--against REF] [--mode backward|forward|full] [--specs GLOB]... [--strict]
@@ -14,12 +13,15 @@
 //!   as they did); an added spec is compatible if it loads; a deleted spec breaks.
 //! - Exit status: 0 all compatible, 1 any incompatible, 2 unreadable spec, bad usage or git
 //!   failure.
+//!
+//! Which specs and which revision is all this command decides: each spec is checked by
+//! `tidings_codegen::compat::check`, the entry point `tidings diff` uses too.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::ExitCode;
 
-use tidings_codegen::compat::{git, AllowList, Mode, Options, Report};
+use tidings_codegen::compat::{self, git, Baseline, Mode, Options, Report, Request, Status};
 use tidings_codegen::LoadOptions;
 
 const USAGE: &str = "usage: cargo xtask check-compat [--against REF] [--mode backward|forward|full] [--specs GLOB]... [--strict]";
@@ -33,13 +35,6 @@ struct Args {
     mode: Mode,
     specs: Vec<String>,
     strict: bool,
-}
-
-/// The verdict on one spec.
-enum Verdict {
-    Compatible,
-    Incompatible,
-    Unreadable,
 }
 
 /// Runs `check-compat` with the arguments after the command name.
@@ -56,7 +51,7 @@ pub fn check_compat(args: &[&str]) -> ExitCode {
         }
     };
     match check(&args) {
-        Ok(code) => code,
+        Ok(status) => status.into(),
         Err(message) => {
             eprintln!("check-compat: {message}");
             ExitCode::from(2)
@@ -64,7 +59,8 @@ pub fn check_compat(args: &[&str]) -> ExitCode {
     }
 }
 
-fn check(args: &Args) -> Result<ExitCode, String> {
+/// Checks every spec of the work tree or of the base revision; the worst verdict.
+fn check(args: &Args) -> Result<Status, String> {
     let cwd = std::env::current_dir().map_err(|e| format!("no current directory: {e}"))?;
     let root = git::repo_root(&cwd).map_err(|e| format!("not in a git repository: {e}"))?;
     let (base, described) = base_revision(&root, args.against.as_deref())?;
@@ -92,39 +88,38 @@ fn check(args: &Args) -> Result<ExitCode, String> {
         args.mode,
         if args.strict { ", strict" } else { "" },
     );
+    // Accepted breaking changes, committed beside the specs.
+    let allow = compat::allow_list(None, &root).map_err(|e| e.to_string())?;
+    let load = LoadOptions::default();
     let options = Options {
         mode: args.mode,
         strict: args.strict,
     };
-    let load = LoadOptions::default();
-    // Accepted breaking changes, committed beside the specs.
-    let allow_file = root.join("tidings-compat.toml");
-    let allow = if allow_file.is_file() {
-        Some(AllowList::load(&allow_file).map_err(|e| e.to_string())?)
-    } else {
-        None
-    };
     let (mut incompatible, mut unreadable, mut total) = (0, 0, 0);
     for spec in in_tree.union(&at_base) {
         total += 1;
-        let verdict = match (in_tree.contains(spec), at_base.contains(spec)) {
-            (true, true) => compare(&root, &base, spec, &load, &options, allow.as_ref()),
-            (true, false) => match tidings_codegen::catalog(&root.join(spec), &load) {
-                Ok(_) => {
-                    println!("{spec}: added: compatible");
-                    Verdict::Compatible
-                }
-                Err(e) => unreadable_spec(spec, &e),
-            },
-            _ => {
-                println!("{spec}: deleted: breaking");
-                Verdict::Incompatible
-            }
+        let status = if in_tree.contains(spec) {
+            let new = root.join(spec);
+            let checked = compat::check(&Request {
+                new: &new,
+                baseline: Baseline::Revision {
+                    repo: &root,
+                    rev: &base,
+                    path: Path::new(spec),
+                },
+                load: &load,
+                options,
+                allow: allow.as_ref(),
+            });
+            verdict(spec, &new, checked, &load)
+        } else {
+            println!("{spec}: deleted: breaking");
+            Status::Incompatible
         };
-        match verdict {
-            Verdict::Compatible => {}
-            Verdict::Incompatible => incompatible += 1,
-            Verdict::Unreadable => unreadable += 1,
+        match status {
+            Status::Compatible => {}
+            Status::Incompatible => incompatible += 1,
+            Status::Unreadable => unreadable += 1,
         }
     }
 
@@ -133,69 +128,65 @@ fn check(args: &Args) -> Result<ExitCode, String> {
         if total == 1 { "" } else { "s" }
     );
     Ok(if unreadable > 0 {
-        ExitCode::from(2)
+        Status::Unreadable
     } else if incompatible > 0 {
-        ExitCode::from(1)
+        Status::Incompatible
     } else {
-        ExitCode::SUCCESS
+        Status::Compatible
     })
 }
 
-/// Compares the work tree's `spec` with its version at `base`.
-fn compare(
-    root: &Path,
-    base: &str,
+/// Prints the verdict on the work tree's `spec` (at `path`) from its check against the base.
+fn verdict(
     spec: &str,
+    path: &Path,
+    checked: tidings_codegen::Result<compat::Outcome>,
     load: &LoadOptions,
-    options: &Options,
-    allow: Option<&AllowList>,
-) -> Verdict {
-    let new = root.join(spec);
-    match git::diff_at_rev(root, base, Path::new(spec), &new, load, options) {
-        Ok(Some(mut report)) => {
-            if let Some(allow) = allow {
-                allow.apply(&mut report);
-            }
-            let failing = report.changes().filter(|c| c.fails(report.mode)).count();
-            let total = report.changes().count();
-            if report.is_compatible() {
-                match total {
-                    0 => println!("{spec}: compatible"),
-                    n => println!(
-                        "{spec}: compatible ({n} change{} allowed in {} mode)",
-                        if n == 1 { "" } else { "s" },
-                        report.mode
-                    ),
-                }
-                Verdict::Compatible
-            } else {
-                println!(
-                    "{spec}: INCOMPATIBLE ({failing} breaking change{} in {} mode)",
-                    if failing == 1 { "" } else { "s" },
-                    report.mode
-                );
-                for line in render_report(&report).lines() {
-                    println!("  {line}");
-                }
-                Verdict::Incompatible
-            }
-        }
-        // Listed at `base` but not a readable file there (a submodule, say): treat as new.
-        Ok(None) => match tidings_codegen::catalog(&new, load) {
+) -> Status {
+    let outcome = match checked {
+        Ok(outcome) => outcome,
+        Err(e) => return unreadable_spec(spec, &e),
+    };
+    let status = outcome.status();
+    // Not at the base (or not a readable file there, such as a submodule): new, so
+    // compatible if it loads.
+    let Some(report) = outcome.reports.first() else {
+        return match tidings_codegen::catalog(path, load) {
             Ok(_) => {
                 println!("{spec}: added: compatible");
-                Verdict::Compatible
+                Status::Compatible
             }
             Err(e) => unreadable_spec(spec, &e),
-        },
-        Err(e) => unreadable_spec(spec, &e),
+        };
+    };
+    let total = report.changes().count();
+    if status == Status::Compatible {
+        match total {
+            0 => println!("{spec}: compatible"),
+            n => println!(
+                "{spec}: compatible ({n} change{} allowed in {} mode)",
+                if n == 1 { "" } else { "s" },
+                report.mode
+            ),
+        }
+    } else {
+        let failing = report.changes().filter(|c| c.fails(report.mode)).count();
+        println!(
+            "{spec}: INCOMPATIBLE ({failing} breaking change{} in {} mode)",
+            if failing == 1 { "" } else { "s" },
+            report.mode
+        );
+        for line in render_report(report).lines() {
+            println!("  {line}");
+        }
     }
+    status
 }
 
-fn unreadable_spec(spec: &str, error: &tidings_codegen::Error) -> Verdict {
+fn unreadable_spec(spec: &str, error: &tidings_codegen::Error) -> Status {
     println!("{spec}: unreadable");
     eprintln!("{error}");
-    Verdict::Unreadable
+    Status::Unreadable
 }
 
 /// The failing changes of `report`, one per line: `MESSAGE: RULE at PATH (OLD → NEW)` and

@@ -101,84 +101,27 @@ fn main() -> ExitCode {
 
 fn ci() -> ExitCode {
     let cargo = env!("CARGO");
-    let steps: [&[&str]; 9] = [
-        &["fmt", "--all", "--check"],
-        &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-        &["test", "--workspace"],
+    // Each step is the arguments of one `cargo` command.
+    let steps = [
+        "fmt --all --check",
+        "clippy --workspace --all-targets -- -D warnings",
+        "test --workspace",
         // Broker transports: built with their features, tested against the local servers.
-        &[
-            "clippy",
-            "-p",
-            "tidings",
-            "--features",
-            "nats,redis,amqp,mqtt,postgres,http,kafka",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-        &[
-            "test",
-            "-p",
-            "tidings",
-            "--features",
-            "nats,redis,amqp,mqtt,postgres,http,kafka",
-            "--lib",
-            "--test",
-            "kafka",
-            "--test",
-            "nats",
-            "--test",
-            "nats_restart",
-            "--test",
-            "redis",
-            "--test",
-            "amqp",
-            "--test",
-            "amqp_restart",
-            "--test",
-            "mqtt",
-            "--test",
-            "postgres",
-            "--test",
-            "http",
-        ],
-        &[
-            "clippy",
-            "-p",
-            "tidings-codegen",
-            "--features",
-            "nats,redis,amqp,mqtt,kafka",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-        &[
-            "test",
-            "-p",
-            "tidings-codegen",
-            "--features",
-            "nats,redis,amqp,mqtt,kafka",
-            "--test",
-            "cli_brokers",
-            "--test",
-            "cli_kafka",
-        ],
+        "clippy -p tidings --features nats,redis,amqp,mqtt,postgres,http,kafka --all-targets -- -D warnings",
+        concat!(
+            "test -p tidings --features nats,redis,amqp,mqtt,postgres,http,kafka --lib",
+            " --test kafka --test nats --test nats_restart --test redis --test amqp",
+            " --test amqp_restart --test mqtt --test postgres --test http",
+        ),
+        "clippy -p tidings-codegen --features nats,redis,amqp,mqtt,kafka --all-targets -- -D warnings",
+        "test -p tidings-codegen --features nats,redis,amqp,mqtt,kafka --test cli_brokers --test cli_kafka",
         // The README's examples run as written (each exits non-zero if its flow breaks).
-        &["run", "--quiet", "-p", "example-quickstart"],
-        &["run", "--quiet", "-p", "example-code-first"],
+        "run --quiet -p example-quickstart",
+        "run --quiet -p example-code-first",
     ];
     for step in steps {
-        eprintln!("xtask ci: cargo {}", step.join(" "));
-        let code = run(Command::new(cargo).args(step));
+        eprintln!("xtask ci: cargo {step}");
+        let code = run(Command::new(cargo).args(step.split_whitespace()));
         if code != ExitCode::SUCCESS {
             return code;
         }

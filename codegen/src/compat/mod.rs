@@ -1,5 +1,7 @@
-//! Schema evolution: compares two catalogs (resolved semantics, not text) and tells, per
-//! message, whether the change breaks readers (BACKWARD), writers (FORWARD) or both (FULL).
+//! Schema evolution: per message, whether a spec's change breaks readers, writers or both.
+//!
+//! Compares two catalogs (resolved semantics, not text) and tells, per message, whether the
+//! change breaks readers (BACKWARD), writers (FORWARD) or both (FULL).
 //!
 //! - BACKWARD: every payload valid under OLD is valid under NEW (new readers, old data).
 //! - FORWARD: every payload valid under NEW is valid under OLD (old readers, new data).
@@ -8,14 +10,18 @@
 //! Each [`Change`] names a rule, the JSON pointer of the schema location, the old and new
 //! values, its [`Effect`] and where it is in the spec. Refactors are no change: `$ref` versus
 //! inline, key and enum order, YAML versus JSON, titles, descriptions and examples.
+//!
+//! [`check`] is the entry point of `tidings diff` and `cargo xtask check-compat`.
 
 mod allow;
 mod api;
+mod check;
 pub mod git;
 mod render;
 mod schema;
 
 pub use allow::AllowList;
+pub use check::{allow_list, check, Baseline, Outcome, Request, Status, ALLOW_FILE};
 pub use render::{render_all, Format};
 
 use std::fmt;
