@@ -19,7 +19,7 @@
 
 mod builder;
 pub mod compat;
-pub mod emit;
+mod emit;
 pub mod error;
 pub mod model;
 mod package;

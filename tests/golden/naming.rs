@@ -30,8 +30,9 @@ pub fn decode_message(
     payload: &[u8],
 ) -> Result<Message, ::tidings::DecodeError> {
     match name {
-        "com.example.type" => ::tidings::decode_valid(payload).map(Message::Type),
-        "type" => ::tidings::decode_valid(payload).map(Message::Type),
+        "com.example.type" | "type" => {
+            ::tidings::decode_valid(payload).map(Message::Type)
+        }
         "Option" => ::tidings::decode_valid(payload).map(Message::OptionType),
         _ => {
             Err(::tidings::DecodeError::UnknownMessage {
@@ -49,8 +50,7 @@ pub fn validate_headers(
 ) -> Result<(), ::tidings::DecodeError> {
     let _ = headers;
     match name {
-        "com.example.type" => Ok(()),
-        "type" => Ok(()),
+        "com.example.type" | "type" => Ok(()),
         "Option" => Ok(()),
         _ => {
             Err(::tidings::DecodeError::UnknownMessage {
@@ -82,7 +82,8 @@ pub mod handlers {
         > + ::core::marker::Send;
     }
 
-    /// Routes the messages of `receiveOption` to an [`ReceiveOption`] handler: decodes and validates them, upcasts older versions, and ignores event types it does not handle.
+    /// Routes the messages of `receiveOption` to an [`ReceiveOption`] handler: decodes and
+    /// validates them, upcasts older versions, and ignores event types it does not handle.
     pub struct ReceiveOptionRouter<H>(pub H);
 
     impl<H: ReceiveOption> ::tidings::Route for ReceiveOptionRouter<H> {
@@ -139,7 +140,8 @@ pub mod handlers {
         > + ::core::marker::Send;
     }
 
-    /// Routes the messages of `h` to an [`H2`] handler: decodes and validates them, upcasts older versions, and ignores event types it does not handle.
+    /// Routes the messages of `h` to an [`H2`] handler: decodes and validates them, upcasts
+    /// older versions, and ignores event types it does not handle.
     pub struct H2Router<H>(pub H);
 
     impl<H: H2> ::tidings::Route for H2Router<H> {
@@ -196,7 +198,8 @@ pub mod handlers {
         > + ::core::marker::Send;
     }
 
-    /// Routes the messages of `receive-option` to an [`ReceiveOption2`] handler: decodes and validates them, upcasts older versions, and ignores event types it does not handle.
+    /// Routes the messages of `receive-option` to an [`ReceiveOption2`] handler: decodes and
+    /// validates them, upcasts older versions, and ignores event types it does not handle.
     pub struct ReceiveOption2Router<H>(pub H);
 
     impl<H: ReceiveOption2> ::tidings::Route for ReceiveOption2Router<H> {
@@ -251,7 +254,8 @@ pub mod publishers {
         }
         /// Publishes `com.example.type`.
         ///
-        /// The event is validated first (an invalid one is never sent), then sent in an envelope with a new id, the time, and the correlation this publisher passes on.
+        /// The event is validated first (an invalid one is never sent), then sent in an envelope
+        /// with a new id, the time, and the correlation this publisher passes on.
         pub async fn publish_type_(
             &self,
             thing_id: &str,
@@ -268,7 +272,8 @@ pub mod publishers {
         }
     }
 
-    /// The typed publisher of the operation `result` on `w/{type}/{event}/{region}/{a}/{b}/{c}/{extra}`.
+    /// The typed publisher of the operation `result` on
+    /// `w/{type}/{event}/{region}/{a}/{b}/{c}/{extra}`.
     #[derive(Clone, Debug)]
     pub struct ResultType {
         publisher: ::tidings::Publisher,
@@ -282,7 +287,8 @@ pub mod publishers {
         }
         /// Publishes `Option`.
         ///
-        /// The event is validated first (an invalid one is never sent), then sent in an envelope with a new id, the time, and the correlation this publisher passes on.
+        /// The event is validated first (an invalid one is never sent), then sent in an envelope
+        /// with a new id, the time, and the correlation this publisher passes on.
         #[allow(clippy::too_many_arguments)]
         pub async fn publish_option_type(
             &self,
@@ -314,7 +320,8 @@ pub mod publishers {
         }
     }
 
-    /// The typed publisher of the operation `Result` on `w/{type}/{event}/{region}/{a}/{b}/{c}/{extra}`.
+    /// The typed publisher of the operation `Result` on
+    /// `w/{type}/{event}/{region}/{a}/{b}/{c}/{extra}`.
     #[derive(Clone, Debug)]
     pub struct ResultType2 {
         publisher: ::tidings::Publisher,
@@ -328,7 +335,8 @@ pub mod publishers {
         }
         /// Publishes `Option`.
         ///
-        /// The event is validated first (an invalid one is never sent), then sent in an envelope with a new id, the time, and the correlation this publisher passes on.
+        /// The event is validated first (an invalid one is never sent), then sent in an envelope
+        /// with a new id, the time, and the correlation this publisher passes on.
         #[allow(clippy::too_many_arguments)]
         pub async fn publish_option_type(
             &self,

@@ -33,8 +33,9 @@ pub fn decode_message(
     payload: &[u8],
 ) -> Result<Message, ::tidings::DecodeError> {
     match name {
-        "shape.event" => ::tidings::decode_valid(payload).map(Message::ShapeEvent),
-        "shapeEvent" => ::tidings::decode_valid(payload).map(Message::ShapeEvent),
+        "shape.event" | "shapeEvent" => {
+            ::tidings::decode_valid(payload).map(Message::ShapeEvent)
+        }
         "treeEvent" => ::tidings::decode_valid(payload).map(Message::TreeEvent),
         "anything" => ::tidings::decode_valid(payload).map(Message::Anything),
         _ => {
@@ -52,10 +53,9 @@ pub fn validate_headers(
     headers: &[u8],
 ) -> Result<(), ::tidings::DecodeError> {
     match name {
-        "shape.event" => {
+        "shape.event" | "shapeEvent" => {
             ::tidings::decode_valid::<ShapeEventHeaders>(headers).map(|_| ())
         }
-        "shapeEvent" => ::tidings::decode_valid::<ShapeEventHeaders>(headers).map(|_| ()),
         "treeEvent" => Ok(()),
         "anything" => Ok(()),
         _ => {
@@ -80,7 +80,8 @@ pub mod handlers {
         > + ::core::marker::Send;
     }
 
-    /// Routes the messages of `onAnything` to an [`OnAnything`] handler: decodes and validates them, upcasts older versions, and ignores event types it does not handle.
+    /// Routes the messages of `onAnything` to an [`OnAnything`] handler: decodes and validates
+    /// them, upcasts older versions, and ignores event types it does not handle.
     pub struct OnAnythingRouter<H>(pub H);
 
     impl<H: OnAnything> ::tidings::Route for OnAnythingRouter<H> {
@@ -135,7 +136,8 @@ pub mod publishers {
         }
         /// Publishes `shape.event` (version 1.0.0).
         ///
-        /// The event is validated first (an invalid one is never sent), then sent in an envelope with a new id, the time, and the correlation this publisher passes on.
+        /// The event is validated first (an invalid one is never sent), then sent in an envelope
+        /// with a new id, the time, and the correlation this publisher passes on.
         pub async fn publish_shape_event(
             &self,
             id: &str,
@@ -149,7 +151,8 @@ pub mod publishers {
         }
         /// Publishes `treeEvent`.
         ///
-        /// The event is validated first (an invalid one is never sent), then sent in an envelope with a new id, the time, and the correlation this publisher passes on.
+        /// The event is validated first (an invalid one is never sent), then sent in an envelope
+        /// with a new id, the time, and the correlation this publisher passes on.
         pub async fn publish_tree_event(
             &self,
             id: &str,
@@ -323,7 +326,7 @@ pub struct Tree {
 #[serde(crate = "::tidings::serde")]
 pub struct Cat {
     #[serde(rename = "petType")]
-    #[validate(constant = "\"cat\"", skip)]
+    #[validate(constant = r#""cat""#, skip)]
     pub pet_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(skip)]
@@ -341,7 +344,7 @@ pub struct Cat {
 #[serde(crate = "::tidings::serde")]
 pub struct Dog {
     #[serde(rename = "petType")]
-    #[validate(constant = "\"dog\"", skip)]
+    #[validate(constant = r#""dog""#, skip)]
     pub pet_type: String,
     #[serde(rename = "goodBoy", default, skip_serializing_if = "Option::is_none")]
     #[validate(skip)]

@@ -39,22 +39,21 @@ pub fn decode_message(
     payload: &[u8],
 ) -> Result<Message, ::tidings::DecodeError> {
     match name {
-        "com.acme.parcel.scanned" => {
+        "com.acme.parcel.scanned" | "ScannedV3" | "scannedV3" => {
             ::tidings::decode_valid(payload).map(Message::ScannedV3)
         }
-        "ScannedV1" => ::tidings::decode_valid(payload).map(Message::ScannedV1),
-        "scannedV1" => ::tidings::decode_valid(payload).map(Message::ScannedV1),
-        "ScannedV2" => ::tidings::decode_valid(payload).map(Message::ScannedV2),
-        "scannedV2" => ::tidings::decode_valid(payload).map(Message::ScannedV2),
-        "ScannedV3" => ::tidings::decode_valid(payload).map(Message::ScannedV3),
-        "scannedV3" => ::tidings::decode_valid(payload).map(Message::ScannedV3),
-        "com.acme.parcel.labelled" => {
+        "ScannedV1" | "scannedV1" => {
+            ::tidings::decode_valid(payload).map(Message::ScannedV1)
+        }
+        "ScannedV2" | "scannedV2" => {
+            ::tidings::decode_valid(payload).map(Message::ScannedV2)
+        }
+        "com.acme.parcel.labelled" | "LabelledV2" | "labelledV2" => {
             ::tidings::decode_valid(payload).map(Message::LabelledV2)
         }
-        "Labelled" => ::tidings::decode_valid(payload).map(Message::Labelled),
-        "labelled" => ::tidings::decode_valid(payload).map(Message::Labelled),
-        "LabelledV2" => ::tidings::decode_valid(payload).map(Message::LabelledV2),
-        "labelledV2" => ::tidings::decode_valid(payload).map(Message::LabelledV2),
+        "Labelled" | "labelled" => {
+            ::tidings::decode_valid(payload).map(Message::Labelled)
+        }
         _ => {
             Err(::tidings::DecodeError::UnknownMessage {
                 name: name.to_owned(),
@@ -71,18 +70,11 @@ pub fn validate_headers(
 ) -> Result<(), ::tidings::DecodeError> {
     let _ = headers;
     match name {
-        "com.acme.parcel.scanned" => Ok(()),
-        "ScannedV1" => Ok(()),
-        "scannedV1" => Ok(()),
-        "ScannedV2" => Ok(()),
-        "scannedV2" => Ok(()),
-        "ScannedV3" => Ok(()),
-        "scannedV3" => Ok(()),
-        "com.acme.parcel.labelled" => Ok(()),
-        "Labelled" => Ok(()),
-        "labelled" => Ok(()),
-        "LabelledV2" => Ok(()),
-        "labelledV2" => Ok(()),
+        "com.acme.parcel.scanned" | "ScannedV3" | "scannedV3" => Ok(()),
+        "ScannedV1" | "scannedV1" => Ok(()),
+        "ScannedV2" | "scannedV2" => Ok(()),
+        "com.acme.parcel.labelled" | "LabelledV2" | "labelledV2" => Ok(()),
+        "Labelled" | "labelled" => Ok(()),
         _ => {
             Err(::tidings::DecodeError::UnknownMessage {
                 name: name.to_owned(),
@@ -113,7 +105,8 @@ pub mod handlers {
         > + ::core::marker::Send;
     }
 
-    /// Routes the messages of `onParcel` to an [`OnParcel`] handler: decodes and validates them, upcasts older versions, and ignores event types it does not handle.
+    /// Routes the messages of `onParcel` to an [`OnParcel`] handler: decodes and validates
+    /// them, upcasts older versions, and ignores event types it does not handle.
     pub struct OnParcelRouter<H>(pub H);
 
     impl<H: OnParcel> ::tidings::Route for OnParcelRouter<H> {
@@ -184,7 +177,8 @@ pub mod publishers {
         }
         /// Publishes `com.acme.parcel.scanned` (version 3.0.0).
         ///
-        /// The event is validated first (an invalid one is never sent), then sent in an envelope with a new id, the time, and the correlation this publisher passes on.
+        /// The event is validated first (an invalid one is never sent), then sent in an envelope
+        /// with a new id, the time, and the correlation this publisher passes on.
         pub async fn publish_scanned(
             &self,
             parcel_id: &str,
@@ -201,7 +195,8 @@ pub mod publishers {
         }
         /// Publishes `com.acme.parcel.labelled` (version 2).
         ///
-        /// The event is validated first (an invalid one is never sent), then sent in an envelope with a new id, the time, and the correlation this publisher passes on.
+        /// The event is validated first (an invalid one is never sent), then sent in an envelope
+        /// with a new id, the time, and the correlation this publisher passes on.
         pub async fn publish_labelled(
             &self,
             parcel_id: &str,

@@ -89,13 +89,18 @@ pub(crate) fn sanitize(text: &str) -> Vec<String> {
             continue;
         }
         // Indentation would turn lines into code blocks (doctests): keep the text flush.
-        if let Some(width) = list_marker_width(trimmed) {
+        let indent = if let Some(width) = list_marker_width(trimmed) {
             list_indent = Some(width);
-            out.push(trimmed.to_string());
-        } else if let Some(width) = list_indent {
-            out.push(format!("{}{trimmed}", " ".repeat(width)));
+            wrap(trimmed, "", " ".repeat(width), &mut out);
+            continue;
         } else {
-            out.push(trimmed.to_string());
+            list_indent.map_or_else(String::new, |width| " ".repeat(width))
+        };
+        if trimmed.starts_with(['|', '#']) {
+            // Tables and headings are one line each in Markdown.
+            out.push(format!("{indent}{trimmed}"));
+        } else {
+            wrap(trimmed, &indent, indent.clone(), &mut out);
         }
     }
     if let Some(marker) = fence {
@@ -103,6 +108,57 @@ pub(crate) fn sanitize(text: &str) -> Vec<String> {
     }
     while out.last().is_some_and(String::is_empty) {
         out.pop();
+    }
+    out
+}
+
+/// How long a doc line's text may be: with `/// ` and the indentation of a nested item it
+/// stays within rustfmt's 100 columns.
+const WIDTH: usize = 88;
+
+/// `text` as lines of at most [`WIDTH`] characters (a longer word or `code span` stays whole),
+/// the first starting with `first`, the others with `rest`.
+fn wrap(text: &str, first: &str, rest: String, out: &mut Vec<String>) {
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in words(text) {
+        let len = line.chars().count() + usize::from(!empty) + word.chars().count();
+        if !empty && len > WIDTH {
+            out.push(std::mem::replace(&mut line, rest.clone()));
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push(line);
+}
+
+/// The words of `text`, split at spaces outside backtick code spans.
+fn words(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let mut in_code = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '`' => {
+                in_code = !in_code;
+                start.get_or_insert(i);
+            }
+            ' ' if !in_code => {
+                if let Some(s) = start.take() {
+                    out.push(&text[s..i]);
+                }
+            }
+            _ => {
+                start.get_or_insert(i);
+            }
+        }
+    }
+    if let Some(s) = start {
+        out.push(&text[s..]);
     }
     out
 }
@@ -154,6 +210,27 @@ mod tests {
             lines,
             ["* one", "  continued", "", "after", "10. ten", "    more"]
         );
+    }
+
+    #[test]
+    fn long_lines_wrap_at_spaces_outside_code_spans() {
+        let text = format!("{}`a code span that stays whole` end", "word ".repeat(20));
+        let lines = sanitize(&text);
+        assert!(lines.len() > 1, "{lines:?}");
+        assert!(
+            lines.iter().all(|l| l.chars().count() <= WIDTH),
+            "{lines:?}"
+        );
+        assert!(lines
+            .iter()
+            .any(|l| l.contains("`a code span that stays whole`")));
+        assert_eq!(lines.join(" "), text.trim());
+        let item = sanitize(&format!("- {}", "item ".repeat(30)));
+        assert!(item[1..]
+            .iter()
+            .all(|l| l.starts_with("  ") && !l.starts_with("   ")));
+        let table = format!("| {} |", "cell ".repeat(30));
+        assert_eq!(sanitize(&table), [table.clone()]);
     }
 
     #[test]

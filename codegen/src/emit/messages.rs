@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{docs, ident, ty};
@@ -33,23 +33,31 @@ pub(crate) fn message_enum(catalog: &Catalog) -> TokenStream {
         quote!(match self { #(#name_arms)* })
     };
     let table = &catalog.aliases;
-    let header_arms = table
+    // One arm per message, its names joined: `"a" | "b" => ...`.
+    let mut grouped: Vec<(MessageId, Vec<&str>)> = Vec::new();
+    for (alias, id) in table {
+        match grouped.iter_mut().find(|(g, _)| g == id) {
+            Some((_, names)) => names.push(alias),
+            None => grouped.push((*id, vec![alias])),
+        }
+    }
+    let header_arms = grouped
         .iter()
-        .map(|(alias, id)| match &catalog.messages[id.0].headers {
+        .map(|(id, names)| match &catalog.messages[id.0].headers {
             Some(headers) => {
                 let headers = ty(catalog, headers);
-                quote!(#alias => ::tidings::decode_valid::<#headers>(headers).map(|_| ()),)
+                quote!(#(#names)|* => ::tidings::decode_valid::<#headers>(headers).map(|_| ()),)
             }
-            None => quote!(#alias => Ok(()),),
+            None => quote!(#(#names)|* => Ok(()),),
         });
     let headers_unused = catalog
         .messages
         .iter()
         .all(|m| m.headers.is_none())
         .then(|| quote!(let _ = headers;));
-    let arms = table.iter().map(|(alias, id)| {
+    let arms = grouped.iter().map(|(id, names)| {
         let vname = ident(&catalog.ty(catalog.messages[id.0].type_id).rust_name);
-        quote!(#alias => ::tidings::decode_valid(payload).map(Message::#vname),)
+        quote!(#(#names)|* => ::tidings::decode_valid(payload).map(Message::#vname),)
     });
     quote! {
         #enum_doc
@@ -113,7 +121,7 @@ pub(crate) fn round_trip_tests(catalog: &Catalog, crate_ident: &str) -> TokenStr
                     if lossy { "_is_lossy" } else { "_is_rejected" }
                 )));
                 let text =
-                    Literal::string(&serde_json::to_string_pretty(payload).unwrap_or_default());
+                    super::raw_literal(&serde_json::to_string_pretty(payload).unwrap_or_default());
                 let doc = docs::lines_attrs(&format!(
                     "Example {} of `{}` contradicts its schema ({}).",
                     n + 1,
@@ -140,7 +148,7 @@ pub(crate) fn round_trip_tests(catalog: &Catalog, crate_ident: &str) -> TokenStr
             } else if let Some(payload) = &example.payload {
                 let fn_name = ident(&scope.take(&base));
                 let text =
-                    Literal::string(&serde_json::to_string_pretty(payload).unwrap_or_default());
+                    super::raw_literal(&serde_json::to_string_pretty(payload).unwrap_or_default());
                 let decode = decode_name.get(&id).map(|alias| {
                     quote! {
                         let decoded = #krate::decode_message(#alias, TEXT.as_bytes())
@@ -174,7 +182,7 @@ pub(crate) fn round_trip_tests(catalog: &Catalog, crate_ident: &str) -> TokenStr
             {
                 let fn_name = ident(&scope.take(&format!("{base}_headers")));
                 let text =
-                    Literal::string(&serde_json::to_string_pretty(headers).unwrap_or_default());
+                    super::raw_literal(&serde_json::to_string_pretty(headers).unwrap_or_default());
                 let hty = qualified(catalog, headers_ty, &krate);
                 let fills = may_fill_defaults(catalog, headers_ty);
                 tests.extend(quote! {

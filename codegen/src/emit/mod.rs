@@ -133,6 +133,19 @@ pub(crate) fn ty(catalog: &Catalog, ty: &Ty) -> TokenStream {
 }
 
 /// An identifier token (names come from [`crate::model::naming`], so they are valid).
+/// `text` as a raw string literal (`r"..."`, `r#"..."#`, ...), readable where JSON holds `"`s.
+pub(crate) fn raw_literal(text: &str) -> proc_macro2::Literal {
+    // As few `#`s as the text allows: none unless it holds a `"`.
+    let mut hashes = 0;
+    while text.contains(&format!("\"{}", "#".repeat(hashes))) {
+        hashes += 1;
+    }
+    let fence = "#".repeat(hashes);
+    format!("r{fence}\"{text}\"{fence}")
+        .parse()
+        .unwrap_or_else(|_| proc_macro2::Literal::string(text))
+}
+
 pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
     proc_macro2::Ident::new(name, proc_macro2::Span::call_site())
 }

@@ -49,15 +49,7 @@ fn allows_everything(schema: &serde_json::Value) -> bool {
 
 /// JSON text as a raw string literal (`r#"{"type":"string"}"#`), which reads as the JSON it is.
 pub(crate) fn json_literal(value: &serde_json::Value) -> Literal {
-    let text = value.to_string();
-    let mut hashes = 1;
-    while text.contains(&format!("\"{}", "#".repeat(hashes))) {
-        hashes += 1;
-    }
-    let fence = "#".repeat(hashes);
-    format!("r{fence}\"{text}\"{fence}")
-        .parse()
-        .unwrap_or_else(|_| Literal::string(&text))
+    super::raw_literal(&value.to_string())
 }
 
 /// Removes range checks the Rust type already guarantees (`minimum: 0` on a `u64`).
@@ -200,11 +192,11 @@ fn keys(c: &Constraints) -> Vec<TokenStream> {
         keys.push(quote!(format = #f));
     }
     if let Some(values) = &c.enumeration {
-        let text = serde_json::Value::Array(values.clone()).to_string();
+        let text = json_literal(&serde_json::Value::Array(values.clone()));
         keys.push(quote!(enumeration = #text));
     }
     if let Some(value) = &c.constant {
-        let text = value.to_string();
+        let text = json_literal(value);
         keys.push(quote!(constant = #text));
     }
     if let Some(schema) = &c.schema {
