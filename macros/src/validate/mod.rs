@@ -10,8 +10,10 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::{Attribute, Data, DeriveInput, Expr, Fields, Ident, Lit, LitStr, UnOp};
 
+mod shape;
+
+use self::shape::Shape;
 use crate::ctxt::Ctxt;
-use crate::shape::Shape;
 
 const FORMATS: &[(&str, &str)] = &[
     ("date-time", "DateTime"),
