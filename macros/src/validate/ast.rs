@@ -1,5 +1,6 @@
-//! Validate input: the type, its variants and fields, each with its checks and its place in
-//! the JSON, as plain data.
+//! Validate input: the type, its variants and fields, with their checks and JSON places.
+//!
+//! Plain data: everything the later stages need is read here, from the attributes, once.
 
 use syn::{DeriveInput, Generics, Ident};
 

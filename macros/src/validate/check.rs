@@ -1,5 +1,4 @@
-//! Validate checks: the rules between keys and places, applied to the parsed input, every
-//! violation recorded.
+//! Validate checks: the rules between keys, applied to the parsed input; all errors kept.
 
 use super::ast::{Data, Fields, Input};
 use super::attr::{Checks, Length};

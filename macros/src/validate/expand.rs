@@ -1,5 +1,6 @@
-//! Validate expansion: writes the `impl ::tidings::Validate` from the checked input, as calls
-//! into `::tidings::checks`.
+//! Validate expansion: writes the `impl ::tidings::Validate` from the checked input.
+//!
+//! Each check is a call into `::tidings::checks`; patterns and JSON texts become statics.
 
 use std::collections::HashMap;
 

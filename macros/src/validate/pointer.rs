@@ -1,8 +1,7 @@
-//! Where serde puts each value in the JSON, read from `#[serde(...)]`: the JSON pointer
-//! tokens that violations carry (`rename`, `rename_all`, `flatten`, `tag`, `untagged`,
-//! `transparent`).
+//! Where `#[serde(...)]` puts each value in the JSON: the pointer tokens of violations.
 //!
-//! Only what moves a value is read; anything else serde accepts is skipped, and anything it
+//! Only the keys that move a value are read (`rename`, `rename_all`, `flatten`, `tag`,
+//! `untagged`, `transparent`); anything else serde accepts is skipped, and anything it
 //! rejects is left for serde's own derive to report.
 
 use heck::{
