@@ -1,18 +1,20 @@
 //! Derive macros for [tidings](https://docs.rs/tidings). Use them through the `tidings` crate,
 //! which re-exports them (`#[derive(tidings::Event)]`); their expansions name `::tidings`.
 //!
-//! Each derive is a small compiler, in stages with one file each:
-//! `ast` reads the input type, `attr` parses its `#[event(...)]` attributes into typed
-//! settings, `ctxt` collects every error on the way so the user sees all mistakes at once,
-//! and `expand` writes the impl from the checked settings.
+//! Each derive is a small compiler: parse the input and its attributes into typed settings,
+//! check them, then expand from the settings alone. Errors are collected on the way, so the
+//! user sees every mistake at once.
+//!
+//! - [`ctxt`]: the error collector both derives share.
+//! - [`event`]: `#[derive(Event)]` — `ast` (the input), `attr` (`#[event(...)]`), `expand`.
+//! - [`validate`]: `#[derive(Validate)]` — `attr` (`#[validate(...)]`), `pointer` (where
+//!   `#[serde(...)]` puts each value in the JSON), `shape` (field types' wrappers), `ast`
+//!   (the input), `check` (rules across keys), `expand`.
 
 #![forbid(unsafe_code)]
 
-mod ast;
-mod attr;
 mod ctxt;
-mod expand;
-mod shape;
+mod event;
 mod validate;
 
 use proc_macro::TokenStream;
@@ -56,7 +58,7 @@ struct ReadmeDoctests;
 #[proc_macro_derive(Event, attributes(event))]
 pub fn derive_event(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    expand::derive_event(&input)
+    event::derive(&input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

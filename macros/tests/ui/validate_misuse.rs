@@ -18,6 +18,8 @@ struct Misuse {
     zero_divisor: f64,
     #[validate(pattern = "a", pattern = "b")]
     duplicate: String,
+    #[validate(items(length(min = 3, max = 1)))]
+    items_min_above_max: Vec<String>,
 }
 
 fn main() {}

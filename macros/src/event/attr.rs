@@ -1,4 +1,4 @@
-//! `#[event(...)]` attributes, parsed once into typed settings.
+//! Event attributes: every `#[event(...)]` parsed once into typed, checked settings.
 //!
 //! The keys: `type`, `version`, `content_type`, `channel`, `source` and `subject`, each a
 //! string literal given at most once, and `upcast(from = Type, version = "...")`, once per

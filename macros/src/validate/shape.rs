@@ -1,5 +1,4 @@
-//! What `#[derive(Validate)]` can see of a field's type: the wrappers its checks look through
-//! and the items they reach into.
+//! Field shapes: the wrappers a field's checks look through, the items they reach into.
 //!
 //! Only the syntax is known, so names are matched by their last segment, as serde does for
 //! `Option`. A type the derive cannot see into (a type alias, a type of the user's) is

@@ -1,30 +1,15 @@
-//! Writes the `impl ::tidings::Event` from checked settings.
+//! Event expansion: writes the `impl ::tidings::Event` from the checked settings.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{parse_quote, parse_quote_spanned, DeriveInput, WhereClause, WherePredicate};
+use syn::{parse_quote, parse_quote_spanned, WhereClause, WherePredicate};
 
-use crate::ast::Input;
-use crate::attr::Upcast;
-use crate::ctxt::Ctxt;
+use super::ast::Input;
+use super::attr::Upcast;
 
-/// Entry point of `#[derive(Event)]`: every error in `input`, or the impl.
-pub(crate) fn derive_event(input: &DeriveInput) -> syn::Result<TokenStream> {
-    let mut cx = Ctxt::default();
-    let parsed = Input::from_syn(&mut cx, input);
-    cx.check()?;
-    match parsed {
-        Some(parsed) => Ok(impl_event(&parsed)),
-        // `from_syn` records an error whenever it gives up, so `check` returned it above.
-        None => Err(syn::Error::new_spanned(
-            &input.ident,
-            "tidings-macros bug: the input was rejected without a reason",
-        )),
-    }
-}
-
-fn impl_event(input: &Input) -> TokenStream {
+/// The `impl ::tidings::Event` for a checked input.
+pub(crate) fn impl_event(input: &Input) -> TokenStream {
     let ident = input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let attrs = &input.attrs;

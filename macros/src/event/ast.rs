@@ -1,8 +1,8 @@
-//! The derive's input as plain data: the type's name, generics and parsed settings.
+//! Event input: the type's name, generics and parsed `#[event]` settings, as plain data.
 
 use syn::{Attribute, Data, DeriveInput, Fields, Generics, Ident};
 
-use crate::attr::{self, Container};
+use super::attr::{self, Container};
 use crate::ctxt::Ctxt;
 
 /// A struct or enum that derives `Event`, with its `#[event]` settings parsed.
