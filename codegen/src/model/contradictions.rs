@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::source::Sources;
+use crate::source::{pointer, Sources};
 
 use super::{Catalog, Constraints, SchemaPositions, TypeKind};
 
@@ -208,7 +208,7 @@ fn contradictions(schema: &Value, at: &mut String, found: &mut Vec<(String, Stri
                     .as_object()
                     .map(|m| {
                         m.iter()
-                            .map(|(k, v)| (format!("/{key}/{}", escape(k)), v))
+                            .map(|(k, v)| (format!("/{key}/{}", pointer::escape(k)), v))
                             .collect()
                     })
                     .unwrap_or_default()
@@ -238,10 +238,6 @@ fn contradictions(schema: &Value, at: &mut String, found: &mut Vec<(String, Stri
             at.truncate(len);
         }
     }
-}
-
-fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
 }
 
 #[cfg(test)]

@@ -26,7 +26,8 @@ pub fn tokens(fragment: &str) -> Result<Vec<String>, String> {
     rest.split('/').map(unescape).collect()
 }
 
-fn unescape(token: &str) -> Result<String, String> {
+/// `token` with `~1` and `~0` turned back into `/` and `~`.
+pub fn unescape(token: &str) -> Result<String, String> {
     let mut out = String::with_capacity(token.len());
     let mut chars = token.chars();
     while let Some(c) = chars.next() {

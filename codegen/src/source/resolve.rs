@@ -44,8 +44,7 @@ impl Loc {
 
     /// The last token of the pointer, unescaped.
     pub fn last_token(&self) -> Option<String> {
-        let last = self.pointer.rsplit('/').next()?;
-        Some(last.replace("~1", "/").replace("~0", "~"))
+        pointer::unescape(self.pointer.rsplit('/').next()?).ok()
     }
 }
 
