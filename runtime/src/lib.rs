@@ -51,32 +51,12 @@
 extern crate self as tidings;
 
 pub mod address;
-#[cfg(feature = "amqp")]
-pub mod amqp;
-pub mod checks;
+pub mod consume;
 pub mod envelope;
 pub mod error;
 pub mod event;
-pub mod format;
-#[cfg(feature = "http")]
-pub mod http;
-pub mod json;
-#[cfg(feature = "kafka")]
-pub mod kafka;
-pub mod memory;
-#[cfg(feature = "mqtt")]
-pub mod mqtt;
-#[cfg(feature = "nats")]
-pub mod nats;
-pub mod pattern;
-#[cfg(feature = "postgres")]
-pub mod postgres;
 pub mod publish;
-#[cfg(feature = "redis")]
-pub mod redis;
 pub mod reliability;
-pub mod route;
-pub mod schema;
 pub mod testing;
 pub mod transport;
 pub mod validate;
@@ -84,6 +64,25 @@ pub mod validate;
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+
+// The paths these modules had before they were grouped, which users and generated code name.
+pub use crate::consume as route;
+#[cfg(feature = "postgres")]
+pub use crate::reliability::postgres;
+pub use crate::transport::memory;
+#[cfg(feature = "amqp")]
+pub use crate::transport::amqp;
+#[cfg(feature = "http")]
+pub use crate::transport::http;
+#[cfg(feature = "kafka")]
+pub use crate::transport::kafka;
+#[cfg(feature = "mqtt")]
+pub use crate::transport::mqtt;
+#[cfg(feature = "nats")]
+pub use crate::transport::nats;
+#[cfg(feature = "redis")]
+pub use crate::transport::redis;
+pub use crate::validate::{checks, format, json, pattern, schema};
 
 pub use crate::envelope::Envelope;
 pub use crate::error::{decode_json, decode_valid, DecodeError};

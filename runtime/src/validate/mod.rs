@@ -5,6 +5,12 @@
 //! stops at the first problem: each violation is pushed to [`ValidationErrors`] with the JSON
 //! pointer of the offending value, the JSON Schema keyword, and a message for people.
 
+pub mod checks;
+pub mod format;
+pub mod json;
+pub mod pattern;
+pub mod schema;
+
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::fmt;
