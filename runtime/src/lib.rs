@@ -69,13 +69,13 @@ pub mod __private;
 pub use crate::consume as route;
 #[cfg(feature = "postgres")]
 pub use crate::reliability::postgres;
-pub use crate::transport::memory;
 #[cfg(feature = "amqp")]
 pub use crate::transport::amqp;
 #[cfg(feature = "http")]
 pub use crate::transport::http;
 #[cfg(feature = "kafka")]
 pub use crate::transport::kafka;
+pub use crate::transport::memory;
 #[cfg(feature = "mqtt")]
 pub use crate::transport::mqtt;
 #[cfg(feature = "nats")]

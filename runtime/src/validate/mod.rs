@@ -8,6 +8,7 @@
 pub mod checks;
 pub mod format;
 pub mod json;
+pub(crate) mod number;
 pub mod pattern;
 pub mod schema;
 
@@ -157,12 +158,7 @@ impl Pointer {
     pub fn push_key(&mut self, key: &str) -> usize {
         let mark = self.buf.len();
         self.buf.push('/');
-        if key.contains(['~', '/']) {
-            self.buf
-                .push_str(&key.replace('~', "~0").replace('/', "~1"));
-        } else {
-            self.buf.push_str(key);
-        }
+        crate::json::push_token(&mut self.buf, key);
         mark
     }
 
