@@ -9,6 +9,17 @@
 //! serde's `Serialize`) and the crates generated code names ([`serde`], [`serde_json`],
 //! [`chrono`], [`uuid`]).
 //!
+//! # Features
+//!
+//! - `tokio` (default): the in-memory transport ([`memory`]) and the test bus
+//!   ([`testing::TestBus`]), which run on tokio. Without it the crate validates, decodes,
+//!   wraps envelopes, routes and publishes through any [`transport::Transport`], and pulls in
+//!   no async runtime: `default-features = false` suits a crate that only checks generated
+//!   types.
+//! - `nats`, `amqp`, `kafka`, `redis`, `mqtt`, `http`: one broker transport each (in
+//!   [`transport`], also at `tidings::nats` and so on); each turns on `tokio`.
+//! - `postgres`: a PostgreSQL [`reliability::IdempotencyStore`]; turns on `tokio`.
+//!
 //! # Example
 //!
 //! ```
@@ -75,6 +86,7 @@ pub use crate::transport::amqp;
 pub use crate::transport::http;
 #[cfg(feature = "kafka")]
 pub use crate::transport::kafka;
+#[cfg(feature = "tokio")]
 pub use crate::transport::memory;
 #[cfg(feature = "mqtt")]
 pub use crate::transport::mqtt;

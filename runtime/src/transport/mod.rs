@@ -11,6 +11,7 @@ pub mod amqp;
 pub mod http;
 #[cfg(feature = "kafka")]
 pub mod kafka;
+#[cfg(feature = "tokio")]
 pub mod memory;
 #[cfg(feature = "mqtt")]
 pub mod mqtt;
