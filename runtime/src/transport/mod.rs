@@ -19,6 +19,8 @@ pub mod mqtt;
 pub mod nats;
 #[cfg(feature = "redis")]
 pub mod redis;
+#[cfg(feature = "tokio")]
+mod settle;
 
 use std::future::Future;
 use std::pin::Pin;
