@@ -63,6 +63,7 @@ extern crate self as tidings;
 
 pub mod address;
 pub mod consume;
+pub mod decode;
 pub mod envelope;
 pub mod error;
 pub mod event;
@@ -96,9 +97,10 @@ pub use crate::transport::nats;
 pub use crate::transport::redis;
 pub use crate::validate::{checks, format, json, pattern, schema};
 
+pub use crate::decode::{decode_event, decode_json, decode_valid};
 pub use crate::envelope::Envelope;
-pub use crate::error::{decode_json, decode_valid, DecodeError};
-pub use crate::event::{decode_event, Event};
+pub use crate::error::DecodeError;
+pub use crate::event::Event;
 pub use crate::publish::{PublishError, Publisher};
 pub use crate::route::{
     Consumer, Context, HandlerError, HandlerResult, Incoming, Outcome, Route, Worker,

@@ -232,7 +232,9 @@ pub trait Validate {
     }
 }
 
-/// Values with no constraints of their own.
+/// Values with no constraints of their own: the plain leaf types that generated and hand-written
+/// fields use, so that such a field needs no `#[validate(skip)]` (a constrained value carries
+/// its checks as attributes, a constrained `Value` its `schema = ...`).
 macro_rules! leaf {
     ($($t:ty),* $(,)?) => {
         $(impl Validate for $t {
@@ -266,7 +268,12 @@ leaf!(
     chrono::NaiveDate,
     chrono::NaiveTime,
     chrono::NaiveDateTime,
+    chrono::FixedOffset,
+    chrono::Utc,
+    chrono::TimeDelta,
     uuid::Uuid,
+    crate::checks::Decimal,
+    crate::checks::Num,
 );
 
 impl<Tz: chrono::TimeZone> Validate for chrono::DateTime<Tz> {
