@@ -51,6 +51,7 @@ mod id;
 mod time;
 
 pub use binding::Binding;
+#[cfg(feature = "tokio")]
 pub(crate) use binding::{ADDRESS_HEADER, ATTEMPT_HEADER};
 
 use attributes::shape;
