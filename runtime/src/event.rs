@@ -1,6 +1,6 @@
 //! The [`Event`] trait: what a message type says about itself.
 
-use crate::{DecodeError, Validate};
+use crate::DecodeError;
 
 /// A message type of an event catalog, with the metadata the spec gives it.
 ///
@@ -47,55 +47,10 @@ pub trait Event: serde::Serialize + serde::de::DeserializeOwned {
     /// knows, so the data is read as `Self`.
     ///
     /// `#[derive(Event)]` writes it from `#[event(upcast(from = OldType, version = "1.0.0"))]`,
-    /// which needs `impl From<OldType> for Self`; use [`decode_event`] rather than calling it.
+    /// which needs `impl From<OldType> for Self`; use [`decode_event`](crate::decode_event) rather than calling it.
     fn decode_older(version: Option<&str>, data: &[u8]) -> Option<Result<Self, DecodeError>> {
         let _ = (version, data);
         None
-    }
-}
-
-/// Decodes and validates the data of an event of type `E` written in schema `version`: older
-/// versions that `E` declares are read and validated as such, upcast, and validated again as
-/// `E`; any other version (or none) is read as `E` itself (a tolerant reader: a newer producer's extra fields are ignored unless `E`
-/// forbids them).
-///
-/// ```
-/// use tidings::{decode_event, Event, Validate};
-/// use serde::{Deserialize, Serialize};
-///
-/// #[derive(Serialize, Deserialize, Event, Validate)]
-/// #[event(type = "com.acme.user.registered", version = "1.0.0")]
-/// struct RegisteredV1 { full_name: String }
-///
-/// #[derive(Serialize, Deserialize, Event, Validate, Debug, PartialEq)]
-/// #[event(type = "com.acme.user.registered", version = "2.0.0")]
-/// #[event(upcast(from = RegisteredV1, version = "1.0.0"))]
-/// struct Registered { name: String, #[serde(default)] vip: bool }
-///
-/// impl From<RegisteredV1> for Registered {
-///     fn from(old: RegisteredV1) -> Self {
-///         Registered { name: old.full_name, vip: false }
-///     }
-/// }
-///
-/// let old: Registered = decode_event(Some("1.0.0"), br#"{"full_name": "ada"}"#)?;
-/// let new: Registered = decode_event(Some("2.0.0"), br#"{"name": "ada", "vip": true}"#)?;
-/// assert_eq!((old.name.as_str(), old.vip, new.vip), ("ada", false, true));
-/// # Ok::<(), tidings::DecodeError>(())
-/// ```
-pub fn decode_event<E: Event + Validate>(
-    version: Option<&str>,
-    data: &[u8],
-) -> Result<E, DecodeError> {
-    match E::decode_older(version, data) {
-        // Valid as the old version, and as the new one once upcast: a conversion must not
-        // hand handlers data that breaks the newest schema.
-        Some(result) => {
-            let event = result?;
-            event.validate().map_err(DecodeError::Invalid)?;
-            Ok(event)
-        }
-        None => crate::decode_valid(data),
     }
 }
 

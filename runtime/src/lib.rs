@@ -9,6 +9,17 @@
 //! serde's `Serialize`) and the crates generated code names ([`serde`], [`serde_json`],
 //! [`chrono`], [`uuid`]).
 //!
+//! # Features
+//!
+//! - `tokio` (default): the in-memory transport ([`memory`]) and the test bus
+//!   ([`testing::TestBus`]), which run on tokio. Without it the crate validates, decodes,
+//!   wraps envelopes, routes and publishes through any [`transport::Transport`], and pulls in
+//!   no async runtime: `default-features = false` suits a crate that only checks generated
+//!   types.
+//! - `nats`, `amqp`, `kafka`, `redis`, `mqtt`, `http`: one broker transport each (in
+//!   [`transport`], also at `tidings::nats` and so on); each turns on `tokio`.
+//! - `postgres`: a PostgreSQL [`reliability::IdempotencyStore`]; turns on `tokio`.
+//!
 //! # Example
 //!
 //! ```
@@ -51,32 +62,13 @@
 extern crate self as tidings;
 
 pub mod address;
-#[cfg(feature = "amqp")]
-pub mod amqp;
-pub mod checks;
+pub mod consume;
+pub mod decode;
 pub mod envelope;
 pub mod error;
 pub mod event;
-pub mod format;
-#[cfg(feature = "http")]
-pub mod http;
-pub mod json;
-#[cfg(feature = "kafka")]
-pub mod kafka;
-pub mod memory;
-#[cfg(feature = "mqtt")]
-pub mod mqtt;
-#[cfg(feature = "nats")]
-pub mod nats;
-pub mod pattern;
-#[cfg(feature = "postgres")]
-pub mod postgres;
 pub mod publish;
-#[cfg(feature = "redis")]
-pub mod redis;
 pub mod reliability;
-pub mod route;
-pub mod schema;
 pub mod testing;
 pub mod transport;
 pub mod validate;
@@ -85,9 +77,30 @@ pub mod validate;
 #[path = "private.rs"]
 pub mod __private;
 
+// The paths these modules had before they were grouped, which users and generated code name.
+pub use crate::consume as route;
+#[cfg(feature = "postgres")]
+pub use crate::reliability::postgres;
+#[cfg(feature = "amqp")]
+pub use crate::transport::amqp;
+#[cfg(feature = "http")]
+pub use crate::transport::http;
+#[cfg(feature = "kafka")]
+pub use crate::transport::kafka;
+#[cfg(feature = "tokio")]
+pub use crate::transport::memory;
+#[cfg(feature = "mqtt")]
+pub use crate::transport::mqtt;
+#[cfg(feature = "nats")]
+pub use crate::transport::nats;
+#[cfg(feature = "redis")]
+pub use crate::transport::redis;
+pub use crate::validate::{checks, format, json, pattern, schema};
+
+pub use crate::decode::{decode_event, decode_json, decode_valid};
 pub use crate::envelope::Envelope;
-pub use crate::error::{decode_json, decode_valid, DecodeError};
-pub use crate::event::{decode_event, Event};
+pub use crate::error::DecodeError;
+pub use crate::event::Event;
 pub use crate::publish::{PublishError, Publisher};
 pub use crate::route::{
     Consumer, Context, HandlerError, HandlerResult, Incoming, Outcome, Route, Worker,

@@ -3,8 +3,10 @@
 //! Generated crates call [`assert_round_trip`] once per example in the spec; hand-written
 //! types can do the same in their own tests.
 
+#[cfg(feature = "tokio")]
 mod bus;
 
+#[cfg(feature = "tokio")]
 pub use bus::{TestBus, WaitError};
 
 use std::fmt::Debug;

@@ -133,7 +133,7 @@ fn difference(expected: &Value, actual: &Value, rules: &Rules) -> Option<Vec<Str
             }
             Some(vec![expected.len().min(actual.len()).to_string()])
         }
-        (Value::Number(e), Value::Number(a)) if numbers_equal(e, a) => None,
+        (Value::Number(e), Value::Number(a)) if crate::validate::number::equal(e, a) => None,
         (Value::String(e), Value::String(a)) if e == a || (rules.same_string)(e, a) => None,
         (Value::Bool(e), Value::Bool(a)) if e == a => None,
         (Value::Null, Value::Null) => None,
@@ -141,39 +141,27 @@ fn difference(expected: &Value, actual: &Value, rules: &Rules) -> Option<Vec<Str
     }
 }
 
-/// Compares two numbers by mathematical value (see [`equal`]).
-fn numbers_equal(a: &Number, b: &Number) -> bool {
-    match (integer(a), integer(b)) {
-        (Some(a), Some(b)) => a == b,
-        (Some(int), None) => b.as_f64().is_some_and(|float| float_is(float, int)),
-        (None, Some(int)) => a.as_f64().is_some_and(|float| float_is(float, int)),
-        (None, None) => match (a.as_f64(), b.as_f64()) {
-            (Some(a), Some(b)) => a == b,
-            // Only reachable with serde_json's `arbitrary_precision`, for numbers beyond f64.
-            _ => a == b,
-        },
-    }
-}
-
-/// The number as an integer, if serde_json holds it as one (`1`, not `1.0`).
-fn integer(number: &Number) -> Option<i128> {
-    number
-        .as_i64()
-        .map(i128::from)
-        .or_else(|| number.as_u64().map(i128::from))
-}
-
-/// Whether `float` is exactly the whole number `int`.
-fn float_is(float: f64, int: i128) -> bool {
-    // Below 2^127 in magnitude a whole f64 converts to i128 exactly; larger ones (and
-    // non-finite ones) cannot equal an i64 or u64 anyway.
-    const LIMIT: f64 = 170_141_183_460_469_231_731_687_303_715_884_105_728.0; // 2^127
-    float.fract() == 0.0 && float.abs() < LIMIT && float as i128 == int
-}
-
 /// Escapes one reference token of a JSON pointer (RFC 6901): `~` → `~0`, `/` → `~1`.
 pub(crate) fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+    let mut out = String::with_capacity(token.len());
+    push_token(&mut out, token);
+    out
+}
+
+/// Appends `token` to `out` escaped as [`escape_token`] does, without a copy when there is
+/// nothing to escape.
+pub(crate) fn push_token(out: &mut String, token: &str) {
+    if !token.contains(['~', '/']) {
+        out.push_str(token);
+        return;
+    }
+    for c in token.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
 }
 
 /// A pointer as prose: "the root" for `""`, the pointer in backticks otherwise.

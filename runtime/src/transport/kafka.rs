@@ -37,10 +37,10 @@ use rdkafka::util::Timeout;
 
 pub use rdkafka;
 
-use crate::envelope::Binding;
+use crate::envelope::{Binding, ADDRESS_HEADER};
+use crate::transport::settle::{dead_letter_headers, Broker, Settler};
 use crate::transport::{
-    lock, BoxFuture, Delivered, Delivery, RawMessage, Settle, Settlement, Subscription, Transport,
-    TransportError,
+    lock, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError,
 };
 
 /// How tidings uses the cluster.
@@ -96,9 +96,6 @@ impl std::fmt::Debug for Kafka {
             .finish_non_exhaustive()
     }
 }
-
-/// The header that carries the original address.
-const ADDRESS_HEADER: &str = "tidings-address";
 
 impl Kafka {
     /// Connects to `brokers` (`kafka://127.0.0.1:9092`, or a comma-separated
@@ -424,7 +421,11 @@ impl KafkaSubscription {
             group: self.group.clone(),
             position,
         };
-        Delivery::new(delivered.message, delivered.attempt, Box::new(settle))
+        Delivery::new(
+            delivered.message,
+            delivered.attempt,
+            Box::new(Settler(settle)),
+        )
     }
 }
 
@@ -436,55 +437,51 @@ struct KafkaSettle {
     position: Position,
 }
 
-impl Settle for KafkaSettle {
-    fn settle(
-        self: Box<Self>,
+impl Broker for KafkaSettle {
+    /// The offset stored, to be committed.
+    async fn ack(&self) -> Result<(), TransportError> {
+        let position = &self.position;
+        match self
+            .consumer
+            .store_offset(&position.topic, position.partition, position.offset)
+        {
+            // The partition moved to another member in a rebalance: it starts from the last
+            // commit, so the message comes again there (at least once).
+            Err(KafkaError::StoreOffset(RDKafkaErrorCode::State)) => Ok(()),
+            other => other.map_err(TransportError::broker),
+        }
+    }
+
+    /// Held by the subscription and delivered again after the delay, before the partition
+    /// goes on (its offset is not stored until then).
+    async fn retry(
+        self,
         mut delivered: Delivered,
-        how: Settlement,
-    ) -> BoxFuture<'static, Result<(), TransportError>> {
-        Box::pin(async move {
-            let KafkaSettle {
-                consumer,
-                again,
-                kafka,
-                group,
-                position,
-            } = *self;
-            let done = |consumer: &StreamConsumer| {
-                match consumer.store_offset(&position.topic, position.partition, position.offset) {
-                    // The partition moved to another member in a rebalance: it starts from
-                    // the last commit, so the message comes again there (at least once).
-                    Err(KafkaError::StoreOffset(RDKafkaErrorCode::State)) => Ok(()),
-                    other => other.map_err(TransportError::broker),
-                }
-            };
-            match how {
-                Settlement::Ack => done(&consumer),
-                Settlement::Retry { delay, .. } => {
-                    delivered.attempt = delivered.attempt.saturating_add(1);
-                    *lock(&again) = Some(Again {
-                        delivered,
-                        at: tokio::time::Instant::now() + delay,
-                        position,
-                    });
-                    Ok(())
-                }
-                Settlement::DeadLetter { reason } => {
-                    let attempt = delivered.attempt.to_string();
-                    let why = [
-                        ("tidings-dlq-reason", reason.as_str()),
-                        ("tidings-dlq-attempt", attempt.as_str()),
-                        ("tidings-dlq-group", group.as_str()),
-                        ("tidings-dlq-topic", position.topic.as_str()),
-                    ];
-                    // Kept first, then let go: a dead letter is never lost between the two.
-                    kafka
-                        .produce(&kafka.options.dead_letters, &delivered.message, &why)
-                        .await?;
-                    done(&consumer)
-                }
-            }
-        })
+        delay: Duration,
+        _: String,
+    ) -> Result<(), TransportError> {
+        delivered.attempt = delivered.attempt.saturating_add(1);
+        *lock(&self.again) = Some(Again {
+            delivered,
+            at: tokio::time::Instant::now() + delay,
+            position: self.position,
+        });
+        Ok(())
+    }
+
+    /// Produced to the dead-letter topic, with the topic it came from.
+    async fn bury(&self, delivered: Delivered, reason: String) -> Result<(), TransportError> {
+        let [reason, attempt, group] =
+            dead_letter_headers(reason, delivered.attempt, self.group.clone());
+        let why = [
+            (reason.0, reason.1.as_str()),
+            (attempt.0, attempt.1.as_str()),
+            (group.0, group.1.as_str()),
+            ("tidings-dlq-topic", self.position.topic.as_str()),
+        ];
+        self.kafka
+            .produce(&self.kafka.options.dead_letters, &delivered.message, &why)
+            .await
     }
 }
 

@@ -57,6 +57,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::format::Format;
 use crate::json::{describe_pointer, escape_token};
+use crate::validate::number::{compare, integer, is_integer, is_negative, whole, Decimal};
 use crate::validate::{Pointer, ValidationErrors};
 
 /// How deep schema evaluation nests (each sub-schema applied is one level) before it gives up
@@ -457,8 +458,8 @@ impl Compiler<'_> {
         // Numbers.
         if let Some(divisor) = get("multipleOf") {
             let number = number_of(divisor, location, "multipleOf")?;
-            match Decimal::of(&number) {
-                Some(decimal) if decimal.mantissa > 0 && !is_negative(&number) => {
+            match Decimal::of_number(&number) {
+                Some(decimal) if decimal.mantissa() != 0 && !is_negative(&number) => {
                     out.push(Keyword::MultipleOf(decimal, number));
                 }
                 _ => return Err(error(location, "multipleOf", "must be a number above 0")),
@@ -1488,7 +1489,7 @@ fn assertion<S: Sink>(keyword: &Keyword, value: &Value, sink: &mut S) -> bool {
                 })
         }
         (Keyword::MultipleOf(divisor, text), Value::Number(n)) => {
-            Decimal::of(n).is_some_and(|d| d.is_multiple_of(*divisor))
+            Decimal::of_number(n).is_some_and(|d| d.is_multiple_of(*divisor) == Some(true))
                 || sink.fail("multipleOf", || format!("{n} is not a multiple of {text}"))
         }
         (Keyword::Minimum(limit), Value::Number(n)) => {
@@ -1597,156 +1598,6 @@ fn assertion<S: Sink>(keyword: &Keyword, value: &Value, sink: &mut S) -> bool {
     }
 }
 
-// ---- numbers -------------------------------------------------------------------------------
-
-/// Whether the number has no fractional part (`1.0` is an integer).
-fn is_integer(n: &Number) -> bool {
-    n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
-}
-
-fn is_negative(n: &Number) -> bool {
-    n.as_i64().is_some_and(|i| i < 0) || n.as_f64().is_some_and(|f| f < 0.0)
-}
-
-/// The number as an integer, if serde_json holds it as one (`1`, not `1.0`).
-fn integer(n: &Number) -> Option<i128> {
-    n.as_i64()
-        .map(i128::from)
-        .or_else(|| n.as_u64().map(i128::from))
-}
-
-/// Compares two numbers by value, exactly: an integer is never rounded to the nearest `f64`.
-fn compare(a: &Number, b: &Number) -> Option<Ordering> {
-    match (integer(a), integer(b)) {
-        (Some(a), Some(b)) => Some(a.cmp(&b)),
-        (Some(a), None) => compare_integer_float(a, b.as_f64()?),
-        (None, Some(b)) => compare_integer_float(b, a.as_f64()?).map(Ordering::reverse),
-        (None, None) => a.as_f64()?.partial_cmp(&b.as_f64()?),
-    }
-}
-
-fn compare_integer_float(i: i128, f: f64) -> Option<Ordering> {
-    const LIMIT: f64 = 170_141_183_460_469_231_731_687_303_715_884_105_728.0; // 2^127
-    if f.is_nan() {
-        return None;
-    }
-    if f >= LIMIT {
-        return Some(Ordering::Less);
-    }
-    if f < -LIMIT {
-        return Some(Ordering::Greater);
-    }
-    // `floor` is whole and within i128, so the cast is exact.
-    let floor = f.floor();
-    match i.cmp(&(floor as i128)) {
-        Ordering::Equal if f > floor => Some(Ordering::Less),
-        other => Some(other),
-    }
-}
-
-/// The magnitude of a number as the decimal it is written as (its shortest round-trip form
-/// for floats): `mantissa × 10^exponent`, with no trailing zeros in `mantissa`.
-///
-/// `multipleOf` on these is exact: `0.0075` is a multiple of `0.0001`, which floating-point
-/// division gets wrong.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Decimal {
-    mantissa: u64,
-    exponent: i32,
-}
-
-impl Decimal {
-    fn new(mut mantissa: u64, mut exponent: i32) -> Decimal {
-        while mantissa != 0 && mantissa.is_multiple_of(10) {
-            mantissa /= 10;
-            exponent += 1;
-        }
-        Decimal { mantissa, exponent }
-    }
-
-    fn of(n: &Number) -> Option<Decimal> {
-        if let Some(u) = n.as_u64() {
-            return Some(Decimal::new(u, 0));
-        }
-        if let Some(i) = n.as_i64() {
-            return Some(Decimal::new(i.unsigned_abs(), 0));
-        }
-        let f = n.as_f64()?;
-        if !f.is_finite() {
-            return None;
-        }
-        // `{:e}` writes the shortest digits that read back as `f`: `7.5e-3`.
-        let mut text = StackText::new();
-        write!(text, "{:e}", f.abs()).ok()?;
-        let (digits, exponent) = text.as_str().split_once('e')?;
-        let exponent: i32 = exponent.parse().ok()?;
-        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-        let mut mantissa: u64 = 0;
-        for b in whole.bytes().chain(fraction.bytes()) {
-            let digit = char::from(b).to_digit(10)?;
-            mantissa = mantissa.checked_mul(10)?.checked_add(u64::from(digit))?;
-        }
-        Some(Decimal::new(mantissa, exponent - fraction.len() as i32))
-    }
-
-    /// Whether `self` is a whole multiple of `divisor` (which is not zero).
-    fn is_multiple_of(self, divisor: Decimal) -> bool {
-        if self.mantissa == 0 {
-            return true;
-        }
-        // `self.mantissa` has no factor 10, so it has no multiple of `divisor × 10^k` (k > 0).
-        if self.exponent < divisor.exponent {
-            return false;
-        }
-        // mantissa × 10^k ≡ 0 (mod divisor.mantissa), with k = the difference of exponents.
-        let d = u128::from(divisor.mantissa);
-        let k = self.exponent.abs_diff(divisor.exponent);
-        ((u128::from(self.mantissa) % d) * pow10_mod(k, d)).is_multiple_of(d)
-    }
-}
-
-/// `10^k mod m` for `0 < m < 2^64`, so every product fits in `u128`.
-fn pow10_mod(mut k: u32, m: u128) -> u128 {
-    let (mut result, mut base) = (1 % m, 10 % m);
-    while k > 0 {
-        if k & 1 == 1 {
-            result = result * base % m;
-        }
-        base = base * base % m;
-        k >>= 1;
-    }
-    result
-}
-
-/// A small text buffer on the stack, for formatting a float without allocating.
-struct StackText {
-    bytes: [u8; 40],
-    len: usize,
-}
-
-impl StackText {
-    fn new() -> StackText {
-        StackText {
-            bytes: [0; 40],
-            len: 0,
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
-    }
-}
-
-impl fmt::Write for StackText {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len + s.len();
-        let slot = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;
-        slot.copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
-
 // ---- uniqueItems ---------------------------------------------------------------------------
 
 /// The first pair of equal items (JSON equality), by the index of the later one.
@@ -1796,11 +1647,8 @@ fn json_hash(value: &Value, depth: usize) -> u64 {
         Value::Number(n) => {
             2u8.hash(&mut h);
             let f = n.as_f64().unwrap_or(f64::NAN);
-            let whole = integer(n).or_else(|| {
-                // Whole floats hash as the integer they equal.
-                (f.fract() == 0.0 && f.abs() < 1.7e38).then_some(f as i128)
-            });
-            match whole {
+            // Whole floats hash as the integer they equal.
+            match integer(n).or_else(|| whole(f)) {
                 Some(i) => i.hash(&mut h),
                 None => f.to_bits().hash(&mut h),
             }
@@ -2130,13 +1978,19 @@ mod tests {
 
     #[test]
     fn decimals_come_from_the_shortest_text() {
-        let of = |f: f64| Decimal::of(&Number::from_f64(f).unwrap_or(0.into()));
-        assert_eq!(of(0.01), Some(Decimal::new(1, -2)));
-        assert_eq!(of(-19.99), Some(Decimal::new(1999, -2)));
-        assert_eq!(of(1.5e300), Some(Decimal::new(15, 299)));
-        assert_eq!(of(1200.0), Some(Decimal::new(12, 2)));
-        assert_eq!(Decimal::of(&Number::from(100u64)), Some(Decimal::new(1, 2)));
-        assert_eq!(Decimal::of(&Number::from(0u64)), Some(Decimal::new(0, 0)));
+        // Magnitudes: the sign plays no part in `multipleOf`.
+        let of =
+            |f: f64| Decimal::of_number(&Number::from_f64(f).unwrap_or(0.into())).map(Decimal::abs);
+        let decimal = Decimal::with_exponent;
+        assert_eq!(of(0.01), Some(decimal(1, -2)));
+        assert_eq!(of(-19.99), Some(decimal(1999, -2)));
+        assert_eq!(of(1.5e300), Some(decimal(15, 299)));
+        assert_eq!(of(1200.0), Some(decimal(12, 2)));
+        assert_eq!(
+            Decimal::of_number(&Number::from(100u64)),
+            Some(decimal(1, 2))
+        );
+        assert_eq!(Decimal::of_number(&Number::from(0u64)), Some(decimal(0, 0)));
     }
 
     #[test]

@@ -5,6 +5,13 @@
 //! stops at the first problem: each violation is pushed to [`ValidationErrors`] with the JSON
 //! pointer of the offending value, the JSON Schema keyword, and a message for people.
 
+pub mod checks;
+pub mod format;
+pub mod json;
+pub(crate) mod number;
+pub mod pattern;
+pub mod schema;
+
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::fmt;
@@ -151,12 +158,7 @@ impl Pointer {
     pub fn push_key(&mut self, key: &str) -> usize {
         let mark = self.buf.len();
         self.buf.push('/');
-        if key.contains(['~', '/']) {
-            self.buf
-                .push_str(&key.replace('~', "~0").replace('/', "~1"));
-        } else {
-            self.buf.push_str(key);
-        }
+        crate::json::push_token(&mut self.buf, key);
         mark
     }
 
@@ -230,7 +232,9 @@ pub trait Validate {
     }
 }
 
-/// Values with no constraints of their own.
+/// Values with no constraints of their own: the plain leaf types that generated and hand-written
+/// fields use, so that such a field needs no `#[validate(skip)]` (a constrained value carries
+/// its checks as attributes, a constrained `Value` its `schema = ...`).
 macro_rules! leaf {
     ($($t:ty),* $(,)?) => {
         $(impl Validate for $t {
@@ -264,7 +268,12 @@ leaf!(
     chrono::NaiveDate,
     chrono::NaiveTime,
     chrono::NaiveDateTime,
+    chrono::FixedOffset,
+    chrono::Utc,
+    chrono::TimeDelta,
     uuid::Uuid,
+    crate::checks::Decimal,
+    crate::checks::Num,
 );
 
 impl<Tz: chrono::TimeZone> Validate for chrono::DateTime<Tz> {

@@ -29,11 +29,9 @@ use tokio_stream::StreamExt;
 
 pub use async_nats;
 
-use crate::envelope::Binding;
-use crate::transport::{
-    BoxFuture, Delivered, Delivery, RawMessage, Settle, Settlement, Subscription, Transport,
-    TransportError,
-};
+use crate::envelope::{Binding, ADDRESS_HEADER};
+use crate::transport::settle::{dead_letter_headers, Broker, Settler};
+use crate::transport::{Delivered, Delivery, RawMessage, Subscription, Transport, TransportError};
 
 /// Where tidings keeps its messages on the server.
 #[derive(Clone, Debug)]
@@ -78,9 +76,6 @@ impl std::fmt::Debug for Nats {
             .finish_non_exhaustive()
     }
 }
-
-/// The header that carries the original address.
-const ADDRESS_HEADER: &str = "tidings-address";
 
 impl Nats {
     /// Connects to `url` (`nats://127.0.0.1:4222`) with the default options.
@@ -360,7 +355,7 @@ impl NatsSubscription {
             nats: self.nats.clone(),
             group: self.group.clone(),
         };
-        Delivery::new(raw, attempt, Box::new(settle))
+        Delivery::new(raw, attempt, Box::new(Settler(settle)))
     }
 }
 
@@ -371,56 +366,58 @@ struct NatsSettle {
     group: String,
 }
 
-impl Settle for NatsSettle {
-    fn settle(
-        self: Box<Self>,
-        delivered: Delivered,
-        how: Settlement,
-    ) -> BoxFuture<'static, Result<(), TransportError>> {
-        Box::pin(async move {
-            let NatsSettle {
-                message,
-                subject,
-                nats,
-                group,
-            } = *self;
-            match how {
-                // Confirmed by the server: an acked message is never redelivered.
-                Settlement::Ack => message.double_ack().await.map_err(TransportError::Broker),
-                Settlement::Retry { delay, .. } => message
-                    .ack_with(AckKind::Nak(Some(delay)))
-                    .await
-                    .map_err(TransportError::Broker),
-                Settlement::DeadLetter { reason } => {
-                    let prefix = &nats.options.prefix;
-                    let rest = subject
-                        .strip_prefix(&format!("{prefix}."))
-                        .unwrap_or(&subject);
-                    let mut headers = message.headers.clone().unwrap_or_default();
-                    headers.insert(ADDRESS_HEADER, delivered.message.address.as_str());
-                    headers.insert("tidings-dlq-reason", reason.as_str());
-                    headers.insert(
-                        "tidings-dlq-attempt",
-                        delivered.attempt.to_string().as_str(),
-                    );
-                    headers.insert("tidings-dlq-group", group.as_str());
-                    // Kept first, then let go: a dead letter is never lost between the two.
-                    let ack = nats
-                        .jetstream
-                        .publish_with_headers(
-                            format!("{prefix}-dlq.{rest}"),
-                            headers,
-                            message.payload.clone(),
-                        )
-                        .await
-                        .map_err(TransportError::broker)?;
-                    ack.await.map_err(TransportError::broker)?;
-                    message
-                        .ack_with(AckKind::Term)
-                        .await
-                        .map_err(TransportError::Broker)
-                }
-            }
-        })
+impl Broker for NatsSettle {
+    /// Confirmed by the server: an acked message is never redelivered.
+    async fn ack(&self) -> Result<(), TransportError> {
+        self.message
+            .double_ack()
+            .await
+            .map_err(TransportError::Broker)
+    }
+
+    /// Redelivered by the server after the delay.
+    async fn retry(self, _: Delivered, delay: Duration, _: String) -> Result<(), TransportError> {
+        self.message
+            .ack_with(AckKind::Nak(Some(delay)))
+            .await
+            .map_err(TransportError::Broker)
+    }
+
+    /// Published to the dead-letter stream under the same subject, with the reason headers.
+    async fn bury(&self, delivered: Delivered, reason: String) -> Result<(), TransportError> {
+        let NatsSettle {
+            message,
+            subject,
+            nats,
+            group,
+        } = self;
+        let prefix = &nats.options.prefix;
+        let rest = subject
+            .strip_prefix(&format!("{prefix}."))
+            .unwrap_or(subject);
+        let mut headers = message.headers.clone().unwrap_or_default();
+        headers.insert(ADDRESS_HEADER, delivered.message.address.as_str());
+        for (name, value) in dead_letter_headers(reason, delivered.attempt, group.clone()) {
+            headers.insert(name, value.as_str());
+        }
+        let ack = nats
+            .jetstream
+            .publish_with_headers(
+                format!("{prefix}-dlq.{rest}"),
+                headers,
+                message.payload.clone(),
+            )
+            .await
+            .map_err(TransportError::broker)?;
+        ack.await.map_err(TransportError::broker)?;
+        Ok(())
+    }
+
+    /// Terminated: the server delivers it no more, to this group or after a restart.
+    async fn let_go_buried(&self) -> Result<(), TransportError> {
+        self.message
+            .ack_with(AckKind::Term)
+            .await
+            .map_err(TransportError::Broker)
     }
 }

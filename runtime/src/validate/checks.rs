@@ -22,53 +22,7 @@ use crate::validate::{Pointer, ValidationErrors};
 pub use crate::format::Format;
 pub use crate::pattern::Pattern;
 pub use crate::schema::Schema;
-
-/// A number from a payload or a schema, kept exact where it is an integer.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Num {
-    /// An integer.
-    Int(i128),
-    /// A float.
-    Float(f64),
-}
-
-impl Num {
-    fn cmp(self, other: Num) -> Option<Ordering> {
-        match (self, other) {
-            (Num::Int(a), Num::Int(b)) => Some(a.cmp(&b)),
-            (Num::Float(a), Num::Float(b)) => a.partial_cmp(&b),
-            (Num::Int(a), Num::Float(b)) => cmp_int_float(a, b),
-            (Num::Float(a), Num::Int(b)) => cmp_int_float(b, a).map(Ordering::reverse),
-        }
-    }
-}
-
-/// Compares an integer with a float exactly.
-fn cmp_int_float(i: i128, f: f64) -> Option<Ordering> {
-    if f.is_nan() {
-        return None;
-    }
-    if f >= 1.7e38 {
-        return Some(Ordering::Less);
-    }
-    if f <= -1.7e38 {
-        return Some(Ordering::Greater);
-    }
-    let floor = f.floor();
-    match i.cmp(&(floor as i128)) {
-        Ordering::Equal if f > floor => Some(Ordering::Less),
-        other => Some(other),
-    }
-}
-
-impl std::fmt::Display for Num {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Num::Int(i) => write!(f, "{i}"),
-            Num::Float(x) => write!(f, "{x}"),
-        }
-    }
-}
+pub use crate::validate::number::{Decimal, Num};
 
 /// Numbers the range checks accept.
 pub trait Numeric {
@@ -144,12 +98,7 @@ fn compare(
     let Some(value) = value else {
         return;
     };
-    let ordering = match (value, limit) {
-        (Num::Int(a), Num::Int(b)) => Some(a.cmp(&b)),
-        (Num::Float(a), Num::Float(b)) => a.partial_cmp(&b),
-        _ => value.cmp(limit),
-    };
-    if !ordering.is_some_and(ok) {
+    if !value.cmp(limit).is_some_and(ok) {
         errors.push(at, keyword, format!("{value} is {relation} {limit}"));
     }
 }
@@ -230,122 +179,6 @@ pub fn exclusive_maximum<N: Numeric + ?Sized>(
     );
 }
 
-/// An exact decimal `mantissa × 10^-scale`, for `multipleOf`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Decimal {
-    mantissa: i128,
-    scale: u32,
-}
-
-impl Decimal {
-    /// `mantissa × 10^-scale`: `Decimal::new(1, 2)` is 0.01.
-    pub const fn new(mantissa: i128, scale: u32) -> Decimal {
-        Decimal { mantissa, scale }
-    }
-
-    /// Parses decimal text (`0.01`, `5`, `1e-3`, `-2.5E2`).
-    pub fn parse(text: &str) -> Option<Decimal> {
-        let (number, exponent) = match text.find(['e', 'E']) {
-            Some(i) => (&text[..i], text[i + 1..].parse::<i32>().ok()?),
-            None => (text, 0),
-        };
-        let (negative, number) = match number.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, number.strip_prefix('+').unwrap_or(number)),
-        };
-        let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-        if whole.is_empty() && fraction.is_empty() {
-            return None;
-        }
-        let mut mantissa: i128 = 0;
-        for b in whole.bytes().chain(fraction.bytes()) {
-            if !b.is_ascii_digit() {
-                return None;
-            }
-            mantissa = mantissa
-                .checked_mul(10)?
-                .checked_add(i128::from(b - b'0'))?;
-        }
-        let mut scale = fraction.len() as i32 - exponent;
-        while scale < 0 {
-            mantissa = mantissa.checked_mul(10)?;
-            scale += 1;
-        }
-        if negative {
-            mantissa = -mantissa;
-        }
-        Some(Decimal {
-            mantissa,
-            scale: scale as u32,
-        })
-    }
-
-    /// The decimal of a float, from its shortest round-trip representation.
-    fn of_f64(value: f64) -> Option<Decimal> {
-        if !value.is_finite() {
-            return None;
-        }
-        // Integral values need no formatting at all.
-        if value.fract() == 0.0 && value.abs() < 1e30 {
-            return Some(Decimal::new(value as i128, 0));
-        }
-        // Shortest round-trip digits, formatted on the stack: no allocation per check.
-        let mut buf = StackText::default();
-        std::fmt::Write::write_fmt(&mut buf, format_args!("{value:e}")).ok()?;
-        Decimal::parse(buf.as_str())
-    }
-
-    /// Whether `self` is an integer multiple of `divisor`.
-    fn is_multiple_of(self, divisor: Decimal) -> Option<bool> {
-        if divisor.mantissa == 0 {
-            return None;
-        }
-        let scale = self.scale.max(divisor.scale);
-        let a = self
-            .mantissa
-            .checked_mul(10i128.checked_pow(scale - self.scale)?)?;
-        let b = divisor
-            .mantissa
-            .checked_mul(10i128.checked_pow(scale - divisor.scale)?)?;
-        Some(a % b == 0)
-    }
-
-    fn as_f64(self) -> f64 {
-        self.mantissa as f64 / 10f64.powi(self.scale as i32)
-    }
-}
-
-/// A small text buffer on the stack (floats print in at most 26 bytes as `{:e}`).
-#[derive(Default)]
-struct StackText {
-    bytes: [u8; 32],
-    len: usize,
-}
-
-impl StackText {
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
-    }
-}
-
-impl std::fmt::Write for StackText {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        let end = self.len + s.len();
-        if end > self.bytes.len() {
-            return Err(std::fmt::Error);
-        }
-        self.bytes[self.len..end].copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
-
-impl std::fmt::Display for Decimal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.as_f64())
-    }
-}
-
 /// `multipleOf`, exact for decimal divisors (`19.99` is a multiple of `0.01`).
 #[inline]
 pub fn multiple_of<N: Numeric + ?Sized>(
@@ -391,13 +224,21 @@ fn float_is_multiple(value: f64, divisor: Decimal) -> bool {
     const POW10: [f64; 16] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
     ];
-    let Some(&scale) = POW10.get(divisor.scale as usize) else {
+    // A divisor with a positive exponent (`50` is `5 × 10^1`) is the whole step `50`.
+    let (mantissa, scale) = match u32::try_from(-divisor.exponent()) {
+        Ok(scale) => (divisor.mantissa(), scale),
+        Err(_) => match 10i128.checked_pow(divisor.exponent().unsigned_abs()) {
+            Some(power) => (divisor.mantissa().saturating_mul(power), 0),
+            None => return false,
+        },
+    };
+    let Some(&scale) = POW10.get(scale as usize) else {
         return false;
     };
-    if divisor.mantissa <= 0 || divisor.mantissa > 1 << 40 {
+    if mantissa <= 0 || mantissa > 1 << 40 {
         return false;
     }
-    let step = divisor.mantissa as f64;
+    let step = mantissa as f64;
     let steps = (value * scale / step).round();
     // Integers below 2^53 multiply exactly; `/ scale` then rounds once, like parsing would.
     let multiple = steps * step;

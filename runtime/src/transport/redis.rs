@@ -23,9 +23,9 @@ use redis::streams::{StreamAutoClaimReply, StreamId, StreamReadReply};
 use redis::AsyncCommands;
 
 use crate::envelope::Binding;
+use crate::transport::settle::{republish_later, Broker, Republish, Settler};
 use crate::transport::{
-    BoxFuture, Delivered, Delivery, RawMessage, Settle, Settlement, Subscription, Transport,
-    TransportError,
+    BoxFuture, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError,
 };
 
 pub use redis as client;
@@ -292,7 +292,7 @@ impl RedisSubscription {
             group: self.group.clone(),
             id: entry.id,
         };
-        Some(Delivery::new(message, attempt, Box::new(settle)))
+        Some(Delivery::new(message, attempt, Box::new(Settler(settle))))
     }
 }
 
@@ -302,59 +302,51 @@ struct RedisSettle {
     id: String,
 }
 
-impl Settle for RedisSettle {
-    fn settle(
-        self: Box<Self>,
+impl Broker for RedisSettle {
+    async fn ack(&self) -> Result<(), TransportError> {
+        let mut connection = self.redis.connection.clone();
+        let _: u64 = connection
+            .xack(&self.redis.options.stream, &self.group, &[&self.id])
+            .await
+            .map_err(TransportError::broker)?;
+        Ok(())
+    }
+
+    /// Added again once the delay is over, then let go; until then it stays pending, so a
+    /// crash in between loses nothing.
+    async fn retry(
+        self,
         delivered: Delivered,
-        how: Settlement,
-    ) -> BoxFuture<'static, Result<(), TransportError>> {
-        Box::pin(async move {
-            let RedisSettle { redis, group, id } = *self;
-            let stream = redis.options.stream.clone();
-            let group_name = group.split('|').next().unwrap_or_default().to_owned();
-            let ack = |redis: Redis| async move {
-                let mut connection = redis.connection.clone();
-                let _: u64 = connection
-                    .xack(&stream, &group, &[&id])
-                    .await
-                    .map_err(TransportError::broker)?;
-                Ok::<(), TransportError>(())
-            };
-            match how {
-                Settlement::Ack => ack(redis).await,
-                Settlement::Retry { delay, .. } => {
-                    // Added again once the delay is over, then let go; until then it stays
-                    // pending, so a crash in between loses nothing.
-                    tokio::spawn(async move {
-                        tokio::time::sleep(delay).await;
-                        let attempt = delivered.attempt.saturating_add(1);
-                        if redis
-                            .add(&redis.options.stream, &delivered.message, attempt, &[])
-                            .await
-                            .is_ok()
-                        {
-                            let _ = ack(redis).await;
-                        }
-                    });
-                    Ok(())
-                }
-                Settlement::DeadLetter { reason } => {
-                    redis
-                        .add(
-                            &redis.options.dead_letters,
-                            &delivered.message,
-                            delivered.attempt,
-                            &[
-                                ("reason", reason),
-                                ("group", group_name),
-                                ("dead-attempt", delivered.attempt.to_string()),
-                            ],
-                        )
-                        .await?;
-                    ack(redis).await
-                }
-            }
-        })
+        delay: Duration,
+        _: String,
+    ) -> Result<(), TransportError> {
+        republish_later(self, delivered, delay);
+        Ok(())
+    }
+
+    /// Added to the dead-letter stream, with the reason and group as fields of the entry.
+    async fn bury(&self, delivered: Delivered, reason: String) -> Result<(), TransportError> {
+        let group_name = self.group.split('|').next().unwrap_or_default().to_owned();
+        self.redis
+            .add(
+                &self.redis.options.dead_letters,
+                &delivered.message,
+                delivered.attempt,
+                &[
+                    ("reason", reason),
+                    ("group", group_name),
+                    ("dead-attempt", delivered.attempt.to_string()),
+                ],
+            )
+            .await
+    }
+}
+
+impl Republish for RedisSettle {
+    async fn republish(&self, message: RawMessage, attempt: u32) -> Result<(), TransportError> {
+        self.redis
+            .add(&self.redis.options.stream, &message, attempt, &[])
+            .await
     }
 }
 

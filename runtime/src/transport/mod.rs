@@ -5,6 +5,23 @@
 //! the same two traits. Typed code never sees this layer: publishers and routers put envelopes
 //! on it and take them off.
 
+#[cfg(feature = "amqp")]
+pub mod amqp;
+#[cfg(feature = "http")]
+pub mod http;
+#[cfg(feature = "kafka")]
+pub mod kafka;
+#[cfg(feature = "tokio")]
+pub mod memory;
+#[cfg(feature = "mqtt")]
+pub mod mqtt;
+#[cfg(feature = "nats")]
+pub mod nats;
+#[cfg(feature = "redis")]
+pub mod redis;
+#[cfg(feature = "tokio")]
+mod settle;
+
 use std::future::Future;
 use std::pin::Pin;
 

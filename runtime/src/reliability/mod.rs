@@ -1,6 +1,9 @@
 //! What consumers share whatever the broker: how long to wait before a retry, and which
 //! events were already handled.
 
+#[cfg(feature = "postgres")]
+pub mod postgres;
+
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -33,10 +33,10 @@ use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
 use tokio_stream::StreamExt;
 
-use crate::envelope::Binding;
+use crate::envelope::{Binding, ADDRESS_HEADER, ATTEMPT_HEADER};
+use crate::transport::settle::{dead_letter_headers, republish_later, Broker, Republish, Settler};
 use crate::transport::{
-    lock, BoxFuture, Delivered, Delivery, RawMessage, Settle, Settlement, Subscription, Transport,
-    TransportError,
+    lock, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError,
 };
 
 pub use lapin;
@@ -105,12 +105,8 @@ impl std::fmt::Debug for Amqp {
     }
 }
 
-/// The header that carries the original address.
-const ADDRESS_HEADER: &str = "tidings-address";
 /// How long an ack may take before the channel is looked at.
 const ACK_TIMEOUT: Duration = Duration::from_secs(5);
-/// The header that counts attempts across republished retries.
-const ATTEMPT_HEADER: &str = "tidings-attempt";
 
 impl Amqp {
     /// Connects to `url` (`amqp://guest:guest@127.0.0.1:5672/%2f`) with the default options.
@@ -604,7 +600,7 @@ impl AmqpSubscription {
             group: self.group.clone(),
             routing_key: delivery.routing_key.as_str().to_owned(),
         };
-        Delivery::new(message, attempt, Box::new(settle))
+        Delivery::new(message, attempt, Box::new(Settler(settle)))
     }
 }
 
@@ -617,70 +613,55 @@ struct AmqpSettle {
     routing_key: String,
 }
 
-impl Settle for AmqpSettle {
-    fn settle(
-        self: Box<Self>,
+impl Broker for AmqpSettle {
+    async fn ack(&self) -> Result<(), TransportError> {
+        // An ack on a connection that went away can wait forever: bounded.
+        let acked = tokio::time::timeout(ACK_TIMEOUT, self.acker.ack(BasicAckOptions::default()));
+        match acked.await {
+            Ok(Ok(_)) => Ok(()),
+            // Delivered on a channel or connection that has gone (its status may not say so
+            // yet): the broker puts the message back and delivers it again (at least once).
+            Ok(Err(error)) if error.can_be_recovered() => Ok(()),
+            _ if !self.channel.status().connected() => Ok(()),
+            Ok(Err(error)) => Err(TransportError::broker(error)),
+            Err(_) => Err(TransportError::broker(format!(
+                "no answer to an ack within {ACK_TIMEOUT:?}"
+            ))),
+        }
+    }
+
+    /// Published again to the group's own queue once the delay is over, then let go; until
+    /// then it stays unacked with this consumer.
+    async fn retry(
+        self,
         delivered: Delivered,
-        how: Settlement,
-    ) -> BoxFuture<'static, Result<(), TransportError>> {
-        Box::pin(async move {
-            let AmqpSettle {
-                acker,
-                channel,
-                amqp,
-                queue,
-                group,
-                routing_key,
-            } = *self;
-            let ack = |acker: lapin::Acker| async move {
-                // An ack on a connection that went away can wait forever: bounded.
-                let acked =
-                    tokio::time::timeout(ACK_TIMEOUT, acker.ack(BasicAckOptions::default()));
-                match acked.await {
-                    Ok(Ok(_)) => Ok(()),
-                    // Delivered on a channel or connection that has gone (its status may not
-                    // say so yet): the broker puts the message back and delivers it again
-                    // (at least once).
-                    Ok(Err(error)) if error.can_be_recovered() => Ok(()),
-                    _ if !channel.status().connected() => Ok(()),
-                    Ok(Err(error)) => Err(TransportError::broker(error)),
-                    Err(_) => Err(TransportError::broker(format!(
-                        "no answer to an ack within {ACK_TIMEOUT:?}"
-                    ))),
-                }
-            };
-            match how {
-                Settlement::Ack => ack(acker).await,
-                Settlement::Retry { delay, .. } => {
-                    // Published again to the group's own queue once the delay is over, then
-                    // let go; until then it stays unacked with this consumer.
-                    tokio::spawn(async move {
-                        tokio::time::sleep(delay).await;
-                        let attempt = delivered.attempt.saturating_add(1);
-                        let mut message = delivered.message;
-                        message
-                            .headers
-                            .push((ATTEMPT_HEADER.into(), attempt.to_string()));
-                        let sent = amqp.send("", queue, message).await;
-                        if sent.is_ok() {
-                            let _ = ack(acker).await;
-                        }
-                    });
-                    Ok(())
-                }
-                Settlement::DeadLetter { reason } => {
-                    let dlq = format!("{}.dlq", amqp.options.exchange);
-                    let mut message = delivered.message;
-                    message.headers.extend([
-                        ("tidings-dlq-reason".into(), reason),
-                        ("tidings-dlq-attempt".into(), delivered.attempt.to_string()),
-                        ("tidings-dlq-group".into(), group),
-                    ]);
-                    amqp.send(&dlq, routing_key, message).await?;
-                    ack(acker).await
-                }
-            }
-        })
+        delay: Duration,
+        _: String,
+    ) -> Result<(), TransportError> {
+        republish_later(self, delivered, delay);
+        Ok(())
+    }
+
+    /// Published to the dead-letter exchange under the same routing key.
+    async fn bury(&self, delivered: Delivered, reason: String) -> Result<(), TransportError> {
+        let dlq = format!("{}.dlq", self.amqp.options.exchange);
+        let mut message = delivered.message;
+        message.headers.extend(
+            dead_letter_headers(reason, delivered.attempt, self.group.clone())
+                .map(|(name, value)| (name.into(), value)),
+        );
+        self.amqp
+            .send(&dlq, self.routing_key.clone(), message)
+            .await
+    }
+}
+
+impl Republish for AmqpSettle {
+    async fn republish(&self, mut message: RawMessage, attempt: u32) -> Result<(), TransportError> {
+        message
+            .headers
+            .push((ATTEMPT_HEADER.into(), attempt.to_string()));
+        self.amqp.send("", self.queue.clone(), message).await
     }
 }
 

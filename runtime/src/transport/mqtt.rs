@@ -28,10 +28,10 @@ use std::sync::Mutex;
 
 use tokio::sync::{mpsc, Notify};
 
-use crate::envelope::Binding;
+use crate::envelope::{Binding, ATTEMPT_HEADER};
+use crate::transport::settle::{dead_letter_headers, republish_later, Broker, Republish, Settler};
 use crate::transport::{
-    lock, BoxFuture, Delivered, Delivery, RawMessage, Settle, Settlement, Subscription, Transport,
-    TransportError,
+    lock, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError,
 };
 
 pub use rumqttc;
@@ -71,7 +71,6 @@ impl std::fmt::Debug for Mqtt {
     }
 }
 
-const ATTEMPT: &str = "tidings-attempt";
 const RETRY_ROOT: &str = "tidings-retry";
 const DLQ_ROOT: &str = "tidings-dlq";
 
@@ -328,7 +327,7 @@ impl Subscription for MqttSubscription {
         let mut attempt = 1;
         if let Some(properties) = &publish.properties {
             for (name, value) in &properties.user_properties {
-                if name == ATTEMPT {
+                if name == ATTEMPT_HEADER {
                     attempt = value.parse().unwrap_or(1);
                 } else if !name.starts_with("tidings-") {
                     headers.push((name.clone().into(), value.clone()));
@@ -357,7 +356,7 @@ impl Subscription for MqttSubscription {
             topic,
             publish,
         };
-        Some(Delivery::new(message, attempt, Box::new(settle)))
+        Some(Delivery::new(message, attempt, Box::new(Settler(settle))))
     }
 }
 
@@ -369,54 +368,46 @@ struct MqttSettle {
     publish: Publish,
 }
 
-impl Settle for MqttSettle {
-    fn settle(
-        self: Box<Self>,
+impl Broker for MqttSettle {
+    async fn ack(&self) -> Result<(), TransportError> {
+        self.client
+            .ack(&self.publish)
+            .await
+            .map_err(TransportError::broker)
+    }
+
+    /// Published to the group's retry topic once the delay is over, then let go.
+    async fn retry(
+        self,
         delivered: Delivered,
-        how: Settlement,
-    ) -> BoxFuture<'static, Result<(), TransportError>> {
-        Box::pin(async move {
-            let MqttSettle {
-                client,
-                mqtt,
-                group,
-                topic,
-                publish,
-            } = *self;
-            match how {
-                Settlement::Ack => client.ack(&publish).await.map_err(TransportError::broker),
-                Settlement::Retry { delay, .. } => {
-                    tokio::spawn(async move {
-                        tokio::time::sleep(delay).await;
-                        let attempt = delivered.attempt.saturating_add(1);
-                        let retry_topic = format!("{RETRY_ROOT}/{group}/{topic}");
-                        let sent = mqtt
-                            .send(
-                                retry_topic,
-                                &delivered.message,
-                                &[(ATTEMPT, attempt.to_string())],
-                            )
-                            .await;
-                        if sent.is_ok() {
-                            let _ = client.ack(&publish).await;
-                        }
-                    });
-                    Ok(())
-                }
-                Settlement::DeadLetter { reason } => {
-                    mqtt.send(
-                        format!("{DLQ_ROOT}/{topic}"),
-                        &delivered.message,
-                        &[
-                            ("tidings-dlq-reason", reason),
-                            ("tidings-dlq-attempt", delivered.attempt.to_string()),
-                            ("tidings-dlq-group", group),
-                        ],
-                    )
-                    .await?;
-                    client.ack(&publish).await.map_err(TransportError::broker)
-                }
-            }
-        })
+        delay: Duration,
+        _: String,
+    ) -> Result<(), TransportError> {
+        republish_later(self, delivered, delay);
+        Ok(())
+    }
+
+    /// Published under the dead-letter root with the same topic.
+    async fn bury(&self, delivered: Delivered, reason: String) -> Result<(), TransportError> {
+        self.mqtt
+            .send(
+                format!("{DLQ_ROOT}/{}", self.topic),
+                &delivered.message,
+                &dead_letter_headers(reason, delivered.attempt, self.group.clone()),
+            )
+            .await
+    }
+}
+
+impl Republish for MqttSettle {
+    async fn republish(&self, message: RawMessage, attempt: u32) -> Result<(), TransportError> {
+        let retry_topic = format!("{RETRY_ROOT}/{}/{}", self.group, self.topic);
+        self.mqtt
+            .send(
+                retry_topic,
+                &message,
+                &[(ATTEMPT_HEADER, attempt.to_string())],
+            )
+            .await
     }
 }

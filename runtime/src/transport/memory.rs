@@ -24,14 +24,15 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 
 use crate::address;
 use crate::envelope::Binding;
+use crate::transport::settle::{Broker, Settler};
 use crate::transport::{
-    lock, BoxFuture, Delivered, Delivery, RawMessage, Settle, Settlement, Subscription, Transport,
-    TransportError,
+    lock, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError,
 };
 
 /// How the in-memory bus names attributes in binary mode: any naming works in memory, and
@@ -257,7 +258,7 @@ impl Subscription for MemorySubscription {
             group: self.group.clone(),
             shared: Arc::clone(&self.shared),
         };
-        Some(Delivery::new(message, attempt, Box::new(settle)))
+        Some(Delivery::new(message, attempt, Box::new(Settler(settle))))
     }
 }
 
@@ -267,66 +268,67 @@ struct MemorySettle {
     shared: Arc<Shared>,
 }
 
-impl Settle for MemorySettle {
-    fn settle(
-        self: Box<Self>,
+impl Broker for MemorySettle {
+    /// Nothing to tell: the bus forgets a message once it is delivered.
+    async fn ack(&self) -> Result<(), TransportError> {
+        Ok(())
+    }
+
+    async fn retry(
+        self,
         delivered: Delivered,
-        how: Settlement,
-    ) -> BoxFuture<'static, Result<(), TransportError>> {
-        Box::pin(async move {
-            match how {
-                Settlement::Ack => {}
-                Settlement::Retry { reason, delay } if !delay.is_zero() => {
-                    // Redelivered after the delay, from another task: the consumer goes on.
-                    let item = (delivered.message, delivered.attempt.saturating_add(1));
+        delay: Duration,
+        reason: String,
+    ) -> Result<(), TransportError> {
+        let item = (delivered.message, delivered.attempt.saturating_add(1));
+        if !delay.is_zero() {
+            // Redelivered after the delay, from another task: the consumer goes on.
+            let (shared, group) = (self.shared, self.group);
+            tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                shared.requeue(&group, item, &reason).await;
+            });
+            return Ok(());
+        }
+        let item = match self.own.upgrade() {
+            Some(own) => match own.try_send(item) {
+                Ok(()) => return Ok(()),
+                // The consumer that settles is the one that drains this queue: it must not
+                // wait for room in it, so another task does.
+                Err(mpsc::error::TrySendError::Full(item)) => {
                     let (shared, group) = (self.shared, self.group);
                     tokio::spawn(async move {
-                        tokio::time::sleep(delay).await;
-                        shared.requeue(&group, item, &reason).await;
+                        if let Err(mpsc::error::SendError(item)) = own.send(item).await {
+                            shared.requeue(&group, item, &reason).await;
+                        }
                     });
+                    return Ok(());
                 }
-                Settlement::Retry { reason, .. } => {
-                    let item = (delivered.message, delivered.attempt.saturating_add(1));
-                    let item = match self.own.upgrade() {
-                        Some(own) => match own.try_send(item) {
-                            Ok(()) => return Ok(()),
-                            // The consumer that settles is the one that drains this queue: it
-                            // must not wait for room in it, so another task does.
-                            Err(mpsc::error::TrySendError::Full(item)) => {
-                                let (shared, group) = (self.shared, self.group);
-                                tokio::spawn(async move {
-                                    if let Err(mpsc::error::SendError(item)) = own.send(item).await
-                                    {
-                                        shared.requeue(&group, item, &reason).await;
-                                    }
-                                });
-                                return Ok(());
-                            }
-                            Err(mpsc::error::TrySendError::Closed(item)) => item,
-                        },
-                        None => item,
-                    };
-                    // This member is gone: another member of the group takes the retry.
-                    self.shared.requeue(&self.group, item, &reason).await;
-                }
-                Settlement::DeadLetter { reason } => {
-                    self.shared.bury(DeadLetter {
-                        message: delivered.message,
-                        attempt: delivered.attempt,
-                        group: self.group.name,
-                        reason,
-                    });
-                }
-            }
-            Ok(())
-        })
+                Err(mpsc::error::TrySendError::Closed(item)) => item,
+            },
+            None => item,
+        };
+        // This member is gone: another member of the group takes the retry.
+        self.shared.requeue(&self.group, item, &reason).await;
+        Ok(())
+    }
+
+    /// Kept with its reason in [`InMemory::dead_letters`].
+    async fn bury(&self, delivered: Delivered, reason: String) -> Result<(), TransportError> {
+        self.shared.bury(DeadLetter {
+            message: delivered.message,
+            attempt: delivered.attempt,
+            group: self.group.name.clone(),
+            reason,
+        });
+        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+    use crate::transport::Settlement;
 
     fn message(address: &str, key: &str, n: u32) -> RawMessage {
         RawMessage {

@@ -38,12 +38,26 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::{DecodeError, Event};
+
+mod attributes;
+mod binding;
+mod id;
+mod time;
+
+pub use binding::Binding;
+#[cfg(feature = "tokio")]
+pub(crate) use binding::{ADDRESS_HEADER, ATTEMPT_HEADER};
+
+use attributes::shape;
+use binding::KNOWN;
+use id::new_id;
+use time::rfc3339;
 
 /// Headers of a binary-mode message: `(name, value)` in order. Names are usually static
 /// (`ce-id`), so they are not allocated per message.
@@ -100,101 +114,6 @@ pub struct Metadata {
     /// `environment`: `development`, `staging`, `production`, ...
     pub environment: Option<String>,
 }
-
-/// A protocol binding's way of carrying attributes in binary content mode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Binding {
-    /// HTTP: `ce-` headers, `Content-Type`.
-    Http,
-    /// Kafka: `ce_` headers, `content-type`.
-    Kafka,
-    /// AMQP: `cloudEvents:` application properties, `content-type`.
-    Amqp,
-    /// MQTT 5: user properties named as the attributes, `Content Type`.
-    Mqtt,
-    /// NATS: `ce-` headers, `Content-Type`.
-    Nats,
-}
-
-/// The header names of [`KNOWN`] attributes under `prefix`, in [`KNOWN`] order.
-macro_rules! names {
-    ($prefix:literal) => {
-        [
-            concat!($prefix, "specversion"),
-            concat!($prefix, "id"),
-            concat!($prefix, "source"),
-            concat!($prefix, "type"),
-            concat!($prefix, "time"),
-            concat!($prefix, "datacontenttype"),
-            concat!($prefix, "dataschema"),
-            concat!($prefix, "subject"),
-            concat!($prefix, "correlationid"),
-            concat!($prefix, "causationid"),
-            concat!($prefix, "dataversion"),
-            concat!($prefix, "userid"),
-            concat!($prefix, "sessionid"),
-            concat!($prefix, "sourceversion"),
-            concat!($prefix, "environment"),
-        ]
-    };
-}
-
-impl Binding {
-    /// The header of the [`KNOWN`] attribute at `index` in binary mode: a static name, the
-    /// content type under the binding's own header.
-    fn known_header(self, index: usize) -> Cow<'static, str> {
-        const DASH: [&str; KNOWN.len()] = names!("ce-");
-        const UNDERSCORE: [&str; KNOWN.len()] = names!("ce_");
-        const AMQP: [&str; KNOWN.len()] = names!("cloudEvents:");
-        if index == DATACONTENTTYPE {
-            return Cow::Borrowed(self.content_type_header());
-        }
-        Cow::Borrowed(match self {
-            Binding::Http | Binding::Nats => DASH[index],
-            Binding::Kafka => UNDERSCORE[index],
-            Binding::Amqp => AMQP[index],
-            Binding::Mqtt => KNOWN[index],
-        })
-    }
-
-    /// The prefix of attribute headers.
-    pub fn prefix(self) -> &'static str {
-        match self {
-            Binding::Http | Binding::Nats => "ce-",
-            Binding::Kafka => "ce_",
-            Binding::Amqp => "cloudEvents:",
-            Binding::Mqtt => "",
-        }
-    }
-
-    /// The header that carries `datacontenttype`.
-    pub fn content_type_header(self) -> &'static str {
-        match self {
-            Binding::Http | Binding::Nats => "Content-Type",
-            Binding::Kafka | Binding::Amqp => "content-type",
-            Binding::Mqtt => "Content Type",
-        }
-    }
-}
-
-/// Attribute names of the context, in the order tidings writes them.
-const KNOWN: &[&str] = &[
-    "specversion",
-    "id",
-    "source",
-    "type",
-    "time",
-    "datacontenttype",
-    "dataschema",
-    "subject",
-    "correlationid",
-    "causationid",
-    "dataversion",
-    "userid",
-    "sessionid",
-    "sourceversion",
-    "environment",
-];
 
 impl<E: Event> Envelope<E> {
     /// Wraps `data` with a new id, the current time and the attributes its [`Event`] impl names.
@@ -286,73 +205,6 @@ fn present<'a>(
         .filter_map(|(index, value)| Some((index, value?)))
 }
 
-/// A UUIDv7 (hyphenated) for an event stamped `now`: it sorts by `now` to the millisecond.
-/// Each thread keeps its own v7 context, so ids made on one thread sort in the order they
-/// were made, and threads share no lock (uuid's `now_v7` takes a process-wide mutex, which
-/// publishing tasks on several threads contend for); the random bits come from the thread's
-/// generator (uuid's `fast-rng`), not a system call per id.
-fn new_id(now: &DateTime<Utc>) -> String {
-    use uuid::timestamp::context::ContextV7;
-    thread_local! {
-        static CONTEXT: ContextV7 = const { ContextV7::new() };
-    }
-    // Times before 1970 do not occur on a working clock; they get the epoch.
-    let seconds = u64::try_from(now.timestamp()).unwrap_or(0);
-    let uuid = CONTEXT.with(|context| {
-        uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
-            context,
-            seconds,
-            now.timestamp_subsec_nanos(),
-        ))
-    });
-    let mut buffer = uuid::Uuid::encode_buffer();
-    (*uuid.hyphenated().encode_lower(&mut buffer)).to_owned()
-}
-
-/// `time` in RFC 3339 as chrono writes it with `SecondsFormat::AutoSi` and `Z`, without
-/// chrono's formatting machinery for the common case (years 0 to 9999, no leap second).
-fn rfc3339(time: &DateTime<Utc>) -> String {
-    use chrono::{Datelike, Timelike};
-    // The naive UTC value: `DateTime`'s own accessors add the (zero) offset at every call.
-    let time = time.naive_utc();
-    let (year, nanos) = (time.year(), time.nanosecond());
-    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
-        return time.and_utc().to_rfc3339_opts(SecondsFormat::AutoSi, true);
-    }
-    let mut text = *b"0000-00-00T00:00:00.000000000Z";
-    put_digits(&mut text[0..4], year as u32);
-    put_digits(&mut text[5..7], time.month());
-    put_digits(&mut text[8..10], time.day());
-    put_digits(&mut text[11..13], time.hour());
-    put_digits(&mut text[14..16], time.minute());
-    put_digits(&mut text[17..19], time.second());
-    // As `AutoSi`: no fraction, or milli-, micro- or nanoseconds, whichever is exact.
-    let (fraction, digits) = match nanos {
-        0 => (0, 0),
-        n if n % 1_000_000 == 0 => (n / 1_000_000, 3),
-        n if n % 1_000 == 0 => (n / 1_000, 6),
-        n => (n, 9),
-    };
-    let end = if digits == 0 {
-        19
-    } else {
-        put_digits(&mut text[20..20 + digits], fraction);
-        20 + digits
-    };
-    text[end] = b'Z';
-    std::str::from_utf8(&text[..=end])
-        .expect("ASCII digits")
-        .to_owned()
-}
-
-/// Writes `value` in decimal into `slot`, zero-padded to its length.
-fn put_digits(slot: &mut [u8], mut value: u32) {
-    for byte in slot.iter_mut().rev() {
-        *byte = b'0' + (value % 10) as u8;
-        value /= 10;
-    }
-}
-
 impl<E: Serialize> Envelope<E> {
     /// Structured content mode: one JSON document with the attributes and `data`.
     pub fn to_structured(&self) -> Result<Vec<u8>, serde_json::Error> {
@@ -405,50 +257,6 @@ impl<E: DeserializeOwned> Envelope<E> {
 }
 
 impl Envelope<()> {
-    /// The attributes of a structured-mode document, and its `data` (`null` when absent).
-    pub(crate) fn split_structured(bytes: &[u8]) -> Result<(Self, Value), DecodeError> {
-        let Value::Object(mut map) = crate::decode_json::<Value>(bytes)? else {
-            return Err(shape("", "a structured CloudEvent must be a JSON object"));
-        };
-        if map.contains_key("data_base64") {
-            return Err(shape(
-                "/data_base64",
-                "binary data (`data_base64`) is not supported; tidings events carry JSON `data`",
-            ));
-        }
-        let data = map.remove("data").unwrap_or(Value::Null);
-        let mut attributes = Attributes::default();
-        for (k, v) in map {
-            let text = match v {
-                Value::String(s) => s,
-                Value::Null => continue,
-                other => other.to_string(),
-            };
-            attributes.set(&k, text);
-        }
-        Ok((attributes.finish(())?, data))
-    }
-
-    /// The attributes of a binary-mode message, from headers named for `binding`.
-    pub(crate) fn context_from_headers(
-        binding: Binding,
-        headers: &[(Cow<'static, str>, String)],
-    ) -> Result<Self, DecodeError> {
-        let prefix = binding.prefix();
-        let mut attributes = Attributes::default();
-        for (name, value) in headers {
-            if name.eq_ignore_ascii_case(binding.content_type_header()) {
-                attributes.known[DATACONTENTTYPE] = Some(value.clone());
-            } else if let Some(attr) = strip_prefix_ignore_case(name, prefix) {
-                // MQTT user properties carry no prefix: only known attributes are taken.
-                if binding != Binding::Mqtt || known_index(attr).is_some() {
-                    attributes.set(attr, value.clone());
-                }
-            }
-        }
-        attributes.finish(())
-    }
-
     /// These attributes around `data`.
     pub fn with_data<E>(self, data: E) -> Envelope<E> {
         Envelope {
@@ -469,110 +277,6 @@ impl Envelope<()> {
     }
 }
 
-/// Index of `datacontenttype` in [`KNOWN`].
-const DATACONTENTTYPE: usize = 5;
-
-/// The index in [`KNOWN`] of the attribute called `name` (ASCII case-insensitive).
-fn known_index(name: &str) -> Option<usize> {
-    KNOWN.iter().position(|k| k.eq_ignore_ascii_case(name))
-}
-
-/// Context attributes as read, before they are checked: known ones by their index in
-/// [`KNOWN`], extensions by lowercase name.
-#[derive(Default)]
-struct Attributes {
-    known: [Option<String>; KNOWN.len()],
-    extensions: BTreeMap<String, String>,
-}
-
-impl Attributes {
-    fn set(&mut self, name: &str, value: String) {
-        match known_index(name) {
-            Some(i) => self.known[i] = Some(value),
-            None => {
-                self.extensions.insert(name.to_ascii_lowercase(), value);
-            }
-        }
-    }
-
-    /// The envelope of `data`, once the required attributes are there and well formed.
-    fn finish<E>(self, data: E) -> Result<Envelope<E>, DecodeError> {
-        let [specversion, id, source, event_type, time, data_content_type, data_schema, subject, correlation_id, causation_id, data_version, user_id, session_id, source_version, environment] =
-            self.known;
-        match specversion.as_deref() {
-            Some(SPEC_VERSION) => {}
-            Some(other) => {
-                return Err(shape(
-                    "/specversion",
-                    format!("CloudEvents {other} is not supported; tidings reads 1.0"),
-                ))
-            }
-            None => {
-                return Err(shape(
-                    "/specversion",
-                    "the `specversion` attribute is missing",
-                ))
-            }
-        }
-        let required = |value: Option<String>, name: &str| {
-            value.filter(|v| !v.is_empty()).ok_or_else(|| {
-                shape(
-                    &format!("/{name}"),
-                    format!("the required `{name}` attribute is missing"),
-                )
-            })
-        };
-        let time = match time {
-            Some(t) => Some(
-                DateTime::parse_from_rfc3339(&t)
-                    .map_err(|e| {
-                        shape("/time", format!("`time` is not an RFC 3339 timestamp: {e}"))
-                    })?
-                    .with_timezone(&Utc),
-            ),
-            None => None,
-        };
-        Ok(Envelope {
-            id: required(id, "id")?,
-            source: required(source, "source")?.into(),
-            event_type: required(event_type, "type")?.into(),
-            time,
-            data_content_type: data_content_type.map(Cow::Owned),
-            data_schema: data_schema.map(Cow::Owned),
-            subject: subject.map(Cow::Owned),
-            correlation_id,
-            causation_id,
-            data_version: data_version.map(Cow::Owned),
-            metadata: Metadata {
-                user_id,
-                session_id,
-                source_version,
-                environment,
-            },
-            extensions: self.extensions,
-            data,
-        })
-    }
-}
-
-fn strip_prefix_ignore_case<'a>(name: &'a str, prefix: &str) -> Option<&'a str> {
-    if name.len() >= prefix.len()
-        && name.is_char_boundary(prefix.len())
-        && name[..prefix.len()].eq_ignore_ascii_case(prefix)
-    {
-        Some(&name[prefix.len()..])
-    } else {
-        None
-    }
-}
-
-fn shape(path: &str, message: impl Into<String>) -> DecodeError {
-    DecodeError::Shape {
-        path: path.to_string(),
-        message: message.into(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -584,7 +288,7 @@ mod tests {
         version = "1.0.0",
         source = "/nx/projects"
     )]
-    struct ProjectCreated {
+    pub(super) struct ProjectCreated {
         name: String,
     }
 
@@ -594,7 +298,7 @@ mod tests {
         project: String,
     }
 
-    fn created() -> Envelope<ProjectCreated> {
+    pub(super) fn created() -> Envelope<ProjectCreated> {
         let mut e = Envelope::new(ProjectCreated { name: "api".into() });
         e.metadata.user_id = Some("user_456".into());
         e.metadata.environment = Some("production".into());
@@ -710,69 +414,6 @@ mod tests {
         .join()
         .unwrap();
         assert!(other.iter().all(|id| seen.insert(id.clone())));
-    }
-
-    #[test]
-    fn times_are_written_as_chrono_writes_them() {
-        use chrono::TimeZone;
-        let mut seconds: i64 = -62_135_596_800; // 0001-01-01
-        let mut nanos: u32 = 0;
-        for i in 0..20_000u32 {
-            // Walks years 1 to 9999 and every fraction shape: none, milli, micro, nano.
-            seconds = (seconds + 15_780_000 + i64::from(i) * 7) % 253_402_300_799;
-            nanos = match i % 4 {
-                0 => 0,
-                1 => (nanos.wrapping_mul(31) % 1_000) * 1_000_000,
-                2 => (nanos.wrapping_mul(17) % 1_000_000) * 1_000 + 1_000,
-                _ => nanos.wrapping_mul(7_919).wrapping_add(i) % 1_000_000_000,
-            };
-            let time = Utc.timestamp_opt(seconds, nanos).unwrap();
-            assert_eq!(
-                rfc3339(&time),
-                time.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-                "{seconds} {nanos}"
-            );
-        }
-        let now = Utc::now();
-        assert_eq!(
-            rfc3339(&now),
-            now.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-        );
-        // Every day from 1896 to 2104 (leap years, 1900 and 2100 not, 2000 is), at its
-        // first and last second, and the edges of the range written without chrono.
-        let mut instants: Vec<(i64, u32)> = (-27_000..50_000i64)
-            .flat_map(|day| [(day * 86_400, 0), (day * 86_400 + 86_399, 999_999_999)])
-            .collect();
-        instants.extend([
-            (-62_167_219_200, 0),           // 0000-01-01T00:00:00
-            (-62_167_219_201, 0),           // a second before year 0: chrono writes it
-            (253_402_300_799, 999_999_999), // 9999-12-31T23:59:59.999999999
-            (253_402_300_800, 0),           // 10000-01-01: chrono writes it
-            (-1, 0),
-            (0, 0),
-            (1_483_228_799, 1_500_000_000), // a leap second: chrono writes it
-        ]);
-        for (seconds, nanos) in instants {
-            let time = Utc.timestamp_opt(seconds, nanos).unwrap();
-            assert_eq!(
-                rfc3339(&time),
-                time.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-                "{seconds} {nanos}"
-            );
-        }
-    }
-
-    #[test]
-    fn binary_header_names_are_static_for_known_attributes() {
-        use std::borrow::Cow;
-        let mut e = created();
-        e.extensions.insert("traceparent".into(), "00-x".into());
-        let (headers, _) = e.to_binary(Binding::Kafka).unwrap();
-        for (name, _) in &headers {
-            let extension = name == "ce_traceparent";
-            assert_eq!(matches!(name, Cow::Owned(_)), extension, "{name}");
-        }
-        assert!(headers.iter().any(|(k, _)| k == "content-type"));
     }
 
     #[test]

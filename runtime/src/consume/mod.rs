@@ -1,0 +1,6 @@
+//! Consuming typed events: the [`Route`] contract generated routers implement, and the
+//! [`Consumer`] loop that feeds them deliveries and settles each by its [`Outcome`].
+
+mod route;
+
+pub use route::*;

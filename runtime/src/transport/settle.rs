@@ -1,0 +1,107 @@
+//! Settling a delivery, once for every broker: the outcome is matched here, and each broker
+//! says only how it acks, retries and keeps a dead letter.
+//!
+//! The order is the same everywhere: a dead letter is kept first and the message let go
+//! after, so it is never lost between the two; a retry that a broker does by publishing a
+//! copy ([`republish_later`]) lets the original go only once the copy is out.
+
+use std::future::Future;
+use std::time::Duration;
+
+use super::{BoxFuture, Delivered, RawMessage, Settle, Settlement, TransportError};
+
+/// The header that names why a message was dead-lettered.
+pub(crate) const DLQ_REASON: &str = "tidings-dlq-reason";
+/// The header that says on which attempt a message was dead-lettered.
+pub(crate) const DLQ_ATTEMPT: &str = "tidings-dlq-attempt";
+/// The header that names the consumer group that dead-lettered a message.
+pub(crate) const DLQ_GROUP: &str = "tidings-dlq-group";
+
+/// The headers a dead letter carries: why, on which attempt, and in which group.
+pub(crate) fn dead_letter_headers(
+    reason: String,
+    attempt: u32,
+    group: String,
+) -> [(&'static str, String); 3] {
+    [
+        (DLQ_REASON, reason),
+        (DLQ_ATTEMPT, attempt.to_string()),
+        (DLQ_GROUP, group),
+    ]
+}
+
+/// One broker's three ways to end a delivery. Wrapped in [`Settler`], it is the delivery's
+/// [`Settle`].
+pub(crate) trait Broker: Send + Sync + Sized + 'static {
+    /// Lets the message go for good.
+    fn ack(&self) -> impl Future<Output = Result<(), TransportError>> + Send;
+
+    /// Has the message delivered again after `delay`, counted as the next attempt.
+    fn retry(
+        self,
+        delivered: Delivered,
+        delay: Duration,
+        reason: String,
+    ) -> impl Future<Output = Result<(), TransportError>> + Send;
+
+    /// Keeps the message with the dead letters, marked with `reason`.
+    fn bury(
+        &self,
+        delivered: Delivered,
+        reason: String,
+    ) -> impl Future<Output = Result<(), TransportError>> + Send;
+
+    /// Lets the message go once it is kept with the dead letters; an ack unless the broker
+    /// has a word of its own for it.
+    fn let_go_buried(&self) -> impl Future<Output = Result<(), TransportError>> + Send {
+        self.ack()
+    }
+}
+
+/// A broker that retries by publishing a copy of the message, so that [`republish_later`]
+/// can do it.
+pub(crate) trait Republish: Broker {
+    /// Publishes `message` again for the same group, as attempt `attempt`.
+    fn republish(
+        &self,
+        message: RawMessage,
+        attempt: u32,
+    ) -> impl Future<Output = Result<(), TransportError>> + Send;
+}
+
+/// A retry by republishing: after `delay`, from another task (the consumer goes on), a copy
+/// goes out as the next attempt and the original is let go once it is sent. Until then the
+/// original stays unsettled with the broker, so a crash in between loses nothing.
+pub(crate) fn republish_later<B: Republish>(broker: B, delivered: Delivered, delay: Duration) {
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        let attempt = delivered.attempt.saturating_add(1);
+        if broker.republish(delivered.message, attempt).await.is_ok() {
+            let _ = broker.ack().await;
+        }
+    });
+}
+
+/// The [`Settle`] of a delivery from broker `B`.
+pub(crate) struct Settler<B>(pub(crate) B);
+
+impl<B: Broker> Settle for Settler<B> {
+    fn settle(
+        self: Box<Self>,
+        delivered: Delivered,
+        how: Settlement,
+    ) -> BoxFuture<'static, Result<(), TransportError>> {
+        let Settler(broker) = *self;
+        Box::pin(async move {
+            match how {
+                Settlement::Ack => broker.ack().await,
+                Settlement::Retry { reason, delay } => broker.retry(delivered, delay, reason).await,
+                Settlement::DeadLetter { reason } => {
+                    // Kept first, then let go: a dead letter is never lost between the two.
+                    broker.bury(delivered, reason).await?;
+                    broker.let_go_buried().await
+                }
+            }
+        })
+    }
+}
