@@ -427,7 +427,7 @@ pub struct Type(pub SelfType);
     content_type = "application/json",
     channel = "things/{thing-id}"
 )]
-pub struct OptionType(#[validate(skip)] pub String);
+pub struct OptionType(pub String);
 
 #[derive(
     ::tidings::serde::Serialize,
@@ -440,46 +440,32 @@ pub struct OptionType(#[validate(skip)] pub String);
 #[serde(crate = "::tidings::serde")]
 pub struct SelfType {
     #[serde(rename = "type")]
-    #[validate(skip)]
     pub type_: i64,
     #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub self_: Option<String>,
     #[serde(rename = "crate", default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub crate_: Option<String>,
     #[serde(rename = "async", default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub async_: Option<bool>,
     #[serde(rename = "match", default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub match_: Option<String>,
     #[serde(rename = "123start", default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub _123start: Option<i64>,
     #[serde(rename = "with-dash", default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub with_dash: Option<String>,
     #[serde(rename = "with space", default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub with_space: Option<String>,
     #[serde(rename = "", default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub empty: Option<String>,
     #[serde(rename = "café", default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub caf_u00e9: Option<i64>,
     #[serde(rename = "fooBar", default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub foo_bar: Option<i64>,
     #[serde(rename = "foo_bar", default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub foo_bar_2: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub status: Option<SelfTypeStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub priority: Option<SelfTypePriority>,
 }
 
@@ -497,7 +483,6 @@ pub type StringType = String;
 #[serde(crate = "::tidings::serde")]
 pub struct ResultType {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub ok: Option<bool>,
 }
 

@@ -215,7 +215,7 @@ pub struct TreeEvent(pub Tree);
 )]
 #[serde(crate = "::tidings::serde", transparent)]
 #[event(type = "anything", content_type = "application/json", channel = "shapes/{id}")]
-pub struct Anything(#[validate(skip)] pub ::tidings::serde_json::Value);
+pub struct Anything(pub ::tidings::serde_json::Value);
 
 #[derive(
     ::tidings::serde::Serialize,
@@ -227,28 +227,22 @@ pub struct Anything(#[validate(skip)] pub ::tidings::serde_json::Value);
 )]
 #[serde(crate = "::tidings::serde")]
 pub struct Shapes {
-    #[validate(skip)]
     pub when: ::tidings::chrono::DateTime<::tidings::chrono::FixedOffset>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub day: Option<::tidings::chrono::NaiveDate>,
-    #[validate(skip)]
     pub id: ::tidings::uuid::Uuid,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::tidings::__private::double_option"
     )]
-    #[validate(skip)]
     pub maybe: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(
-        schema = r#"{"additionalItems":false,"items":[{"type":"number"},{"type":"number"}],"minItems":2,"type":"array"}"#,
-        skip
+        schema = r#"{"additionalItems":false,"items":[{"type":"number"},{"type":"number"}],"minItems":2,"type":"array"}"#
     )]
     pub point: Option<(f64, f64)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub labels: Option<::std::collections::BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pet: Option<ShapesPet>,
@@ -257,18 +251,14 @@ pub struct Shapes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extended: Option<ShapesExtended>,
     #[serde(default = "default_shapes_retries")]
-    #[validate(skip)]
     pub retries: i64,
     #[serde(default = "default_shapes_mode")]
-    #[validate(skip)]
     pub mode: ShapesMode,
     #[serde(default)]
-    #[validate(skip)]
     pub flag: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed: Option<ShapesClosed>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub anything: Option<::tidings::serde_json::Value>,
 }
 
@@ -286,7 +276,6 @@ pub struct Shapes {
 )]
 pub struct ShapeEventHeaders {
     #[serde(rename = "trace-id", default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub trace_id: Option<::tidings::uuid::Uuid>,
 }
 
@@ -303,7 +292,6 @@ pub struct ShapeEventHeaders {
     schema = r##"{"definitions":{"d0":{"properties":{"children":{"items":{"$ref":"#/definitions/d0"},"type":"array"},"label":{"type":"string"},"parent":{"oneOf":[{"$ref":"#/definitions/d0"},{"type":"null"}]}},"required":["label"],"type":"object"}},"oneOf":[{"$ref":"#/definitions/d0"},{"type":"null"}]}"##
 )]
 pub struct Tree {
-    #[validate(skip)]
     pub label: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<Tree>>,
@@ -326,10 +314,9 @@ pub struct Tree {
 #[serde(crate = "::tidings::serde")]
 pub struct Cat {
     #[serde(rename = "petType")]
-    #[validate(constant = r#""cat""#, skip)]
+    #[validate(constant = r#""cat""#)]
     pub pet_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub lives: Option<i64>,
 }
 
@@ -344,10 +331,9 @@ pub struct Cat {
 #[serde(crate = "::tidings::serde")]
 pub struct Dog {
     #[serde(rename = "petType")]
-    #[validate(constant = r#""dog""#, skip)]
+    #[validate(constant = r#""dog""#)]
     pub pet_type: String,
     #[serde(rename = "goodBoy", default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub good_boy: Option<bool>,
 }
 
@@ -361,7 +347,6 @@ pub struct Dog {
 )]
 #[serde(crate = "::tidings::serde")]
 pub struct Named {
-    #[validate(skip)]
     pub name: String,
 }
 
@@ -380,13 +365,11 @@ pub enum ShapesPet {
     #[serde(rename = "cat")]
     Cat {
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        #[validate(skip)]
         lives: Option<i64>,
     },
     #[serde(rename = "dog")]
     Dog {
         #[serde(rename = "goodBoy", default, skip_serializing_if = "Option::is_none")]
-        #[validate(skip)]
         good_boy: Option<bool>,
     },
 }
@@ -418,10 +401,8 @@ pub enum ShapesValue {
 )]
 #[serde(crate = "::tidings::serde")]
 pub struct ShapesExtended {
-    #[validate(skip)]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub extra: Option<bool>,
 }
 
@@ -458,7 +439,6 @@ pub enum ShapesMode {
 #[serde(deny_unknown_fields)]
 pub struct ShapesClosed {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub only: Option<i64>,
 }
 

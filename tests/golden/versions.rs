@@ -235,11 +235,8 @@ pub mod publishers {
 )]
 pub struct ScannedV1 {
     #[serde(rename = "parcelId")]
-    #[validate(skip)]
     pub parcel_id: String,
-    #[validate(skip)]
     pub depot: String,
-    #[validate(skip)]
     pub status: StatusV1,
     pub items: Vec<ItemV1>,
 }
@@ -265,15 +262,11 @@ pub struct ScannedV1 {
 )]
 pub struct ScannedV2 {
     #[serde(rename = "parcelId")]
-    #[validate(skip)]
     pub parcel_id: String,
-    #[validate(skip)]
     pub depot: String,
-    #[validate(skip)]
     pub status: Status,
     pub items: Vec<Item>,
     #[serde(default = "default_scanned_v2_priority")]
-    #[validate(skip)]
     pub priority: i64,
 }
 
@@ -302,19 +295,14 @@ pub struct ScannedV2 {
 )]
 pub struct ScannedV3 {
     #[serde(rename = "parcelId")]
-    #[validate(skip)]
     pub parcel_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub depot: Option<String>,
-    #[validate(skip)]
     pub status: Status,
     pub items: Vec<Item>,
     #[serde(default = "default_scanned_v3_priority")]
-    #[validate(skip)]
     pub priority: i64,
     #[serde(default)]
-    #[validate(skip)]
     pub fragile: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<::std::collections::BTreeMap<String, Item>>,
@@ -341,11 +329,9 @@ pub struct ScannedV3 {
 )]
 pub struct Labelled {
     #[serde(rename = "parcelId")]
-    #[validate(skip)]
     pub parcel_id: String,
     pub labels: ::std::collections::BTreeMap<String, ItemV1>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub tags: Option<Vec<Tag>>,
 }
 
@@ -371,18 +357,15 @@ pub struct Labelled {
 #[event(upcast(from = Labelled, version = "1"))]
 pub struct LabelledV2 {
     #[serde(rename = "parcelId")]
-    #[validate(skip)]
     pub parcel_id: String,
     pub labels: ::std::collections::BTreeMap<String, Item>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(skip)]
     pub tags: Option<Vec<String>>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::tidings::__private::double_option"
     )]
-    #[validate(skip)]
     pub note: Option<Option<String>>,
 }
 
@@ -417,7 +400,6 @@ pub enum StatusV1 {
 )]
 #[serde(crate = "::tidings::serde")]
 pub struct ItemV1 {
-    #[validate(skip)]
     pub sku: String,
 }
 
@@ -454,10 +436,9 @@ pub enum Status {
 )]
 #[serde(crate = "::tidings::serde")]
 pub struct Item {
-    #[validate(skip)]
     pub sku: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(minimum = 1, skip)]
+    #[validate(minimum = 1)]
     pub quantity: Option<u64>,
 }
 

@@ -9,12 +9,8 @@ use crate::model::{Catalog, Constraints, Ty, TypeKind};
 pub(crate) fn attr(catalog: &Catalog, ty: &Ty, constraints: &Constraints) -> TokenStream {
     let mut c = effective(catalog, ty, constraints, 0);
     drop_implied_by_type(catalog, ty, &mut c);
-    let mut keys = keys(&c);
-    // Values with nothing of their own to validate: the derive checks them without
-    // descending or tracking their path unless a check fails.
-    if is_leaf(catalog, ty, 0) {
-        keys.push(quote!(skip));
-    }
+    // Plain values need no attribute: their `Validate` is a no-op the derive inlines away.
+    let keys = keys(&c);
     if keys.is_empty() {
         TokenStream::new()
     } else {
@@ -82,25 +78,6 @@ fn drop_implied_by_type(catalog: &Catalog, ty: &Ty, c: &mut Constraints) {
             .is_some_and(|m| m < 0.0)
     {
         c.exclusive_minimum = None;
-    }
-}
-
-/// Whether a value of `ty` has no `Validate` work of its own (only its field constraints).
-fn is_leaf(catalog: &Catalog, ty: &Ty, depth: usize) -> bool {
-    if depth > 8 {
-        return false;
-    }
-    match ty {
-        Ty::Named(id) => match &catalog.ty(*id).kind {
-            TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => true,
-            TypeKind::Alias(inner) => is_leaf(catalog, inner, depth + 1),
-            _ => false,
-        },
-        Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) | Ty::Box(inner) => {
-            is_leaf(catalog, inner, depth + 1)
-        }
-        Ty::Tuple(items) => items.iter().all(|t| is_leaf(catalog, t, depth + 1)),
-        _ => true,
     }
 }
 

@@ -312,14 +312,11 @@ fn number(expr: &Expr) -> Option<(Num, String)> {
 }
 
 /// `multiple_of`'s value, a positive number literal, as the expression of the
-/// `::tidings::checks::Decimal` the check divides by. The macro's only decimal handling.
-// TODO(lead): emit ::tidings::checks::Decimal::from_literal(#text) in a const block
-// (`quote!(const { ::tidings::checks::Decimal::from_literal(#text) })`), keep the syntax check
-// of `positive_literal`, and delete `mantissa_and_scale` with its test.
+/// `::tidings::checks::Decimal` the check divides by: the runtime parses the literal's text at
+/// compile time (a `const` block), so the macro holds no decimal arithmetic of its own.
 fn divisor(expr: &Expr) -> Option<TokenStream> {
     let text = positive_literal(expr)?;
-    let (mantissa, scale) = mantissa_and_scale(&text)?;
-    Some(quote!(::tidings::checks::Decimal::new(#mantissa, #scale)))
+    Some(quote!(const { ::tidings::checks::Decimal::from_literal(#text) }))
 }
 
 /// The text of a number literal that is greater than zero: not negated, and with a digit
@@ -331,48 +328,9 @@ fn positive_literal(expr: &Expr) -> Option<String> {
     positive.then_some(text)
 }
 
-/// Decimal text → `(mantissa, scale)`: `0.01` → `(1, 2)`, `1e-3` → `(1, 3)`, `5` → `(5, 0)`;
-/// `None` if it does not fit.
-fn mantissa_and_scale(text: &str) -> Option<(i128, u32)> {
-    let (number, exponent) = match text.find(['e', 'E']) {
-        Some(i) => (&text[..i], text[i + 1..].parse::<i32>().ok()?),
-        None => (text, 0),
-    };
-    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-    let mut mantissa: i128 = 0;
-    for b in whole.bytes().chain(fraction.bytes()) {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        mantissa = mantissa
-            .checked_mul(10)?
-            .checked_add(i128::from(b - b'0'))?;
-    }
-    let mut scale = i32::try_from(fraction.len()).ok()?.checked_sub(exponent)?;
-    while scale < 0 {
-        mantissa = mantissa.checked_mul(10)?;
-        scale += 1;
-    }
-    // Trailing zeros go, so that 0.50 and 0.5 are the same divisor.
-    while scale > 0 && mantissa % 10 == 0 && mantissa != 0 {
-        mantissa /= 10;
-        scale -= 1;
-    }
-    Some((mantissa, u32::try_from(scale).ok()?))
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{mantissa_and_scale, positive_literal};
-
-    #[test]
-    fn decimals() {
-        assert_eq!(mantissa_and_scale("0.01"), Some((1, 2)));
-        assert_eq!(mantissa_and_scale("1e-3"), Some((1, 3)));
-        assert_eq!(mantissa_and_scale("5"), Some((5, 0)));
-        assert_eq!(mantissa_and_scale("2.5e2"), Some((250, 0)));
-        assert_eq!(mantissa_and_scale("0.50"), Some((5, 1)));
-    }
+    use super::positive_literal;
 
     #[test]
     fn divisors_are_positive_literals() {

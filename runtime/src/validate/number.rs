@@ -507,6 +507,11 @@ mod tests {
         assert_eq!(Decimal::from_literal("+.5"), Decimal::new(5, 1));
         assert_eq!(Decimal::from_literal("5."), Decimal::new(5, 0));
         assert_eq!(Decimal::from_literal("1.50"), Decimal::new(15, 1));
+        // The forms `#[validate(multiple_of = ...)]` literals take (the derive passes their
+        // text here).
+        assert_eq!(Decimal::from_literal("0.01"), Decimal::new(1, 2));
+        assert_eq!(Decimal::from_literal("2.5e2"), Decimal::new(250, 0));
+        assert_eq!(Decimal::from_literal("0.50"), Decimal::new(5, 1));
         assert_eq!(Decimal::from_literal("1e40").exponent(), 40);
         for bad in [
             "", "-", ".", "1e", "1e+", "abc", "1.2.3", "1 ", "0x10", "1e-", "--1",
