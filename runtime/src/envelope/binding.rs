@@ -20,11 +20,11 @@ pub enum Binding {
 
 /// The header under which transports whose native address differs from tidings' (a NATS
 /// subject, a Kafka topic, an AMQP routing key) keep the address a message was published to.
-#[cfg(feature = "tokio")]
+#[cfg(any(feature = "nats", feature = "amqp", feature = "kafka"))]
 pub(crate) const ADDRESS_HEADER: &str = "tidings-address";
 
 /// The header that counts attempts on transports that retry by republishing a copy.
-#[cfg(feature = "tokio")]
+#[cfg(any(feature = "amqp", feature = "mqtt"))]
 pub(crate) const ATTEMPT_HEADER: &str = "tidings-attempt";
 
 /// Attribute names of the context, in the order tidings writes them.

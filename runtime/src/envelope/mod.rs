@@ -51,8 +51,10 @@ mod id;
 mod time;
 
 pub use binding::Binding;
-#[cfg(feature = "tokio")]
-pub(crate) use binding::{ADDRESS_HEADER, ATTEMPT_HEADER};
+#[cfg(any(feature = "nats", feature = "amqp", feature = "kafka"))]
+pub(crate) use binding::ADDRESS_HEADER;
+#[cfg(any(feature = "amqp", feature = "mqtt"))]
+pub(crate) use binding::ATTEMPT_HEADER;
 
 use attributes::shape;
 use binding::KNOWN;

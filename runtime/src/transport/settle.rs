@@ -11,13 +11,49 @@ use std::time::Duration;
 use super::{BoxFuture, Delivered, RawMessage, Settle, Settlement, TransportError};
 
 /// The header that names why a message was dead-lettered.
+#[cfg_attr(
+    not(any(
+        feature = "nats",
+        feature = "amqp",
+        feature = "mqtt",
+        feature = "kafka"
+    )),
+    allow(dead_code)
+)] // used by the broker transports
 pub(crate) const DLQ_REASON: &str = "tidings-dlq-reason";
 /// The header that says on which attempt a message was dead-lettered.
+#[cfg_attr(
+    not(any(
+        feature = "nats",
+        feature = "amqp",
+        feature = "mqtt",
+        feature = "kafka"
+    )),
+    allow(dead_code)
+)] // used by the broker transports
 pub(crate) const DLQ_ATTEMPT: &str = "tidings-dlq-attempt";
 /// The header that names the consumer group that dead-lettered a message.
+#[cfg_attr(
+    not(any(
+        feature = "nats",
+        feature = "amqp",
+        feature = "mqtt",
+        feature = "kafka"
+    )),
+    allow(dead_code)
+)] // used by the broker transports
 pub(crate) const DLQ_GROUP: &str = "tidings-dlq-group";
 
 /// The headers a dead letter carries: why, on which attempt, and in which group.
+#[cfg_attr(
+    not(any(
+        feature = "nats",
+        feature = "amqp",
+        feature = "mqtt",
+        feature = "kafka"
+    )),
+    allow(dead_code)
+)] // used by the broker transports
 pub(crate) fn dead_letter_headers(
     reason: String,
     attempt: u32,
@@ -60,6 +96,10 @@ pub(crate) trait Broker: Send + Sync + Sized + 'static {
 
 /// A broker that retries by publishing a copy of the message, so that [`republish_later`]
 /// can do it.
+#[cfg_attr(
+    not(any(feature = "amqp", feature = "mqtt", feature = "redis")),
+    allow(dead_code)
+)] // used by the broker transports
 pub(crate) trait Republish: Broker {
     /// Publishes `message` again for the same group, as attempt `attempt`.
     fn republish(
@@ -72,6 +112,10 @@ pub(crate) trait Republish: Broker {
 /// A retry by republishing: after `delay`, from another task (the consumer goes on), a copy
 /// goes out as the next attempt and the original is let go once it is sent. Until then the
 /// original stays unsettled with the broker, so a crash in between loses nothing.
+#[cfg_attr(
+    not(any(feature = "amqp", feature = "mqtt", feature = "redis")),
+    allow(dead_code)
+)] // used by the broker transports
 pub(crate) fn republish_later<B: Republish>(broker: B, delivered: Delivered, delay: Duration) {
     tokio::spawn(async move {
         tokio::time::sleep(delay).await;
