@@ -1,3 +1,5 @@
+//! `#[derive(Event)]` with every attribute it takes compiles.
+
 use tidings::Event;
 use serde::{Deserialize, Serialize};
 
