@@ -16,6 +16,7 @@ pub(crate) mod json;
 pub mod node;
 pub(crate) mod pointer;
 pub(crate) mod resolve;
+pub(crate) mod vocabulary;
 pub(crate) mod yaml;
 
 use std::collections::{HashMap, HashSet};

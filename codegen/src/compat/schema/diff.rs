@@ -9,9 +9,10 @@ use std::collections::{BTreeSet, HashSet};
 use serde_json::{Map, Value};
 
 use super::fingerprint::Canon;
-use super::{normalize, unwrap, ANNOTATIONS, MAX_DEPTH};
+use super::{normalize, unwrap, MAX_DEPTH};
 use crate::compat::{Change, Effect, Position};
 use crate::model::SchemaPositions;
+use crate::source::vocabulary;
 
 /// One side of the comparison: the bundle (whose `$ref`s point into its `definitions`) and
 /// where its objects are in the spec.
@@ -763,7 +764,7 @@ impl<'a> Differ<'a> {
         let keys: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
         for keyword in keys {
             if HANDLED.contains(&keyword.as_str())
-                || ANNOTATIONS.contains(&keyword.as_str())
+                || vocabulary::is_annotation(keyword)
                 || LOWER.contains(&keyword.as_str())
                 || UPPER.contains(&keyword.as_str())
                 || keyword.starts_with("x-")

@@ -5,7 +5,8 @@ use std::hash::{Hash, Hasher};
 
 use serde_json::{Map, Value};
 
-use super::{normalize, unwrap, ANNOTATIONS, MAX_DEPTH};
+use super::{normalize, unwrap, MAX_DEPTH};
+use crate::source::vocabulary::{self, Kind};
 
 /// Structural fingerprints of schemas: equal for schemas that accept the same values by the
 /// same rules, whether inline or behind a `$ref`, whatever the order of keys, `enum` values,
@@ -17,25 +18,6 @@ pub(crate) struct Canon<'v> {
     memo: HashMap<String, String>,
     stack: Vec<String>,
 }
-
-/// Keywords whose value is a schema, or a list or map of schemas.
-const SCHEMA_KEYWORDS: &[&str] = &[
-    "properties",
-    "patternProperties",
-    "additionalProperties",
-    "items",
-    "additionalItems",
-    "contains",
-    "propertyNames",
-    "not",
-    "if",
-    "then",
-    "else",
-    "dependencies",
-    "oneOf",
-    "anyOf",
-    "allOf",
-];
 
 impl<'v> Canon<'v> {
     pub(crate) fn new(root: &'v Value) -> Self {
@@ -81,26 +63,29 @@ impl<'v> Canon<'v> {
         };
         let mut out = Map::new();
         for (k, v) in map {
-            if ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-") {
+            if vocabulary::is_annotation(k) || k.starts_with("x-") {
                 continue;
             }
-            let v = match (k.as_str(), v) {
-                ("enum" | "required", Value::Array(items)) => {
+            let kind = vocabulary::holds_schemas(k)
+                .then(|| vocabulary::kind(k))
+                .flatten();
+            let v = match (k.as_str(), kind, v) {
+                ("enum" | "required", _, Value::Array(items)) => {
                     let mut items: Vec<Value> = items.iter().map(normalize).collect();
                     items.sort_by_key(Value::to_string);
                     items.dedup();
                     Value::Array(items)
                 }
-                (key, _) if !SCHEMA_KEYWORDS.contains(&key) => normalize(v),
-                ("oneOf" | "anyOf" | "allOf", Value::Array(branches)) => {
+                (_, None, _) => normalize(v),
+                ("oneOf" | "anyOf" | "allOf", _, Value::Array(branches)) => {
                     let mut hashes: Vec<String> = branches.iter().map(|b| self.hash(b)).collect();
                     hashes.sort();
                     Value::from(hashes)
                 }
-                ("items", Value::Array(items)) => {
+                (_, Some(Kind::SchemaList | Kind::SchemaOrList), Value::Array(items)) => {
                     Value::from(items.iter().map(|i| self.hash(i)).collect::<Vec<_>>())
                 }
-                ("properties" | "patternProperties" | "dependencies", Value::Object(members)) => {
+                (_, Some(Kind::SchemaMap | Kind::Dependencies), Value::Object(members)) => {
                     Value::Object(
                         members
                             .iter()
@@ -116,8 +101,8 @@ impl<'v> Canon<'v> {
                             .collect(),
                     )
                 }
-                (_, Value::Object(_)) => Value::String(self.hash(v)),
-                (_, other) => normalize(other),
+                (_, _, Value::Object(_)) => Value::String(self.hash(v)),
+                (_, _, other) => normalize(other),
             };
             out.insert(k.clone(), v);
         }

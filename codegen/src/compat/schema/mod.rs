@@ -7,27 +7,7 @@ mod fingerprint;
 
 use serde_json::Value;
 
-/// Keywords that do not change which values are valid.
-pub(super) const ANNOTATIONS: &[&str] = &[
-    "title",
-    "description",
-    "examples",
-    "example",
-    "default",
-    "$comment",
-    "deprecated",
-    "readOnly",
-    "writeOnly",
-    "discriminator",
-    "externalDocs",
-    "xml",
-    "$id",
-    "$schema",
-    "definitions",
-    "$defs",
-    "contentMediaType",
-    "contentEncoding",
-];
+use crate::source::vocabulary;
 
 /// How deep comparisons go before tidings reports the schema as too deep to compare.
 pub(super) const MAX_DEPTH: usize = 128;
@@ -69,7 +49,7 @@ pub(super) fn unwrap<'v>(
         let Some(map) = value.as_object() else { break };
         let mut keys = map
             .keys()
-            .filter(|k| !ANNOTATIONS.contains(&k.as_str()) && !k.starts_with("x-"));
+            .filter(|k| !vocabulary::is_annotation(k) && !k.starts_with("x-"));
         let (Some(only), None) = (keys.next(), keys.next()) else {
             break;
         };

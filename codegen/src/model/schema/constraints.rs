@@ -4,6 +4,7 @@ use crate::error::Result;
 use crate::model::{Constraints, Ty};
 use crate::source::node::{Node, Value};
 use crate::source::resolve::{ref_of, Loc};
+use crate::source::vocabulary;
 
 use super::TypeSpace;
 
@@ -129,50 +130,11 @@ pub(super) const CHECKED_FORMATS: &[&str] = &[
     "uri",
 ];
 
-/// Keywords that assert something about a value (annotations excluded).
-pub(super) const ASSERTIONS: &[&str] = &[
-    "type",
-    "enum",
-    "const",
-    "multipleOf",
-    "maximum",
-    "exclusiveMaximum",
-    "minimum",
-    "exclusiveMinimum",
-    "maxLength",
-    "minLength",
-    "pattern",
-    "items",
-    "additionalItems",
-    "maxItems",
-    "minItems",
-    "uniqueItems",
-    "contains",
-    "maxProperties",
-    "minProperties",
-    "required",
-    "properties",
-    "patternProperties",
-    "additionalProperties",
-    "dependencies",
-    "propertyNames",
-    "if",
-    "then",
-    "else",
-    "allOf",
-    "anyOf",
-    "oneOf",
-    "not",
-    "format",
-    "$ref",
-];
-
+/// Whether the schema asserts anything about a value (annotations alone do not).
 pub(super) fn has_assertions(node: &Node) -> bool {
     match &node.value {
         Value::Bool(b) => !b,
-        Value::Map(entries) => entries
-            .iter()
-            .any(|(k, _)| ASSERTIONS.contains(&k.as_str())),
+        Value::Map(entries) => entries.iter().any(|(k, _)| vocabulary::asserts(k)),
         _ => false,
     }
 }

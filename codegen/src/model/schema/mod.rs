@@ -18,6 +18,7 @@ use std::collections::{HashMap, VecDeque};
 use crate::error::{Diagnostic, Result};
 use crate::source::node::{Node, Value};
 use crate::source::resolve::{ref_of, Loc};
+use crate::source::vocabulary::is_annotation;
 use crate::source::Sources;
 
 use super::naming::{self, Scope};
@@ -467,24 +468,6 @@ impl<'a> TypeSpace<'a> {
         });
         Ok(Made::Named(id))
     }
-}
-
-/// Keywords that describe a schema without constraining values (AsyncAPI's `summary` and
-/// `description` beside a `$ref` among them).
-fn is_annotation(keyword: &str) -> bool {
-    matches!(
-        keyword,
-        "title"
-            | "description"
-            | "summary"
-            | "$comment"
-            | "$id"
-            | "default"
-            | "examples"
-            | "deprecated"
-            | "readOnly"
-            | "writeOnly"
-    )
 }
 
 fn file_stem(display: &str) -> String {

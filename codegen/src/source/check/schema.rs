@@ -7,121 +7,10 @@ use std::collections::HashSet;
 
 use crate::source::node::{Node, Value};
 use crate::source::resolve::Loc;
+use crate::source::vocabulary::{self, Kind};
 
 use super::document::Walker;
 use super::suggest;
-
-/// What a keyword's value must be.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    /// A schema (a mapping or a boolean).
-    Schema,
-    /// A schema or a list of schemas (`items`).
-    SchemaOrList,
-    /// A non-empty list of schemas.
-    SchemaList,
-    /// A mapping of names to schemas.
-    SchemaMap,
-    /// A mapping of names to schemas or lists of property names (`dependencies`).
-    Dependencies,
-    /// A mapping of names to lists of property names.
-    NamesMap,
-    /// A list of property names.
-    Names,
-    /// A number.
-    Number,
-    /// A number, or a boolean as in draft 4.
-    NumberOrFlag,
-    /// A whole number of at least zero.
-    Count,
-    /// A boolean.
-    Flag,
-    /// A string.
-    Text,
-    /// A type name or a list of them.
-    Type,
-    /// A list of values.
-    List,
-    /// A string or a mapping (`discriminator`: AsyncAPI's string, OpenAPI's object).
-    TextOrMap,
-    /// A mapping.
-    Map,
-    /// Anything (`const`, `default`, `examples`, ...).
-    Any,
-}
-
-/// The keywords of JSON Schema (draft 4 to 2020-12) and of the AsyncAPI and OpenAPI schema
-/// objects, with what each one's value must be.
-static KEYWORDS: &[(&str, Kind)] = &[
-    ("$schema", Kind::Text),
-    ("$id", Kind::Text),
-    ("id", Kind::Text),
-    ("$ref", Kind::Text),
-    ("$comment", Kind::Text),
-    ("$anchor", Kind::Text),
-    ("$dynamicAnchor", Kind::Text),
-    ("$dynamicRef", Kind::Text),
-    ("$recursiveRef", Kind::Text),
-    ("$recursiveAnchor", Kind::Flag),
-    ("$vocabulary", Kind::Map),
-    ("$defs", Kind::SchemaMap),
-    ("definitions", Kind::SchemaMap),
-    ("title", Kind::Text),
-    ("description", Kind::Text),
-    ("type", Kind::Type),
-    ("enum", Kind::List),
-    ("const", Kind::Any),
-    ("default", Kind::Any),
-    ("examples", Kind::Any),
-    ("example", Kind::Any),
-    ("format", Kind::Text),
-    ("pattern", Kind::Text),
-    ("minLength", Kind::Count),
-    ("maxLength", Kind::Count),
-    ("contentEncoding", Kind::Text),
-    ("contentMediaType", Kind::Text),
-    ("contentSchema", Kind::Schema),
-    ("minimum", Kind::Number),
-    ("maximum", Kind::Number),
-    ("exclusiveMinimum", Kind::NumberOrFlag),
-    ("exclusiveMaximum", Kind::NumberOrFlag),
-    ("multipleOf", Kind::Number),
-    ("items", Kind::SchemaOrList),
-    ("prefixItems", Kind::SchemaList),
-    ("additionalItems", Kind::Schema),
-    ("unevaluatedItems", Kind::Schema),
-    ("contains", Kind::Schema),
-    ("minContains", Kind::Count),
-    ("maxContains", Kind::Count),
-    ("minItems", Kind::Count),
-    ("maxItems", Kind::Count),
-    ("uniqueItems", Kind::Flag),
-    ("properties", Kind::SchemaMap),
-    ("patternProperties", Kind::SchemaMap),
-    ("additionalProperties", Kind::Schema),
-    ("unevaluatedProperties", Kind::Schema),
-    ("propertyNames", Kind::Schema),
-    ("required", Kind::Names),
-    ("minProperties", Kind::Count),
-    ("maxProperties", Kind::Count),
-    ("dependencies", Kind::Dependencies),
-    ("dependentRequired", Kind::NamesMap),
-    ("dependentSchemas", Kind::SchemaMap),
-    ("allOf", Kind::SchemaList),
-    ("anyOf", Kind::SchemaList),
-    ("oneOf", Kind::SchemaList),
-    ("not", Kind::Schema),
-    ("if", Kind::Schema),
-    ("then", Kind::Schema),
-    ("else", Kind::Schema),
-    ("readOnly", Kind::Flag),
-    ("writeOnly", Kind::Flag),
-    ("deprecated", Kind::Flag),
-    ("nullable", Kind::Flag),
-    ("discriminator", Kind::TextOrMap),
-    ("externalDocs", Kind::Map),
-    ("xml", Kind::Map),
-];
 
 const TYPES: &[&str] = &[
     "string", "number", "integer", "boolean", "object", "array", "null",
@@ -154,11 +43,11 @@ pub(super) fn check<'a>(w: &mut Walker<'a, '_>, node: &'a Node, loc: Loc) {
     };
     for (key, value) in entries {
         let at = loc.child(key);
-        match KEYWORDS.iter().find(|(k, _)| k == key) {
-            Some((_, kind)) => keyword(w, key, *kind, value, at),
+        match vocabulary::kind(key) {
+            Some(kind) => keyword(w, key, kind, value, at),
             None if key.starts_with("x-") || key.starts_with('$') => {}
             None => {
-                let near = suggest::nearest(key, KEYWORDS.iter().map(|(k, _)| *k));
+                let near = suggest::nearest(key, vocabulary::KEYWORDS.iter().map(|(k, _, _)| *k));
                 if let Some(near) = near {
                     let span = w.src.key_span(node, key);
                     w.out.warning(
