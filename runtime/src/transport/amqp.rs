@@ -34,7 +34,7 @@ use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, Exchange
 use tokio_stream::StreamExt;
 
 use crate::envelope::{Binding, ADDRESS_HEADER, ATTEMPT_HEADER};
-use crate::transport::settle::{dead_letter_headers, republish_later, Broker, Republish, Settler};
+use crate::transport::settle::{dead_letter_headers, Broker, Republish, Settler};
 use crate::transport::{
     lock, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError,
 };
@@ -630,18 +630,6 @@ impl Broker for AmqpSettle {
         }
     }
 
-    /// Published again to the group's own queue once the delay is over, then let go; until
-    /// then it stays unacked with this consumer.
-    async fn retry(
-        self,
-        delivered: Delivered,
-        delay: Duration,
-        _: String,
-    ) -> Result<(), TransportError> {
-        republish_later(self, delivered, delay);
-        Ok(())
-    }
-
     /// Published to the dead-letter exchange under the same routing key.
     async fn bury(&self, delivered: Delivered, reason: String) -> Result<(), TransportError> {
         let dlq = format!("{}.dlq", self.amqp.options.exchange);
@@ -656,6 +644,8 @@ impl Broker for AmqpSettle {
     }
 }
 
+/// Retries are published again to the group's own queue once the delay is over and the
+/// original let go then; until then it stays unacked with this consumer.
 impl Republish for AmqpSettle {
     async fn republish(&self, mut message: RawMessage, attempt: u32) -> Result<(), TransportError> {
         message

@@ -38,7 +38,7 @@ use rdkafka::util::Timeout;
 pub use rdkafka;
 
 use crate::envelope::{Binding, ADDRESS_HEADER};
-use crate::transport::settle::{dead_letter_headers, Broker, Settler};
+use crate::transport::settle::{dead_letter_headers, Broker, Retry, Settler};
 use crate::transport::{
     lock, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError,
 };
@@ -452,6 +452,23 @@ impl Broker for KafkaSettle {
         }
     }
 
+    /// Produced to the dead-letter topic, with the topic it came from.
+    async fn bury(&self, delivered: Delivered, reason: String) -> Result<(), TransportError> {
+        let [reason, attempt, group] =
+            dead_letter_headers(reason, delivered.attempt, self.group.clone());
+        let why = [
+            (reason.0, reason.1.as_str()),
+            (attempt.0, attempt.1.as_str()),
+            (group.0, group.1.as_str()),
+            ("tidings-dlq-topic", self.position.topic.as_str()),
+        ];
+        self.kafka
+            .produce(&self.kafka.options.dead_letters, &delivered.message, &why)
+            .await
+    }
+}
+
+impl Retry for KafkaSettle {
     /// Held by the subscription and delivered again after the delay, before the partition
     /// goes on (its offset is not stored until then).
     async fn retry(
@@ -467,21 +484,6 @@ impl Broker for KafkaSettle {
             position: self.position,
         });
         Ok(())
-    }
-
-    /// Produced to the dead-letter topic, with the topic it came from.
-    async fn bury(&self, delivered: Delivered, reason: String) -> Result<(), TransportError> {
-        let [reason, attempt, group] =
-            dead_letter_headers(reason, delivered.attempt, self.group.clone());
-        let why = [
-            (reason.0, reason.1.as_str()),
-            (attempt.0, attempt.1.as_str()),
-            (group.0, group.1.as_str()),
-            ("tidings-dlq-topic", self.position.topic.as_str()),
-        ];
-        self.kafka
-            .produce(&self.kafka.options.dead_letters, &delivered.message, &why)
-            .await
     }
 }
 

@@ -30,7 +30,7 @@ use tokio::sync::mpsc;
 
 use crate::address;
 use crate::envelope::Binding;
-use crate::transport::settle::{Broker, Settler};
+use crate::transport::settle::{Broker, Retry, Settler};
 use crate::transport::{
     lock, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError,
 };
@@ -274,6 +274,19 @@ impl Broker for MemorySettle {
         Ok(())
     }
 
+    /// Kept with its reason in [`InMemory::dead_letters`].
+    async fn bury(&self, delivered: Delivered, reason: String) -> Result<(), TransportError> {
+        self.shared.bury(DeadLetter {
+            message: delivered.message,
+            attempt: delivered.attempt,
+            group: self.group.name.clone(),
+            reason,
+        });
+        Ok(())
+    }
+}
+
+impl Retry for MemorySettle {
     async fn retry(
         self,
         delivered: Delivered,
@@ -310,17 +323,6 @@ impl Broker for MemorySettle {
         };
         // This member is gone: another member of the group takes the retry.
         self.shared.requeue(&self.group, item, &reason).await;
-        Ok(())
-    }
-
-    /// Kept with its reason in [`InMemory::dead_letters`].
-    async fn bury(&self, delivered: Delivered, reason: String) -> Result<(), TransportError> {
-        self.shared.bury(DeadLetter {
-            message: delivered.message,
-            attempt: delivered.attempt,
-            group: self.group.name.clone(),
-            reason,
-        });
         Ok(())
     }
 }

@@ -29,7 +29,7 @@ use std::sync::Mutex;
 use tokio::sync::{mpsc, Notify};
 
 use crate::envelope::{Binding, ATTEMPT_HEADER};
-use crate::transport::settle::{dead_letter_headers, republish_later, Broker, Republish, Settler};
+use crate::transport::settle::{dead_letter_headers, Broker, Republish, Settler};
 use crate::transport::{
     lock, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError,
 };
@@ -376,17 +376,6 @@ impl Broker for MqttSettle {
             .map_err(TransportError::broker)
     }
 
-    /// Published to the group's retry topic once the delay is over, then let go.
-    async fn retry(
-        self,
-        delivered: Delivered,
-        delay: Duration,
-        _: String,
-    ) -> Result<(), TransportError> {
-        republish_later(self, delivered, delay);
-        Ok(())
-    }
-
     /// Published under the dead-letter root with the same topic.
     async fn bury(&self, delivered: Delivered, reason: String) -> Result<(), TransportError> {
         self.mqtt
@@ -399,6 +388,8 @@ impl Broker for MqttSettle {
     }
 }
 
+/// Retries are published to the group's retry topic once the delay is over, then the original
+/// is let go.
 impl Republish for MqttSettle {
     async fn republish(&self, message: RawMessage, attempt: u32) -> Result<(), TransportError> {
         let retry_topic = format!("{RETRY_ROOT}/{}/{}", self.group, self.topic);

@@ -30,7 +30,7 @@ use tokio_stream::StreamExt;
 pub use async_nats;
 
 use crate::envelope::{Binding, ADDRESS_HEADER};
-use crate::transport::settle::{dead_letter_headers, Broker, Settler};
+use crate::transport::settle::{dead_letter_headers, Broker, Retry, Settler};
 use crate::transport::{Delivered, Delivery, RawMessage, Subscription, Transport, TransportError};
 
 /// Where tidings keeps its messages on the server.
@@ -375,14 +375,6 @@ impl Broker for NatsSettle {
             .map_err(TransportError::Broker)
     }
 
-    /// Redelivered by the server after the delay.
-    async fn retry(self, _: Delivered, delay: Duration, _: String) -> Result<(), TransportError> {
-        self.message
-            .ack_with(AckKind::Nak(Some(delay)))
-            .await
-            .map_err(TransportError::Broker)
-    }
-
     /// Published to the dead-letter stream under the same subject, with the reason headers.
     async fn bury(&self, delivered: Delivered, reason: String) -> Result<(), TransportError> {
         let NatsSettle {
@@ -417,6 +409,16 @@ impl Broker for NatsSettle {
     async fn let_go_buried(&self) -> Result<(), TransportError> {
         self.message
             .ack_with(AckKind::Term)
+            .await
+            .map_err(TransportError::Broker)
+    }
+}
+
+impl Retry for NatsSettle {
+    /// Redelivered by the server after the delay.
+    async fn retry(self, _: Delivered, delay: Duration, _: String) -> Result<(), TransportError> {
+        self.message
+            .ack_with(AckKind::Nak(Some(delay)))
             .await
             .map_err(TransportError::Broker)
     }

@@ -23,7 +23,7 @@ use redis::streams::{StreamAutoClaimReply, StreamId, StreamReadReply};
 use redis::AsyncCommands;
 
 use crate::envelope::Binding;
-use crate::transport::settle::{republish_later, Broker, Republish, Settler};
+use crate::transport::settle::{Broker, Republish, Settler};
 use crate::transport::{
     BoxFuture, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError,
 };
@@ -312,18 +312,6 @@ impl Broker for RedisSettle {
         Ok(())
     }
 
-    /// Added again once the delay is over, then let go; until then it stays pending, so a
-    /// crash in between loses nothing.
-    async fn retry(
-        self,
-        delivered: Delivered,
-        delay: Duration,
-        _: String,
-    ) -> Result<(), TransportError> {
-        republish_later(self, delivered, delay);
-        Ok(())
-    }
-
     /// Added to the dead-letter stream, with the reason and group as fields of the entry.
     async fn bury(&self, delivered: Delivered, reason: String) -> Result<(), TransportError> {
         let group_name = self.group.split('|').next().unwrap_or_default().to_owned();
@@ -342,6 +330,8 @@ impl Broker for RedisSettle {
     }
 }
 
+/// Retries are added again once the delay is over and the original let go then; until then it
+/// stays pending, so a crash in between loses nothing.
 impl Republish for RedisSettle {
     async fn republish(&self, message: RawMessage, attempt: u32) -> Result<(), TransportError> {
         self.redis

@@ -5,55 +5,31 @@
 //! after, so it is never lost between the two; a retry that a broker does by publishing a
 //! copy ([`republish_later`]) lets the original go only once the copy is out.
 
+// Built for the in-memory bus alone, the broker transports' share of this module is unused.
+#![cfg_attr(
+    not(any(
+        feature = "nats",
+        feature = "amqp",
+        feature = "mqtt",
+        feature = "redis",
+        feature = "kafka"
+    )),
+    allow(dead_code)
+)]
+
 use std::future::Future;
 use std::time::Duration;
 
 use super::{BoxFuture, Delivered, RawMessage, Settle, Settlement, TransportError};
 
 /// The header that names why a message was dead-lettered.
-#[cfg_attr(
-    not(any(
-        feature = "nats",
-        feature = "amqp",
-        feature = "mqtt",
-        feature = "kafka"
-    )),
-    allow(dead_code)
-)] // used by the broker transports
 pub(crate) const DLQ_REASON: &str = "tidings-dlq-reason";
 /// The header that says on which attempt a message was dead-lettered.
-#[cfg_attr(
-    not(any(
-        feature = "nats",
-        feature = "amqp",
-        feature = "mqtt",
-        feature = "kafka"
-    )),
-    allow(dead_code)
-)] // used by the broker transports
 pub(crate) const DLQ_ATTEMPT: &str = "tidings-dlq-attempt";
 /// The header that names the consumer group that dead-lettered a message.
-#[cfg_attr(
-    not(any(
-        feature = "nats",
-        feature = "amqp",
-        feature = "mqtt",
-        feature = "kafka"
-    )),
-    allow(dead_code)
-)] // used by the broker transports
 pub(crate) const DLQ_GROUP: &str = "tidings-dlq-group";
 
 /// The headers a dead letter carries: why, on which attempt, and in which group.
-#[cfg_attr(
-    not(any(
-        feature = "nats",
-        feature = "amqp",
-        feature = "mqtt",
-        feature = "kafka"
-    )),
-    allow(dead_code)
-)] // used by the broker transports
 pub(crate) fn dead_letter_headers(
     reason: String,
     attempt: u32,
@@ -72,14 +48,6 @@ pub(crate) trait Broker: Send + Sync + Sized + 'static {
     /// Lets the message go for good.
     fn ack(&self) -> impl Future<Output = Result<(), TransportError>> + Send;
 
-    /// Has the message delivered again after `delay`, counted as the next attempt.
-    fn retry(
-        self,
-        delivered: Delivered,
-        delay: Duration,
-        reason: String,
-    ) -> impl Future<Output = Result<(), TransportError>> + Send;
-
     /// Keeps the message with the dead letters, marked with `reason`.
     fn bury(
         &self,
@@ -94,12 +62,19 @@ pub(crate) trait Broker: Send + Sync + Sized + 'static {
     }
 }
 
-/// A broker that retries by publishing a copy of the message, so that [`republish_later`]
-/// can do it.
-#[cfg_attr(
-    not(any(feature = "amqp", feature = "mqtt", feature = "redis")),
-    allow(dead_code)
-)] // used by the broker transports
+/// How a broker has a message delivered again: natively (a negative ack with a delay, a
+/// requeue), or, for every [`Republish`] broker, by [`republish_later`].
+pub(crate) trait Retry: Broker {
+    /// Has the message delivered again after `delay`, counted as the next attempt.
+    fn retry(
+        self,
+        delivered: Delivered,
+        delay: Duration,
+        reason: String,
+    ) -> impl Future<Output = Result<(), TransportError>> + Send;
+}
+
+/// A broker that retries by publishing a copy of the message ([`republish_later`]).
 pub(crate) trait Republish: Broker {
     /// Publishes `message` again for the same group, as attempt `attempt`.
     fn republish(
@@ -112,10 +87,6 @@ pub(crate) trait Republish: Broker {
 /// A retry by republishing: after `delay`, from another task (the consumer goes on), a copy
 /// goes out as the next attempt and the original is let go once it is sent. Until then the
 /// original stays unsettled with the broker, so a crash in between loses nothing.
-#[cfg_attr(
-    not(any(feature = "amqp", feature = "mqtt", feature = "redis")),
-    allow(dead_code)
-)] // used by the broker transports
 pub(crate) fn republish_later<B: Republish>(broker: B, delivered: Delivered, delay: Duration) {
     tokio::spawn(async move {
         tokio::time::sleep(delay).await;
@@ -126,10 +97,22 @@ pub(crate) fn republish_later<B: Republish>(broker: B, delivered: Delivered, del
     });
 }
 
+impl<B: Republish> Retry for B {
+    async fn retry(
+        self,
+        delivered: Delivered,
+        delay: Duration,
+        _: String,
+    ) -> Result<(), TransportError> {
+        republish_later(self, delivered, delay);
+        Ok(())
+    }
+}
+
 /// The [`Settle`] of a delivery from broker `B`.
 pub(crate) struct Settler<B>(pub(crate) B);
 
-impl<B: Broker> Settle for Settler<B> {
+impl<B: Retry> Settle for Settler<B> {
     fn settle(
         self: Box<Self>,
         delivered: Delivered,
