@@ -261,7 +261,7 @@ fn duplicate(cx: &mut Ctxt, path: &Path, key: &str, already: bool) {
 }
 
 /// Consumes the value of an unknown key, so that parsing goes on to the next key.
-fn skip_value(meta: &ParseNestedMeta<'_>) {
+pub(super) fn skip_value(meta: &ParseNestedMeta<'_>) {
     if let Ok(value) = meta.value() {
         let _ = value.parse::<Expr>();
     } else if meta.input.peek(syn::token::Paren) {

@@ -10,6 +10,8 @@ use heck::{
 };
 use syn::{Attribute, Expr, Ident, LitStr};
 
+use super::attr::skip_value;
+
 /// What `#[serde(...)]` on the type says about where its fields and variants sit.
 pub(crate) struct Container {
     /// `rename_all = "..."`, the rule's name.
@@ -70,15 +72,8 @@ pub(crate) fn rename(attrs: &[Attribute]) -> Option<String> {
                 if let Ok(value) = meta.value().and_then(|value| value.parse::<LitStr>()) {
                     rename = Some(value.value());
                 }
-            } else if let Ok(value) = meta.value() {
-                let _ = value.parse::<Expr>();
-            } else if meta.input.peek(syn::token::Paren) {
-                let _ = meta.parse_nested_meta(|inner| {
-                    if let Ok(value) = inner.value() {
-                        let _ = value.parse::<Expr>();
-                    }
-                    Ok(())
-                });
+            } else {
+                skip_value(&meta);
             }
             Ok(())
         });
