@@ -3,7 +3,7 @@
 //! A [`Diagnostic`] is plain data (message, file, line and column, the source line, a hint);
 //! it renders with `annotate-snippets`, the renderer of rustc's own diagnostics, plain by
 //! default ([`fmt::Display`]) and in colour when the caller asks ([`Diagnostic::render`]).
-//! [`Collector`] gathers every problem of a run, so that one run reports them all.
+//! `Collector` gathers every problem of a run, so that one run reports them all.
 
 use std::fmt;
 use std::path::PathBuf;

@@ -3,8 +3,8 @@
 //! The pipeline runs in one direction, one module per stage: [`source`] reads the spec and
 //! every file it refers to (keeping line and column of each node), checks its structure and
 //! references, reporting every problem at once, and follows `$ref`s;
-//! [`model`] builds the IR ([`model::Catalog`]) and decides every Rust name, [`emit`] turns the
-//! IR into formatted Rust, `package` wraps it in a crate's files when asked, and [`write`] puts it
+//! [`model`] builds the IR ([`model::Catalog`]) and decides every Rust name, `emit` turns the
+//! IR into formatted Rust, `package` wraps it in a crate's files when asked, and `write` puts it
 //! on disk atomically.
 //!
 //! Three front doors share it: the `tidings` CLI, [`Builder`] for `build.rs`, and this library.

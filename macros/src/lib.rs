@@ -5,9 +5,9 @@
 //! check them, then expand from the settings alone. Errors are collected on the way, so the
 //! user sees every mistake at once.
 //!
-//! - [`ctxt`]: the error collector both derives share.
-//! - [`event`]: `#[derive(Event)]` — `ast` (the input), `attr` (`#[event(...)]`), `expand`.
-//! - [`validate`]: `#[derive(Validate)]` — `attr` (`#[validate(...)]`), `pointer` (where
+//! - `ctxt`: the error collector both derives share.
+//! - `event`: `#[derive(Event)]` — `ast` (the input), `attr` (`#[event(...)]`), `expand`.
+//! - `validate`: `#[derive(Validate)]` — `attr` (`#[validate(...)]`), `pointer` (where
 //!   `#[serde(...)]` puts each value in the JSON), `shape` (field types' wrappers), `ast`
 //!   (the input), `check` (rules across keys), `expand`.
 

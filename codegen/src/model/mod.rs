@@ -404,7 +404,7 @@ pub enum Default {
     Value {
         /// The schema's default.
         value: serde_json::Value,
-        /// The function that returns it (named by [`naming::default_functions`]).
+        /// The function that returns it (named by `naming::default_functions`).
         function: String,
     },
 }

@@ -1,8 +1,8 @@
 //! Stage 1, the source: every file of a spec loaded, checked and resolvable, with positions.
 //!
-//! The output is [`Sources`]: the parsed files ([`node`], from [`yaml`] or [`json`]), the
-//! structure checks' warnings ([`check`]) and `$ref` resolution over them ([`resolve`],
-//! following [`pointer`]s); the model reads nothing else.
+//! The output is [`Sources`]: the parsed files ([`node`], from `yaml` or `json`), the
+//! structure checks' warnings (`check`) and `$ref` resolution over them (`resolve`,
+//! following `pointer`s); the model reads nothing else.
 //!
 //! Files are loaded eagerly: the main file, then every file named by a `$ref` in it, and so on.
 //! After loading, [`Sources`] is immutable, so later stages can hold plain references into it.

@@ -1,7 +1,7 @@
 //! A YAML/JSON document as a tree of nodes that remember where they came from.
 //!
 //! Every later stage reports problems by [`Span`], so the parsers keep the line and column of
-//! each node: YAML through [`super::yaml`], JSON strictly through [`super::json`], both into
+//! each node: YAML through `super::yaml`, JSON strictly through `super::json`, both into
 //! the same nodes.
 
 use std::fmt;
