@@ -38,7 +38,7 @@
 //! `maxContains`. `$ref` reaches anywhere in the same document (`#`, `#/definitions/x`,
 //! `#/$defs/x`, escaped and percent-encoded pointers) and may recurse; `$id` is read as an
 //! annotation only, so references to other documents or to `$id` anchors do not compile.
-//! `format` checks the formats of [`Format`]; other formats pass.
+//! `format` checks the formats of [`Format`](crate::format::Format); other formats pass.
 //!
 //! The root's `$schema` picks the rules where the drafts differ. Under 2019-09 and 2020-12 the
 //! keywords beside a `$ref` apply too; under draft-07 (and without `$schema`) they are ignored.
