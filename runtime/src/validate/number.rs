@@ -537,4 +537,21 @@ mod tests {
             Some(Decimal::with_exponent(15, 299))
         );
     }
+
+    #[test]
+    fn decimals_come_from_the_shortest_text() {
+        // Magnitudes: the sign plays no part in `multipleOf`.
+        let of =
+            |f: f64| Decimal::of_number(&Number::from_f64(f).unwrap_or(0.into())).map(Decimal::abs);
+        let decimal = Decimal::with_exponent;
+        assert_eq!(of(0.01), Some(decimal(1, -2)));
+        assert_eq!(of(-19.99), Some(decimal(1999, -2)));
+        assert_eq!(of(1.5e300), Some(decimal(15, 299)));
+        assert_eq!(of(1200.0), Some(decimal(12, 2)));
+        assert_eq!(
+            Decimal::of_number(&Number::from(100u64)),
+            Some(decimal(1, 2))
+        );
+        assert_eq!(Decimal::of_number(&Number::from(0u64)), Some(decimal(0, 0)));
+    }
 }
