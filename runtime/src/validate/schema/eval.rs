@@ -550,7 +550,7 @@ fn assertion<S: Sink>(keyword: &Keyword, value: &Value, sink: &mut S) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::{json, Number, Value};
+    use serde_json::{json, Value};
 
     use super::*;
     use crate::validate::schema::tests::{compile, compile_error, violations, DRAFT_2020_12};
