@@ -15,6 +15,9 @@ use crate::ctxt::Ctxt;
 const VALIDATE: &str = "validate";
 
 /// `format = "..."`: each name users write, and its variant of `::tidings::checks::Format`.
+/// The macro cannot see the runtime's list, and an unknown name deserves an error that lists
+/// the known ones: `runtime/tests/formats.rs` derives every `Format` through this table, with
+/// an exhaustive match, so the two cannot drift apart.
 const FORMATS: &[(&str, &str)] = &[
     ("date-time", "DateTime"),
     ("date", "Date"),
@@ -25,6 +28,9 @@ const FORMATS: &[(&str, &str)] = &[
     ("ipv4", "Ipv4"),
     ("ipv6", "Ipv6"),
     ("uri", "Uri"),
+    ("uri-reference", "UriReference"),
+    ("iri", "Iri"),
+    ("iri-reference", "IriReference"),
 ];
 
 /// How deep `items(...)` and `values(...)` may nest inside each other.

@@ -52,7 +52,7 @@ impl<'a> TypeSpace<'a> {
                 c.format = node
                     .get("format")
                     .and_then(Node::as_str)
-                    .filter(|f| CHECKED_FORMATS.contains(f))
+                    .filter(|f| tidings::format::Format::from_name(f).is_some())
                     .map(str::to_string);
             }
             Ty::Int(_) | Ty::Float => {
@@ -116,19 +116,6 @@ impl<'a> TypeSpace<'a> {
         Ok(c)
     }
 }
-
-/// Formats the runtime checks on strings (date-time, date and uuid are typed instead).
-pub(super) const CHECKED_FORMATS: &[&str] = &[
-    "date-time",
-    "date",
-    "time",
-    "uuid",
-    "email",
-    "hostname",
-    "ipv4",
-    "ipv6",
-    "uri",
-];
 
 /// Whether the schema asserts anything about a value (annotations alone do not).
 pub(super) fn has_assertions(node: &Node) -> bool {
