@@ -56,6 +56,17 @@ fn yaml_syntax_error() {
     rejects(&format!("{BAD}/syntax.yaml"), "syntax.yaml:5:9", "error:");
 }
 
+/// A keyword the runtime's evaluator cannot check is an error naming it, never a validator
+/// that checks less than the schema says.
+#[test]
+fn keywords_the_evaluator_cannot_check_are_errors() {
+    rejects(
+        &format!("{BAD}/unevaluated.yaml"),
+        "unevaluated.yaml:9:11",
+        "`unevaluatedProperties` is not supported",
+    );
+}
+
 #[test]
 fn unresolvable_ref() {
     rejects(

@@ -185,6 +185,32 @@ impl Compiler<'_> {
         }
         let get = |keyword: &str| map.get(keyword);
 
+        // Keywords that need annotations or dynamic scopes, which this evaluator does not
+        // collect: refused rather than ignored, so that no schema is checked for less than it
+        // says. (`true` and `{}` allow everything and are no constraint.)
+        for keyword in [
+            "unevaluatedProperties",
+            "unevaluatedItems",
+            "$dynamicRef",
+            "$recursiveRef",
+        ] {
+            let allows_all = |value: &Value| match value {
+                Value::Bool(b) => *b,
+                Value::Object(m) => m.is_empty(),
+                _ => false,
+            };
+            if get(keyword).is_some_and(|value| keyword.starts_with('$') || !allows_all(value)) {
+                return Err(error(
+                    location,
+                    keyword,
+                    format!(
+                        "`{keyword}` is not supported: tidings does not evaluate it, and will \
+                         not check the schema for less than it says"
+                    ),
+                ));
+            }
+        }
+
         if let Some(types) = get("type") {
             out.push(Keyword::Type(types_of(types, location)?));
         }
@@ -730,6 +756,25 @@ mod tests {
 
     use crate::validate::schema::tests::{compile, compile_error, violations, DRAFT_2020_12};
     use crate::validate::schema::Schema;
+
+    #[test]
+    fn keywords_it_cannot_evaluate_are_refused_not_ignored() {
+        for schema in [
+            json!({"unevaluatedProperties": false}),
+            json!({"properties": {"a": {"unevaluatedItems": {"type": "string"}}}}),
+            json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "$dynamicRef": "#meta"}),
+            json!({"$recursiveRef": "#"}),
+        ] {
+            let message = compile_error(schema.clone());
+            assert!(message.contains("is not supported"), "{schema}: {message}");
+        }
+        for allows_all in [
+            json!({"unevaluatedProperties": true}),
+            json!({"unevaluatedItems": {}}),
+        ] {
+            assert!(Schema::compile(&allows_all).is_ok(), "{allows_all}");
+        }
+    }
 
     #[test]
     fn refs_resolve_escaped_pointers_and_recurse() {

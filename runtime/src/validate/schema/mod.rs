@@ -44,7 +44,9 @@
 //! keywords beside a `$ref` apply too; under draft-07 (and without `$schema`) they are ignored.
 //! `items` is one schema for the items after `prefixItems` where those are given; otherwise an
 //! array of `items` is draft-07's tuple, with `additionalItems` for the items beyond it.
-//! `unevaluatedItems`, `unevaluatedProperties` and `$dynamicRef` are not evaluated.
+//! `unevaluatedItems`, `unevaluatedProperties`, `$dynamicRef` and `$recursiveRef` are not
+//! evaluated: a schema that constrains with them does not compile (a [`SchemaError`]), so it
+//! is never checked for less than it says.
 
 mod compile; // the compiler: schema JSON to compiled nodes
 mod eval; // the evaluator: compiled nodes and a value to violations
