@@ -47,6 +47,18 @@
 //! `unevaluatedItems`, `unevaluatedProperties`, `$dynamicRef` and `$recursiveRef` are not
 //! evaluated: a schema that constrains with them does not compile (a [`SchemaError`]), so it
 //! is never checked for less than it says.
+//!
+//! Why our own evaluator and not the `jsonschema` crate (0.61, measured side by side on this
+//! 2-core machine, release builds, medians of 5 runs): on the JSON-Schema-Test-Suite cases
+//! both support they score the same (draft-07 1230/1230; 2020-12 1314/1323 for ours, whose
+//! misses are the tests where tidings asserts `format`; 1304/1323 for the crate under that
+//! policy). The crate's check of a `Value` is 25-30% faster (0.39 vs 0.55 µs on a 300-byte
+//! event), but parsing the bytes dominates, so the decode path generated code runs is within
+//! 6-8% (1.64 vs 1.86 µs); ours compiles a schema and checks an example 1.7-5.6 times
+//! faster, and a tidings application built with it has 45 fewer crates, about a third of the
+//! cold-build CPU (56-59 s vs 161 s) and a 1.6 MB instead of a 7.5 MB stripped binary.
+//! What only the crate covers (`$id` bases and anchors, dynamic references, `unevaluated*`)
+//! ours refuses at compile time.
 
 mod compile; // the compiler: schema JSON to compiled nodes
 mod eval; // the evaluator: compiled nodes and a value to violations
