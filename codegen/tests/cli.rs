@@ -1,5 +1,6 @@
-//! The `tidings` command line seen from outside: exit codes, diagnostics, and output that is
-//! never left half-written.
+//! The `tidings` command line seen from outside: exit codes, diagnostics, and the output it writes.
+//!
+//! The output is never left half-written.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

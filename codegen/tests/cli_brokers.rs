@@ -1,6 +1,8 @@
-//! `tidings publish` → `tidings listen` round trips on the local NATS, Redis, RabbitMQ and MQTT
-//! servers (built with `--features nats,redis,amqp,mqtt`). Skips loudly when a server is
-//! unreachable, fails instead when `TIDINGS_REQUIRE_BROKERS=1`.
+//! Round trips from `tidings publish` to `tidings listen` on the local brokers.
+//!
+//! The brokers are the local NATS, Redis, RabbitMQ and MQTT servers (built with
+//! `--features nats,redis,amqp,mqtt`). Skips loudly when a server is unreachable, fails instead
+//! when `TIDINGS_REQUIRE_BROKERS=1`.
 
 mod common;
 

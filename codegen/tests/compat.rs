@@ -1,5 +1,7 @@
-//! `tidings diff` semantics: one table row per rule, checked in all three modes; refactors
-//! that must report nothing; the API level; allow-lists and major bumps; the command line.
+//! What `tidings diff` reports, rule by rule, and what it must not report.
+//!
+//! One table row per rule, checked in all three modes; refactors that must report nothing; the
+//! API level; allow-lists and major bumps; the command line.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,6 +1,8 @@
-//! `$ref` resolution seen through the library: references met along JSON pointers (chains
-//! of them, across files, generated), cycles through pointers, `$ref` that is data, and the
-//! structure checks over every document of the corpus.
+//! `$ref` resolution seen through the library, and the structure checks over the corpus.
+//!
+//! It covers references met along JSON pointers (chains of them, across files, generated), cycles
+//! through pointers, `$ref` that is data, and the structure checks over every document of the
+//! corpus.
 
 use std::path::{Path, PathBuf};
 

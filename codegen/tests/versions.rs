@@ -1,6 +1,7 @@
-//! Version families in generated code: which `From` impls tidings writes, and which it leaves
-//! to the user (the generated `upcast` attribute then names the missing impl at compile time).
-//! Derivable families compile and round-trip in `tests/golden/versions.yaml`.
+//! Version families in generated code: which `From` impls tidings writes and which it leaves out.
+//!
+//! An impl left to the user is named by the generated `upcast` attribute at compile time when it
+//! is missing. Derivable families compile and round-trip in `tests/golden/versions.yaml`.
 
 use tidings_codegen::LoadOptions;
 

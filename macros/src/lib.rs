@@ -1,5 +1,7 @@
-//! Derive macros for [tidings](https://docs.rs/tidings). Use them through the `tidings` crate,
-//! which re-exports them (`#[derive(tidings::Event)]`); their expansions name `::tidings`.
+//! Derive macros for [tidings](https://docs.rs/tidings): `Event` and `Validate`.
+//!
+//! Use them through the `tidings` crate, which re-exports them (`#[derive(tidings::Event)]`);
+//! their expansions name `::tidings`.
 //!
 //! Each derive is a small compiler: parse the input and its attributes into typed settings,
 //! check them, then expand from the settings alone. Errors are collected on the way, so the

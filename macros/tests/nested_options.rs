@@ -1,6 +1,7 @@
-//! `#[derive(Validate)]` on optional nullable fields, `Option<Option<T>>`, which tidings
-//! generates for a property that may be missing or `null`: every check compiles, a missing
-//! key and `null` pass, and a present value is checked like a `T` would be.
+//! `#[derive(Validate)]` on optional nullable fields, `Option<Option<T>>`.
+//!
+//! tidings generates them for a property that may be missing or `null`. Every check compiles, a
+//! missing key and `null` pass, and a present value is checked like a `T` would be.
 
 use std::collections::BTreeMap;
 

@@ -1,7 +1,8 @@
-//! `#[derive(Validate)]` on fixed-length tuples (what tidings generates for `items: [..]` with
-//! `additionalItems: false`) and on the other sequences: `unique_items`, `length` and
-//! `items(...)` compile for each, and items compare by their JSON meaning (`1` and `1.0` are
-//! equal, and so are objects whatever their key order).
+//! `#[derive(Validate)]` on fixed-length tuples and on the other sequences.
+//!
+//! tidings generates a tuple for `items: [..]` with `additionalItems: false`. `unique_items`,
+//! `length` and `items(...)` compile for each sequence, and items compare by their JSON meaning
+//! (`1` and `1.0` are equal, and so are objects whatever their key order).
 
 use std::collections::{BTreeSet, HashSet, VecDeque};
 

@@ -1,8 +1,9 @@
-//! `#[derive(Validate)]` through every wrapper a field's type may have: `Box`, references,
-//! `Cow`, `Option` inside sequences and maps, maps with keys that are not strings, long
-//! tuples, and type aliases that hide an `Option` or a sequence from the derive (tidings
-//! generates `pub type Nick = Option<String>;` for a named nullable schema). Each check
-//! compiles and applies to the value inside, when there is one.
+//! `#[derive(Validate)]` through every wrapper a field's type may have.
+//!
+//! The wrappers are `Box`, references, `Cow`, `Option` inside sequences and maps, maps with keys
+//! that are not strings, long tuples, and type aliases that hide an `Option` or a sequence from
+//! the derive (tidings generates `pub type Nick = Option<String>;` for a named nullable schema).
+//! Each check compiles and applies to the value inside, when there is one.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};

@@ -1,5 +1,6 @@
-//! Publishing typed events through tidings on a real broker against publishing the same bytes
-//! through the broker's own client, in one run.
+//! Benchmark: typed publishing through tidings against the broker's own client, on a real broker.
+//!
+//! The client publishes the same bytes, and everything is measured in one run.
 //!
 //! Three sides publish event `i` of a round, 256 publishes in flight, each waiting for the
 //! broker (the JetStream acknowledgement; the RabbitMQ publisher confirm):

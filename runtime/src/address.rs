@@ -1,7 +1,8 @@
-//! Channel addresses: templates with `{parameter}` segments, filled by publishers and matched
-//! by subscriptions. A parameter's value never holds `/` or `.` (the segment separators of
-//! MQTT, AMQP topics and NATS subjects) nor a broker wildcard, so a filled address has its
-//! template's shape everywhere.
+//! Channel addresses: templates with `{parameter}` segments, and how they are filled and matched.
+//!
+//! Publishers fill a template; subscriptions match addresses against it. A parameter's value
+//! never holds `/` or `.` (the segment separators of MQTT, AMQP topics and NATS subjects) nor a
+//! broker wildcard, so a filled address has its template's shape everywhere.
 //!
 //! ```
 //! use tidings::address::{fill, matches};

@@ -1,5 +1,7 @@
-//! Decoding payloads into typed messages: [`decode_json`] (the shape), [`decode_valid`] (the
-//! shape and every constraint) and [`decode_event`] (an event's data in any version it knows).
+//! Decoding payloads into typed messages, with or without validation, in any known version.
+//!
+//! [`decode_json`] decodes the shape; [`decode_valid`] the shape and every constraint;
+//! [`decode_event`] an event's data in any version it knows.
 
 use serde::de::DeserializeOwned;
 use serde_json::error::Category;

@@ -1,5 +1,6 @@
-//! Helpers that generated code and tidings' derives name by path. Not a public API: their
-//! paths and signatures may change in any release.
+//! Helpers that generated code and tidings' derives name by path.
+//!
+//! Not a public API: their paths and signatures may change in any release.
 
 /// Serde `with` module for `Option<Option<T>>` fields that tell a missing key from `null`.
 ///

@@ -1,8 +1,9 @@
-//! Fault test: RabbitMQ is stopped and started again (`rabbitmqctl stop_app` / `start_app`,
-//! which closes every connection and the listener) in the middle of a 10,000-event stream.
-//! No event whose publish was confirmed may be lost, and none may be handled twice
-//! (redeliveries are absorbed by the consumer's idempotency store). The transport opens a
-//! new connection, and its consumers a new channel and consumer, once the broker is back.
+//! Fault test: RabbitMQ is stopped and started again in the middle of a 10,000-event stream.
+//!
+//! The restart is `rabbitmqctl stop_app` / `start_app`, which closes every connection and the
+//! listener. No event whose publish was confirmed may be lost, and none may be handled twice
+//! (redeliveries are absorbed by the consumer's idempotency store). The transport opens a new
+//! connection, and its consumers a new channel and consumer, once the broker is back.
 //!
 //! It restarts the machine's own broker, so it lives in a test binary of its own, which
 //! cargo runs alone. Without `rabbitmqctl` or the broker it skips loudly, or fails when

@@ -1,6 +1,7 @@
-//! Interop with the CloudEvents SDK for Rust (`cloudevents-sdk`): envelopes tidings writes
-//! parse in the SDK, and events the SDK builds decode in tidings, in structured and binary
-//! (HTTP binding) content mode.
+//! Interop with the CloudEvents SDK for Rust (`cloudevents-sdk`), in both directions.
+//!
+//! Envelopes tidings writes parse in the SDK, and events the SDK builds decode in tidings, in
+//! structured and binary (HTTP binding) content mode.
 
 use cloudevents::binding::http::{to_event, Builder, Serializer};
 use cloudevents::message::BinaryDeserializer;

@@ -1,6 +1,8 @@
-//! Consumers: a settlement the broker does not take ends the worker with the error, before
-//! it takes another message (the broker is the in-memory bus behind a wrapper that fails
-//! chosen settlements); a router's retry policy from the spec applies unless code sets one.
+//! Consumer tests: failed settlements end the worker, and a spec's retry policy is the default.
+//!
+//! A settlement the broker does not take ends the worker with the error, before it takes another
+//! message (the broker is the in-memory bus behind a wrapper that fails chosen settlements). A
+//! router's retry policy from the spec applies unless code sets one.
 
 mod common;
 

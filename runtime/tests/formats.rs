@@ -1,5 +1,6 @@
-//! The derive knows every format the runtime checks: `format = "..."` for each [`Format`],
-//! checked by the runtime's own parser.
+//! The derive knows every format the runtime checks.
+//!
+//! Each [`Format`] is given as `format = "..."` and checked by the runtime's own parser.
 
 use tidings::format::Format;
 use tidings::Validate;

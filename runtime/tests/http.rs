@@ -1,5 +1,6 @@
-//! The CloudEvents HTTP binding: a webhook sender and a receiver on a local port (no service
-//! to start; the receiver runs in the test).
+//! The CloudEvents HTTP binding: a webhook sender and a receiver on a local port.
+//!
+//! No service needs starting: the receiver runs in the test.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};

@@ -1,6 +1,7 @@
-//! Fault test: the NATS server is stopped and started again in the middle of a 10,000-event
-//! stream. No event whose publish was acknowledged may be lost, and none may be handled
-//! twice (redeliveries are absorbed by the consumer's idempotency store).
+//! Fault test: the NATS server is stopped and started again in the middle of a 10,000-event stream.
+//!
+//! No event whose publish was acknowledged may be lost, and none may be handled twice
+//! (redeliveries are absorbed by the consumer's idempotency store).
 //!
 //! It restarts the machine's own server (`/usr/sbin/nats-server`, as `.ci/run` starts it), so
 //! it lives in a test binary of its own, which cargo runs alone. Without that server it skips

@@ -1,5 +1,7 @@
-//! Plain fields need no `#[validate(skip)]`: every leaf type has a `Validate` that checks
-//! nothing, and the containers around them forward to it.
+//! Plain fields need no `#[validate(skip)]`.
+//!
+//! Every leaf type has a `Validate` that checks nothing, and the containers around them forward
+//! to it.
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -1,6 +1,8 @@
-//! Decode + validate throughput of generated code, against two baselines measured in the
-//! same run: `serde_json::from_slice` into the same types without validation (the floor), and
-//! `serde_json::Value` + the `jsonschema` crate on the same schema (what users do otherwise).
+//! Benchmark: decode + validate throughput of generated code, against two baselines.
+//!
+//! Both baselines are measured in the same run: `serde_json::from_slice` into the same types
+//! without validation (the floor), and `serde_json::Value` + the `jsonschema` crate on the same
+//! schema (what users do otherwise).
 //!
 //! Run: `cargo bench -p tidings-tests --bench validate` (or `cargo xtask bench validate`).
 

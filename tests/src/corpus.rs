@@ -1,5 +1,6 @@
-//! The external corpus: real specs and test suites in `../shared/corpus` beside the
-//! repository, which tests read by relative path (never copied in).
+//! The external corpus: real specs and test suites beside the repository, read by relative path.
+//!
+//! It lives in `../shared/corpus` and is never copied in.
 //!
 //! A bare clone has no corpus. A test that needs it then skips with one loud line naming the
 //! folder, or fails when `TIDINGS_REQUIRE_CORPUS=1` (set by `.ci/run`). The line is written

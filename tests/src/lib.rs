@@ -1,8 +1,9 @@
-//! Workspace integration tests for tidings live in `tests/`; this library holds the code
-//! generated from `specs/` (by `build.rs`) that the benchmarks and fuzz tests exercise, and
-//! [`corpus`], the way tests reach the external corpus; [`program`] builds generated code into
-//! a program that answers `decode_message` verdicts, and [`fuzz`] draws schemas and payloads
-//! for it.
+//! Support for the workspace's integration tests: generated code, the corpus, programs, fuzzing.
+//!
+//! The integration tests for tidings live in `tests/`. This library holds the code generated from
+//! `specs/` (by `build.rs`) that the benchmarks and fuzz tests exercise, and [`corpus`], the way
+//! tests reach the external corpus; [`program`] builds generated code into a program that answers
+//! `decode_message` verdicts, and [`fuzz`] draws schemas and payloads for it.
 
 pub mod corpus;
 pub mod fuzz;

@@ -1,6 +1,7 @@
-//! Events end to end on the in-memory bus, through the code generated from `specs/`: typed
-//! publishers, routers and handler traits, causation chains, version families, and what
-//! happens to invalid, unknown and malformed messages.
+//! Events end to end on the in-memory bus, through the code generated from `specs/`.
+//!
+//! The tests cover typed publishers, routers and handler traits, causation chains, version
+//! families, and what happens to invalid, unknown and malformed messages.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -1,6 +1,8 @@
-//! Every AsyncAPI document of the corpus, every spec in `specs/` and every golden spec
-//! generates a standalone crate that passes `cargo clippy --all-targets -- -D warnings` and
-//! `cargo test` (the crate's tests round-trip every example of its spec).
+//! Every spec generates a standalone crate that is lint-clean and passes its own tests.
+//!
+//! The specs are every AsyncAPI document of the corpus, every spec in `specs/` and every golden
+//! spec; each crate passes `cargo clippy --all-targets -- -D warnings` and `cargo test` (the
+//! crate's tests round-trip every example of its spec).
 //!
 //! All crates go into one temporary workspace so their dependencies build once, into the
 //! target folder the tests' other programs share (`target/programs`), with their profile.

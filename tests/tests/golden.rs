@@ -1,5 +1,7 @@
-//! Golden files: the generated code for `tests/golden/*.yaml` is compared with the committed
-//! `*.rs` beside it, as prost-build does with its fixtures. `TIDINGS_BLESS=1` rewrites them.
+//! Golden files: the code generated for `tests/golden/*.yaml` must match the committed `*.rs`.
+//!
+//! Each committed `*.rs` sits beside its spec and is compared as prost-build compares its
+//! fixtures. `TIDINGS_BLESS=1` rewrites them.
 
 use std::path::Path;
 

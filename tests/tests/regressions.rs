@@ -1,7 +1,8 @@
-//! One regression test per class of generated-code bug found by users or by the schema
-//! fuzzer (`fuzz_schemas.rs`), each with its minimized schema: the spec must generate in
-//! both typing modes, compile, and give each payload the verdict JSON Schema gives it. The
-//! default mode may refuse more than the schema (payloads marked `Refusable`), never accept
+//! One regression test per class of generated-code bug, each with its minimized schema.
+//!
+//! The bugs were found by users or by the schema fuzzer (`fuzz_schemas.rs`). Each spec must
+//! generate in both typing modes, compile, and give each payload the verdict JSON Schema gives it.
+//! The default mode may refuse more than the schema (payloads marked `Refusable`), never accept
 //! less.
 //!
 //! All cases build into one program; `TIDINGS_REGRESSIONS=name` runs the cases whose name

@@ -1,5 +1,7 @@
-//! `$ref` resolution seen from outside: split files, refs relative to the file that holds
-//! them, JSON-pointer escapes, recursion, and `$ref` keys that are data.
+//! Tests of `$ref` resolution seen from outside.
+//!
+//! They cover split files, refs relative to the file that holds them, JSON-pointer escapes,
+//! recursion, and `$ref` keys that are data.
 
 use std::path::Path;
 

@@ -1,5 +1,7 @@
-//! Validation through generated code: every violation is reported at once, each with its JSON
-//! pointer and keyword; and `decode_message` never panics, whatever the bytes.
+//! Validation through generated code reports every violation at once and never panics.
+//!
+//! Each violation comes with its JSON pointer and keyword; `decode_message` never panics,
+//! whatever the bytes.
 
 use proptest::prelude::*;
 use serde_json::{json, Value};

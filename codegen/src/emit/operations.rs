@@ -1,5 +1,7 @@
-//! Operations: a handler trait and a router per receive operation (`mod handlers`), a typed
-//! publisher per send operation (`mod publishers`).
+//! Emitting operations: handler traits and routers for receive, typed publishers for send.
+//!
+//! Each receive operation gets a handler trait and a router (`mod handlers`), each send operation a
+//! typed publisher (`mod publishers`).
 //!
 //! Both modules name the spec's types as `super::Type`, so their own names (taken from the
 //! operation keys) never collide with them. A version family counts once: handlers receive its

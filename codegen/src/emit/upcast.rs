@@ -1,5 +1,6 @@
-//! Version families in code: the newest member's `upcast(...)` attributes and the `From`
-//! impls the model planned ([`crate::model::versions`]).
+//! Version families in code: the newest member's `upcast(...)` attributes and the `From` impls.
+//!
+//! The `From` impls written are the ones the model planned ([`crate::model::versions`]).
 
 use proc_macro2::TokenStream;
 use quote::quote;

@@ -1,6 +1,7 @@
-//! Schemas the generated code will evaluate: each must compile in the runtime's evaluator
-//! (an error now, not a panic in the generated crate later), and each part no value can
-//! satisfy gets a warning that says so.
+//! Checks on schemas the generated code evaluates: they must compile; contradictions get warnings.
+//!
+//! Each schema must compile in the runtime's evaluator (an error now, not a panic in the generated
+//! crate later), and each part no value can satisfy gets a warning that says so.
 //!
 //! A contradictory schema is valid JSON Schema and tidings generates it faithfully: the
 //! whole-schema check refuses every payload the schema refuses, and the example check uses

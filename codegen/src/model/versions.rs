@@ -1,5 +1,7 @@
-//! Version families: messages that share a name and differ in `x-version`, their order, and
-//! which `From` impls between their types can be derived.
+//! Version families: which messages share a name, their order, and the upcasts between them.
+//!
+//! A family's messages share a name and differ in `x-version`; the model orders them and says which
+//! `From` impls between their types can be derived.
 //!
 //! The newest member reads every older one (the emitter writes
 //! `#[event(upcast(from = Old, version = ".."))]`). Where the newer schema only adds optional

@@ -1,5 +1,7 @@
-//! tidings without a spec: hand-written event types derive `Event` and `Validate`, a router is
-//! written by hand, and the in-memory bus carries the events.
+//! tidings without a spec: hand-written events and router on the in-memory bus.
+//!
+//! The hand-written event types derive `Event` and `Validate`, a router is written by hand, and
+//! the in-memory bus carries the events.
 //!
 //! It shows versioning too: an old producer still sends `com.acme.order.placed` 1.0.0, which
 //! the consumer reads as 2.0.0 through `#[event(upcast(...))]` and a `From` impl.

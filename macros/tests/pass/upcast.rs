@@ -1,5 +1,7 @@
-//! `#[event(upcast(...))]`: data of an older schema version is read as the older type and
-//! converted; any other version is read as the type itself.
+//! A passing use of `#[event(upcast(...))]`: older versions are read as their type and converted.
+//!
+//! Data of an older schema version is read as the older type and converted; any other version is
+//! read as the type itself.
 
 use tidings::{decode_event, DecodeError, Event, Pointer, Validate, ValidationErrors};
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,7 @@
-//! Consuming typed events: the [`Route`] contract generated routers implement, and the
-//! [`Consumer`] loop that feeds them deliveries and settles each by its [`Outcome`].
+//! Consuming typed events: the [`Route`] contract for routers and the [`Consumer`] loop.
+//!
+//! Generated routers implement [`Route`]; a [`Consumer`] feeds them deliveries and settles each
+//! by its [`Outcome`].
 
 mod consumer;
 mod route;

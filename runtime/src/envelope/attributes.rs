@@ -1,5 +1,6 @@
-//! Reading the context attributes of a message, in either content mode, and checking them
-//! (`specversion`, the required attributes, an RFC 3339 `time`).
+//! Reading a message's context attributes, in either content mode, and checking them.
+//!
+//! The checks are on `specversion`, the required attributes and an RFC 3339 `time`.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;

@@ -1,5 +1,6 @@
-//! The binary-mode header table: how each protocol binding names the CloudEvents attributes
-//! ([`Binding`]), and the headers tidings' own transports add.
+//! The binary-mode header table: how each protocol binding names the CloudEvents attributes.
+//!
+//! Each protocol binding is a [`Binding`]; the headers tidings' own transports add are here too.
 
 use std::borrow::Cow;
 

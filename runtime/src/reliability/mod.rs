@@ -1,4 +1,6 @@
-//! What consumers share whatever the broker: how long to wait before a retry, and which
+//! What consumers share whatever the broker: retry delays and the events already handled.
+//!
+//! A [`RetryPolicy`] says how long to wait before a retry; an [`IdempotencyStore`] says which
 //! events were already handled.
 
 #[cfg(feature = "postgres")]

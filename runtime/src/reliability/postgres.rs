@@ -1,6 +1,8 @@
-//! An [`IdempotencyStore`](crate::reliability::IdempotencyStore) on PostgreSQL (feature
-//! `postgres`), on [tokio-postgres](https://docs.rs/tokio-postgres): handled event ids are
-//! rows of a table, shared by every consumer of a group and kept across restarts.
+//! An [`IdempotencyStore`](crate::reliability::IdempotencyStore) on PostgreSQL.
+//!
+//! It needs feature `postgres` and runs on [tokio-postgres](https://docs.rs/tokio-postgres):
+//! handled event ids are rows of a table, shared by every consumer of a group and kept across
+//! restarts.
 
 use std::sync::Arc;
 

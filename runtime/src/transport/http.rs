@@ -1,5 +1,7 @@
-//! The CloudEvents HTTP binding (feature `http`): webhook delivery with retries, on
-//! [reqwest](https://docs.rs/reqwest), and a receiver, on [axum](https://docs.rs/axum).
+//! The CloudEvents HTTP binding (feature `http`): webhook delivery with retries, and a receiver.
+//!
+//! Delivery runs on [reqwest](https://docs.rs/reqwest), the receiver on
+//! [axum](https://docs.rs/axum).
 //!
 //! - **Sending**: an event published to `acme/orders/o-17` is `POST`ed to
 //!   `<base>/acme/orders/o-17` in binary mode (`ce-` headers, `Content-Type`). A 2xx answer

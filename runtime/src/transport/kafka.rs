@@ -1,5 +1,7 @@
-//! Apache Kafka transport (feature `kafka`), on [rust-rdkafka](https://docs.rs/rdkafka)
-//! (librdkafka, built from its bundled sources).
+//! The Apache Kafka transport (feature `kafka`).
+//!
+//! It runs on [rust-rdkafka](https://docs.rs/rdkafka) (librdkafka, built from its bundled
+//! sources).
 //!
 //! - **Topics**: a channel address maps to a topic under a prefix, `/` becoming `.`:
 //!   `acme/orders/o-17` is `tidings.acme.orders.o-17`. A subscription pattern becomes a

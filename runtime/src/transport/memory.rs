@@ -1,5 +1,6 @@
-//! The in-memory transport: a broker inside the process, for tests, examples and services
-//! that need nothing else.
+//! The in-memory transport: a broker inside the process.
+//!
+//! It is meant for tests, examples and services that need nothing else.
 //!
 //! - **Consumer groups**: each message reaches one member of every group subscribed to a
 //!   matching address; groups with different names each get a copy.

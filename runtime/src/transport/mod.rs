@@ -1,5 +1,7 @@
-//! What a broker must do for tidings: publish raw messages, deliver them to consumer groups,
-//! and settle each delivery (ack, retry or dead-letter).
+//! The transport layer: what a broker must do for tidings.
+//!
+//! A transport publishes raw messages, delivers them to consumer groups, and settles each
+//! delivery (ack, retry or dead-letter).
 //!
 //! [`InMemory`](crate::memory::InMemory) is the built-in transport; broker adapters implement
 //! the same two traits. Typed code never sees this layer: publishers and routers put envelopes

@@ -1,5 +1,7 @@
-//! Settling a delivery, once for every broker: the outcome is matched here, and each broker
-//! says only how it acks, retries and keeps a dead letter.
+//! Settling a delivery, written once for every broker.
+//!
+//! The outcome is matched here, and each broker says only how it acks, retries and keeps a dead
+//! letter.
 //!
 //! The order is the same everywhere: a dead letter is kept first and the message let go
 //! after, so it is never lost between the two; a retry that a broker does by publishing a

@@ -1,5 +1,7 @@
-//! The string formats tidings checks (`format` keyword): RFC 3339 dates and times, UUIDs,
-//! e-mail addresses, host names, IP addresses and URIs.
+//! The string formats tidings checks (`format` keyword), and how each is parsed.
+//!
+//! The formats are RFC 3339 dates and times, UUIDs, e-mail addresses, host names, IP addresses
+//! and URIs.
 //!
 //! URIs and IRIs are parsed by `fluent-uri`, UUIDs by `uuid`, IPv4 addresses by `std::net`.
 //! The rest are small hand-written parsers over the grammar of their RFC, kept because they

@@ -1,5 +1,6 @@
-//! Numbers as validation sees them: exact comparison of integers with floats, and exact
-//! decimals for `multipleOf`.
+//! Numbers as validation sees them, compared exactly.
+//!
+//! Integers compare exactly with floats, and `multipleOf` uses exact decimals.
 //!
 //! Typed checks ([`crate::checks`]), the schema evaluator ([`crate::schema`]) and JSON
 //! equality ([`crate::json::equal`]) all compare numbers here, so that `1.0 == 1`, an

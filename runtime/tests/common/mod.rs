@@ -1,6 +1,7 @@
-//! What the broker tests share: a small event, a router that records it, and the scenarios
-//! every transport must pass. Each broker's test file brings its connection and its way of
-//! reading dead letters.
+//! What the broker tests share: a small event, a recording router, and the scenarios to pass.
+//!
+//! The router records the event, and every transport must pass the scenarios. Each broker's test
+//! file brings its connection and its way of reading dead letters.
 
 #![allow(dead_code)]
 

@@ -1,6 +1,7 @@
-//! Comparing two bundled JSON Schemas: the keyword-by-keyword [`diff`] and the structural
-//! [`fingerprint`] that makes a refactor (a schema moved behind a `$ref`, keys reordered) no
-//! change.
+//! Comparing two bundled JSON Schemas: a keyword-by-keyword diff and a structural fingerprint.
+//!
+//! [`diff`] compares them keyword by keyword; the structural [`fingerprint`] makes a refactor (a
+//! schema moved behind a `$ref`, keys reordered) no change.
 
 pub(super) mod diff;
 mod fingerprint;

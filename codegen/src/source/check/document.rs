@@ -1,6 +1,7 @@
-//! The AsyncAPI objects of a document, walked from its root by the tables of
-//! [`super::fields`]: unknown keys, values of the wrong type, in every file a reference
-//! reaches.
+//! Checking a document's AsyncAPI objects for unknown keys and values of the wrong type.
+//!
+//! The objects are walked from the document's root by the tables of [`super::fields`], in every
+//! file a reference reaches.
 
 use std::collections::HashSet;
 

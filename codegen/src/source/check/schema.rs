@@ -1,7 +1,9 @@
-//! Schema objects: the value of every known JSON Schema keyword must have the keyword's type
-//! (an error otherwise: `required: id`, `minimum: "zero"`); other keywords are allowed, as
-//! JSON Schema is open, but one that is a near miss of a known keyword (`propertis`,
-//! `requird`) is a warning, since the schema would silently mean less than intended.
+//! Checking schema objects: the types of known keywords' values, and near misses of known keywords.
+//!
+//! The value of every known JSON Schema keyword must have the keyword's type (an error otherwise:
+//! `required: id`, `minimum: "zero"`); other keywords are allowed, as JSON Schema is open, but one
+//! that is a near miss of a known keyword (`propertis`, `requird`) is a warning, since the schema
+//! would silently mean less than intended.
 
 use std::collections::HashSet;
 
