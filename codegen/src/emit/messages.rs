@@ -6,7 +6,6 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{docs, ident, ty};
-use crate::model::naming::{self, Scope};
 use crate::model::{Catalog, MessageId, Ty};
 
 pub(crate) fn message_enum(catalog: &Catalog) -> TokenStream {
@@ -105,7 +104,6 @@ pub(crate) fn round_trip_tests(catalog: &Catalog, crate_ident: &str) -> TokenStr
         .rev()
         .map(|(alias, id)| (*id, alias.as_str()))
         .collect();
-    let mut scope = Scope::default();
     let mut tests = TokenStream::new();
     for (i, m) in catalog.messages.iter().enumerate() {
         let id = MessageId(i);
@@ -113,13 +111,10 @@ pub(crate) fn round_trip_tests(catalog: &Catalog, crate_ident: &str) -> TokenStr
         let type_name = ident(&def.rust_name);
         let fills = may_fill_defaults(catalog, &Ty::Named(m.type_id));
         for (n, example) in m.examples.iter().enumerate() {
-            let base = naming::field_name(&format!("{} example {}", def.rust_name, n + 1));
+            let test_name = example.payload_test.as_deref().unwrap_or_default();
             if let (Some(payload), Some(mismatch)) = (&example.payload, &example.payload_mismatch) {
                 let lossy = mismatch.contains(crate::model::examples::LOSSY);
-                let fn_name = ident(&scope.take(&format!(
-                    "{base}{}",
-                    if lossy { "_is_lossy" } else { "_is_rejected" }
-                )));
+                let fn_name = ident(test_name);
                 let text =
                     super::raw_literal(&serde_json::to_string_pretty(payload).unwrap_or_default());
                 let doc = docs::lines_attrs(&format!(
@@ -146,7 +141,7 @@ pub(crate) fn round_trip_tests(catalog: &Catalog, crate_ident: &str) -> TokenStr
                     }
                 });
             } else if let Some(payload) = &example.payload {
-                let fn_name = ident(&scope.take(&base));
+                let fn_name = ident(test_name);
                 let text =
                     super::raw_literal(&serde_json::to_string_pretty(payload).unwrap_or_default());
                 let decode = decode_name.get(&id).map(|alias| {
@@ -177,10 +172,10 @@ pub(crate) fn round_trip_tests(catalog: &Catalog, crate_ident: &str) -> TokenStr
                     }
                 });
             }
-            if let (Some(headers), Some(headers_ty), None) =
-                (&example.headers, &m.headers, &example.headers_mismatch)
+            if let (Some(headers), Some(headers_ty), Some(test_name)) =
+                (&example.headers, &m.headers, &example.headers_test)
             {
-                let fn_name = ident(&scope.take(&format!("{base}_headers")));
+                let fn_name = ident(test_name);
                 let text =
                     super::raw_literal(&serde_json::to_string_pretty(headers).unwrap_or_default());
                 let hty = qualified(catalog, headers_ty, &krate);

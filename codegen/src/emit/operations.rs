@@ -1,65 +1,15 @@
 //! Emitting operations: handler traits and routers for receive, typed publishers for send.
 //!
-//! Each receive operation gets a handler trait and a router (`mod handlers`), each send operation a
-//! typed publisher (`mod publishers`).
-//!
-//! Both modules name the spec's types as `super::Type`, so their own names (taken from the
-//! operation keys) never collide with them. A version family counts once: handlers receive its
-//! newest version (older ones are upcast on the way in), publishers write it.
-
-use std::collections::HashMap;
+//! What each carries and every name come from the model ([`crate::model::interfaces`]); this
+//! module writes `mod handlers` and `mod publishers`. Both name the spec's types as
+//! `super::Type`, so their own names (taken from the operation keys) never collide with them.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{docs, ident};
-use crate::model::naming::{self, Scope};
-use crate::model::{Action, Catalog, ChannelId, MessageId, Operation, RetrySpec};
-
-/// Names the generated modules use unqualified, kept free for them.
-const RESERVED: &[&str] = &[
-    "Ok", "Err", "Some", "None", "Result", "Option", "Send", "Sync", "Box", "Vec", "String", "H",
-];
-
-/// The events an operation carries, a family as its newest member. Routers dispatch on the
-/// event type, so for them (`one_per_type`) a type counts once, its first message.
-fn events(catalog: &Catalog, op: &Operation, one_per_type: bool) -> Vec<(MessageId, String)> {
-    let mut out: Vec<(MessageId, String)> = Vec::new();
-    for &id in &op.messages {
-        let family = catalog
-            .families
-            .iter()
-            .find(|f| f.newest == id || f.older.contains(&id));
-        let newest = family.map_or(id, |f| f.newest);
-        let m = &catalog.messages[newest.0];
-        let seen =
-            |e: &MessageId| *e == newest || (one_per_type && catalog.messages[e.0].name == m.name);
-        if out.iter().any(|(e, _)| seen(e)) {
-            continue;
-        }
-        let mut base = naming::field_name(&catalog.ty(m.type_id).rust_name);
-        if family.is_some() {
-            // One method serves every version: `order_created_v2` is `order_created`.
-            base = strip_version_suffix(&base).to_owned();
-        }
-        out.push((newest, base));
-    }
-    out
-}
-
-/// `name` without a trailing `_v<digits>`, unless nothing would be left.
-fn strip_version_suffix(name: &str) -> &str {
-    match name.rsplit_once("_v") {
-        Some((stem, digits))
-            if !stem.is_empty()
-                && !digits.is_empty()
-                && digits.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            stem
-        }
-        _ => name,
-    }
-}
+use crate::model::interfaces::{ArgumentType, ParamEnum};
+use crate::model::{Catalog, ChannelId, MessageId, Operation, RetrySpec};
 
 fn type_of(catalog: &Catalog, id: MessageId) -> TokenStream {
     let name = ident(&catalog.ty(catalog.messages[id.0].type_id).rust_name);
@@ -97,25 +47,16 @@ fn message_label(catalog: &Catalog, id: MessageId) -> String {
 
 /// `mod handlers`, or nothing when the spec receives nothing.
 pub(crate) fn handlers(catalog: &Catalog) -> TokenStream {
-    let mut scope = Scope::with_reserved(RESERVED);
     let mut items = TokenStream::new();
-    for op in catalog
-        .operations
-        .iter()
-        .filter(|o| o.action == Action::Receive)
-    {
-        let events = events(catalog, op, true);
-        if events.is_empty() {
-            continue;
-        }
-        let trait_name = scope.take(&naming::type_name(&op.key));
-        let router_name = ident(&scope.take(&format!("{trait_name}Router")));
-        let trait_name = ident(&trait_name);
-        let mut methods = Scope::default();
+    for handler in &catalog.interfaces.handlers {
+        let op = &catalog.operations[handler.operation];
+        let trait_name = ident(&handler.trait_name);
+        let router_name = ident(&handler.router_name);
         let mut decls = Vec::new();
         let mut arms = Vec::new();
-        for (id, base) in &events {
-            let method = ident(&methods.take(&format!("on_{base}")));
+        for event in &handler.methods {
+            let id = &event.message;
+            let method = ident(&event.name);
             let event_ty = type_of(catalog, *id);
             let doc = docs::lines_attrs(&format!(
                 "Handles {}.",
@@ -142,9 +83,10 @@ pub(crate) fn handlers(catalog: &Catalog) -> TokenStream {
         let retry = op.retry.as_ref().map(retry_policy);
         let trait_doc = operation_doc(catalog, op, "Handlers");
         let router_doc = docs::lines_attrs(&format!(
-            "Routes the messages of `{}` to an [`{trait_name}`] handler: decodes and validates \
-             them, upcasts older versions, and ignores event types it does not handle.",
-            op.key.replace('`', "'")
+            "Routes the messages of `{}` to an [`{}`] handler: decodes and validates them, \
+             upcasts older versions, and ignores event types it does not handle.",
+            op.key.replace('`', "'"),
+            handler.trait_name
         ));
         items.extend(quote! {
             #trait_doc
@@ -224,50 +166,25 @@ fn subscription(catalog: &Catalog, channel: ChannelId) -> String {
 
 /// `mod publishers`, or nothing when the spec sends nothing.
 pub(crate) fn publishers(catalog: &Catalog) -> TokenStream {
-    let mut scope = Scope::with_reserved(RESERVED);
-    let mut enums: HashMap<(usize, String), proc_macro2::Ident> = HashMap::new();
-    let mut enum_items = TokenStream::new();
+    let interfaces = &catalog.interfaces;
     let mut items = TokenStream::new();
-    for op in catalog
-        .operations
-        .iter()
-        .filter(|o| o.action == Action::Send)
-    {
-        let events = events(catalog, op, false);
-        if events.is_empty() {
-            continue;
-        }
+    for publisher in &interfaces.publishers {
+        let op = &catalog.operations[publisher.operation];
         let channel = &catalog.channels[op.channel.0];
         // Parameters as method arguments: enums for the ones with listed values.
         let mut args = Vec::new();
         let mut fills = Vec::new();
-        let mut arg_scope = Scope::with_reserved(&["event", "address", "self"]);
-        if let Some(address) = &channel.address {
-            for param in tidings::address::parameters(address) {
-                let arg = ident(&arg_scope.take(&naming::field_name(param)));
-                let spec = channel.parameters.iter().find(|p| p.name == param);
-                match spec.filter(|p| !p.allowed.is_empty()) {
-                    Some(p) => {
-                        let key = (op.channel.0, param.to_owned());
-                        let enum_name = match enums.get(&key) {
-                            Some(name) => name.clone(),
-                            None => {
-                                let name = ident(&scope.take(&naming::type_name(&format!(
-                                    "{} {}",
-                                    channel.key, param
-                                ))));
-                                enum_items.extend(param_enum(&name, address, p));
-                                enums.insert(key, name.clone());
-                                name
-                            }
-                        };
-                        args.push(quote!(#arg: #enum_name));
-                        fills.push(quote!((#param, #arg.as_str())));
-                    }
-                    None => {
-                        args.push(quote!(#arg: &str));
-                        fills.push(quote!((#param, #arg)));
-                    }
+        for arg in &publisher.args {
+            let (name, param) = (ident(&arg.name), &arg.param);
+            match arg.ty {
+                ArgumentType::Enum(at) => {
+                    let enum_name = ident(&interfaces.param_enums[at].name);
+                    args.push(quote!(#name: #enum_name));
+                    fills.push(quote!((#param, #name.as_str())));
+                }
+                ArgumentType::Text => {
+                    args.push(quote!(#name: &str));
+                    fills.push(quote!((#param, #name)));
                 }
             }
         }
@@ -278,10 +195,10 @@ pub(crate) fn publishers(catalog: &Catalog) -> TokenStream {
                 quote!(address.to_owned())
             }
         };
-        let struct_name = ident(&scope.take(&naming::type_name(&op.key)));
-        let mut methods = Scope::with_reserved(&["new"]);
-        let fns = events.iter().map(|(id, base)| {
-            let method = ident(&methods.take(&format!("publish_{base}")));
+        let struct_name = ident(&publisher.struct_name);
+        let fns = publisher.methods.iter().map(|event| {
+            let id = &event.message;
+            let method = ident(&event.name);
             let event_ty = type_of(catalog, *id);
             let doc = docs::lines_attrs(&format!(
                 "Publishes {}.\n\nThe event is validated first (an invalid one is never sent), \
@@ -325,26 +242,34 @@ pub(crate) fn publishers(catalog: &Catalog) -> TokenStream {
     if items.is_empty() {
         return items;
     }
+    let enum_items = interfaces
+        .param_enums
+        .iter()
+        .map(|e| param_enum(catalog, e));
     quote! {
         /// Typed publishers, one per send operation of the spec, and the values of channel
         /// parameters that the spec restricts.
         pub mod publishers {
             #items
-            #enum_items
+            #(#enum_items)*
         }
     }
 }
 
-fn param_enum(
-    name: &proc_macro2::Ident,
-    address: &str,
-    param: &crate::model::Parameter,
-) -> TokenStream {
-    let mut scope = Scope::with_reserved(&["Self"]);
-    let variants: Vec<(proc_macro2::Ident, &String)> = param
-        .allowed
+fn param_enum(catalog: &Catalog, e: &ParamEnum) -> TokenStream {
+    let name = ident(&e.name);
+    let address = catalog.channels[e.channel.0]
+        .address
+        .as_deref()
+        .unwrap_or_default();
+    let param = catalog.channels[e.channel.0]
+        .parameters
         .iter()
-        .map(|v| (ident(&scope.take(&naming::type_name(v))), v))
+        .find(|p| p.name == e.param);
+    let variants: Vec<(proc_macro2::Ident, &String)> = e
+        .variants
+        .iter()
+        .map(|(rust, wire)| (ident(rust), wire))
         .collect();
     let decl = variants.iter().map(|(v, wire)| {
         let doc = docs::lines_attrs(&format!("`{}`", wire.replace('`', "'")));
@@ -353,10 +278,10 @@ fn param_enum(
     let arms = variants.iter().map(|(v, wire)| quote!(Self::#v => #wire,));
     let mut text = format!(
         "Values of the parameter `{}` of `{}`.",
-        param.name.replace('`', "'"),
+        e.param.replace('`', "'"),
         address.replace('`', "'")
     );
-    if let Some(description) = &param.description {
+    if let Some(description) = param.and_then(|p| p.description.as_ref()) {
         text = format!("{}\n\n{text}", description.trim());
     }
     let doc = docs::lines_attrs(&text);

@@ -87,12 +87,14 @@ pub fn build(src: &Sources, options: &crate::LoadOptions) -> Result<Catalog> {
         families: Vec::new(),
         upcasts: Vec::new(),
         aliases: Vec::new(),
+        interfaces: Default::default(),
         warnings: b.space.warnings,
     };
     super::naming::default_functions(&mut catalog.types);
     catalog.families = super::versions::families(&catalog);
     catalog.upcasts = super::versions::upcasts(&catalog, &catalog.families);
     catalog.aliases = super::versions::aliases(&catalog);
+    catalog.interfaces = super::interfaces::plan(&catalog);
     super::contradictions::check(&mut catalog, src)?;
     super::examples::check_all(&mut catalog, src);
     Ok(catalog)
@@ -637,6 +639,8 @@ impl<'a> Builder<'a> {
                             headers: e.get("headers").map(Node::to_json),
                             payload_mismatch: None,
                             headers_mismatch: None,
+                            payload_test: None,
+                            headers_test: None,
                         })
                         .collect()
                 })

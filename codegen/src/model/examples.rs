@@ -284,6 +284,7 @@ pub(crate) fn check_all(catalog: &mut Catalog, src: &Sources) {
         example.headers_mismatch = headers;
     }
     catalog.warnings.extend(warnings);
+    super::naming::example_tests(catalog);
 }
 
 #[cfg(test)]

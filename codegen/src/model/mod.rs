@@ -6,6 +6,7 @@ mod asyncapi;
 mod contradictions;
 mod cycles;
 pub mod examples;
+pub mod interfaces;
 pub mod naming;
 mod schema;
 pub mod versions;
@@ -51,6 +52,8 @@ pub struct Catalog {
     pub upcasts: Vec<versions::Upcast>,
     /// Every name `decode_message` accepts, with the message it selects.
     pub aliases: Vec<(String, MessageId)>,
+    /// Handler traits, routers and publishers of the operations, with their names.
+    pub interfaces: interfaces::Interfaces,
     /// Things that did not stop generation but that the user should know.
     pub warnings: Vec<crate::error::Diagnostic>,
 }
@@ -242,6 +245,10 @@ pub struct Example {
     pub payload_mismatch: Option<String>,
     /// Why the headers do not fit the headers type, if they do not.
     pub headers_mismatch: Option<String>,
+    /// The name of the generated crate's test of the payload, if it has one.
+    pub payload_test: Option<String>,
+    /// The name of the generated crate's test of the headers, if it has one.
+    pub headers_test: Option<String>,
 }
 
 /// A named Rust type.

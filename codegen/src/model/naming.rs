@@ -167,6 +167,33 @@ pub(crate) fn default_functions(types: &mut [super::TypeDef]) {
     }
 }
 
+/// Names the generated crate's example tests, once the examples are checked: one per payload
+/// (`order_placed_example_1`, `_is_rejected` or `_is_lossy` for a payload that contradicts its
+/// schema) and one per headers example that fits, all distinct.
+pub(crate) fn example_tests(catalog: &mut super::Catalog) {
+    let mut scope = Scope::default();
+    let (types, messages) = (&catalog.types, &mut catalog.messages);
+    for m in messages.iter_mut() {
+        let type_name = &types[m.type_id.0].rust_name;
+        let has_headers = m.headers.is_some();
+        for (n, example) in m.examples.iter_mut().enumerate() {
+            let base = field_name(&format!("{type_name} example {}", n + 1));
+            example.payload_test = match (&example.payload, &example.payload_mismatch) {
+                (Some(_), Some(mismatch)) => {
+                    let lossy = mismatch.contains(super::examples::LOSSY);
+                    let suffix = if lossy { "_is_lossy" } else { "_is_rejected" };
+                    Some(scope.take(&format!("{base}{suffix}")))
+                }
+                (Some(_), None) => Some(scope.take(&base)),
+                (None, _) => None,
+            };
+            example.headers_test =
+                (example.headers.is_some() && has_headers && example.headers_mismatch.is_none())
+                    .then(|| scope.take(&format!("{base}_headers")));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
