@@ -230,7 +230,7 @@ mod tests {
             .iter()
             .all(|l| l.starts_with("  ") && !l.starts_with("   ")));
         let table = format!("| {} |", "cell ".repeat(30));
-        assert_eq!(sanitize(&table), [table.clone()]);
+        assert_eq!(sanitize(&table), [table]);
     }
 
     #[test]
