@@ -2,10 +2,9 @@
 
 use crate::source::node::Node;
 
-/// Escapes one reference token: `~` → `~0`, `/` → `~1`.
-pub fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
+/// Escapes one reference token: `~` → `~0`, `/` → `~1` (the runtime's escape, so that the
+/// pointers codegen writes and those the runtime reports are the same).
+pub use tidings::json::escape_token as escape;
 
 /// Appends `token` to `pointer`.
 pub fn push(pointer: &str, token: &str) -> String {

@@ -142,7 +142,7 @@ fn difference(expected: &Value, actual: &Value, rules: &Rules) -> Option<Vec<Str
 }
 
 /// Escapes one reference token of a JSON pointer (RFC 6901): `~` → `~0`, `/` → `~1`.
-pub(crate) fn escape_token(token: &str) -> String {
+pub fn escape_token(token: &str) -> String {
     let mut out = String::with_capacity(token.len());
     push_token(&mut out, token);
     out
