@@ -22,6 +22,7 @@ struct Ping {
 #[derive(Clone, Default)]
 struct Pings {
     seen: Arc<Mutex<Vec<u32>>>,
+    subjects: Arc<Mutex<Vec<Option<String>>>>,
     calls: Arc<AtomicU32>,
     fail_first: u32,
 }
@@ -48,12 +49,25 @@ impl Pings {
             return Err(format!("call {call} fails").into());
         }
         self.seen.lock().unwrap().push(event.data.n);
+        let subject = event.subject.as_deref().map(str::to_owned);
+        self.subjects.lock().unwrap().push(subject);
         Ok(())
     }
 }
 
 /// A receiver on a free port serving `pings`, and a webhook sender pointing at it.
 async fn pair(pings: Pings) -> (Http, Http) {
+    let (receiver, addr) = serve(pings).await;
+    let sender = Http::webhook(&format!("http://{addr}")).with_retry(
+        RetryPolicy::exponential(Duration::from_millis(10), Duration::from_millis(100))
+            .max_attempts(4)
+            .jitter(0.0),
+    );
+    (sender, receiver)
+}
+
+/// A receiver on a free port serving `pings`, and its address.
+async fn serve(pings: Pings) -> (Http, std::net::SocketAddr) {
     let (receiver, addr) = Http::receiver("127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
@@ -65,12 +79,7 @@ async fn pair(pings: Pings) -> (Http, Http) {
         .await
         .unwrap();
     tokio::spawn(worker.run());
-    let sender = Http::webhook(&format!("http://{addr}")).with_retry(
-        RetryPolicy::exponential(Duration::from_millis(10), Duration::from_millis(100))
-            .max_attempts(4)
-            .jitter(0.0),
-    );
-    (sender, receiver)
+    (receiver, addr)
 }
 
 #[tokio::test]
@@ -142,4 +151,86 @@ async fn an_address_nobody_serves_is_a_final_404_and_a_dead_server_is_retried() 
         .await
         .unwrap_err();
     assert!(err.to_string().contains("attempt 3"), "{err}");
+}
+
+/// Sends `request` as written to `addr` and returns the status line of the answer.
+async fn raw_request(addr: std::net::SocketAddr, request: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    answer.lines().next().unwrap_or_default().to_owned()
+}
+
+/// A binary-mode request as another CloudEvents SDK writes it, its `ce-subject` percent-encoded
+/// as the HTTP binding requires (the binding's own example value: "Euro € 😀").
+fn recorded_request(subject: &str) -> String {
+    let body = r#"{"n":7}"#;
+    format!(
+        "POST /pings/a HTTP/1.1\r\nHost: localhost\r\nce-specversion: 1.0\r\n\
+         ce-type: com.acme.ping\r\nce-source: /tests\r\nce-id: A234-1234-1234\r\n\
+         ce-subject: {subject}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+#[tokio::test]
+async fn attribute_headers_are_percent_decoded_when_read() {
+    let pings = Pings::default();
+    let (_receiver, addr) = serve(pings.clone()).await;
+    let status = raw_request(addr, &recorded_request("Euro%20%E2%82%AC%20%F0%9F%98%80")).await;
+    assert!(status.contains("200"), "{status}");
+    assert_eq!(
+        *pings.subjects.lock().unwrap(),
+        [Some("Euro € 😀".to_owned())]
+    );
+
+    // Not percent-encoded UTF-8: refused with the reason, never handled.
+    let status = raw_request(addr, &recorded_request("%FF%FE")).await;
+    assert!(status.contains("400"), "{status}");
+    assert_eq!(pings.seen.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn attribute_headers_are_percent_encoded_when_sent() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let subject = "a b \"%41\" € 😀";
+
+    // Round trip through tidings' own receiver.
+    let pings = Pings::default();
+    let (sender, _receiver) = pair(pings.clone()).await;
+    let publisher = Publisher::new(sender);
+    let mut envelope = publisher.envelope(Ping { n: 1 });
+    envelope.subject = Some(subject.into());
+    publisher.send("pings/a", &envelope).await.unwrap();
+    assert_eq!(*pings.subjects.lock().unwrap(), [Some(subject.to_owned())]);
+
+    // On the wire: a listener that records the request head and answers 200.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let head = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            stream.read_exact(&mut byte).await.unwrap();
+            head.push(byte[0]);
+        }
+        stream
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+            .await
+            .unwrap();
+        String::from_utf8(head).unwrap()
+    });
+    let publisher = Publisher::new(Http::webhook(&format!("http://{addr}")));
+    publisher.send("pings/a", &envelope).await.unwrap();
+    let head = head.await.unwrap().to_ascii_lowercase();
+    assert!(
+        head.contains("ce-subject: a%20b%20%22%2541%22%20%e2%82%ac%20%f0%9f%98%80\r\n"),
+        "{head}"
+    );
+    assert!(head.contains("ce-type: com.acme.ping\r\n"), "{head}");
 }

@@ -15,6 +15,11 @@
 //!   attempt for the receiver, so give its consumer at least 2 attempts to answer failures
 //!   with `503`.
 //!   Consumer groups on one receiver: the first matching group takes the request.
+//! - **Header values**: attribute headers (`ce-...`) are percent-encoded when written and
+//!   decoded when read, as the binding requires (space, `"`, `%` and everything outside
+//!   printable ASCII, as UTF-8 bytes): a `subject` of `a b` travels as `a%20b` and arrives as
+//!   `a b`. A request whose attribute header is not valid percent-encoded UTF-8 is answered
+//!   `400` with the reason.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -24,6 +29,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::envelope::Binding;
@@ -106,6 +112,27 @@ impl Http {
     }
 }
 
+/// What the binding percent-encodes in attribute header values: space, `"`, `%`, controls;
+/// bytes outside ASCII are always encoded.
+const ENCODED: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'%');
+
+/// Whether `header` carries a context attribute (`ce-...`, in any case).
+fn is_attribute(header: &str) -> bool {
+    header
+        .get(..3)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("ce-"))
+}
+
+/// An attribute header's value, percent-decoded into UTF-8.
+fn decode_value(raw: &[u8]) -> Result<String, String> {
+    let text = std::str::from_utf8(raw)
+        .map_err(|_| "the value is not ASCII; attribute values are percent-encoded".to_owned())?;
+    percent_decode_str(text)
+        .decode_utf8()
+        .map(|value| value.into_owned())
+        .map_err(|_| "the percent-decoded value is not UTF-8".to_owned())
+}
+
 /// Hands a request to the matching subscription and answers with its settlement.
 async fn receive(
     State(http): State<Http>,
@@ -120,13 +147,29 @@ async fn receive(
     let Some(target) = target else {
         return (StatusCode::NOT_FOUND, "no subscription for this address").into_response();
     };
+    let mut read = Vec::with_capacity(headers.len());
+    for (name, value) in &headers {
+        let value = if is_attribute(name.as_str()) {
+            match decode_value(value.as_bytes()) {
+                Ok(value) => value,
+                Err(why) => {
+                    let reason = format!("header `{name}`: {why}");
+                    return (StatusCode::BAD_REQUEST, reason).into_response();
+                }
+            }
+        } else {
+            match value.to_str() {
+                Ok(value) => value.to_owned(),
+                // Not an attribute: a header tidings does not read.
+                Err(_) => continue,
+            }
+        };
+        read.push((name.as_str().to_owned().into(), value));
+    }
     let message = RawMessage {
         address,
         key: None,
-        headers: headers
-            .iter()
-            .filter_map(|(k, v)| Some((k.as_str().to_owned().into(), v.to_str().ok()?.to_owned())))
-            .collect(),
+        headers: read,
         body: body.to_vec(),
     };
     let (answer, settled) = oneshot::channel();
@@ -169,7 +212,12 @@ impl Transport for Http {
         loop {
             let mut request = self.client.post(&url).body(message.body.clone());
             for (name, value) in &message.headers {
-                request = request.header(name.as_ref(), value.as_str());
+                request = if is_attribute(name) {
+                    let value = utf8_percent_encode(value, ENCODED).to_string();
+                    request.header(name.as_ref(), value)
+                } else {
+                    request.header(name.as_ref(), value.as_str())
+                };
             }
             let (retryable, why, wait) = match request.send().await {
                 Ok(response) if response.status().is_success() => return Ok(()),
