@@ -11,6 +11,9 @@
 //! - **Acks** are `XACK` after the handler. A **retry** waits the policy's delay, adds the
 //!   entry again with its attempt counted, then acks the original: if the consumer dies in
 //!   between, the original is still pending and is reclaimed.
+//! - **Reading** blocks on the server (`XREADGROUP ... BLOCK`) on a connection of the member's
+//!   own, so a new entry is delivered as soon as it is added, with no polling delay, and the
+//!   shared connection that publishes and acks is never held up by a waiting read.
 //! - **Reclaiming**: a member takes over entries that another member left pending for longer
 //!   than the claim timeout (`XAUTOCLAIM`), so a crashed consumer loses nothing.
 //! - **Dead letters** go to the stream `tidings:dlq` with the reason, attempt and group.
@@ -18,7 +21,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use redis::aio::ConnectionManager;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::streams::{StreamAutoClaimReply, StreamId, StreamReadReply};
 use redis::AsyncCommands;
 
@@ -58,9 +61,18 @@ impl Default for RedisOptions {
 /// A Redis connection (reconnecting by itself); clones share it.
 #[derive(Clone)]
 pub struct Redis {
+    client: redis::Client,
     connection: ConnectionManager,
     options: Arc<RedisOptions>,
 }
+
+/// How long one blocking read waits for a new entry before the member looks for entries to
+/// reclaim again.
+const BLOCK: Duration = Duration::from_secs(1);
+
+/// How long to wait for the server: a blocking read answers within [`BLOCK`], and connecting
+/// within this too.
+const ANSWER_WITHIN: Duration = Duration::from_secs(5);
 
 impl std::fmt::Debug for Redis {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -79,14 +91,9 @@ impl Redis {
     /// Connects to `url`.
     pub async fn connect_with(url: &str, options: RedisOptions) -> Result<Self, TransportError> {
         let client = redis::Client::open(url).map_err(TransportError::broker)?;
-        let connection =
-            tokio::time::timeout(Duration::from_secs(5), client.get_connection_manager())
-                .await
-                .map_err(|_| {
-                    TransportError::Broker(format!("no answer from {url} within 5 s").into())
-                })?
-                .map_err(TransportError::broker)?;
+        let connection = manager(&client, None).await?;
         Ok(Redis {
+            client,
             connection,
             options: Arc::new(options),
         })
@@ -100,6 +107,11 @@ impl Redis {
     /// A connection for what tidings does not wrap (reading dead letters, say).
     pub fn connection(&self) -> ConnectionManager {
         self.connection.clone()
+    }
+
+    /// A connection of its own for a member's blocking reads.
+    async fn reader(&self) -> Result<ConnectionManager, TransportError> {
+        manager(&self.client, Some(BLOCK + ANSWER_WITHIN)).await
     }
 
     async fn add(
@@ -162,6 +174,7 @@ impl Transport for Redis {
         }
         let consumer = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7());
         Ok(RedisSubscription {
+            reader: self.reader().await?,
             redis: self.clone(),
             pattern: pattern.to_owned(),
             group,
@@ -171,9 +184,38 @@ impl Transport for Redis {
     }
 }
 
+/// A reconnecting connection to `client`, answering within `response` (redis-rs's default
+/// otherwise), connected within [`ANSWER_WITHIN`].
+async fn manager(
+    client: &redis::Client,
+    response: Option<Duration>,
+) -> Result<ConnectionManager, TransportError> {
+    let mut config = ConnectionManagerConfig::new();
+    if let Some(response) = response {
+        config = config.set_response_timeout(Some(response));
+    }
+    tokio::time::timeout(
+        ANSWER_WITHIN,
+        client.get_connection_manager_with_config(config),
+    )
+    .await
+    .map_err(|_| {
+        TransportError::Broker(
+            format!(
+                "no answer from {} within {ANSWER_WITHIN:?}",
+                client.get_connection_info().addr()
+            )
+            .into(),
+        )
+    })?
+    .map_err(TransportError::broker)
+}
+
 /// One member of a consumer group on Redis.
 pub struct RedisSubscription {
     redis: Redis,
+    /// The member's own connection, for reads that block.
+    reader: ConnectionManager,
     pattern: String,
     group: String,
     consumer: String,
@@ -216,12 +258,13 @@ impl RedisSubscription {
             .map_err(TransportError::broker)?;
         let mut entries = claimed.claimed;
         if entries.is_empty() {
-            // No BLOCK: the connection is shared (multiplexed), and a blocking read would
-            // hold up every other command on it. An empty read waits a little instead.
+            // Waits on the server for new entries, on the member's own connection.
             let options = redis::streams::StreamReadOptions::default()
                 .group(&self.group, &self.consumer)
-                .count(64);
-            let reply: Option<StreamReadReply> = connection
+                .count(64)
+                .block(BLOCK.as_millis() as usize);
+            let reply: Option<StreamReadReply> = self
+                .reader
                 .xread_options(&[&stream], &[">"], &options)
                 .await
                 .map_err(TransportError::broker)?;
@@ -230,9 +273,6 @@ impl RedisSubscription {
                     entries.extend(key.ids);
                 }
             }
-        }
-        if entries.is_empty() {
-            tokio::time::sleep(Duration::from_millis(10)).await;
         }
         entries.reverse();
         self.buffer = entries;

@@ -7,40 +7,28 @@
 //! after, so it is never lost between the two; a retry that a broker does by publishing a
 //! copy ([`republish_later`]) lets the original go only once the copy is out.
 
-// Built for the in-memory bus alone, the broker transports' share of this module is unused.
-#![cfg_attr(
-    not(any(
-        feature = "nats",
-        feature = "amqp",
-        feature = "mqtt",
-        feature = "redis",
-        feature = "kafka"
-    )),
-    allow(dead_code)
-)]
-
 use std::future::Future;
 use std::time::Duration;
 
-use super::{BoxFuture, Delivered, RawMessage, Settle, Settlement, TransportError};
+use super::{BoxFuture, Delivered, Settle, Settlement, TransportError};
 
-/// The header that names why a message was dead-lettered.
-pub(crate) const DLQ_REASON: &str = "tidings-dlq-reason";
-/// The header that says on which attempt a message was dead-lettered.
-pub(crate) const DLQ_ATTEMPT: &str = "tidings-dlq-attempt";
-/// The header that names the consumer group that dead-lettered a message.
-pub(crate) const DLQ_GROUP: &str = "tidings-dlq-group";
-
-/// The headers a dead letter carries: why, on which attempt, and in which group.
+/// The headers a dead letter carries: why (`tidings-dlq-reason`), on which attempt
+/// (`tidings-dlq-attempt`), and in which group (`tidings-dlq-group`).
+#[cfg(any(
+    feature = "nats",
+    feature = "amqp",
+    feature = "mqtt",
+    feature = "kafka"
+))]
 pub(crate) fn dead_letter_headers(
     reason: String,
     attempt: u32,
     group: String,
 ) -> [(&'static str, String); 3] {
     [
-        (DLQ_REASON, reason),
-        (DLQ_ATTEMPT, attempt.to_string()),
-        (DLQ_GROUP, group),
+        ("tidings-dlq-reason", reason),
+        ("tidings-dlq-attempt", attempt.to_string()),
+        ("tidings-dlq-group", group),
     ]
 }
 
@@ -77,11 +65,12 @@ pub(crate) trait Retry: Broker {
 }
 
 /// A broker that retries by publishing a copy of the message ([`republish_later`]).
+#[cfg(any(feature = "amqp", feature = "mqtt", feature = "redis"))]
 pub(crate) trait Republish: Broker {
     /// Publishes `message` again for the same group, as attempt `attempt`.
     fn republish(
         &self,
-        message: RawMessage,
+        message: super::RawMessage,
         attempt: u32,
     ) -> impl Future<Output = Result<(), TransportError>> + Send;
 }
@@ -89,6 +78,7 @@ pub(crate) trait Republish: Broker {
 /// A retry by republishing: after `delay`, from another task (the consumer goes on), a copy
 /// goes out as the next attempt and the original is let go once it is sent. Until then the
 /// original stays unsettled with the broker, so a crash in between loses nothing.
+#[cfg(any(feature = "amqp", feature = "mqtt", feature = "redis"))]
 pub(crate) fn republish_later<B: Republish>(broker: B, delivered: Delivered, delay: Duration) {
     tokio::spawn(async move {
         tokio::time::sleep(delay).await;
@@ -99,6 +89,7 @@ pub(crate) fn republish_later<B: Republish>(broker: B, delivered: Delivered, del
     });
 }
 
+#[cfg(any(feature = "amqp", feature = "mqtt", feature = "redis"))]
 impl<B: Republish> Retry for B {
     async fn retry(
         self,
