@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Duration;
 
-use tidings::nats::{Nats, NatsOptions};
+use tidings::nats::{AckMode, Nats, NatsOptions};
 use tidings::{Consumer, Publisher};
 use tokio_stream::StreamExt;
 
@@ -19,6 +19,11 @@ const URL: &str = "nats://127.0.0.1:4222";
 /// A connection in a stream of its own, or `None` (with a loud message) when the server is
 /// not there and brokers are not required.
 async fn connect(test: &str) -> Option<Nats> {
+    connect_acking(test, AckMode::default()).await
+}
+
+/// [`connect`], acknowledging as `ack` says.
+async fn connect_acking(test: &str, ack: AckMode) -> Option<Nats> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
@@ -27,6 +32,7 @@ async fn connect(test: &str) -> Option<Nats> {
         stream: format!("HT_{unique}"),
         prefix: format!("ht_{unique}"),
         ack_wait: Duration::from_secs(5),
+        ack,
         ..NatsOptions::default()
     };
     match Nats::connect_with(URL, options).await {
@@ -53,6 +59,46 @@ async fn events_round_trip_in_order() {
     };
     common::round_trip_in_order(&nats).await;
     cleanup(&nats).await;
+}
+
+/// Plain and confirmed acks alike settle every handled message: nothing is left pending or
+/// delivered again.
+#[tokio::test]
+async fn handled_messages_are_acked_in_both_ack_modes() {
+    for ack in [AckMode::Plain, AckMode::Confirmed] {
+        let Some(nats) = connect_acking(&format!("ack_{ack:?}"), ack).await else {
+            return;
+        };
+        common::round_trip_in_order(&nats).await;
+        let js = nats.jetstream();
+        let stream = js.get_stream(&nats.options().stream).await.unwrap();
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let mut names = stream.consumer_names();
+            let (mut pending, mut consumers) = (0, 0);
+            while let Some(name) = names.next().await {
+                consumers += 1;
+                let consumer: tidings::nats::async_nats::jetstream::consumer::PullConsumer =
+                    stream.get_consumer(&name.unwrap()).await.unwrap();
+                let info = consumer.cached_info();
+                pending += info.num_ack_pending + info.num_pending as usize;
+                assert_eq!(
+                    info.num_redelivered, 0,
+                    "{ack:?}: nothing is delivered twice"
+                );
+            }
+            assert!(consumers > 0, "{ack:?}: the group's consumer is there");
+            if pending == 0 {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{ack:?}: {pending} handled messages are still not acked"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        cleanup(&nats).await;
+    }
 }
 
 #[tokio::test]
