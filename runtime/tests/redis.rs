@@ -27,7 +27,7 @@ async fn connect(test: &str) -> Option<Redis> {
         stream: format!("tidings-test:{unique}:events"),
         dead_letters: format!("tidings-test:{unique}:dlq"),
         claim_after: Duration::from_millis(500),
-        from_now: false,
+        ..RedisOptions::default()
     };
     match Redis::connect_with(URL, options).await {
         Ok(redis) => Some(redis),
@@ -141,6 +141,85 @@ async fn entries_a_member_left_pending_are_reclaimed_by_another() {
     until("the reclaimed ping", || pings.count() >= 1).await;
     assert_eq!(*pings.seen.lock().unwrap(), [42]);
     running.abort();
+    cleanup(&redis).await;
+}
+
+/// The stream's length, read from the server.
+async fn stream_len(redis: &Redis) -> u64 {
+    let mut connection = redis.connection();
+    tidings::redis::client::AsyncCommands::xlen(&mut connection, &redis.options().stream)
+        .await
+        .unwrap()
+}
+
+/// Retention: entries every group has acknowledged are trimmed; none a group still has
+/// pending or has not read yet is.
+#[tokio::test]
+async fn acknowledged_entries_are_trimmed_and_needed_ones_kept() {
+    let Some(redis) = connect("trim").await else {
+        return;
+    };
+    // Group `late` exists and has read nothing yet; group `pings` handles everything.
+    let late = redis.subscribe(Pings::ADDRESS, "late").await.unwrap();
+    let pings = Pings::default();
+    let worker = Consumer::new(redis.clone())
+        .subscribe(pings.clone())
+        .await
+        .unwrap();
+    let running = tokio::spawn(worker.run());
+    let publisher = Publisher::new(redis.clone());
+    for n in 0..200 {
+        publisher.publish("pings/a", Ping { n }).await.unwrap();
+    }
+    until("200 pings handled", || pings.count() >= 200).await;
+    // Several trims have run (at most one a second per member); `late` still needs it all.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(
+        stream_len(&redis).await,
+        200,
+        "nothing `late` has not read is trimmed"
+    );
+
+    // `late` takes one entry and leaves it pending; then it is gone and another member of
+    // `late` reads the rest: everything before the pending entry may go, not the entry.
+    drop(late);
+    let mut taker = redis.subscribe(Pings::ADDRESS, "late").await.unwrap();
+    let first = tokio::time::timeout(WAIT, tidings::transport::Subscription::next(&mut taker))
+        .await
+        .unwrap()
+        .unwrap();
+    drop(first);
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(
+        stream_len(&redis).await,
+        200,
+        "the pending entry and those after it stay"
+    );
+
+    // Once `late` has acknowledged everything too, the stream empties.
+    drop(taker);
+    let late_pings = Pings::default();
+    let late_worker = Consumer::new(redis.clone())
+        .group("late")
+        .subscribe(late_pings.clone())
+        .await
+        .unwrap();
+    let late_running = tokio::spawn(late_worker.run());
+    until("`late` has handled the backlog", || {
+        late_pings.count() >= 200
+    })
+    .await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while stream_len(&redis).await > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} acknowledged entries were never trimmed",
+            stream_len(&redis).await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    running.abort();
+    late_running.abort();
     cleanup(&redis).await;
 }
 

@@ -17,6 +17,10 @@
 //! - **Reclaiming**: a member takes over entries that another member left pending for longer
 //!   than the claim timeout (`XAUTOCLAIM`), so a crashed consumer loses nothing.
 //! - **Dead letters** go to the stream `tidings:dlq` with the reason, attempt and group.
+//! - **Retention**: members trim the stream now and then (`XTRIM MINID`) to the entries some
+//!   group still needs: none that any group has pending or has not read yet is removed, so a
+//!   stream holds what is in flight, not everything ever published (`RedisOptions::trim`). A
+//!   group created later reads from what is left.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,6 +49,9 @@ pub struct RedisOptions {
     /// New consumer groups start with the entries added after they were created, instead of
     /// the whole stream (for short-lived listeners).
     pub from_now: bool,
+    /// Whether members remove the entries every group has acknowledged (at most once a
+    /// second per member). On by default; off keeps the whole history.
+    pub trim: bool,
 }
 
 impl Default for RedisOptions {
@@ -54,6 +61,7 @@ impl Default for RedisOptions {
             dead_letters: "tidings:dlq".into(),
             claim_after: Duration::from_secs(30),
             from_now: false,
+            trim: true,
         }
     }
 }
@@ -107,6 +115,50 @@ impl Redis {
     /// A connection for what tidings does not wrap (reading dead letters, say).
     pub fn connection(&self) -> ConnectionManager {
         self.connection.clone()
+    }
+
+    /// Removes the entries every group of the stream has acknowledged: those before the
+    /// oldest entry any group still has pending or has not read yet.
+    pub async fn trim(&self) -> Result<u64, TransportError> {
+        let stream = &self.options.stream;
+        let mut connection = self.connection.clone();
+        let groups: redis::streams::StreamInfoGroupsReply = connection
+            .xinfo_groups(stream)
+            .await
+            .map_err(TransportError::broker)?;
+        let mut floor: Option<(u64, u64)> = None;
+        for group in &groups.groups {
+            let needed = if group.pending > 0 {
+                let pending: redis::streams::StreamPendingReply = connection
+                    .xpending(stream, &group.name)
+                    .await
+                    .map_err(TransportError::broker)?;
+                match pending {
+                    redis::streams::StreamPendingReply::Data(data) => entry_id(&data.start_id),
+                    _ => None,
+                }
+            } else {
+                // Everything up to the last delivered entry is acknowledged.
+                entry_id(&group.last_delivered_id).map(|(ms, seq)| match seq.checked_add(1) {
+                    Some(seq) => (ms, seq),
+                    None => (ms.saturating_add(1), 0),
+                })
+            };
+            // An id it cannot read: keep everything.
+            let needed = needed.unwrap_or((0, 0));
+            floor = Some(floor.map_or(needed, |f| f.min(needed)));
+        }
+        let Some((ms, seq)) = floor else {
+            // No group: nobody has acknowledged anything.
+            return Ok(0);
+        };
+        redis::cmd("XTRIM")
+            .arg(stream)
+            .arg("MINID")
+            .arg(format!("{ms}-{seq}"))
+            .query_async(&mut connection)
+            .await
+            .map_err(TransportError::broker)
     }
 
     /// A connection of its own for a member's blocking reads.
@@ -175,6 +227,7 @@ impl Transport for Redis {
         let consumer = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7());
         Ok(RedisSubscription {
             reader: self.reader().await?,
+            trimmed: None,
             redis: self.clone(),
             pattern: pattern.to_owned(),
             group,
@@ -182,6 +235,12 @@ impl Transport for Redis {
             buffer: Vec::new(),
         })
     }
+}
+
+/// A stream entry id (`<ms>-<seq>`) as numbers, ordered as the server orders them.
+fn entry_id(id: &str) -> Option<(u64, u64)> {
+    let (ms, seq) = id.split_once('-')?;
+    Some((ms.parse().ok()?, seq.parse().ok()?))
 }
 
 /// A reconnecting connection to `client`, answering within `response` (redis-rs's default
@@ -216,6 +275,8 @@ pub struct RedisSubscription {
     redis: Redis,
     /// The member's own connection, for reads that block.
     reader: ConnectionManager,
+    /// When it last trimmed the stream.
+    trimmed: Option<tokio::time::Instant>,
     pattern: String,
     group: String,
     consumer: String,
@@ -243,6 +304,14 @@ impl Subscription for RedisSubscription {
 impl RedisSubscription {
     /// Reads entries: first those other members left pending too long, then new ones.
     async fn fill(&mut self) -> Result<(), TransportError> {
+        let due = self
+            .trimmed
+            .is_none_or(|at| at.elapsed() >= Duration::from_secs(1));
+        if self.redis.options.trim && due {
+            self.trimmed = Some(tokio::time::Instant::now());
+            // Retention is housekeeping: a failed trim is tried again later.
+            let _ = self.redis.trim().await;
+        }
         let stream = self.redis.options.stream.clone();
         let mut connection = self.redis.connection.clone();
         let claimed: StreamAutoClaimReply = redis::cmd("XAUTOCLAIM")
