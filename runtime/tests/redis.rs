@@ -117,7 +117,7 @@ async fn entries_a_member_left_pending_are_reclaimed_by_another() {
         return;
     };
     // A member that takes a message and dies before settling it.
-    let mut crashed = redis
+    let crashed = redis
         .subscribe(Pings::ADDRESS, Pings::OPERATION)
         .await
         .unwrap();
@@ -125,12 +125,8 @@ async fn entries_a_member_left_pending_are_reclaimed_by_another() {
         .publish("pings/a", Ping { n: 42 })
         .await
         .unwrap();
-    let taken = tokio::time::timeout(WAIT, tidings::transport::Subscription::next(&mut crashed))
-        .await
-        .unwrap()
-        .unwrap();
-    drop(taken);
     drop(crashed);
+    take_and_leave_pending(&redis, Pings::OPERATION).await;
     // Another member of the group takes it over once it has been idle long enough.
     let pings = Pings::default();
     let worker = Consumer::new(redis.clone())
@@ -142,6 +138,23 @@ async fn entries_a_member_left_pending_are_reclaimed_by_another() {
     assert_eq!(*pings.seen.lock().unwrap(), [42]);
     running.abort();
     cleanup(&redis).await;
+}
+
+/// A member of `group` that takes the next message and dies before settling it.
+async fn take_and_leave_pending(redis: &Redis, group: &str) {
+    let mut member = redis.subscribe(Pings::ADDRESS, group).await.unwrap();
+    let taken = tokio::time::timeout(WAIT, tidings::transport::Subscription::next(&mut member))
+        .await
+        .unwrap()
+        .unwrap();
+    drop(taken);
+}
+
+/// Waits until members have trimmed a few times (at most once a second each), then checks
+/// the stream still holds `len` entries.
+async fn assert_len_after_trims(redis: &Redis, len: u64, why: &str) {
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(stream_len(redis).await, len, "{why}");
 }
 
 /// The stream's length, read from the server.
@@ -172,32 +185,16 @@ async fn acknowledged_entries_are_trimmed_and_needed_ones_kept() {
         publisher.publish("pings/a", Ping { n }).await.unwrap();
     }
     until("200 pings handled", || pings.count() >= 200).await;
-    // Several trims have run (at most one a second per member); `late` still needs it all.
-    tokio::time::sleep(Duration::from_millis(2500)).await;
-    assert_eq!(
-        stream_len(&redis).await,
-        200,
-        "nothing `late` has not read is trimmed"
-    );
+    // `late` still needs it all.
+    assert_len_after_trims(&redis, 200, "nothing `late` has not read is trimmed").await;
 
     // `late` takes one entry and leaves it pending; then it is gone and another member of
     // `late` reads the rest: everything before the pending entry may go, not the entry.
     drop(late);
-    let mut taker = redis.subscribe(Pings::ADDRESS, "late").await.unwrap();
-    let first = tokio::time::timeout(WAIT, tidings::transport::Subscription::next(&mut taker))
-        .await
-        .unwrap()
-        .unwrap();
-    drop(first);
-    tokio::time::sleep(Duration::from_millis(2500)).await;
-    assert_eq!(
-        stream_len(&redis).await,
-        200,
-        "the pending entry and those after it stay"
-    );
+    take_and_leave_pending(&redis, "late").await;
+    assert_len_after_trims(&redis, 200, "the pending entry and those after it stay").await;
 
     // Once `late` has acknowledged everything too, the stream empties.
-    drop(taker);
     let late_pings = Pings::default();
     let late_worker = Consumer::new(redis.clone())
         .group("late")

@@ -512,15 +512,13 @@ impl Context {
 
 /// Keywords whose value maps names to schemas or AsyncAPI objects.
 fn is_names_key(key: &str) -> bool {
+    // JSON Schema's maps of names (`properties`, `$defs`, `dependencies`, ...), then AsyncAPI's.
     matches!(
+        vocabulary::kind(key),
+        Some(vocabulary::Kind::SchemaMap | vocabulary::Kind::Dependencies)
+    ) || matches!(
         key,
-        "properties"
-            | "patternProperties"
-            | "definitions"
-            | "$defs"
-            | "dependentSchemas"
-            | "dependencies"
-            | "components"
+        "components"
             | "schemas"
             | "messages"
             | "channels"
