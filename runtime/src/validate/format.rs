@@ -51,23 +51,25 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format tidings checks.
+    pub const ALL: [Format; 12] = [
+        Format::DateTime,
+        Format::Date,
+        Format::Time,
+        Format::Uuid,
+        Format::Email,
+        Format::Hostname,
+        Format::Ipv4,
+        Format::Ipv6,
+        Format::Uri,
+        Format::UriReference,
+        Format::Iri,
+        Format::IriReference,
+    ];
+
     /// The format named `name` in a schema, if tidings checks it.
     pub fn from_name(name: &str) -> Option<Format> {
-        Some(match name {
-            "date-time" => Format::DateTime,
-            "date" => Format::Date,
-            "time" => Format::Time,
-            "uuid" => Format::Uuid,
-            "email" => Format::Email,
-            "hostname" => Format::Hostname,
-            "ipv4" => Format::Ipv4,
-            "ipv6" => Format::Ipv6,
-            "uri" => Format::Uri,
-            "uri-reference" => Format::UriReference,
-            "iri" => Format::Iri,
-            "iri-reference" => Format::IriReference,
-            _ => return None,
-        })
+        Format::ALL.into_iter().find(|f| f.name() == name)
     }
 
     /// The name used in schemas.
@@ -564,20 +566,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for f in [
-            DateTime,
-            Date,
-            Time,
-            Uuid,
-            Email,
-            Hostname,
-            Ipv4,
-            Ipv6,
-            Uri,
-            UriReference,
-            Iri,
-            IriReference,
-        ] {
+        for f in Format::ALL {
             assert_eq!(Format::from_name(f.name()), Some(f));
         }
         assert_eq!(Format::from_name("idn-email"), None);
@@ -875,20 +864,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn checks_never_panic(text in "\\PC{0,40}") {
-            for f in [
-            DateTime,
-            Date,
-            Time,
-            Uuid,
-            Email,
-            Hostname,
-            Ipv4,
-            Ipv6,
-            Uri,
-            UriReference,
-            Iri,
-            IriReference,
-        ] {
+            for f in Format::ALL {
                 let _ = f.is_valid(&text);
             }
         }
