@@ -36,7 +36,7 @@ use tokio_stream::StreamExt;
 use crate::envelope::{Binding, ADDRESS_HEADER, ATTEMPT_HEADER};
 use crate::transport::settle::{dead_letter_headers, Broker, Republish, Settler};
 use crate::transport::{
-    lock, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError,
+    lock, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError, Window,
 };
 
 pub use lapin;
@@ -46,7 +46,9 @@ pub use lapin;
 pub struct AmqpOptions {
     /// The topic exchange of every message (dead letters go to `<exchange>.dlq`).
     pub exchange: String,
-    /// Deliveries a consumer holds unacked at most.
+    /// Deliveries a consumer holds unacked at most, at least: a worker raises it to twice
+    /// its concurrency ([`Consumer::concurrency`](crate::Consumer::concurrency)), so that
+    /// the next deliveries are on their way while it handles and settles the ones in hand.
     pub prefetch: u16,
     /// Group queues are exclusive to the connection and go away with it (for short-lived
     /// listeners), instead of durable quorum queues.
@@ -437,10 +439,23 @@ impl Transport for Amqp {
         pattern: &str,
         group: &str,
     ) -> Result<AmqpSubscription, TransportError> {
+        self.subscribe_with(pattern, group, Window::default()).await
+    }
+
+    async fn subscribe_with(
+        &self,
+        pattern: &str,
+        group: &str,
+        window: Window,
+    ) -> Result<AmqpSubscription, TransportError> {
         let queue = self.queue_name(pattern, group);
         let binding = Self::binding_key(pattern);
-        let (channel, consumer) = self.consume(&queue, &binding).await?;
+        let prefetch = Window::new(window.in_flight.saturating_mul(2))
+            .as_u16()
+            .max(self.options.prefetch);
+        let (channel, consumer) = self.consume(&queue, &binding, prefetch).await?;
         Ok(AmqpSubscription {
+            prefetch,
             consumer,
             amqp: self.clone(),
             queue,
@@ -452,11 +467,13 @@ impl Transport for Amqp {
 }
 
 impl Amqp {
-    /// A channel consuming `queue` (declared, and bound to the exchange with `binding`).
+    /// A channel consuming `queue` (declared, and bound to the exchange with `binding`),
+    /// `prefetch` deliveries ahead.
     async fn consume(
         &self,
         queue: &str,
         binding: &str,
+        prefetch: u16,
     ) -> Result<(Channel, lapin::Consumer), TransportError> {
         let channel = self.channel().await?;
         let mut arguments = FieldTable::default();
@@ -489,7 +506,7 @@ impl Amqp {
             .await
             .map_err(TransportError::broker)?;
         channel
-            .basic_qos(self.options.prefetch, BasicQosOptions::default())
+            .basic_qos(prefetch, BasicQosOptions::default())
             .await
             .map_err(TransportError::broker)?;
         let consumer = channel
@@ -507,6 +524,8 @@ impl Amqp {
 
 /// One member of a consumer group on RabbitMQ.
 pub struct AmqpSubscription {
+    /// Deliveries the broker sends ahead of acks.
+    prefetch: u16,
     consumer: lapin::Consumer,
     amqp: Amqp,
     queue: String,
@@ -537,7 +556,11 @@ impl AmqpSubscription {
     async fn resubscribe(&mut self) -> Result<(), TransportError> {
         let deadline = tokio::time::Instant::now() + self.amqp.options.reconnect_for;
         loop {
-            match self.amqp.consume(&self.queue, &self.binding).await {
+            match self
+                .amqp
+                .consume(&self.queue, &self.binding, self.prefetch)
+                .await
+            {
                 Ok((channel, consumer)) => {
                     (self.channel, self.consumer) = (channel, consumer);
                     return Ok(());

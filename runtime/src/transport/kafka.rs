@@ -14,20 +14,27 @@
 //!   (`acks=all`), so its own retries neither reorder nor duplicate.
 //! - **Consumer groups** are Kafka consumer groups, one per group name and address pattern;
 //!   partitions are shared among members (`roundrobin`).
-//! - **Commit after handling**: a message's offset is stored only once it is settled (acked
-//!   or dead-lettered), and stored offsets are committed every `commit_interval` and when
-//!   the consumer closes. A crash redelivers what was not committed.
-//! - **Retries happen in place**, as Kafka consumers usually do them: the message is
-//!   delivered again by the same member after the policy's delay, before anything behind
-//!   it, so its partition keeps its order (and waits). The attempt count lives in the
-//!   member: after a crash or a rebalance the message starts again at attempt 1.
+//! - **Commit after handling**: a member keeps, per partition, the offsets it has delivered
+//!   and not yet settled; the offset it stores for commit is the one below the oldest of
+//!   them, so a commit never passes a message still in hand, however many are handled at
+//!   once and in whatever order they finish. Stored offsets are committed every
+//!   `commit_interval` and when the consumer closes. A crash redelivers what was not
+//!   committed.
+//! - **Retries are held by the member**: a retried message is delivered again by the same
+//!   member after the policy's delay, while the partition goes on (its offset stays
+//!   uncommitted until the retry is settled, so a crash meanwhile redelivers it). The
+//!   attempt count lives in the member: after a crash or a rebalance the message starts
+//!   again at attempt 1.
 //! - **Dead letters** go to the topic `<prefix>-dlq` with the headers `tidings-dlq-reason`,
 //!   `tidings-dlq-attempt`, `tidings-dlq-group` and `tidings-dlq-topic`; the original's offset
 //!   is stored only once the broker has the dead letter.
 //! - **Reconnection** is librdkafka's: it reconnects to the brokers by itself, and the
 //!   producer retries what it could not deliver until `message.timeout.ms`.
 
+use std::collections::{BTreeSet, HashMap};
+use std::future::Future;
 use std::sync::{Arc, Mutex};
+use std::task::Poll;
 use std::time::Duration;
 
 use rdkafka::config::ClientConfig;
@@ -294,7 +301,7 @@ impl Transport for Kafka {
         Ok(KafkaSubscription {
             since,
             consumer: Arc::new(consumer),
-            again: Arc::new(Mutex::new(None)),
+            member: Arc::default(),
             kafka: self.clone(),
             pattern: pattern.to_owned(),
             group: group.to_owned(),
@@ -326,12 +333,69 @@ struct Again {
     position: Position,
 }
 
+/// What a member's subscription and its deliveries' settlements share.
+#[derive(Default)]
+struct Member {
+    offsets: Mutex<Offsets>,
+    /// Retries waiting for their time.
+    again: Mutex<Vec<Again>>,
+    /// Wakes the subscription when a retry is added.
+    retried: tokio::sync::Notify,
+}
+
+/// The offsets a member delivered and has not settled, per partition, and what it stored.
+#[derive(Default)]
+struct Offsets {
+    topics: HashMap<String, HashMap<i32, Partition>>,
+}
+
+#[derive(Default)]
+struct Partition {
+    unsettled: BTreeSet<i64>,
+    /// The highest offset settled, and the highest stored for commit.
+    settled: Option<i64>,
+    stored: Option<i64>,
+}
+
+impl Offsets {
+    /// `position` was delivered and is in hand until settled.
+    fn taken(&mut self, position: &Position) {
+        self.partition(position).unsettled.insert(position.offset);
+    }
+
+    /// `position` is settled: returns the offset to store now, if the committed position
+    /// can move: up to the one below the oldest offset still in hand, or to the highest
+    /// settled when none is.
+    fn settled(&mut self, position: &Position) -> Option<i64> {
+        let partition = self.partition(position);
+        partition.unsettled.remove(&position.offset);
+        partition.settled = partition.settled.max(Some(position.offset));
+        let through = match partition.unsettled.first() {
+            Some(oldest) => Some(oldest - 1),
+            None => partition.settled,
+        };
+        (through > partition.stored).then(|| {
+            partition.stored = through;
+            through.unwrap_or_default()
+        })
+    }
+
+    fn partition(&mut self, position: &Position) -> &mut Partition {
+        // Keyed by topic, then partition: the topic is copied once, not per message.
+        if !self.topics.contains_key(&position.topic) {
+            self.topics.insert(position.topic.clone(), HashMap::new());
+        }
+        let topic = self.topics.get_mut(&position.topic).expect("inserted above");
+        topic.entry(position.partition).or_default()
+    }
+}
+
 /// One member of a consumer group on Kafka.
 pub struct KafkaSubscription {
     /// With `from_now`: when it started, in ms since the epoch.
     since: Option<i64>,
     consumer: Arc<StreamConsumer>,
-    again: Arc<Mutex<Option<Again>>>,
+    member: Arc<Member>,
     kafka: Kafka,
     pattern: String,
     group: String,
@@ -340,15 +404,35 @@ pub struct KafkaSubscription {
 impl Subscription for KafkaSubscription {
     async fn next(&mut self) -> Option<Delivery> {
         loop {
-            let again = lock(&self.again).take();
-            if let Some(again) = again {
-                tokio::time::sleep_until(again.at).await;
+            let (due, earliest) = self.member.due();
+            if let Some(again) = due {
                 return Some(self.delivery(again.delivered, again.position));
             }
-            let message = match self.consumer.recv().await {
-                Ok(message) => message,
+            // A message, a retry's time, or a new retry, whichever comes first; the other
+            // waits are dropped, which loses nothing.
+            let received = {
+                let mut recv = std::pin::pin!(self.consumer.recv());
+                let mut timer = std::pin::pin!(tokio::time::sleep_until(earliest.unwrap_or_else(
+                    || tokio::time::Instant::now() + Duration::from_secs(3600)
+                )));
+                let mut retried = std::pin::pin!(self.member.retried.notified());
+                std::future::poll_fn(|cx| {
+                    if let Poll::Ready(received) = recv.as_mut().poll(cx) {
+                        return Poll::Ready(Some(received));
+                    }
+                    if timer.as_mut().poll(cx).is_ready() || retried.as_mut().poll(cx).is_ready()
+                    {
+                        return Poll::Ready(None);
+                    }
+                    Poll::Pending
+                })
+                .await
+            };
+            let message = match received {
+                None => continue,
+                Some(Ok(message)) => message,
                 // The broker is away and the like: librdkafka reconnects; try again shortly.
-                Err(_) => {
+                Some(Err(_)) => {
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }
@@ -396,6 +480,7 @@ impl Subscription for KafkaSubscription {
                 headers,
                 body: message.payload().unwrap_or_default().to_vec(),
             };
+            lock(&self.member.offsets).taken(&position);
             return Some(self.delivery(
                 Delivered {
                     message: raw,
@@ -407,18 +492,43 @@ impl Subscription for KafkaSubscription {
     }
 }
 
+impl Member {
+    /// The retry whose time has come, if any, else when the next one is due.
+    fn due(&self) -> (Option<Again>, Option<tokio::time::Instant>) {
+        let mut again = lock(&self.again);
+        let now = tokio::time::Instant::now();
+        let first = again
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, again)| again.at)
+            .map(|(index, again)| (index, again.at));
+        match first {
+            Some((index, at)) if at <= now => (Some(again.swap_remove(index)), None),
+            Some((_, at)) => (None, Some(at)),
+            None => (None, None),
+        }
+    }
+
+    /// `position` is settled: its offset is stored for commit once nothing before it is in
+    /// hand.
+    fn settled(&self, consumer: &StreamConsumer, position: &Position) -> Result<(), KafkaError> {
+        let Some(offset) = lock(&self.offsets).settled(position) else {
+            return Ok(());
+        };
+        consumer.store_offset(&position.topic, position.partition, offset)
+    }
+}
+
 impl KafkaSubscription {
     /// Lets go of a message this subscription does not deliver.
     fn done_with(&self, position: &Position) {
-        let _ = self
-            .consumer
-            .store_offset(&position.topic, position.partition, position.offset);
+        let _ = self.member.settled(&self.consumer, position);
     }
 
     fn delivery(&self, delivered: Delivered, position: Position) -> Delivery {
         let settle = KafkaSettle {
             consumer: Arc::clone(&self.consumer),
-            again: Arc::clone(&self.again),
+            member: Arc::clone(&self.member),
             kafka: self.kafka.clone(),
             group: self.group.clone(),
             position,
@@ -433,20 +543,16 @@ impl KafkaSubscription {
 
 struct KafkaSettle {
     consumer: Arc<StreamConsumer>,
-    again: Arc<Mutex<Option<Again>>>,
+    member: Arc<Member>,
     kafka: Kafka,
     group: String,
     position: Position,
 }
 
 impl Broker for KafkaSettle {
-    /// The offset stored, to be committed.
+    /// The offset stored, to be committed, once nothing before it is in hand.
     async fn ack(&self) -> Result<(), TransportError> {
-        let position = &self.position;
-        match self
-            .consumer
-            .store_offset(&position.topic, position.partition, position.offset)
-        {
+        match self.member.settled(&self.consumer, &self.position) {
             // The partition moved to another member in a rebalance: it starts from the last
             // commit, so the message comes again there (at least once).
             Err(KafkaError::StoreOffset(RDKafkaErrorCode::State)) => Ok(()),
@@ -471,8 +577,8 @@ impl Broker for KafkaSettle {
 }
 
 impl Retry for KafkaSettle {
-    /// Held by the subscription and delivered again after the delay, before the partition
-    /// goes on (its offset is not stored until then).
+    /// Held by the member and delivered again after the delay; its offset is not stored
+    /// until then.
     async fn retry(
         self,
         mut delivered: Delivered,
@@ -480,11 +586,12 @@ impl Retry for KafkaSettle {
         _: String,
     ) -> Result<(), TransportError> {
         delivered.attempt = delivered.attempt.saturating_add(1);
-        *lock(&self.again) = Some(Again {
+        lock(&self.member.again).push(Again {
             delivered,
             at: tokio::time::Instant::now() + delay,
             position: self.position,
         });
+        self.member.retried.notify_one();
         Ok(())
     }
 }
@@ -492,6 +599,48 @@ impl Retry for KafkaSettle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use proptest::prelude::*;
+
+    proptest::proptest! {
+        /// Offsets settled in any order: what is stored never passes an offset still in
+        /// hand, and once all are settled the highest is stored.
+        #[test]
+        fn stored_offsets_never_pass_one_in_hand(
+            order in proptest::sample::subsequence((0..40_i64).collect::<Vec<_>>(), 40)
+                .prop_shuffle(),
+            retried in proptest::collection::vec(0..40_i64, 0..5),
+        ) {
+            let at = |offset| Position { topic: "t".into(), partition: 3, offset };
+            let mut offsets = Offsets::default();
+            for offset in 0..40 {
+                offsets.taken(&at(offset));
+            }
+            let mut in_hand: BTreeSet<i64> = (0..40).collect();
+            let mut stored = None;
+            for offset in order {
+                // A retry keeps its offset in hand; it is settled at the end.
+                if retried.contains(&offset) {
+                    continue;
+                }
+                in_hand.remove(&offset);
+                if let Some(through) = offsets.settled(&at(offset)) {
+                    prop_assert!(Some(through) > stored, "stored offsets only move forward");
+                    stored = Some(through);
+                }
+                if let (Some(stored), Some(oldest)) = (stored, in_hand.first()) {
+                    prop_assert!(stored < *oldest, "stored {stored} passes {oldest}, in hand");
+                }
+            }
+            for offset in retried {
+                in_hand.remove(&offset);
+                if let Some(through) = offsets.settled(&at(offset)) {
+                    stored = Some(through);
+                }
+            }
+            prop_assert_eq!(stored, Some(39));
+        }
+    }
 
     /// A transport that never connected: the name mapping needs no cluster.
     fn offline() -> Kafka {

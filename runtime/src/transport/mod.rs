@@ -123,6 +123,49 @@ pub trait Transport: Clone + Send + Sync + 'static {
         pattern: &str,
         group: &str,
     ) -> impl Future<Output = Result<Self::Subscription, TransportError>> + Send;
+
+    /// Like [`subscribe`](Self::subscribe), for a member that keeps up to
+    /// `window.in_flight` deliveries unsettled at once: transports that fetch ahead size
+    /// their prefetch (RabbitMQ), pull batches (NATS) or in-flight window (MQTT) from it.
+    fn subscribe_with(
+        &self,
+        pattern: &str,
+        group: &str,
+        window: Window,
+    ) -> impl Future<Output = Result<Self::Subscription, TransportError>> + Send {
+        let _ = window;
+        self.subscribe(pattern, group)
+    }
+}
+
+/// How many deliveries a consumer-group member keeps unsettled at once; see
+/// [`Transport::subscribe_with`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// Deliveries taken and not yet settled, at most (at least 1).
+    pub in_flight: usize,
+}
+
+impl Default for Window {
+    /// The window of a worker with the default concurrency
+    /// ([`DEFAULT_CONCURRENCY`](crate::consume::DEFAULT_CONCURRENCY)).
+    fn default() -> Self {
+        Window::new(crate::consume::DEFAULT_CONCURRENCY)
+    }
+}
+
+impl Window {
+    /// A window of `in_flight` unsettled deliveries (at least 1).
+    pub fn new(in_flight: usize) -> Self {
+        Window {
+            in_flight: in_flight.max(1),
+        }
+    }
+
+    /// The window as a broker's 16-bit count (prefetch, receive maximum), at least 1.
+    pub fn as_u16(self) -> u16 {
+        u16::try_from(self.in_flight).unwrap_or(u16::MAX)
+    }
 }
 
 /// The messages of one consumer-group member.

@@ -31,7 +31,7 @@ use tokio::sync::{mpsc, Notify};
 use crate::envelope::{Binding, ATTEMPT_HEADER};
 use crate::transport::settle::{dead_letter_headers, Broker, Republish, Settler};
 use crate::transport::{
-    lock, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError,
+    lock, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError, Window,
 };
 
 pub use rumqttc;
@@ -76,18 +76,24 @@ const DLQ_ROOT: &str = "tidings-dlq";
 
 /// Opens a connection and waits for the broker to accept it (and for `subscribe`, if any,
 /// to be acknowledged); the event loop then runs in the background, reconnecting on error.
+/// A subscriber gives its in-flight window: the broker sends up to that many messages
+/// ahead of their acks (MQTT 5's receive maximum).
 async fn open(
     host: &str,
     port: u16,
     manual_acks: bool,
     subscribe: &[String],
-    incoming: Option<mpsc::Sender<Publish>>,
+    incoming: Option<(mpsc::Sender<Publish>, Window)>,
     acks: Option<Arc<Acks>>,
 ) -> Result<AsyncClient, TransportError> {
     let id = format!("tidings-{}", uuid::Uuid::now_v7().simple());
     let mut options = ClientOptions::new(id, host, port);
     options.set_keep_alive(Duration::from_secs(15));
     options.set_manual_acks(manual_acks);
+    let incoming = incoming.map(|(incoming, window)| {
+        options.set_receive_maximum(Some(window.as_u16()));
+        incoming
+    });
     let (client, mut events) = AsyncClient::new(options, 256);
     for filter in subscribe {
         client
@@ -283,6 +289,17 @@ impl Transport for Mqtt {
         pattern: &str,
         group: &str,
     ) -> Result<MqttSubscription, TransportError> {
+        self.subscribe_with(pattern, group, Window::default()).await
+    }
+
+    /// The broker sends up to twice the worker's concurrency ahead of acks.
+    async fn subscribe_with(
+        &self,
+        pattern: &str,
+        group: &str,
+        window: Window,
+    ) -> Result<MqttSubscription, TransportError> {
+        let window = Window::new(window.in_flight.saturating_mul(2));
         let group = level(group);
         let filter = self.filter(pattern);
         let retry_root = format!("{RETRY_ROOT}/{group}/");
@@ -291,7 +308,8 @@ impl Transport for Mqtt {
             format!("$share/{group}/{retry_root}{filter}"),
         ];
         let (sender, receiver) = mpsc::channel(256);
-        let client = open(&self.host, self.port, true, &filters, Some(sender), None).await?;
+        let incoming = Some((sender, window));
+        let client = open(&self.host, self.port, true, &filters, incoming, None).await?;
         Ok(MqttSubscription {
             client,
             receiver,

@@ -9,9 +9,10 @@
 //!   waits for the stream's acknowledgement, and sets `Nats-Msg-Id` to the event id, so a
 //!   publish retried within the stream's duplicate window is stored once.
 //! - **Consumer groups** are durable pull consumers with explicit acks, one per group name and
-//!   address pattern: members of a group share its messages. An ack is confirmed by the
-//!   server before the next message is taken; a retry is a NAK with the policy's delay; the
-//!   attempt is JetStream's delivery count.
+//!   address pattern: members of a group share its messages, pulled in batches of twice the
+//!   worker's concurrency (at least 200) with the next batch requested while half of one is
+//!   still to be handled. Acks are sent without waiting by default ([`AckMode`]); a retry is
+//!   a NAK with the policy's delay; the attempt is JetStream's delivery count.
 //! - **Dead letters** go to `<prefix>-dlq.<subject>` (stream `<stream>_DLQ`) with the headers
 //!   `tidings-dlq-reason`, `tidings-dlq-attempt` and `tidings-dlq-group`, then the original is
 //!   terminated.
@@ -31,7 +32,9 @@ pub use async_nats;
 
 use crate::envelope::{Binding, ADDRESS_HEADER};
 use crate::transport::settle::{dead_letter_headers, Broker, Retry, Settler};
-use crate::transport::{Delivered, Delivery, RawMessage, Subscription, Transport, TransportError};
+use crate::transport::{
+    Delivered, Delivery, RawMessage, Subscription, Transport, TransportError, Window,
+};
 
 /// Where tidings keeps its messages on the server.
 #[derive(Clone, Debug)]
@@ -218,6 +221,16 @@ impl Transport for Nats {
         pattern: &str,
         group: &str,
     ) -> Result<NatsSubscription, TransportError> {
+        self.subscribe_with(pattern, group, Window::default()).await
+    }
+
+    /// Pull requests ask for batches of at least twice the worker's concurrency.
+    async fn subscribe_with(
+        &self,
+        pattern: &str,
+        group: &str,
+        window: Window,
+    ) -> Result<NatsSubscription, TransportError> {
         let filter = self.filter(pattern);
         let durable = consumer_name(group, &filter);
         let stream = self
@@ -250,8 +263,12 @@ impl Transport for Nats {
             )
             .await
             .map_err(TransportError::broker)?;
-        let messages = consumer.messages().await.map_err(TransportError::broker)?;
+        let batch = window.in_flight.saturating_mul(2).max(MIN_BATCH);
+        let messages = pull(&consumer, batch)
+            .await
+            .map_err(TransportError::broker)?;
         Ok(NatsSubscription {
+            batch,
             consumer,
             messages: Some(messages),
             nats: self.clone(),
@@ -298,8 +315,29 @@ fn consumer_name(group: &str, filter: &str) -> String {
     format!("{safe}-{:08x}", hasher.finish() as u32)
 }
 
+/// Messages a pull request asks for, at least.
+const MIN_BATCH: usize = 200;
+
+/// The member's messages from `consumer`: pull requests of `batch` messages that expire
+/// after 30 s, the next one sent when half of a batch is taken, so that a batch is always on
+/// its way; the server's heartbeats every 15 s tell a lost connection.
+async fn pull(
+    consumer: &consumer::PullConsumer,
+    batch: usize,
+) -> Result<consumer::pull::Stream, consumer::StreamError> {
+    consumer
+        .stream()
+        .max_messages_per_batch(batch)
+        .expires(Duration::from_secs(30))
+        .heartbeat(Duration::from_secs(15))
+        .messages()
+        .await
+}
+
 /// One member of a consumer group on NATS.
 pub struct NatsSubscription {
+    /// Messages per pull request.
+    batch: usize,
     consumer: consumer::PullConsumer,
     messages: Option<consumer::pull::Stream>,
     nats: Nats,
@@ -311,7 +349,7 @@ impl Subscription for NatsSubscription {
         loop {
             let messages = match &mut self.messages {
                 Some(messages) => messages,
-                None => match self.consumer.messages().await {
+                None => match pull(&self.consumer, self.batch).await {
                     Ok(messages) => self.messages.insert(messages),
                     Err(_) => {
                         // The server is away: the client reconnects; try again shortly.
