@@ -184,3 +184,13 @@ async fn an_event_with_an_id_over_255_bytes_is_retried_and_handled() {
     common::stop(running).await;
     cleanup(&amqp).await;
 }
+
+/// Per-key order with concurrency 64, and a stuck or failing key holds up no other key.
+#[tokio::test]
+async fn keys_keep_their_order_with_concurrency_and_do_not_stall_each_other() {
+    let Some(amqp) = connect("lanes").await else {
+        return;
+    };
+    common::per_key_order_with_concurrency(&amqp, Duration::ZERO).await;
+    cleanup(&amqp).await;
+}

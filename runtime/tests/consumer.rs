@@ -194,3 +194,9 @@ async fn the_spec_retry_policy_applies_unless_code_sets_one() {
     let code = RetryPolicy::immediate().max_attempts(4);
     assert_eq!(attempts_before_dead_letter(|c| c.retry(code)).await, 4);
 }
+
+/// Per-key order with concurrency 64, and a stuck or failing key holds up no other key.
+#[tokio::test]
+async fn keys_keep_their_order_with_concurrency_and_do_not_stall_each_other() {
+    common::per_key_order_with_concurrency(&InMemory::new(), Duration::ZERO).await;
+}

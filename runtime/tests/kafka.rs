@@ -324,3 +324,14 @@ async fn from_now_skips_what_was_published_before() {
     assert_eq!(seen, [2, 3]);
     common::stop(running).await;
 }
+
+/// Per-key order with concurrency 64, and a stuck or failing key holds up no other key.
+#[tokio::test]
+async fn keys_keep_their_order_with_concurrency_and_do_not_stall_each_other() {
+    let cluster = cluster();
+    let kafka = connect(&cluster, "lanes").await;
+    let addresses = common::lane_addresses();
+    let addresses: Vec<&str> = addresses.iter().map(String::as_str).collect();
+    create_topics(&cluster, &kafka, &addresses, 2).await;
+    common::per_key_order_with_concurrency(&kafka, Duration::ZERO).await;
+}

@@ -116,3 +116,12 @@ async fn two_consumers_in_one_group_share_the_work() {
     };
     common::a_group_shares_the_work(&mqtt).await;
 }
+
+/// Per-key order with concurrency 64, and a stuck or failing key holds up no other key.
+#[tokio::test]
+async fn keys_keep_their_order_with_concurrency_and_do_not_stall_each_other() {
+    let Some(mqtt) = connect("lanes").await else {
+        return;
+    };
+    common::per_key_order_with_concurrency(&mqtt, Duration::ZERO).await;
+}

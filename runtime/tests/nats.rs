@@ -24,6 +24,11 @@ async fn connect(test: &str) -> Option<Nats> {
 
 /// [`connect`], acknowledging as `ack` says.
 async fn connect_acking(test: &str, ack: AckMode) -> Option<Nats> {
+    connect_with(test, ack, Duration::from_secs(5)).await
+}
+
+/// [`connect`], acknowledging as `ack` says, with `ack_wait`.
+async fn connect_with(test: &str, ack: AckMode, ack_wait: Duration) -> Option<Nats> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
@@ -31,7 +36,7 @@ async fn connect_acking(test: &str, ack: AckMode) -> Option<Nats> {
     let options = NatsOptions {
         stream: format!("HT_{unique}"),
         prefix: format!("ht_{unique}"),
-        ack_wait: Duration::from_secs(5),
+        ack_wait,
         ack,
         ..NatsOptions::default()
     };
@@ -250,4 +255,16 @@ fn addresses_map_to_subjects_that_a_value_cannot_widen() {
     );
     assert!(tidings::address::fill("acme/orders/{id}", &[("id", "a.b")]).is_err());
     rt.block_on(cleanup(&nats));
+}
+
+/// Per-key order with concurrency 64, and a stuck or failing key holds up no other key.
+#[tokio::test]
+async fn keys_keep_their_order_with_concurrency_and_do_not_stall_each_other() {
+    let Some(nats) = connect_with("lanes", AckMode::Plain, Duration::from_secs(1)).await else {
+        return;
+    };
+    // Held past `ack_wait` (1 s here): the server's redeliveries of messages waiting in a
+    // lane are not handled twice.
+    common::per_key_order_with_concurrency(&nats, Duration::from_millis(2500)).await;
+    cleanup(&nats).await;
 }

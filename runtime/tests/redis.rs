@@ -239,3 +239,14 @@ async fn the_redis_idempotency_store_is_shared_between_consumers() {
             .await;
     cleanup(&redis).await;
 }
+
+/// Per-key order with concurrency 64, and a stuck or failing key holds up no other key.
+#[tokio::test]
+async fn keys_keep_their_order_with_concurrency_and_do_not_stall_each_other() {
+    let Some(redis) = connect("lanes").await else {
+        return;
+    };
+    // Held past the claim timeout (500 ms here): the member must not reclaim its own.
+    common::per_key_order_with_concurrency(&redis, Duration::from_millis(1500)).await;
+    cleanup(&redis).await;
+}

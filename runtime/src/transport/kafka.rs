@@ -385,7 +385,10 @@ impl Offsets {
         if !self.topics.contains_key(&position.topic) {
             self.topics.insert(position.topic.clone(), HashMap::new());
         }
-        let topic = self.topics.get_mut(&position.topic).expect("inserted above");
+        let topic = self
+            .topics
+            .get_mut(&position.topic)
+            .expect("inserted above");
         topic.entry(position.partition).or_default()
     }
 }
@@ -412,16 +415,16 @@ impl Subscription for KafkaSubscription {
             // waits are dropped, which loses nothing.
             let received = {
                 let mut recv = std::pin::pin!(self.consumer.recv());
-                let mut timer = std::pin::pin!(tokio::time::sleep_until(earliest.unwrap_or_else(
-                    || tokio::time::Instant::now() + Duration::from_secs(3600)
-                )));
+                let mut timer =
+                    std::pin::pin!(tokio::time::sleep_until(earliest.unwrap_or_else(|| {
+                        tokio::time::Instant::now() + Duration::from_secs(3600)
+                    })));
                 let mut retried = std::pin::pin!(self.member.retried.notified());
                 std::future::poll_fn(|cx| {
                     if let Poll::Ready(received) = recv.as_mut().poll(cx) {
                         return Poll::Ready(Some(received));
                     }
-                    if timer.as_mut().poll(cx).is_ready() || retried.as_mut().poll(cx).is_ready()
-                    {
+                    if timer.as_mut().poll(cx).is_ready() || retried.as_mut().poll(cx).is_ready() {
                         return Poll::Ready(None);
                     }
                     Poll::Pending

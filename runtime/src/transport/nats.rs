@@ -31,7 +31,7 @@ use tokio_stream::StreamExt;
 pub use async_nats;
 
 use crate::envelope::{Binding, ADDRESS_HEADER};
-use crate::transport::settle::{dead_letter_headers, Broker, Retry, Settler};
+use crate::transport::settle::{dead_letter_headers, Broker, Held, InHand, Retry, Settler};
 use crate::transport::{
     Delivered, Delivery, RawMessage, Subscription, Transport, TransportError, Window,
 };
@@ -269,6 +269,7 @@ impl Transport for Nats {
             .map_err(TransportError::broker)?;
         Ok(NatsSubscription {
             batch,
+            in_hand: InHand::default(),
             consumer,
             messages: Some(messages),
             nats: self.clone(),
@@ -338,6 +339,8 @@ async fn pull(
 pub struct NatsSubscription {
     /// Messages per pull request.
     batch: usize,
+    /// Stream sequences delivered and not yet settled.
+    in_hand: InHand<u64>,
     consumer: consumer::PullConsumer,
     messages: Option<consumer::pull::Stream>,
     nats: Nats,
@@ -359,7 +362,10 @@ impl Subscription for NatsSubscription {
                 },
             };
             match messages.next().await {
-                Some(Ok(message)) => return Some(self.delivery(message)),
+                Some(Ok(message)) => match self.delivery(message) {
+                    Some(delivery) => return Some(delivery),
+                    None => continue,
+                },
                 // Heartbeats missed while the server restarts, and the like: start over.
                 Some(Err(_)) => {
                     self.messages = None;
@@ -372,11 +378,18 @@ impl Subscription for NatsSubscription {
 }
 
 impl NatsSubscription {
-    fn delivery(&self, message: jetstream::Message) -> Delivery {
-        let attempt = message
-            .info()
-            .map_or(1, |info| u32::try_from(info.delivered).unwrap_or(u32::MAX))
-            .max(1);
+    /// The delivery of `message`, or `None` when the server delivered it again (after
+    /// `ack_wait`) while it is still in hand here, waiting behind others of its key.
+    fn delivery(&self, message: jetstream::Message) -> Option<Delivery> {
+        let (attempt, sequence) = message.info().map_or((1, None), |info| {
+            let attempt = u32::try_from(info.delivered).unwrap_or(u32::MAX);
+            (attempt, Some(info.stream_sequence))
+        });
+        let attempt = attempt.max(1);
+        let held = match sequence {
+            Some(sequence) => Some(self.in_hand.hold(sequence)?),
+            None => None,
+        };
         let mut headers = Vec::new();
         let mut address = None;
         if let Some(map) = &message.headers {
@@ -409,8 +422,9 @@ impl NatsSubscription {
             subject,
             nats: self.nats.clone(),
             group: self.group.clone(),
+            _held: held,
         };
-        Delivery::new(raw, attempt, Box::new(Settler(settle)))
+        Some(Delivery::new(raw, attempt, Box::new(Settler(settle))))
     }
 }
 
@@ -419,6 +433,8 @@ struct NatsSettle {
     subject: String,
     nats: Nats,
     group: String,
+    /// In hand until settled.
+    _held: Option<Held<u64>>,
 }
 
 impl Broker for NatsSettle {
@@ -438,6 +454,7 @@ impl Broker for NatsSettle {
             subject,
             nats,
             group,
+            ..
         } = self;
         let prefix = &nats.options.prefix;
         let rest = subject

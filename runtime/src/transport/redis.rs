@@ -30,7 +30,7 @@ use redis::streams::{StreamAutoClaimReply, StreamId, StreamReadReply};
 use redis::AsyncCommands;
 
 use crate::envelope::Binding;
-use crate::transport::settle::{Broker, Republish, Settler};
+use crate::transport::settle::{Broker, Held, InHand, Republish, Settler};
 use crate::transport::{
     BoxFuture, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError,
 };
@@ -233,6 +233,7 @@ impl Transport for Redis {
             group,
             consumer,
             buffer: Vec::new(),
+            in_hand: InHand::default(),
         })
     }
 }
@@ -281,6 +282,8 @@ pub struct RedisSubscription {
     group: String,
     consumer: String,
     buffer: Vec<StreamId>,
+    /// Entry ids delivered and not yet settled: reclaiming skips them.
+    in_hand: InHand<String>,
 }
 
 impl Subscription for RedisSubscription {
@@ -325,7 +328,10 @@ impl RedisSubscription {
             .query_async(&mut connection)
             .await
             .map_err(TransportError::broker)?;
+        // Entries this member still has in hand (waiting behind others of their key) are idle
+        // too; claiming them again only resets their idle time.
         let mut entries = claimed.claimed;
+        entries.retain(|entry| !self.in_hand.contains(&entry.id));
         if entries.is_empty() {
             // Waits on the server for new entries, on the member's own connection.
             let options = redis::streams::StreamReadOptions::default()
@@ -348,8 +354,8 @@ impl RedisSubscription {
         Ok(())
     }
 
-    /// The delivery of `entry`, or `None` (after acking it) when this group does not want
-    /// it or it is not a message.
+    /// The delivery of `entry`, or `None`: when this group does not want it or it is not a
+    /// message (acked), or when it is still in hand here (reclaimed from this member).
     async fn delivery(&mut self, entry: StreamId) -> Option<Delivery> {
         let text = |v: &redis::Value| match v {
             redis::Value::BulkString(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
@@ -396,10 +402,12 @@ impl RedisSubscription {
             headers,
             body,
         };
+        let held = self.in_hand.hold(entry.id.clone())?;
         let settle = RedisSettle {
             redis: self.redis.clone(),
             group: self.group.clone(),
             id: entry.id,
+            _held: held,
         };
         Some(Delivery::new(message, attempt, Box::new(Settler(settle))))
     }
@@ -409,6 +417,8 @@ struct RedisSettle {
     redis: Redis,
     group: String,
     id: String,
+    /// In hand until the settlement is done (for a retry, until the copy is out).
+    _held: Held<String>,
 }
 
 impl Broker for RedisSettle {

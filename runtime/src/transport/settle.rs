@@ -125,3 +125,50 @@ impl<B: Retry> Settle for Settler<B> {
         })
     }
 }
+
+/// The messages a member has delivered and not yet settled, by the broker's id for them.
+///
+/// Brokers that deliver again what stays unsettled too long (Redis reclaims, NATS's
+/// `ack_wait`) would otherwise hand a worker a second copy of a message still waiting in one
+/// of its lanes: the copy is skipped while the first is in hand.
+#[cfg(any(feature = "nats", feature = "redis"))]
+pub(crate) struct InHand<K>(std::sync::Arc<std::sync::Mutex<std::collections::HashSet<K>>>);
+
+#[cfg(any(feature = "nats", feature = "redis"))]
+impl<K> Default for InHand<K> {
+    fn default() -> Self {
+        InHand(Default::default())
+    }
+}
+
+#[cfg(any(feature = "nats", feature = "redis"))]
+impl<K: std::hash::Hash + Eq + Clone> InHand<K> {
+    /// Whether `id` is in hand.
+    #[cfg(feature = "redis")]
+    pub(crate) fn contains(&self, id: &K) -> bool {
+        super::lock(&self.0).contains(id)
+    }
+
+    /// Marks `id` in hand until the returned guard is dropped (with the settlement); `None`
+    /// when it already is.
+    pub(crate) fn hold(&self, id: K) -> Option<Held<K>> {
+        super::lock(&self.0).insert(id.clone()).then(|| Held {
+            set: std::sync::Arc::clone(&self.0),
+            id,
+        })
+    }
+}
+
+/// A message in hand; dropping it lets the id go.
+#[cfg(any(feature = "nats", feature = "redis"))]
+pub(crate) struct Held<K: std::hash::Hash + Eq> {
+    set: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<K>>>,
+    id: K,
+}
+
+#[cfg(any(feature = "nats", feature = "redis"))]
+impl<K: std::hash::Hash + Eq> Drop for Held<K> {
+    fn drop(&mut self) {
+        super::lock(&self.set).remove(&self.id);
+    }
+}

@@ -5,7 +5,8 @@
 
 #![allow(dead_code)]
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -59,6 +60,142 @@ impl Pings {
     pub fn count(&self) -> usize {
         self.seen.lock().unwrap().len()
     }
+}
+
+/// Keys of [`per_key_order_with_concurrency`]: key 0's handler waits until released, key
+/// 1's fails each event's first attempt, the others take 0 to 3 ms per event.
+pub const KEYS: u32 = 16;
+/// Events per key in [`per_key_order_with_concurrency`].
+pub const PER_KEY: u32 = 30;
+const STUCK: u32 = 0;
+const FAILING: u32 = 1;
+
+/// The addresses of [`per_key_order_with_concurrency`], one per key.
+pub fn lane_addresses() -> Vec<String> {
+    (0..KEYS).map(|key| format!("lanes/k{key}")).collect()
+}
+
+/// Records per key the order its events are handled in (event `n` is key `n / 1000`,
+/// number `n % 1000`), and how many handlers ran at once.
+#[derive(Clone, Default)]
+pub struct Lanes {
+    seen: Arc<Mutex<BTreeMap<u32, Vec<u32>>>>,
+    running: Arc<AtomicUsize>,
+    most: Arc<AtomicUsize>,
+    released: Arc<AtomicBool>,
+}
+
+impl Route for Lanes {
+    const OPERATION: &'static str = "lanes";
+    const ADDRESS: &'static str = "lanes/{key}";
+
+    async fn route(&self, incoming: Incoming<'_>, ctx: &Context<'_>) -> Outcome {
+        match incoming.decode::<Ping>() {
+            Ok(event) => self.handle(event.data.n, ctx.attempt()).await.into(),
+            Err(error) => Outcome::undecodable("com.acme.ping", error),
+        }
+    }
+}
+
+impl Lanes {
+    async fn handle(&self, n: u32, attempt: u32) -> HandlerResult {
+        let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most.fetch_max(now, Ordering::SeqCst);
+        let key = n / 1000;
+        if key == STUCK {
+            while !self.released.load(Ordering::SeqCst) {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        } else {
+            // Lanes finish out of the order they started in.
+            let micros = u64::from(n.wrapping_mul(7919) % 3000);
+            tokio::time::sleep(Duration::from_micros(micros)).await;
+        }
+        self.running.fetch_sub(1, Ordering::SeqCst);
+        if key == FAILING && attempt == 1 {
+            return Err(format!("event {n} fails its first attempt").into());
+        }
+        self.seen
+            .lock()
+            .unwrap()
+            .entry(key)
+            .or_default()
+            .push(n % 1000);
+        Ok(())
+    }
+
+    fn handled(&self, key: u32) -> Vec<u32> {
+        self.seen
+            .lock()
+            .unwrap()
+            .get(&key)
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// A worker with concurrency 64 keeps each key's order while keys run concurrently: with
+/// key 0's handler stuck, every other key is handled (in order); key 1's failures are
+/// retried and each of its events handled once (a retry goes behind later events of its
+/// key); once key 0 is released, its events are handled in order. Key 0 is held for `hold`
+/// at least: longer than a broker's redelivery timeout, it checks that messages waiting in
+/// a lane are not delivered twice.
+pub async fn per_key_order_with_concurrency<T: Transport>(transport: &T, hold: Duration) {
+    let start = tokio::time::Instant::now();
+    let lanes = Lanes::default();
+    let worker = Consumer::new(transport.clone())
+        .concurrency(64)
+        .retry(quick_retries())
+        .subscribe(lanes.clone())
+        .await
+        .unwrap();
+    let running = tokio::spawn(worker.run());
+    let publisher = Publisher::new(transport.clone());
+    let addresses = lane_addresses();
+    for number in 0..PER_KEY {
+        for key in 0..KEYS {
+            let n = key * 1000 + number;
+            publisher
+                .publish(&addresses[key as usize], Ping { n })
+                .await
+                .unwrap();
+        }
+    }
+    let in_order: Vec<u32> = (0..PER_KEY).collect();
+    let others_done = || (2..KEYS).all(|key| lanes.handled(key).len() >= PER_KEY as usize);
+    until("every key but the stuck one", others_done).await;
+    assert!(lanes.handled(STUCK).is_empty(), "the stuck key was handled");
+    for key in 2..KEYS {
+        assert_eq!(lanes.handled(key), in_order, "key {key} out of order");
+    }
+    until("the failing key's retries", || {
+        lanes.handled(FAILING).len() >= PER_KEY as usize
+    })
+    .await;
+    let mut failing = lanes.handled(FAILING);
+    failing.sort_unstable();
+    assert_eq!(failing, in_order, "key {FAILING}: each event handled once");
+    tokio::time::sleep_until(start + hold).await;
+    lanes.released.store(true, Ordering::SeqCst);
+    until("the stuck key, released", || {
+        lanes.handled(STUCK).len() >= PER_KEY as usize
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(lanes.handled(STUCK), in_order, "the stuck key out of order");
+    for key in 2..KEYS {
+        assert_eq!(
+            lanes.handled(key).len(),
+            PER_KEY as usize,
+            "key {key} handled again"
+        );
+    }
+    let most = lanes.most.load(Ordering::SeqCst);
+    assert!(
+        (2..=64).contains(&most),
+        "{most} handlers ran at once (concurrency 64)"
+    );
+    stop(running).await;
 }
 
 /// Waits up to [`WAIT`] for `done`.
