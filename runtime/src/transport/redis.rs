@@ -8,7 +8,8 @@
 //! - **Consumer groups** are Redis consumer groups (created with `MKSTREAM`, from the start
 //!   of the stream); each member is a Redis consumer. Entries a group does not subscribe to
 //!   are acked at once.
-//! - **Acks** are `XACK` after the handler. A **retry** waits the policy's delay, adds the
+//! - **Acks** are `XACK` after the handler, one command for the acks of many entries settled
+//!   at about the same time (each settlement returns once the server has its ack). A **retry** waits the policy's delay, adds the
 //!   entry again with its attempt counted, then acks the original: if the consumer dies in
 //!   between, the original is still pending and is reclaimed.
 //! - **Reading** blocks on the server (`XREADGROUP ... BLOCK`) on a connection of the member's
@@ -225,7 +226,10 @@ impl Transport for Redis {
             }
         }
         let consumer = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7());
+        let (acks, waiting) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(ack_in_batches(self.clone(), group.clone(), waiting));
         Ok(RedisSubscription {
+            acks,
             reader: self.reader().await?,
             trimmed: None,
             redis: self.clone(),
@@ -284,6 +288,43 @@ pub struct RedisSubscription {
     buffer: Vec<StreamId>,
     /// Entry ids delivered and not yet settled: reclaiming skips them.
     in_hand: InHand<String>,
+    /// The member's acks, sent in batches.
+    acks: Acks,
+}
+
+/// An ack to send: the entry id, and who waits for the server's answer.
+type Ack = (String, tokio::sync::oneshot::Sender<Result<(), String>>);
+
+/// Where a member's settlements put their acks.
+type Acks = tokio::sync::mpsc::UnboundedSender<Ack>;
+
+/// Acks a member's entries: every ack that comes while one `XACK` is on its way goes in the
+/// next one (up to 512 ids), so the server does one command for many entries, and each
+/// settlement still returns once the server has its ack. Ends with the member and its last
+/// delivery.
+async fn ack_in_batches(
+    redis: Redis,
+    group: String,
+    mut waiting: tokio::sync::mpsc::UnboundedReceiver<Ack>,
+) {
+    let mut connection = redis.connection.clone();
+    let mut batch = Vec::new();
+    while let Some(first) = waiting.recv().await {
+        batch.push(first);
+        while batch.len() < 512 {
+            match waiting.try_recv() {
+                Ok(ack) => batch.push(ack),
+                Err(_) => break,
+            }
+        }
+        let ids: Vec<&str> = batch.iter().map(|(id, _)| id.as_str()).collect();
+        let acked: redis::RedisResult<u64> =
+            connection.xack(&redis.options.stream, &group, &ids).await;
+        let acked = acked.map(drop).map_err(|error| error.to_string());
+        for (_, done) in batch.drain(..) {
+            let _ = done.send(acked.clone());
+        }
+    }
 }
 
 impl Subscription for RedisSubscription {
@@ -404,6 +445,7 @@ impl RedisSubscription {
         };
         let held = self.in_hand.hold(entry.id.clone())?;
         let settle = RedisSettle {
+            acks: self.acks.clone(),
             redis: self.redis.clone(),
             group: self.group.clone(),
             id: entry.id,
@@ -414,6 +456,7 @@ impl RedisSubscription {
 }
 
 struct RedisSettle {
+    acks: Acks,
     redis: Redis,
     group: String,
     id: String,
@@ -422,13 +465,16 @@ struct RedisSettle {
 }
 
 impl Broker for RedisSettle {
+    /// `XACK`ed with the member's other acks of the moment.
     async fn ack(&self) -> Result<(), TransportError> {
-        let mut connection = self.redis.connection.clone();
-        let _: u64 = connection
-            .xack(&self.redis.options.stream, &self.group, &[&self.id])
-            .await
-            .map_err(TransportError::broker)?;
-        Ok(())
+        let (done, answer) = tokio::sync::oneshot::channel();
+        self.acks
+            .send((self.id.clone(), done))
+            .map_err(|_| TransportError::Closed)?;
+        match answer.await {
+            Ok(acked) => acked.map_err(TransportError::broker),
+            Err(_) => Err(TransportError::Closed),
+        }
     }
 
     /// Added to the dead-letter stream, with the reason and group as fields of the entry.
