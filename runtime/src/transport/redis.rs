@@ -9,9 +9,10 @@
 //!   of the stream); each member is a Redis consumer. Entries a group does not subscribe to
 //!   are acked at once.
 //! - **Acks** are `XACK` after the handler, one command for the acks of many entries settled
-//!   at about the same time (each settlement returns once the server has its ack). A **retry** waits the policy's delay, adds the
-//!   entry again with its attempt counted, then acks the original: if the consumer dies in
-//!   between, the original is still pending and is reclaimed.
+//!   at about the same time (each settlement returns once the server has its ack). A
+//!   **retry** waits the policy's delay, adds the entry again with its attempt counted, then
+//!   acks the original: if the consumer dies in between, the original is still pending and
+//!   is reclaimed.
 //! - **Reading** blocks on the server (`XREADGROUP ... BLOCK`) on a connection of the member's
 //!   own, so a new entry is delivered as soon as it is added, with no polling delay, and the
 //!   shared connection that publishes and acks is never held up by a waiting read.
