@@ -324,3 +324,45 @@ async fn from_now_skips_what_was_published_before() {
     assert_eq!(seen, [2, 3]);
     common::stop(running).await;
 }
+
+/// `delete_group` deletes the Kafka consumer group (its committed offsets), so the group
+/// starts again from the oldest message. librdkafka's mock cluster does not implement the
+/// call: there the answer must be an error, not a wrong `Ok`.
+#[tokio::test]
+async fn delete_group_deletes_the_consumer_group() {
+    let cluster = cluster();
+    let kafka = connect(&cluster, "delete-group").await;
+    create_topics(&cluster, &kafka, &["pings/a"], 1).await;
+    common::handle_five_and_stop(&kafka).await;
+    // A member that left is noticed at once on a real broker (it sends LeaveGroup), but a
+    // group still settling says it is not empty: ask again for a while.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let deleted = loop {
+        match kafka.delete_group(Pings::ADDRESS, Pings::OPERATION).await {
+            Err(e) if e.to_string().contains("empty") && tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            other => break other,
+        }
+    };
+    match (deleted, &cluster.mock) {
+        (Ok(deleted), _) => {
+            assert!(deleted, "the group was there");
+            assert!(!kafka
+                .delete_group(Pings::ADDRESS, Pings::OPERATION)
+                .await
+                .unwrap());
+            // The group starts over: it handles the 5 again.
+            let pings = Pings::default();
+            let worker = Consumer::new(kafka.clone())
+                .subscribe(pings.clone())
+                .await
+                .unwrap();
+            let running = tokio::spawn(worker.run());
+            until("the 5 pings again", || pings.count() >= 5).await;
+            common::stop(running).await;
+        }
+        (Err(e), Some(_)) => eprintln!("the mock cluster cannot delete groups, as documented: {e}"),
+        (Err(e), None) => panic!("deleting the group failed: {e}"),
+    }
+}
