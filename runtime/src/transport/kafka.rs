@@ -313,8 +313,9 @@ impl Kafka {
     /// [`subscribe`](Transport::subscribe) joins, with its committed offsets, so that
     /// subscribing again starts from the oldest message the topics keep. It is `true` if
     /// there was one. The broker refuses while members are still in the group (stop them
-    /// first). librdkafka's mock cluster does not implement the call, and answers with an
-    /// error.
+    /// first). Brokers must have the DeleteGroups API (Kafka 1.1 and later): on one without
+    /// it, such as librdkafka's mock cluster, librdkafka aborts the process (an assertion in
+    /// its admin error path, librdkafka issue #3663), so do not call this there.
     pub async fn delete_group(&self, pattern: &str, group: &str) -> Result<bool, TransportError> {
         use rdkafka::admin::{AdminClient, AdminOptions};
         use rdkafka::client::DefaultClientContext;
