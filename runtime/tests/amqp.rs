@@ -185,6 +185,46 @@ async fn an_event_with_an_id_over_255_bytes_is_retried_and_handled() {
     cleanup(&amqp).await;
 }
 
+/// Whether the broker has queue `name` (a passive declare, on a channel of its own).
+async fn queue_exists(amqp: &Amqp, name: &str) -> bool {
+    let channel = amqp.channel().await.unwrap();
+    let passive = tidings::amqp::lapin::options::QueueDeclareOptions {
+        passive: true,
+        ..Default::default()
+    };
+    channel
+        .queue_declare(name.into(), passive, Default::default())
+        .await
+        .is_ok()
+}
+
+/// `delete_group` deletes the group's queue, and says whether there was one.
+#[tokio::test]
+async fn delete_group_deletes_the_queue() {
+    let Some(amqp) = connect("delete_group").await else {
+        return;
+    };
+    common::handle_five_and_stop(&amqp).await;
+    let queue = amqp.queue_name(Pings::ADDRESS, Pings::OPERATION);
+    assert!(queue_exists(&amqp, &queue).await);
+    assert!(!amqp.delete_group(Pings::ADDRESS, "other").await.unwrap());
+    assert!(!amqp
+        .delete_group("other/{x}", Pings::OPERATION)
+        .await
+        .unwrap());
+    assert!(queue_exists(&amqp, &queue).await, "other groups' are not");
+    assert!(amqp
+        .delete_group(Pings::ADDRESS, Pings::OPERATION)
+        .await
+        .unwrap());
+    assert!(!queue_exists(&amqp, &queue).await, "the queue is gone");
+    assert!(!amqp
+        .delete_group(Pings::ADDRESS, Pings::OPERATION)
+        .await
+        .unwrap());
+    cleanup(&amqp).await;
+}
+
 /// Per-key order with concurrency 64, and a stuck or failing key holds up no other key.
 #[tokio::test]
 async fn keys_keep_their_order_with_concurrency_and_do_not_stall_each_other() {

@@ -325,6 +325,51 @@ async fn from_now_skips_what_was_published_before() {
     common::stop(running).await;
 }
 
+/// `delete_group` deletes the Kafka consumer group (its committed offsets), so the group
+/// starts again from the oldest message. librdkafka's mock cluster does not implement the
+/// DeleteGroups API, and librdkafka then aborts the whole process (an assertion in its admin
+/// error path, librdkafka issue #3663): so this runs against a real cluster only
+/// (`TIDINGS_KAFKA_BROKERS`), and says so loudly on the mock.
+#[tokio::test]
+async fn delete_group_deletes_the_consumer_group() {
+    let cluster = cluster();
+    if cluster.mock.is_some() {
+        eprintln!(
+            "\n!!!!! delete_group_deletes_the_consumer_group NOT RUN: librdkafka's mock cluster \
+             has no DeleteGroups API and librdkafka aborts the process on it; set \
+             TIDINGS_KAFKA_BROKERS to run it against a real cluster !!!!!\n"
+        );
+        return;
+    }
+    let kafka = connect(&cluster, "delete-group").await;
+    create_topics(&cluster, &kafka, &["pings/a"], 1).await;
+    common::handle_five_and_stop(&kafka).await;
+    // A group still settling after its member left says it is not empty: ask again a while.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let deleted = loop {
+        match kafka.delete_group(Pings::ADDRESS, Pings::OPERATION).await {
+            Err(e) if e.to_string().contains("empty") && tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            other => break other.unwrap(),
+        }
+    };
+    assert!(deleted, "the group was there");
+    assert!(!kafka
+        .delete_group(Pings::ADDRESS, Pings::OPERATION)
+        .await
+        .unwrap());
+    // The group starts over: it handles the 5 again.
+    let pings = Pings::default();
+    let worker = Consumer::new(kafka.clone())
+        .subscribe(pings.clone())
+        .await
+        .unwrap();
+    let running = tokio::spawn(worker.run());
+    until("the 5 pings again", || pings.count() >= 5).await;
+    common::stop(running).await;
+}
+
 /// Per-key order with concurrency 64, and a stuck or failing key holds up no other key.
 #[tokio::test]
 async fn keys_keep_their_order_with_concurrency_and_do_not_stall_each_other() {

@@ -117,6 +117,39 @@ async fn two_consumers_in_one_group_share_the_work() {
     common::a_group_shares_the_work(&mqtt).await;
 }
 
+/// A group keeps no state on the broker: `delete_group` has nothing to delete, and a message
+/// published while no member is connected is not kept for the group.
+#[tokio::test]
+async fn a_group_keeps_no_durable_state() {
+    use common::{until, Ping, Pings};
+    use tidings::{Consumer, Publisher, Route};
+    let Some(mqtt) = connect("delete_group").await else {
+        return;
+    };
+    common::handle_five_and_stop(&mqtt).await;
+    assert!(!mqtt
+        .delete_group(Pings::ADDRESS, Pings::OPERATION)
+        .await
+        .unwrap());
+    // Published while the group has no member: nobody keeps it.
+    let publisher = Publisher::new(mqtt.clone());
+    publisher.publish("pings/a", Ping { n: 99 }).await.unwrap();
+    let pings = Pings::default();
+    let worker = Consumer::new(mqtt.clone())
+        .subscribe(pings.clone())
+        .await
+        .unwrap();
+    let running = tokio::spawn(worker.run());
+    publisher.publish("pings/a", Ping { n: 100 }).await.unwrap();
+    until("the ping published while the member runs", || {
+        pings.count() >= 1
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(*pings.seen.lock().unwrap(), [100]);
+    common::stop(running).await;
+}
+
 /// Per-key order with concurrency 64, and a stuck or failing key holds up no other key.
 #[tokio::test]
 async fn keys_keep_their_order_with_concurrency_and_do_not_stall_each_other() {

@@ -9,7 +9,7 @@ mod common;
 use std::time::Duration;
 
 use tidings::nats::{AckMode, Nats, NatsOptions};
-use tidings::{Consumer, Publisher};
+use tidings::{Consumer, Publisher, Route};
 use tokio_stream::StreamExt;
 
 use common::{until, Ping, Pings, WAIT};
@@ -255,6 +255,301 @@ fn addresses_map_to_subjects_that_a_value_cannot_widen() {
     );
     assert!(tidings::address::fill("acme/orders/{id}", &[("id", "a.b")]).is_err());
     rt.block_on(cleanup(&nats));
+}
+
+/// [`connect`], with the options `tweak` changes (stream and prefix are the test's own).
+async fn connect_tweaked(test: &str, tweak: impl FnOnce(&mut NatsOptions)) -> Option<Nats> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let unique = format!("{test}_{}_{nanos}", std::process::id());
+    let mut options = NatsOptions {
+        stream: format!("HT_{unique}"),
+        prefix: format!("ht_{unique}"),
+        ack_wait: Duration::from_secs(5),
+        ..NatsOptions::default()
+    };
+    tweak(&mut options);
+    match Nats::connect_with(URL, options).await {
+        Ok(nats) => Some(nats),
+        Err(e) => {
+            common::unreachable(test, "NATS", URL, e);
+            None
+        }
+    }
+}
+
+/// How many messages the stream holds, read from the server.
+async fn stored(nats: &Nats) -> u64 {
+    let mut stream = nats
+        .jetstream()
+        .get_stream(&nats.options().stream)
+        .await
+        .unwrap();
+    stream.info().await.unwrap().state.messages
+}
+
+/// Waits up to [`WAIT`] for the stream to hold `count` messages.
+async fn until_stored(nats: &Nats, count: u64, what: &str) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let now = stored(nats).await;
+        if now == count {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: the stream holds {now} messages, not {count}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Checks for a second that the stream keeps holding `count` messages.
+async fn stays_stored(nats: &Nats, count: u64, what: &str) {
+    for _ in 0..10 {
+        assert_eq!(stored(nats).await, count, "{what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Retention (interest, the default): a message is removed once every group of its channel
+/// has acknowledged it, and none that a group still needs is removed.
+#[tokio::test]
+async fn acknowledged_messages_are_removed_and_needed_ones_kept() {
+    let Some(nats) = connect("retention").await else {
+        return;
+    };
+    // Group `late` exists (its durable consumer) and handles nothing yet.
+    let late = tidings::transport::Transport::subscribe(&nats, Pings::ADDRESS, "late")
+        .await
+        .unwrap();
+    drop(late);
+    let pings = Pings::default();
+    let worker = Consumer::new(nats.clone())
+        .subscribe(pings.clone())
+        .await
+        .unwrap();
+    let running = tokio::spawn(worker.run());
+    let publisher = Publisher::new(nats.clone());
+    for n in 0..100 {
+        publisher.publish("pings/a", Ping { n }).await.unwrap();
+    }
+    until("100 pings handled", || pings.count() >= 100).await;
+    stays_stored(
+        &nats,
+        100,
+        "`pings` acked them all, `late` none: all are kept",
+    )
+    .await;
+
+    // Once `late` has handled them too, the stream is empty.
+    let late_pings = Pings::default();
+    let late_worker = Consumer::new(nats.clone())
+        .group("late")
+        .subscribe(late_pings.clone())
+        .await
+        .unwrap();
+    let late_running = tokio::spawn(late_worker.run());
+    until("`late` has handled the backlog", || {
+        late_pings.count() >= 100
+    })
+    .await;
+    until_stored(&nats, 0, "every group acknowledged every message").await;
+
+    // A group deleted no longer holds messages: with `late` stopped and deleted, what
+    // `pings` acknowledges goes.
+    common::stop(late_running).await;
+    for n in 100..110 {
+        publisher.publish("pings/a", Ping { n }).await.unwrap();
+    }
+    until("110 pings handled", || pings.count() >= 110).await;
+    stays_stored(&nats, 10, "`late` has not handled the last 10").await;
+    assert!(nats.delete_group(Pings::ADDRESS, "late").await.unwrap());
+    until_stored(&nats, 0, "`late` was deleted").await;
+
+    // A message of a channel no group subscribes to is not kept at all.
+    publisher.publish("other/a", Ping { n: 1 }).await.unwrap();
+    stays_stored(&nats, 0, "no group wants `other/a`").await;
+    common::stop(running).await;
+    cleanup(&nats).await;
+}
+
+/// With `Retention::Limits`, the stream keeps messages whoever acknowledged them, within
+/// `max_messages`: refusing publishes beyond by default, or dropping the oldest.
+#[tokio::test]
+async fn limits_bound_the_stream_by_refusing_or_dropping() {
+    let Some(nats) = connect_tweaked("limits", |o| {
+        o.retention = Some(tidings::nats::Retention::Limits);
+        o.max_messages = Some(5);
+    })
+    .await
+    else {
+        return;
+    };
+    let publisher = Publisher::new(nats.clone());
+    for n in 0..5 {
+        publisher.publish("pings/a", Ping { n }).await.unwrap();
+    }
+    let refused = publisher.publish("pings/a", Ping { n: 5 }).await;
+    assert!(refused.is_err(), "a full stream refuses publishes");
+    assert_eq!(stored(&nats).await, 5);
+
+    // Connecting with other limits applies them to the existing stream.
+    let mut options = nats.options().clone();
+    options.when_full = tidings::nats::WhenFull::DropOldest;
+    options.max_messages = Some(3);
+    options.max_age = Some(Duration::from_secs(60));
+    let dropping = Nats::connect_with(URL, options).await.unwrap();
+    assert_eq!(stored(&dropping).await, 3, "the new limit applies at once");
+    let publisher = Publisher::new(dropping.clone());
+    for n in 10..20 {
+        publisher.publish("pings/a", Ping { n }).await.unwrap();
+    }
+    assert_eq!(stored(&dropping).await, 3, "the oldest are dropped");
+    let config = dropping
+        .jetstream()
+        .get_stream(&dropping.options().stream)
+        .await
+        .unwrap()
+        .cached_info()
+        .config
+        .clone();
+    assert_eq!(config.max_age, Duration::from_secs(60));
+    assert_eq!(
+        config.duplicate_window,
+        Duration::from_secs(60),
+        "the duplicate window is cut to the age"
+    );
+
+    // Default options leave an existing stream's retention and limits as they are.
+    let defaults = NatsOptions {
+        stream: dropping.options().stream.clone(),
+        prefix: dropping.options().prefix.clone(),
+        ..NatsOptions::default()
+    };
+    let kept = Nats::connect_with(URL, defaults).await.unwrap();
+    let config = kept
+        .jetstream()
+        .get_stream(&kept.options().stream)
+        .await
+        .unwrap()
+        .cached_info()
+        .config
+        .clone();
+    assert_eq!(
+        config.retention,
+        tidings::nats::async_nats::jetstream::stream::RetentionPolicy::Limits
+    );
+    assert_eq!(config.max_messages, 3, "limits set earlier are kept");
+
+    // Changing the retention policy: servers before 2.10 refuse it, with an error saying
+    // what to do; later ones change it.
+    let mut options = dropping.options().clone();
+    options.retention = Some(tidings::nats::Retention::Interest);
+    match Nats::connect_with(URL, options).await {
+        Ok(interest) => assert_eq!(
+            interest
+                .jetstream()
+                .get_stream(&interest.options().stream)
+                .await
+                .unwrap()
+                .cached_info()
+                .config
+                .retention,
+            tidings::nats::async_nats::jetstream::stream::RetentionPolicy::Interest
+        ),
+        Err(error) => {
+            let error = error.to_string();
+            assert!(error.contains("NatsOptions::retention"), "{error}");
+            eprintln!("retention change refused as expected: {error}");
+        }
+    }
+    cleanup(&nats).await;
+}
+
+/// Dead letters are kept whatever the groups do.
+#[tokio::test]
+async fn the_dead_letter_stream_keeps_its_messages() {
+    let Some(nats) = connect_tweaked("dlq_kept", |o| {
+        o.dead_letters_max_age = Some(Duration::from_secs(30));
+    })
+    .await
+    else {
+        return;
+    };
+    let (_, running) = common::publish_poison(&nats).await;
+    let mut dlq = nats
+        .jetstream()
+        .get_stream(format!("{}_DLQ", nats.options().stream))
+        .await
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while dlq.info().await.unwrap().state.messages == 0 {
+        assert!(tokio::time::Instant::now() < deadline, "no dead letter");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The original, terminated, is no longer needed by its group.
+    until_stored(&nats, 0, "the buried message is let go").await;
+    let info = dlq.info().await.unwrap();
+    assert_eq!(
+        info.config.retention,
+        tidings::nats::async_nats::jetstream::stream::RetentionPolicy::Limits
+    );
+    assert_eq!(info.config.max_age, Duration::from_secs(30));
+    assert_eq!(info.state.messages, 1);
+    common::stop(running).await;
+    cleanup(&nats).await;
+}
+
+/// `delete_group` deletes the group's durable consumer, and says whether there was one.
+#[tokio::test]
+async fn delete_group_deletes_the_durable_consumer() {
+    let Some(nats) = connect("delete_group").await else {
+        return;
+    };
+    let pings = Pings::default();
+    let worker = Consumer::new(nats.clone())
+        .subscribe(pings.clone())
+        .await
+        .unwrap();
+    let running = tokio::spawn(worker.run());
+    let publisher = Publisher::new(nats.clone());
+    for n in 0..5 {
+        publisher.publish("pings/a", Ping { n }).await.unwrap();
+    }
+    until("5 pings handled", || pings.count() >= 5).await;
+    common::stop(running).await;
+    let stream = nats
+        .jetstream()
+        .get_stream(&nats.options().stream)
+        .await
+        .unwrap();
+    let consumers = || async {
+        let mut names = stream.consumer_names();
+        let mut all = Vec::new();
+        while let Some(name) = names.next().await {
+            all.push(name.unwrap());
+        }
+        all
+    };
+    assert_eq!(consumers().await.len(), 1);
+    assert!(!nats.delete_group(Pings::ADDRESS, "other").await.unwrap());
+    assert!(!nats
+        .delete_group("other/{x}", Pings::OPERATION)
+        .await
+        .unwrap());
+    assert_eq!(consumers().await.len(), 1, "other groups are not touched");
+    assert!(nats
+        .delete_group(Pings::ADDRESS, Pings::OPERATION)
+        .await
+        .unwrap());
+    assert!(consumers().await.is_empty(), "the consumer is gone");
+    assert!(!nats
+        .delete_group(Pings::ADDRESS, Pings::OPERATION)
+        .await
+        .unwrap());
+    cleanup(&nats).await;
 }
 
 /// Per-key order with concurrency 64, and a stuck or failing key holds up no other key.

@@ -240,6 +240,49 @@ async fn the_redis_idempotency_store_is_shared_between_consumers() {
     cleanup(&redis).await;
 }
 
+/// The groups of the stream, read from the server.
+async fn group_names(redis: &Redis) -> Vec<String> {
+    let mut connection = redis.connection();
+    let groups: tidings::redis::client::streams::StreamInfoGroupsReply =
+        tidings::redis::client::AsyncCommands::xinfo_groups(
+            &mut connection,
+            &redis.options().stream,
+        )
+        .await
+        .unwrap();
+    groups.groups.into_iter().map(|g| g.name).collect()
+}
+
+/// `delete_group` destroys the group's Redis consumer group, and says whether there was one;
+/// entries only a deleted group needed are trimmed then.
+#[tokio::test]
+async fn delete_group_destroys_the_consumer_group() {
+    let Some(redis) = connect("delete_group").await else {
+        return;
+    };
+    assert!(
+        !redis.delete_group(Pings::ADDRESS, "pings").await.unwrap(),
+        "no stream yet"
+    );
+    // `late` exists and reads nothing; `pings` handles 5.
+    let late = redis.subscribe(Pings::ADDRESS, "late").await.unwrap();
+    drop(late);
+    common::handle_five_and_stop(&redis).await;
+    assert_eq!(group_names(&redis).await.len(), 2);
+    redis.trim().await.unwrap();
+    assert_eq!(stream_len(&redis).await, 5, "`late` still needs them");
+    assert!(!redis.delete_group(Pings::ADDRESS, "other").await.unwrap());
+    assert!(!redis.delete_group("other/{x}", "late").await.unwrap());
+    assert!(redis.delete_group(Pings::ADDRESS, "late").await.unwrap());
+    assert_eq!(group_names(&redis).await, ["pings|pings/{shard}"]);
+    assert!(!redis.delete_group(Pings::ADDRESS, "late").await.unwrap());
+    redis.trim().await.unwrap();
+    assert_eq!(stream_len(&redis).await, 0, "no group needs them any more");
+    assert!(redis.delete_group(Pings::ADDRESS, "pings").await.unwrap());
+    assert!(group_names(&redis).await.is_empty());
+    cleanup(&redis).await;
+}
+
 /// Per-key order with concurrency 64, and a stuck or failing key holds up no other key.
 #[tokio::test]
 async fn keys_keep_their_order_with_concurrency_and_do_not_stall_each_other() {

@@ -8,6 +8,12 @@
 //!   persistent, with the CloudEvents attributes as `cloudEvents:` headers.
 //! - **Consumer groups** are durable quorum queues, one per group name and pattern, consumed
 //!   with manual acks and a prefetch window; the attempt is the queue's delivery count.
+//! - **Retention**: a group's queue holds only what the group has not acknowledged yet; an
+//!   acknowledged message is removed at once, and a message is routed only to the queues of
+//!   groups that exist when it is published. A group that stops for good keeps collecting
+//!   its channel's messages until its queue is deleted ([`Amqp::delete_group`]). Dead
+//!   letters stay in `<exchange>.dlq` until read or purged.
+//! - **Deleting a group** ([`Amqp::delete_group`]) deletes its queue.
 //! - **Retries** wait the policy's delay, publish the message again to the group's queue
 //!   with its attempt counted, then ack the original (unacked until then: a crash loses
 //!   nothing).
@@ -519,6 +525,53 @@ impl Amqp {
             .await
             .map_err(TransportError::broker)?;
         Ok((channel, consumer))
+    }
+}
+
+impl Amqp {
+    /// Deletes consumer `group` on `pattern`: its queue (the one
+    /// [`subscribe`](Transport::subscribe) declared, [`Amqp::queue_name`]), with the messages
+    /// it still holds; it is `true` if there was one. For tools and tests: members still
+    /// consuming it lose their consumer (and declare the queue anew when they reconnect).
+    pub async fn delete_group(&self, pattern: &str, group: &str) -> Result<bool, TransportError> {
+        let queue = short(&self.queue_name(pattern, group))?;
+        // Deleting a missing queue succeeds, so whether there is one is asked first (on a
+        // channel of its own: the broker closes it when there is not).
+        let asking = self.channel().await?;
+        let passive = QueueDeclareOptions {
+            passive: true,
+            ..Default::default()
+        };
+        let declared = asking
+            .queue_declare(queue.clone(), passive, FieldTable::default())
+            .await;
+        match declared {
+            Ok(_) => {
+                let _ = asking.close(200, "".into()).await;
+            }
+            Err(error) => {
+                return match error.kind() {
+                    lapin::ErrorKind::ProtocolError(e)
+                        if matches!(
+                            e.kind(),
+                            lapin::protocol::AMQPErrorKind::Soft(
+                                lapin::protocol::AMQPSoftError::NOTFOUND
+                            )
+                        ) =>
+                    {
+                        Ok(false)
+                    }
+                    _ => Err(TransportError::broker(error)),
+                };
+            }
+        }
+        let channel = self.channel().await?;
+        channel
+            .queue_delete(queue, lapin::options::QueueDeleteOptions::default())
+            .await
+            .map_err(TransportError::broker)?;
+        let _ = channel.close(200, "".into()).await;
+        Ok(true)
     }
 }
 

@@ -30,6 +30,12 @@
 //!   is stored only once the broker has the dead letter.
 //! - **Reconnection** is librdkafka's: it reconnects to the brokers by itself, and the
 //!   producer retries what it could not deliver until `message.timeout.ms`.
+//! - **Retention** is the topics': Kafka keeps messages for the topic's `retention.ms` /
+//!   `retention.bytes` (the broker's defaults for auto-created topics, usually 7 days),
+//!   whether groups have read them or not; a group's committed offsets are its only state.
+//!   A message a group has not reached when retention removes it is lost to that group, so
+//!   size retention for the longest outage a group may have.
+//! - **Deleting a group** ([`Kafka::delete_group`]) deletes the Kafka consumer group.
 
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
@@ -306,6 +312,43 @@ impl Transport for Kafka {
             pattern: pattern.to_owned(),
             group: group.to_owned(),
         })
+    }
+}
+
+impl Kafka {
+    /// Deletes consumer `group` on `pattern`: the Kafka consumer group that
+    /// [`subscribe`](Transport::subscribe) joins, with its committed offsets, so that
+    /// subscribing again starts from the oldest message the topics keep. It is `true` if
+    /// there was one. The broker refuses while members are still in the group (stop them
+    /// first). Brokers must have the DeleteGroups API (Kafka 1.1 and later): on one without
+    /// it, such as librdkafka's mock cluster, librdkafka aborts the process (an assertion in
+    /// its admin error path, librdkafka issue #3663), so do not call this there.
+    pub async fn delete_group(&self, pattern: &str, group: &str) -> Result<bool, TransportError> {
+        use rdkafka::admin::{AdminClient, AdminOptions};
+        use rdkafka::client::DefaultClientContext;
+        let id = group_id(group, &self.filter(pattern)?);
+        let mut config = ClientConfig::new();
+        config.set("bootstrap.servers", &*self.brokers);
+        for (key, value) in &self.options.config {
+            config.set(key, value);
+        }
+        let admin: AdminClient<DefaultClientContext> =
+            config.create().map_err(TransportError::broker)?;
+        let options = AdminOptions::new().request_timeout(Some(Duration::from_secs(10)));
+        let results = admin
+            .delete_groups(&[&id], &options)
+            .await
+            .map_err(TransportError::broker)?;
+        match results.into_iter().next() {
+            Some(Ok(_)) => Ok(true),
+            Some(Err((_, RDKafkaErrorCode::GroupIdNotFound))) => Ok(false),
+            Some(Err((name, code))) => Err(TransportError::broker(format!(
+                "deleting consumer group `{name}`: {code}"
+            ))),
+            None => Err(TransportError::broker(format!(
+                "no answer about consumer group `{id}`"
+            ))),
+        }
     }
 }
 

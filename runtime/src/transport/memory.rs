@@ -17,7 +17,8 @@
 //!   retry that no member is left to take is dead-lettered too: nothing is dropped silently.
 //!
 //! Like a broker without persistence, it delivers only to groups that exist when a message
-//! is published: subscribe first. For the same reason, a delivery dropped without being
+//! is published: subscribe first. It keeps nothing beyond the members' queues (retention is
+//! their capacity), and [`InMemory::delete_group`] removes a group. For the same reason, a delivery dropped without being
 //! settled (its consumer task was cancelled mid-message) is not delivered again; a
 //! [`Consumer`](crate::Consumer) settles every delivery, even when a handler panics.
 
@@ -121,6 +122,19 @@ impl InMemory {
     pub fn close(&self) {
         self.shared.closed.store(true, Ordering::SeqCst);
         lock(&self.shared.groups).clear();
+    }
+}
+
+impl InMemory {
+    /// Deletes consumer `group` on `pattern`; it is `true` if there was one. Later messages
+    /// no longer reach it, and its members' subscriptions end once they have drained what
+    /// they already hold (a retry they make then is dead-lettered). The bus keeps nothing
+    /// else for a group: a message is gone once a member has taken it.
+    pub async fn delete_group(&self, pattern: &str, group: &str) -> Result<bool, TransportError> {
+        let mut groups = lock(&self.shared.groups);
+        let before = groups.len();
+        groups.retain(|g| g.key.name != group || g.key.pattern != pattern);
+        Ok(groups.len() != before)
     }
 }
 
@@ -510,5 +524,37 @@ mod tests {
         for _ in 0..10 {
             stays.next().await.unwrap();
         }
+    }
+}
+
+#[cfg(test)]
+mod delete_group_tests {
+    use super::*;
+
+    fn message(n: u32) -> RawMessage {
+        RawMessage {
+            address: "orders/1".into(),
+            key: None,
+            headers: vec![],
+            body: n.to_string().into_bytes(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_deleted_group_gets_nothing_more_and_its_members_end() {
+        let bus = InMemory::new();
+        let mut a = bus.subscribe("orders/{id}", "a").await.unwrap();
+        let mut b = bus.subscribe("orders/{id}", "b").await.unwrap();
+        bus.publish(message(1)).await.unwrap();
+        assert!(!bus.delete_group("orders/{id}", "c").await.unwrap());
+        assert!(!bus.delete_group("payments/{id}", "a").await.unwrap());
+        assert!(bus.delete_group("orders/{id}", "a").await.unwrap());
+        assert!(!bus.delete_group("orders/{id}", "a").await.unwrap());
+        bus.publish(message(2)).await.unwrap();
+        // `a` drains what it held, then ends; `b` gets both.
+        assert_eq!(a.next().await.unwrap().message().body, b"1");
+        assert!(a.next().await.is_none());
+        assert_eq!(b.next().await.unwrap().message().body, b"1");
+        assert_eq!(b.next().await.unwrap().message().body, b"2");
     }
 }

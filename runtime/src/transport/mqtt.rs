@@ -16,6 +16,10 @@
 //! - **Dead letters** are published on `tidings-dlq/<topic>` with `tidings-dlq-reason`,
 //!   `tidings-dlq-attempt` and `tidings-dlq-group` properties.
 //! - **Reconnection** is the event loop's: it is polled again after an error.
+//! - **Retention** is the broker's: sessions start clean and expire on disconnect, so it
+//!   keeps only the QoS 1 messages in flight to connected members (and the retry delays of
+//!   its own retries); a message published while no member of a group is connected is not
+//!   kept for that group. [`Mqtt::delete_group`] has nothing to delete.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -271,6 +275,18 @@ fn level(group: &str) -> String {
             }
         })
         .collect()
+}
+
+impl Mqtt {
+    /// Deletes the durable state of consumer `group` on `pattern`: there is none, so it is
+    /// always `false`. Members connect with a clean start and no session expiry, so the
+    /// broker forgets a member's subscription (and its unacknowledged messages) when it
+    /// disconnects, and a shared subscription with no member left keeps nothing. Here for the
+    /// same calls on every transport.
+    pub async fn delete_group(&self, pattern: &str, group: &str) -> Result<bool, TransportError> {
+        let _ = (pattern, group);
+        Ok(false)
+    }
 }
 
 impl Transport for Mqtt {

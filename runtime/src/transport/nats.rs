@@ -18,6 +18,20 @@
 //!   terminated.
 //! - **Reconnection** is the client's: after the server restarts, publishing and consuming go
 //!   on; messages that were not acked are redelivered.
+//! - **Retention**: by default the stream keeps a message until every consumer group of its
+//!   channel has acknowledged it (JetStream's interest retention), so it holds what is in
+//!   flight rather than everything ever published; a message published while no group of
+//!   its channel exists is not kept. [`Retention::Limits`] keeps the history instead.
+//!   `max_age`, `max_bytes` and `max_messages` (none by default) bound the stream whatever
+//!   the groups still need: a safety valve that, once reached, refuses publishes
+//!   ([`WhenFull::RefusePublish`]) or drops the oldest messages, handled or not
+//!   ([`WhenFull::DropOldest`]), and `max_age` removes unhandled messages too. Connecting
+//!   applies the settings given to an existing stream and leaves the others as they are (a
+//!   stream made by an earlier tidings keeps its limits retention unless
+//!   [`NatsOptions::retention`] is set); a server that cannot change a stream's retention
+//!   policy (before NATS 2.10) makes asking for it an error. Dead letters are kept until removed (or
+//!   `dead_letters_max_age`).
+//! - **Deleting a group** ([`Nats::delete_group`]) deletes its durable consumer.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -53,6 +67,52 @@ pub struct NatsOptions {
     pub from_now: bool,
     /// How a handled message is acknowledged.
     pub ack: AckMode,
+    /// How long the stream keeps messages. `None` (the default): a new stream keeps them
+    /// until every consumer group that wants them has acknowledged them
+    /// ([`Retention::Interest`]), and an existing stream keeps the retention it has (a
+    /// stream made by an earlier tidings has [`Retention::Limits`]); `Some` makes the stream
+    /// have it, changing an existing one.
+    pub retention: Option<Retention>,
+    /// Removes messages older than this, whether handled or not (none by default).
+    pub max_age: Option<Duration>,
+    /// The most bytes the stream holds (no limit by default); [`NatsOptions::when_full`]
+    /// says what happens beyond.
+    pub max_bytes: Option<u64>,
+    /// The most messages the stream holds (no limit by default); [`NatsOptions::when_full`]
+    /// says what happens beyond.
+    pub max_messages: Option<u64>,
+    /// What the stream does when `max_bytes` or `max_messages` is reached.
+    pub when_full: WhenFull,
+    /// Removes dead letters older than this (kept until removed by hand by default).
+    pub dead_letters_max_age: Option<Duration>,
+}
+
+/// How long the stream keeps a message (besides the limits of [`NatsOptions`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Retention {
+    /// Until every consumer group whose channel it is on has acknowledged it (JetStream's
+    /// interest retention), so the stream holds what is in flight, not everything ever
+    /// published. A message published while no group of its channel exists is not kept
+    /// (subscribe first, as with any broker without replay); a group created later reads
+    /// what is still kept. Short-lived listener groups ([`NatsOptions::from_now`]) hold on
+    /// to their messages until they acknowledge them or the server drops them (after five
+    /// idle minutes).
+    #[default]
+    Interest,
+    /// Every message, up to the limits of [`NatsOptions`] (JetStream's limits retention):
+    /// a group created later can read the history. Without limits the stream grows for good.
+    Limits,
+}
+
+/// What the stream does when it holds `max_bytes` or `max_messages`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WhenFull {
+    /// Refuses new messages: publishing fails until groups catch up (nothing is lost
+    /// silently).
+    #[default]
+    RefusePublish,
+    /// Removes the oldest messages to make room, even those a group has not handled yet.
+    DropOldest,
 }
 
 /// How a consumer acknowledges what it handled.
@@ -78,6 +138,12 @@ impl Default for NatsOptions {
             duplicate_window: Duration::from_secs(120),
             from_now: false,
             ack: AckMode::Plain,
+            retention: None,
+            max_age: None,
+            max_bytes: None,
+            max_messages: None,
+            when_full: WhenFull::RefusePublish,
+            dead_letters_max_age: None,
         }
     }
 }
@@ -111,25 +177,8 @@ impl Nats {
             .await
             .map_err(TransportError::broker)?;
         let jetstream = jetstream::new(client);
-        let config = stream::Config {
-            name: options.stream.clone(),
-            subjects: vec![format!("{}.>", options.prefix)],
-            duplicate_window: options.duplicate_window,
-            ..Default::default()
-        };
-        jetstream
-            .get_or_create_stream(config)
-            .await
-            .map_err(TransportError::broker)?;
-        let dlq = stream::Config {
-            name: format!("{}_DLQ", options.stream),
-            subjects: vec![format!("{}-dlq.>", options.prefix)],
-            ..Default::default()
-        };
-        jetstream
-            .get_or_create_stream(dlq)
-            .await
-            .map_err(TransportError::broker)?;
+        ensure_stream(&jetstream, stream_config(&options), &options, false).await?;
+        ensure_stream(&jetstream, dead_letter_config(&options), &options, true).await?;
         Ok(Nats {
             jetstream,
             options: Arc::new(options),
@@ -494,5 +543,143 @@ impl Retry for NatsSettle {
             .ack_with(AckKind::Nak(Some(delay)))
             .await
             .map_err(TransportError::Broker)
+    }
+}
+
+impl Nats {
+    /// Deletes the durable state of consumer `group` on `pattern` (the durable consumer that
+    /// [`subscribe`](Transport::subscribe) made), with its place in the stream and its
+    /// unacknowledged messages; it is `true` if there was one. For tools and tests: members
+    /// still running stop receiving, and subscribing again starts the group anew. With
+    /// [`Retention::Interest`], messages only this group still needed are removed.
+    pub async fn delete_group(&self, pattern: &str, group: &str) -> Result<bool, TransportError> {
+        let durable = consumer_name(group, &self.filter(pattern));
+        let stream = self
+            .jetstream
+            .get_stream(&self.options.stream)
+            .await
+            .map_err(TransportError::broker)?;
+        match stream.delete_consumer(&durable).await {
+            Ok(status) => Ok(status.success),
+            Err(error) => match error.kind() {
+                stream::ConsumerErrorKind::JetStream(e)
+                    if e.error_code() == jetstream::ErrorCode::CONSUMER_NOT_FOUND =>
+                {
+                    Ok(false)
+                }
+                _ => Err(TransportError::broker(error)),
+            },
+        }
+    }
+}
+
+/// The stream of every message, as `options` say.
+fn stream_config(options: &NatsOptions) -> stream::Config {
+    let limited = options.max_bytes.is_some() || options.max_messages.is_some();
+    stream::Config {
+        name: options.stream.clone(),
+        subjects: vec![format!("{}.>", options.prefix)],
+        retention: match options.retention.unwrap_or_default() {
+            Retention::Interest => stream::RetentionPolicy::Interest,
+            Retention::Limits => stream::RetentionPolicy::Limits,
+        },
+        max_age: options.max_age.unwrap_or(Duration::ZERO),
+        max_bytes: limit(options.max_bytes),
+        max_messages: limit(options.max_messages),
+        // Without a limit the policy does nothing; the server's default then, so that a
+        // stream made before these options is left as it is.
+        discard: match options.when_full {
+            WhenFull::RefusePublish if limited => stream::DiscardPolicy::New,
+            _ => stream::DiscardPolicy::Old,
+        },
+        duplicate_window: window(options.duplicate_window, options.max_age),
+        ..Default::default()
+    }
+}
+
+/// The stream of dead letters: kept (up to `dead_letters_max_age`), whoever has read them.
+fn dead_letter_config(options: &NatsOptions) -> stream::Config {
+    stream::Config {
+        name: format!("{}_DLQ", options.stream),
+        subjects: vec![format!("{}-dlq.>", options.prefix)],
+        retention: stream::RetentionPolicy::Limits,
+        max_age: options.dead_letters_max_age.unwrap_or(Duration::ZERO),
+        max_bytes: -1,
+        max_messages: -1,
+        duplicate_window: window(Duration::from_secs(120), options.dead_letters_max_age),
+        ..Default::default()
+    }
+}
+
+/// A limit as JetStream counts it: -1 for none.
+fn limit(value: Option<u64>) -> i64 {
+    value.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+/// The duplicate window, no longer than the messages are kept (the server refuses more).
+fn window(wanted: Duration, max_age: Option<Duration>) -> Duration {
+    match max_age {
+        Some(age) if !age.is_zero() => wanted.min(age),
+        _ => wanted,
+    }
+}
+
+/// Creates the stream `wanted`, or brings an existing one to what `options` set: the
+/// retention, limits and duplicate window given (`Some`), leaving alone what was not (an
+/// operator's own limits on a stream, say). A server that cannot change the retention
+/// policy of a stream (before NATS 2.10) makes this a clear error rather than a stream kept
+/// otherwise than asked.
+async fn ensure_stream(
+    jetstream: &jetstream::Context,
+    wanted: stream::Config,
+    options: &NatsOptions,
+    dead_letters: bool,
+) -> Result<(), TransportError> {
+    let stream = jetstream
+        .get_or_create_stream(wanted.clone())
+        .await
+        .map_err(TransportError::broker)?;
+    let current = &stream.cached_info().config;
+    let mut updated = current.clone();
+    if dead_letters {
+        if options.dead_letters_max_age.is_some() {
+            updated.max_age = wanted.max_age;
+            updated.duplicate_window = wanted.duplicate_window;
+        }
+    } else {
+        if options.retention.is_some() {
+            updated.retention = wanted.retention;
+        }
+        if options.max_age.is_some() {
+            updated.max_age = wanted.max_age;
+        }
+        if options.max_bytes.is_some() {
+            updated.max_bytes = wanted.max_bytes;
+        }
+        if options.max_messages.is_some() {
+            updated.max_messages = wanted.max_messages;
+        }
+        if options.max_bytes.is_some() || options.max_messages.is_some() {
+            updated.discard = wanted.discard;
+        }
+        // No longer than the age the stream ends up with, set now or before.
+        updated.duplicate_window = window(options.duplicate_window, Some(updated.max_age));
+    }
+    let retention_changes = updated.retention != current.retention;
+    if updated == *current {
+        return Ok(());
+    }
+    match jetstream.update_stream(updated).await {
+        Ok(_) => Ok(()),
+        Err(error) if retention_changes => Err(TransportError::broker(format!(
+            "stream `{}` has {:?} retention and the server did not change it to {:?} \
+                 ({error}): set `NatsOptions::retention` to what the stream has, or delete \
+                 the stream (and its messages) so that it is created anew",
+            wanted.name, current.retention, wanted.retention
+        ))),
+        Err(error) => Err(TransportError::broker(format!(
+            "stream `{}`: the server did not take its new limits ({error})",
+            wanted.name
+        ))),
     }
 }

@@ -22,7 +22,9 @@
 //! - **Retention**: members trim the stream now and then (`XTRIM MINID`) to the entries some
 //!   group still needs: none that any group has pending or has not read yet is removed, so a
 //!   stream holds what is in flight, not everything ever published (`RedisOptions::trim`). A
-//!   group created later reads from what is left.
+//!   group created later reads from what is left. A group that stops for good holds entries
+//!   back until it is deleted ([`Redis::delete_group`]).
+//! - **Deleting a group** ([`Redis::delete_group`]) destroys its Redis consumer group.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -191,6 +193,30 @@ impl Redis {
             .await
             .map_err(TransportError::broker)?;
         Ok(())
+    }
+}
+
+impl Redis {
+    /// Deletes consumer `group` on `pattern` (`XGROUP DESTROY` of the Redis group that
+    /// [`subscribe`](Transport::subscribe) made), with its place in the stream and its pending
+    /// entries; it is `true` if there was one. For tools and tests: members still running
+    /// fail their reads until they subscribe again, which starts the group anew. The next
+    /// trim no longer waits for the deleted group.
+    pub async fn delete_group(&self, pattern: &str, group: &str) -> Result<bool, TransportError> {
+        let mut connection = self.connection.clone();
+        // The Redis group name that `subscribe` uses.
+        let destroyed: redis::RedisResult<u64> = redis::cmd("XGROUP")
+            .arg("DESTROY")
+            .arg(&self.options.stream)
+            .arg(format!("{group}|{pattern}"))
+            .query_async(&mut connection)
+            .await;
+        match destroyed {
+            Ok(n) => Ok(n > 0),
+            // No stream: no group either.
+            Err(e) if e.to_string().contains("requires the key to exist") => Ok(false),
+            Err(e) => Err(TransportError::broker(e)),
+        }
     }
 }
 

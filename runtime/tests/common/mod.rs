@@ -467,3 +467,20 @@ pub fn port_open(port: u16) -> bool {
     )
     .is_ok()
 }
+
+/// Group `pings` handles 5 events and stops: its durable state is left on the broker, for
+/// `delete_group` tests.
+pub async fn handle_five_and_stop<T: Transport>(transport: &T) {
+    let pings = Pings::default();
+    let worker = Consumer::new(transport.clone())
+        .subscribe(pings.clone())
+        .await
+        .unwrap();
+    let running = tokio::spawn(worker.run());
+    let publisher = Publisher::new(transport.clone());
+    for n in 0..5 {
+        publisher.publish("pings/a", Ping { n }).await.unwrap();
+    }
+    until("5 pings handled", || pings.count() >= 5).await;
+    stop(running).await;
+}
