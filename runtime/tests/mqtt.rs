@@ -158,3 +158,74 @@ async fn keys_keep_their_order_with_concurrency_and_do_not_stall_each_other() {
     };
     common::per_key_order_with_concurrency(&mqtt, Duration::ZERO).await;
 }
+
+/// Pings, handled slowly.
+#[derive(Clone, Default)]
+struct Slow(common::Pings);
+
+impl tidings::Route for Slow {
+    const OPERATION: &'static str = "pings";
+    const ADDRESS: &'static str = "pings/{shard}";
+
+    async fn route(
+        &self,
+        incoming: tidings::Incoming<'_>,
+        ctx: &tidings::Context<'_>,
+    ) -> tidings::Outcome {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        self.0.route(incoming, ctx).await
+    }
+}
+
+/// A member stopped with messages the broker sent it and it did not take gives them back
+/// to its group: the other member handles them, none is lost or handled twice.
+#[tokio::test]
+async fn a_stopped_member_hands_back_what_it_did_not_take() {
+    use common::{until, Ping, Pings};
+    use tidings::{Consumer, Publisher};
+    let Some(mqtt) = connect("hand_back").await else {
+        return;
+    };
+    let first = Slow::default();
+    let worker = Consumer::new(mqtt.clone())
+        .concurrency(1)
+        .subscribe(first.clone())
+        .await
+        .unwrap();
+    // MQTT keeps nothing for a group with no member: the second one is there from the start.
+    let second = Pings::default();
+    let other = Consumer::new(mqtt.clone())
+        .subscribe(second.clone())
+        .await
+        .unwrap();
+    let other = tokio::spawn(other.run());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(worker.run_until(async {
+        let _ = stopped.await;
+    }));
+    let publisher = Publisher::new(mqtt.clone());
+    for n in 0..60 {
+        publisher
+            .publish(&format!("pings/s{}", n % 4), Ping { n })
+            .await
+            .unwrap();
+    }
+    until("a few handled", || first.0.count() >= 3).await;
+    let _ = stop.send(());
+    running.await.unwrap().unwrap();
+    let taken = first.0.count();
+    assert!(
+        taken < 30,
+        "the first member took all it was sent ({taken})"
+    );
+    until("the rest, by the second member", || {
+        first.0.count() + second.count() >= 60
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut all: Vec<u32> = first.0.seen.lock().unwrap().clone();
+    all.extend(second.seen.lock().unwrap().iter());
+    all.sort_unstable();
+    assert_eq!(all, (0..60).collect::<Vec<_>>(), "each once");
+    common::stop(other).await;
+}

@@ -21,7 +21,9 @@
 //!   its own retries); a message published while no member of a group is connected is not
 //!   kept for that group. [`Mqtt::delete_group`] has nothing to delete.
 
+use std::future::Future;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use rumqttc::v5::mqttbytes::v5::{Packet, Publish, PublishProperties};
@@ -141,7 +143,27 @@ async fn run(
     acks: Option<Arc<Acks>>,
 ) {
     loop {
-        match events.poll().await {
+        // A subscription that is dropped ends its connection at once, so that the broker
+        // stops sending it messages no one will take.
+        let polled = match &incoming {
+            Some(incoming) => {
+                let mut closed = std::pin::pin!(incoming.closed());
+                let mut poll = std::pin::pin!(events.poll());
+                let polled = std::future::poll_fn(|cx| {
+                    if let Poll::Ready(polled) = poll.as_mut().poll(cx) {
+                        return Poll::Ready(Some(polled));
+                    }
+                    closed.as_mut().poll(cx).map(|()| None)
+                })
+                .await;
+                match polled {
+                    Some(polled) => polled,
+                    None => return,
+                }
+            }
+            None => events.poll().await,
+        };
+        match polled {
             Ok(Event::Incoming(Packet::PubAck(_))) => {
                 if let Some(acks) = &acks {
                     acks.acked.fetch_add(1, Ordering::SeqCst);
@@ -327,27 +349,77 @@ impl Transport for Mqtt {
         let incoming = Some((sender, window));
         let client = open(&self.host, self.port, true, &filters, incoming, None).await?;
         Ok(MqttSubscription {
-            client,
-            receiver,
-            mqtt: self.clone(),
-            group,
-            retry_root,
+            member: Member {
+                client,
+                mqtt: self.clone(),
+                group,
+                retry_root,
+                filters,
+            },
+            receiver: Some(receiver),
         })
     }
 }
 
 /// One member of a consumer group on MQTT.
+///
+/// When it is dropped, it unsubscribes, hands the messages the broker sent it and no one
+/// took back to the group (on the group's retry topic, with their attempt), and then ends
+/// its connection: the broker does not keep unacknowledged messages of a connection that
+/// ends without a session, so they would be lost.
 pub struct MqttSubscription {
+    member: Member,
+    receiver: Option<mpsc::Receiver<Publish>>,
+}
+
+/// What a member's subscription and its hand-back share.
+#[derive(Clone)]
+struct Member {
     client: AsyncClient,
-    receiver: mpsc::Receiver<Publish>,
     mqtt: Mqtt,
     group: String,
     retry_root: String,
+    filters: [String; 2],
 }
 
 impl Subscription for MqttSubscription {
     async fn next(&mut self) -> Option<Delivery> {
-        let publish = self.receiver.recv().await?;
+        let publish = self.receiver.as_mut()?.recv().await?;
+        let (message, attempt, settle) = self.member.read(publish);
+        Some(Delivery::new(message, attempt, Box::new(Settler(settle))))
+    }
+}
+
+impl Drop for MqttSubscription {
+    fn drop(&mut self) {
+        let (Some(receiver), Ok(runtime)) =
+            (self.receiver.take(), tokio::runtime::Handle::try_current())
+        else {
+            return;
+        };
+        runtime.spawn(self.member.clone().hand_back(receiver));
+    }
+}
+
+impl Member {
+    /// Unsubscribes, gives what still comes back to the group, then disconnects.
+    async fn hand_back(self, mut receiver: mpsc::Receiver<Publish>) {
+        for filter in &self.filters {
+            let _ = self.client.unsubscribe(filter.clone()).await;
+        }
+        // What the broker sent before it took the unsubscription arrives meanwhile.
+        let quiet = Duration::from_millis(500);
+        while let Ok(Some(publish)) = tokio::time::timeout(quiet, receiver.recv()).await {
+            let (message, attempt, settle) = self.read(publish);
+            if settle.republish(message, attempt).await.is_ok() {
+                let _ = settle.ack().await;
+            }
+        }
+        let _ = self.client.disconnect().await;
+    }
+
+    /// The message of `publish`, its attempt and how to settle it.
+    fn read(&self, publish: Publish) -> (RawMessage, u32, MqttSettle) {
         let topic = String::from_utf8_lossy(&publish.topic).into_owned();
         let topic = topic
             .strip_prefix(&self.retry_root)
@@ -390,7 +462,7 @@ impl Subscription for MqttSubscription {
             topic,
             publish,
         };
-        Some(Delivery::new(message, attempt, Box::new(Settler(settle))))
+        (message, attempt, settle)
     }
 }
 
