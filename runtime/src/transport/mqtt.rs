@@ -9,7 +9,10 @@
 //!   acknowledged the message (`PUBACK`s are counted: a publish waits for as many acks as
 //!   messages were sent up to it).
 //! - **Consumer groups** are shared subscriptions (`$share/<group>/<filter>`), with manual
-//!   acks: a message is acknowledged after its handler.
+//!   acks: a message is acknowledged after its handler. A member's receive maximum is twice
+//!   its worker's concurrency. A member that stops unsubscribes and publishes the messages
+//!   the broker had sent it and it had not taken to the group's retry topic (same attempt)
+//!   before it disconnects, since the broker drops a clean session's unacknowledged messages.
 //! - **Retries** wait the policy's delay and publish the message again on the group's retry
 //!   topic (`tidings-retry/<group>/<topic>`, which only that group subscribes to), with its
 //!   attempt in a `tidings-attempt` property, then ack the original.
