@@ -313,11 +313,21 @@ async fn stays_stored(nats: &Nats, count: u64, what: &str) {
     }
 }
 
-/// Retention (interest, the default): a message is removed once every group of its channel
-/// has acknowledged it, and none that a group still needs is removed.
+/// Retention by trimming (the default): a message is removed once every group has
+/// acknowledged it or moved past it, and none that a group still needs is removed.
 #[tokio::test]
-async fn acknowledged_messages_are_removed_and_needed_ones_kept() {
-    let Some(nats) = connect("retention").await else {
+async fn acknowledged_messages_are_trimmed_and_needed_ones_kept() {
+    retention_keeps_what_groups_need("trimmed", None).await;
+}
+
+/// Interest retention: the same, done by the server at each acknowledgement.
+#[tokio::test]
+async fn with_interest_retention_acknowledged_messages_are_removed() {
+    retention_keeps_what_groups_need("interest", Some(tidings::nats::Retention::Interest)).await;
+}
+
+async fn retention_keeps_what_groups_need(test: &str, retention: Option<tidings::nats::Retention>) {
+    let Some(nats) = connect_tweaked(test, |o| o.retention = retention).await else {
         return;
     };
     // Group `late` exists (its durable consumer) and handles nothing yet.
@@ -368,8 +378,9 @@ async fn acknowledged_messages_are_removed_and_needed_ones_kept() {
     assert!(nats.delete_group(Pings::ADDRESS, "late").await.unwrap());
     until_stored(&nats, 0, "`late` was deleted").await;
 
-    // A message of a channel no group subscribes to is not kept at all.
+    // A message of a channel no group subscribes to is not kept (for long, when trimmed).
     publisher.publish("other/a", Ping { n: 1 }).await.unwrap();
+    until_stored(&nats, 0, "no group wants `other/a`").await;
     stays_stored(&nats, 0, "no group wants `other/a`").await;
     common::stop(running).await;
     cleanup(&nats).await;
@@ -561,5 +572,30 @@ async fn keys_keep_their_order_with_concurrency_and_do_not_stall_each_other() {
     // Held past `ack_wait` (1 s here): the server's redeliveries of messages waiting in a
     // lane are not handled twice.
     common::per_key_order_with_concurrency(&nats, Duration::from_millis(2500)).await;
+    cleanup(&nats).await;
+}
+
+/// Messages published as a group's first member starts (and trims an empty stream) are all
+/// handled: trimming never removes what arrives while it runs.
+#[tokio::test]
+async fn a_burst_as_the_first_member_starts_is_not_trimmed_away() {
+    let Some(nats) = connect("burst").await else {
+        return;
+    };
+    let pings = Pings::default();
+    let worker = Consumer::new(nats.clone())
+        .subscribe(pings.clone())
+        .await
+        .unwrap();
+    let publisher = Publisher::new(nats.clone());
+    let mut sent = tokio::task::JoinSet::new();
+    for n in 0..2000 {
+        let publisher = publisher.clone();
+        sent.spawn(async move { publisher.publish("pings/a", Ping { n }).await.unwrap() });
+    }
+    while sent.join_next().await.is_some() {}
+    let running = tokio::spawn(worker.run());
+    until("2000 pings", || pings.count() >= 2000).await;
+    common::stop(running).await;
     cleanup(&nats).await;
 }
