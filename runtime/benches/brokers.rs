@@ -27,6 +27,8 @@
 //! Run: `cargo bench -p tidings --features nats,amqp --bench brokers [-- nats | -- amqp]` (or
 //! `cargo xtask bench brokers`, one process per broker).
 
+mod support;
+
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
@@ -37,6 +39,8 @@ use tidings::nats::async_nats::{self, HeaderMap};
 use tidings::nats::{Nats, NatsOptions};
 use tidings::transport::Transport;
 use tidings::Publisher;
+
+use support::{cpu_ns, pid_of, settle};
 
 const IN_FLIGHT: usize = 256;
 const PER_ROUND: usize = 10_000;
@@ -92,42 +96,6 @@ struct Round {
     broker_us: f64,
 }
 
-/// Nanoseconds of CPU time all threads of process `pid` have used, from `/proc` (Linux; 0
-/// elsewhere). Thread `schedstat`s count in nanoseconds, where `stat` counts in 10 ms ticks.
-fn cpu_ns(pid: &str) -> u64 {
-    let Ok(threads) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return 0;
-    };
-    threads
-        .flatten()
-        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
-        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
-        .sum()
-}
-
-/// The pid of the oldest running process named `name`, if any.
-fn pid_of(name: &str) -> Option<String> {
-    let out = std::process::Command::new("pgrep")
-        .args(["-o", "-x", name])
-        .output()
-        .ok()?;
-    let pid = String::from_utf8(out.stdout).ok()?.trim().to_owned();
-    (!pid.is_empty()).then_some(pid)
-}
-
-/// Waits (up to 15 s) until the broker uses under a tenth of a core, so that work left over
-/// from before (deleting a large stream, say) does not land in the first rounds.
-async fn settle(broker: Option<&str>) {
-    let Some(pid) = broker else { return };
-    for _ in 0..60 {
-        let before = cpu_ns(pid);
-        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-        if cpu_ns(pid) - before < 25_000_000 {
-            return;
-        }
-    }
-}
-
 /// `PER_ROUND` publishes of `publish(i)`, `IN_FLIGHT` at a time, measured against `broker`.
 async fn rate<F, Fut>(broker: Option<&str>, publish: F) -> Round
 where
@@ -170,7 +138,7 @@ where
     P: Fn(usize) -> PF,
     PF: Future<Output = ()> + Send + 'static,
 {
-    settle(broker).await;
+    settle(broker, std::time::Duration::from_secs(15)).await;
     let mut sides: [Vec<Round>; 3] = Default::default();
     for round in 0..=ROUNDS {
         for k in 0..3 {

@@ -12,6 +12,10 @@
 //! - `cargo xtask bench compat`: time to diff two versions of a 500-message spec.
 //! - `cargo xtask bench brokers`: tidings' typed publisher against the raw client on NATS
 //!   JetStream and on RabbitMQ, one process each.
+//! - `cargo xtask bench consume [memory | nats | amqp | redis | mqtt | kafka ...]`: tidings'
+//!   `Consumer` on every transport (all by default): paced end-to-end rates and latencies, a
+//!   backlog consumed by tidings against the raw client, and CPU per event (`BENCH_EVENTS`
+//!   sets the events per run, default 20,000).
 //! - `cargo xtask fuzz-schemas [--seed N] [--count M] [--payloads P]`: the schema fuzzer
 //!   (`tests/tests/fuzz_schemas.rs`) over M random schemas (default 10,000) with P payloads
 //!   each (default 20), generated code against the `jsonschema` crate in both typing modes.
@@ -61,6 +65,19 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        ["bench", "consume", brokers @ ..] => run(Command::new(env!("CARGO"))
+            .args([
+                "bench",
+                "--quiet",
+                "-p",
+                "tidings",
+                "--features",
+                "nats,amqp,redis,mqtt,kafka",
+                "--bench",
+                "consume",
+                "--",
+            ])
+            .args(brokers)),
         ["bench", "compat"] => run(Command::new(env!("CARGO")).args([
             "run",
             "--release",
@@ -91,7 +108,7 @@ fn main() -> ExitCode {
         ["fuzz-schemas", rest @ ..] => fuzz_schemas(rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask ci | package | bench [codegen | validate | events | compat | brokers] | fuzz-schemas [--seed N] \
+                "usage: cargo xtask ci | package | bench [codegen | validate | events | compat | brokers | consume [BROKER...]] | fuzz-schemas [--seed N] \
                  [--count M] [--payloads P] | check-compat [--against REF] [--mode backward|forward|full] [--specs GLOB] [--strict]"
             );
             ExitCode::from(2)
