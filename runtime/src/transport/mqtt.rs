@@ -13,6 +13,9 @@
 //!   its worker's concurrency. A member that stops unsubscribes and publishes the messages
 //!   the broker had sent it and it had not taken to the group's retry topic (same attempt)
 //!   before it disconnects, since the broker drops a clean session's unacknowledged messages.
+//!   Mosquitto queues at most `max_queued_messages` (1,000 by default) messages per member
+//!   beyond those in flight and drops the rest, noting it only in its log: a group that may
+//!   fall behind by more needs that setting raised.
 //! - **Retries** wait the policy's delay and publish the message again on the group's retry
 //!   topic (`tidings-retry/<group>/<topic>`, which only that group subscribes to), with its
 //!   attempt in a `tidings-attempt` property, then ack the original.
