@@ -313,11 +313,11 @@ async fn stays_stored(nats: &Nats, count: u64, what: &str) {
     }
 }
 
-/// Retention by trimming (the default): a message is removed once every group has
+/// Retention by trimming: a message is removed once every group has
 /// acknowledged it or moved past it, and none that a group still needs is removed.
 #[tokio::test]
 async fn acknowledged_messages_are_trimmed_and_needed_ones_kept() {
-    retention_keeps_what_groups_need("trimmed", None).await;
+    retention_keeps_what_groups_need("trimmed", Some(tidings::nats::Retention::Acked)).await;
 }
 
 /// Interest retention: the same, done by the server at each acknowledgement.
@@ -484,6 +484,7 @@ async fn limits_bound_the_stream_by_refusing_or_dropping() {
 async fn the_dead_letter_stream_keeps_its_messages() {
     let Some(nats) = connect_tweaked("dlq_kept", |o| {
         o.dead_letters_max_age = Some(Duration::from_secs(30));
+        o.retention = Some(tidings::nats::Retention::Acked);
     })
     .await
     else {
@@ -579,7 +580,11 @@ async fn keys_keep_their_order_with_concurrency_and_do_not_stall_each_other() {
 /// handled: trimming never removes what arrives while it runs.
 #[tokio::test]
 async fn a_burst_as_the_first_member_starts_is_not_trimmed_away() {
-    let Some(nats) = connect("burst").await else {
+    let Some(nats) = connect_tweaked("burst", |o| {
+        o.retention = Some(tidings::nats::Retention::Acked);
+    })
+    .await
+    else {
         return;
     };
     let pings = Pings::default();
