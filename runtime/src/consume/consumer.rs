@@ -10,10 +10,9 @@
 //! run at the same time on the worker's task, so one slow or failing key does not hold up
 //! the others, and a settlement's round trip to the broker overlaps the next handler.
 
-use std::collections::hash_map::{DefaultHasher, Entry};
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::task::Poll;
 
@@ -348,14 +347,7 @@ impl Lanes {
 /// The lane of `delivery`: a hash of its ordering key, else of its address. Two keys that
 /// share a hash share a lane, which keeps both in order.
 fn lane_of(delivery: &Delivery) -> u64 {
-    let message = delivery.message();
-    let mut hasher = DefaultHasher::new();
-    message
-        .key
-        .as_deref()
-        .unwrap_or(&message.address)
-        .hash(&mut hasher);
-    hasher.finish()
+    delivery.message().key_hash()
 }
 
 /// Handles `delivery` and settles it by its outcome.

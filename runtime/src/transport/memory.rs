@@ -22,8 +22,6 @@
 //! settled (its consumer task was cancelled mid-message) is not delivered again; a
 //! [`Consumer`](crate::Consumer) settles every delivery, even when a handler panics.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -248,13 +246,7 @@ impl Shared {
 }
 
 fn slot_of(message: &RawMessage) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    message
-        .key
-        .as_deref()
-        .unwrap_or(&message.address)
-        .hash(&mut hasher);
-    hasher.finish()
+    message.key_hash()
 }
 
 /// One member of a consumer group on an [`InMemory`] bus.

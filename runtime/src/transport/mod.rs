@@ -46,6 +46,19 @@ pub struct RawMessage {
 }
 
 impl RawMessage {
+    /// What orders it among others: its key, else its address.
+    pub fn ordering_key(&self) -> &str {
+        self.key.as_deref().unwrap_or(&self.address)
+    }
+
+    /// A hash of [`ordering_key`](Self::ordering_key), to spread keys over members or lanes.
+    pub(crate) fn key_hash(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.ordering_key().hash(&mut hasher);
+        hasher.finish()
+    }
+
     /// The value of the first header called `name` (ASCII case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers

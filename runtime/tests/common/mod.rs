@@ -237,6 +237,13 @@ pub fn unreachable(test: &str, broker: &str, url: &str, error: impl std::fmt::Di
 
 /// 50 events published, 50 handled, in order.
 pub async fn round_trip_in_order<T: Transport>(transport: &T) {
+    let pings = handle_and_stop(transport, 50).await;
+    assert_eq!(*pings.seen.lock().unwrap(), (0..50).collect::<Vec<_>>());
+}
+
+/// Group `pings` handles `count` events published to `pings/a`, then stops; returns what it
+/// handled.
+async fn handle_and_stop<T: Transport>(transport: &T, count: u32) -> Pings {
     let pings = Pings::default();
     let worker = Consumer::new(transport.clone())
         .subscribe(pings.clone())
@@ -244,12 +251,15 @@ pub async fn round_trip_in_order<T: Transport>(transport: &T) {
         .unwrap();
     let running = tokio::spawn(worker.run());
     let publisher = Publisher::new(transport.clone());
-    for n in 0..50 {
+    for n in 0..count {
         publisher.publish("pings/a", Ping { n }).await.unwrap();
     }
-    until("50 pings", || pings.count() >= 50).await;
-    assert_eq!(*pings.seen.lock().unwrap(), (0..50).collect::<Vec<_>>());
+    until(&format!("{count} pings handled"), || {
+        pings.count() >= count as usize
+    })
+    .await;
     stop(running).await;
+    pings
 }
 
 /// A handler that fails twice is retried with backoff and handles its event once.
@@ -471,16 +481,5 @@ pub fn port_open(port: u16) -> bool {
 /// Group `pings` handles 5 events and stops: its durable state is left on the broker, for
 /// `delete_group` tests.
 pub async fn handle_five_and_stop<T: Transport>(transport: &T) {
-    let pings = Pings::default();
-    let worker = Consumer::new(transport.clone())
-        .subscribe(pings.clone())
-        .await
-        .unwrap();
-    let running = tokio::spawn(worker.run());
-    let publisher = Publisher::new(transport.clone());
-    for n in 0..5 {
-        publisher.publish("pings/a", Ping { n }).await.unwrap();
-    }
-    until("5 pings handled", || pings.count() >= 5).await;
-    stop(running).await;
+    handle_and_stop(transport, 5).await;
 }
