@@ -520,18 +520,7 @@ async fn delete_group_deletes_the_durable_consumer() {
     let Some(nats) = connect("delete_group").await else {
         return;
     };
-    let pings = Pings::default();
-    let worker = Consumer::new(nats.clone())
-        .subscribe(pings.clone())
-        .await
-        .unwrap();
-    let running = tokio::spawn(worker.run());
-    let publisher = Publisher::new(nats.clone());
-    for n in 0..5 {
-        publisher.publish("pings/a", Ping { n }).await.unwrap();
-    }
-    until("5 pings handled", || pings.count() >= 5).await;
-    common::stop(running).await;
+    common::handle_five_and_stop(&nats).await;
     let stream = nats
         .jetstream()
         .get_stream(&nats.options().stream)
