@@ -92,7 +92,7 @@ fn unsupported_version_and_non_specs() {
     rejects(
         &format!("{BAD}/not-a-spec.yaml"),
         "not-a-spec.yaml:1:1",
-        "not an AsyncAPI document",
+        "not a document tidings reads",
     );
     rejects("README.md", "README.md", "error:");
 }

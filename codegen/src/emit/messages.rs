@@ -58,6 +58,20 @@ pub(crate) fn message_enum(catalog: &Catalog) -> TokenStream {
         let vname = ident(&catalog.ty(catalog.messages[id.0].type_id).rust_name);
         quote!(#(#names)|* => ::tidings::decode_valid(payload).map(Message::#vname),)
     });
+    // A spec without messages: every name is unknown.
+    let unknown = quote!(Err(::tidings::DecodeError::UnknownMessage {
+        name: name.to_owned()
+    }));
+    let decode_body = if grouped.is_empty() {
+        quote!(let _ = payload; #unknown)
+    } else {
+        quote!(match name { #(#arms)* _ => #unknown, })
+    };
+    let headers_body = if grouped.is_empty() {
+        quote!(#unknown)
+    } else {
+        quote!(match name { #(#header_arms)* _ => #unknown, })
+    };
     quote! {
         #enum_doc
         #[derive(Clone, Debug, PartialEq)]
@@ -78,20 +92,14 @@ pub(crate) fn message_enum(catalog: &Catalog) -> TokenStream {
         /// shape and payloads that break the spec's constraints (all of them listed) are errors,
         /// never panics.
         pub fn decode_message(name: &str, payload: &[u8]) -> Result<Message, ::tidings::DecodeError> {
-            match name {
-                #(#arms)*
-                _ => Err(::tidings::DecodeError::UnknownMessage { name: name.to_owned() }),
-            }
+            #decode_body
         }
 
         /// Checks the headers (as a JSON object) of the message known as `name` against the
         /// spec's headers schema; messages without one accept any headers.
         pub fn validate_headers(name: &str, headers: &[u8]) -> Result<(), ::tidings::DecodeError> {
             #headers_unused
-            match name {
-                #(#header_arms)*
-                _ => Err(::tidings::DecodeError::UnknownMessage { name: name.to_owned() }),
-            }
+            #headers_body
         }
     }
 }

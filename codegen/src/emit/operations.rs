@@ -8,7 +8,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{docs, ident};
-use crate::model::interfaces::{ArgumentType, ParamEnum};
+use crate::model::interfaces::{ArgumentType, EventMethod, ParamEnum};
 use crate::model::{Catalog, ChannelId, MessageId, Operation, RetrySpec};
 
 fn type_of(catalog: &Catalog, id: MessageId) -> TokenStream {
@@ -81,6 +81,7 @@ pub(crate) fn handlers(catalog: &Catalog) -> TokenStream {
         let operation = &op.key;
         let address = subscription(catalog, op.channel);
         let retry = op.retry.as_ref().map(retry_policy);
+        let plain = plain_type(catalog, op.channel, &handler.methods);
         let trait_doc = operation_doc(catalog, op, "Handlers");
         let router_doc = docs::lines_attrs(&format!(
             "Routes the messages of `{}` to an [`{}`] handler: decodes and validates them, \
@@ -113,6 +114,7 @@ pub(crate) fn handlers(catalog: &Catalog) -> TokenStream {
                 }
 
                 #retry
+                #plain
             }
         });
     }
@@ -154,6 +156,35 @@ fn retry_policy(spec: &RetrySpec) -> TokenStream {
             )
         }
     }
+}
+
+/// `Route::plain_type` for a channel whose addresses name one message each (OpenAPI
+/// webhooks): a plain request at such an address is that message.
+fn plain_type(
+    catalog: &Catalog,
+    channel: ChannelId,
+    methods: &[EventMethod],
+) -> Option<TokenStream> {
+    let fixed = &catalog.channels[channel.0].fixed;
+    let arms: Vec<TokenStream> = fixed
+        .iter()
+        .filter(|(id, _)| methods.iter().any(|m| m.message == *id))
+        .map(|(id, address)| {
+            let name = &catalog.messages[id.0].name;
+            quote!(#address => ::core::option::Option::Some(#name),)
+        })
+        .collect();
+    if arms.is_empty() {
+        return None;
+    }
+    Some(quote! {
+        fn plain_type(address: &str) -> ::core::option::Option<&'static str> {
+            match address {
+                #(#arms)*
+                _ => ::core::option::Option::None,
+            }
+        }
+    })
 }
 
 /// The address pattern a receive operation subscribes to.
@@ -198,6 +229,11 @@ pub(crate) fn publishers(catalog: &Catalog) -> TokenStream {
         let struct_name = ident(&publisher.struct_name);
         let fns = publisher.methods.iter().map(|event| {
             let id = &event.message;
+            // A message with an address of its own (an OpenAPI webhook) is sent there.
+            let address_expr = match channel.fixed.iter().find(|(m, _)| m == id) {
+                Some((_, fixed)) => quote!(::std::borrow::ToOwned::to_owned(#fixed)),
+                None => address_expr.clone(),
+            };
             let method = ident(&event.name);
             let event_ty = type_of(catalog, *id);
             let doc = docs::lines_attrs(&format!(

@@ -22,7 +22,12 @@ use super::{
 
 /// Builds the catalog of the loaded spec.
 pub fn build(src: &Sources, options: &crate::LoadOptions) -> Result<Catalog> {
-    let DocKind::AsyncApi { major, version, .. } = src.kind()?;
+    let kind = src.kind()?;
+    let major = match kind {
+        DocKind::AsyncApi { major, .. } => major,
+        DocKind::OpenApi { .. } => return super::openapi::build(src, options),
+        DocKind::JsonSchema { .. } => return super::jsonschema::build(src, options),
+    };
     let arena = Arena::new();
     let root = &src.main().root;
     let mut b = Builder {
@@ -55,49 +60,15 @@ pub fn build(src: &Sources, options: &crate::LoadOptions) -> Result<Catalog> {
     b.component_schemas(root, &doc_loc)?;
     b.space.drain()?;
     b.name_headers();
-    let mut types = std::mem::take(&mut b.space.types);
-    super::schema::defaults::settle_defaults(&mut types);
-    super::cycles::fix(&mut types);
-    for (i, m) in b.messages.iter().enumerate() {
-        types[m.type_id.0].message = Some(MessageId(i));
-        // The message's whole schema decides what is valid; decoding checks the payload's
-        // JSON against it, so the generated code and the example check here agree.
-        if m.payload_schema.is_some() {
-            types[m.type_id.0].check = m.payload_schema.clone();
-        }
-        if let (Some(Ty::Named(id)), Some(schema)) = (&m.headers, &m.headers_schema) {
-            types[id.0].check = Some(schema.clone());
-        }
-    }
-    let mut catalog = Catalog {
+    let parts = super::Parts {
         info: info(root),
-        source_name: src
-            .main()
-            .display
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_string(),
-        asyncapi_version: version,
+        kind: src.kind()?.shown(),
         servers: servers(root),
         channels: b.channels,
         operations: b.operations,
         messages: b.messages,
-        types,
-        families: Vec::new(),
-        upcasts: Vec::new(),
-        aliases: Vec::new(),
-        interfaces: Default::default(),
-        warnings: b.space.warnings,
     };
-    super::naming::default_functions(&mut catalog.types);
-    catalog.families = super::versions::families(&catalog);
-    catalog.upcasts = super::versions::upcasts(&catalog, &catalog.families);
-    catalog.aliases = super::versions::aliases(&catalog);
-    catalog.interfaces = super::interfaces::plan(&catalog);
-    super::contradictions::check(&mut catalog, src)?;
-    super::examples::check_all(&mut catalog, src);
-    Ok(catalog)
+    super::assemble(src, b.space, parts)
 }
 
 struct Builder<'a> {
@@ -431,6 +402,7 @@ impl<'a> Builder<'a> {
             messages: Vec::new(),
             description: text_of(node, "description"),
             bindings: json_of(node, "bindings"),
+            fixed: Vec::new(),
         });
         for (m_key, m, m_loc) in entries(self.src, node, "messages", &loc) {
             let message = self.message(m, m_loc, Some(m_key), None)?;
@@ -758,7 +730,7 @@ fn merge(target: &mut Node, patch: &Node) {
 }
 
 /// Entries of the mapping under `key`, with their locations.
-fn entries<'n>(
+pub(super) fn entries<'n>(
     src: &'n Sources,
     node: &'n Node,
     key: &str,
@@ -781,7 +753,7 @@ fn entries<'n>(
         .unwrap_or_default()
 }
 
-fn info(root: &Node) -> Info {
+pub(super) fn info(root: &Node) -> Info {
     let info = root.get("info");
     let text = |k: &str| {
         info.and_then(|i| i.get(k))
@@ -815,12 +787,12 @@ fn servers(root: &Node) -> Vec<Server> {
 }
 
 /// The string under `key`, if any.
-fn text_of(node: &Node, key: &str) -> Option<String> {
+pub(super) fn text_of(node: &Node, key: &str) -> Option<String> {
     node.get(key).and_then(Node::as_str).map(str::to_string)
 }
 
 /// The value under `key` as JSON (`null` when absent).
-fn json_of(node: &Node, key: &str) -> serde_json::Value {
+pub(super) fn json_of(node: &Node, key: &str) -> serde_json::Value {
     node.get(key).map_or(serde_json::Value::Null, Node::to_json)
 }
 

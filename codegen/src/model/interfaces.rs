@@ -137,9 +137,15 @@ pub(crate) fn plan(catalog: &Catalog) -> Interfaces {
         let channel = &catalog.channels[op.channel.0];
         let mut args = Vec::new();
         let mut arg_scope = Scope::with_reserved(&["event", "address", "self"]);
+        // Where every message has an address of its own, the channel's template takes none.
+        let own_addresses = op
+            .messages
+            .iter()
+            .all(|m| channel.fixed.iter().any(|(f, _)| f == m));
         let params = channel
             .address
             .as_deref()
+            .filter(|_| !own_addresses)
             .map(tidings::address::parameters)
             .unwrap_or_default();
         for param in params {

@@ -7,13 +7,76 @@ mod contradictions;
 mod cycles;
 pub mod examples;
 pub mod interfaces;
+mod jsonschema;
 pub mod naming;
+mod openapi;
 mod schema;
 pub mod versions;
 
 pub use asyncapi::build;
 
+use crate::error::Result;
 use crate::source::node::Span;
+use crate::source::Sources;
+use schema::TypeSpace;
+
+/// What a front end (AsyncAPI, OpenAPI, JSON Schema) found, before the shared passes.
+struct Parts {
+    info: Info,
+    kind: String,
+    servers: Vec<Server>,
+    channels: Vec<Channel>,
+    operations: Vec<Operation>,
+    messages: Vec<Message>,
+}
+
+/// The catalog of what a front end found: every type settled, version families, interfaces,
+/// and the checks every spec gets (contradictions, examples).
+fn assemble(src: &Sources, space: TypeSpace<'_>, parts: Parts) -> Result<Catalog> {
+    let mut types = space.types;
+    schema::defaults::settle_defaults(&mut types);
+    cycles::fix(&mut types);
+    for (i, m) in parts.messages.iter().enumerate() {
+        types[m.type_id.0].message = Some(MessageId(i));
+        // The message's whole schema decides what is valid; decoding checks the payload's
+        // JSON against it, so the generated code and the example check here agree.
+        if m.payload_schema.is_some() {
+            types[m.type_id.0].check = m.payload_schema.clone();
+        }
+        if let (Some(Ty::Named(id)), Some(schema)) = (&m.headers, &m.headers_schema) {
+            types[id.0].check = Some(schema.clone());
+        }
+    }
+    let mut catalog = Catalog {
+        info: parts.info,
+        source_name: src
+            .main()
+            .display
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        spec_kind: parts.kind,
+        servers: parts.servers,
+        channels: parts.channels,
+        operations: parts.operations,
+        messages: parts.messages,
+        types,
+        families: Vec::new(),
+        upcasts: Vec::new(),
+        aliases: Vec::new(),
+        interfaces: interfaces::Interfaces::default(),
+        warnings: space.warnings,
+    };
+    naming::default_functions(&mut catalog.types);
+    catalog.families = versions::families(&catalog);
+    catalog.upcasts = versions::upcasts(&catalog, &catalog.families);
+    catalog.aliases = versions::aliases(&catalog);
+    catalog.interfaces = interfaces::plan(&catalog);
+    contradictions::check(&mut catalog, src)?;
+    examples::check_all(&mut catalog, src);
+    Ok(catalog)
+}
 
 /// Index into [`Catalog::types`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -34,8 +97,8 @@ pub struct Catalog {
     pub info: Info,
     /// The file name of the main spec, for the generated header.
     pub source_name: String,
-    /// The AsyncAPI version as written.
-    pub asyncapi_version: String,
+    /// The kind of spec and its version as written: `AsyncAPI 3.0.0`, `OpenAPI 3.1.0`.
+    pub spec_kind: String,
     /// Servers.
     pub servers: Vec<Server>,
     /// Channels.
@@ -97,6 +160,10 @@ pub struct Channel {
     pub description: Option<String>,
     /// Protocol bindings, as written.
     pub bindings: serde_json::Value,
+    /// Addresses that name one message each (OpenAPI webhooks and callbacks: a path per
+    /// webhook): a publisher sends the message there, and a router takes a plain request
+    /// there, without CloudEvents attributes, as that message.
+    pub fixed: Vec<(MessageId, String)>,
 }
 
 /// A channel address parameter.

@@ -56,6 +56,70 @@ pub struct Doc {
     pub root: Node,
     /// Where each mapping's keys are.
     keys: node::KeySpans,
+    /// The JSON pointer of each `$anchor` (and `$id: "#name"`) in the file, built on first use.
+    anchors: std::sync::OnceLock<HashMap<String, String>>,
+}
+
+impl Doc {
+    /// The pointer of the schema that declares the plain-name fragment `name` (`$anchor`, or
+    /// draft-07's `$id: "#name"`), outside data.
+    pub fn anchor(&self, name: &str) -> Option<&str> {
+        self.anchors
+            .get_or_init(|| {
+                let mut found = HashMap::new();
+                collect_anchors(
+                    &self.root,
+                    Context::Keywords,
+                    &mut String::new(),
+                    &mut found,
+                );
+                found
+            })
+            .get(name)
+            .map(String::as_str)
+    }
+}
+
+/// Every `$anchor` under `node` (at `at`), by name, with its pointer; the first one wins.
+fn collect_anchors(
+    node: &Node,
+    context: Context,
+    at: &mut String,
+    out: &mut HashMap<String, String>,
+) {
+    match &node.value {
+        Value::Map(entries) => {
+            if context == Context::Keywords {
+                let named = node.get("$anchor").and_then(Node::as_str).or_else(|| {
+                    node.get("$id")
+                        .and_then(Node::as_str)
+                        .and_then(|id| id.strip_prefix('#'))
+                });
+                if let Some(name) = named.filter(|n| !n.is_empty() && !n.starts_with('/')) {
+                    out.entry(name.to_string()).or_insert_with(|| at.clone());
+                }
+            }
+            for (key, value) in entries {
+                if let Some(child) = context.child(key) {
+                    let mark = at.len();
+                    at.push('/');
+                    at.push_str(&pointer::escape(key));
+                    collect_anchors(value, child, at, out);
+                    at.truncate(mark);
+                }
+            }
+        }
+        Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let mark = at.len();
+                at.push('/');
+                at.push_str(&i.to_string());
+                collect_anchors(item, Context::Keywords, at, out);
+                at.truncate(mark);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// All files of one spec.
@@ -127,6 +191,85 @@ pub enum DocKind {
         /// The version as written.
         version: String,
     },
+    /// OpenAPI 3.x with its minor version (3.2 is read where it is 3.1-compatible).
+    OpenApi {
+        /// Minor version (0, 1 or 2).
+        minor: u32,
+        /// The version as written.
+        version: String,
+    },
+    /// A JSON Schema document: the root and every `definitions` / `$defs` entry are types.
+    JsonSchema {
+        /// The dialect named by the root's `$schema`.
+        dialect: Dialect,
+    },
+}
+
+/// The JSON Schema rules a document's schemas follow where the drafts differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    /// Draft-07 and earlier (also AsyncAPI's schema object, and no `$schema` at all).
+    Draft7,
+    /// OpenAPI 3.0's schema object: draft-05 with `nullable`, boolean exclusive limits.
+    OpenApi30,
+    /// 2019-09.
+    Draft2019,
+    /// 2020-12 (OpenAPI 3.1's default dialect).
+    Draft2020,
+}
+
+impl Dialect {
+    /// The dialect a `$schema` URI names; draft-07 for anything older or unknown.
+    pub fn of_uri(uri: &str) -> Dialect {
+        if uri.contains("/draft/2020-12/") || uri.contains("/oas/3.1/dialect") {
+            Dialect::Draft2020
+        } else if uri.contains("/draft/2019-09/") {
+            Dialect::Draft2019
+        } else {
+            Dialect::Draft7
+        }
+    }
+
+    /// The `$schema` a bundled schema of this dialect declares, for the runtime evaluator.
+    pub fn schema_uri(self) -> Option<&'static str> {
+        match self {
+            Dialect::Draft7 | Dialect::OpenApi30 => None,
+            Dialect::Draft2019 => Some("https://json-schema.org/draft/2019-09/schema"),
+            Dialect::Draft2020 => Some("https://json-schema.org/draft/2020-12/schema"),
+        }
+    }
+}
+
+impl DocKind {
+    /// The dialect of the document's schemas (where a schema does not name its own).
+    pub fn dialect(&self, root: &Node) -> Dialect {
+        match self {
+            DocKind::AsyncApi { .. } => Dialect::Draft7,
+            DocKind::OpenApi { minor: 0, .. } => Dialect::OpenApi30,
+            DocKind::OpenApi { .. } => root.get("jsonSchemaDialect").and_then(Node::as_str).map_or(
+                Dialect::Draft2020,
+                |uri| match Dialect::of_uri(uri) {
+                    // An unknown dialect URI: 2020-12 rules, the nearest tidings knows.
+                    Dialect::Draft7 if !uri.contains("draft-0") => Dialect::Draft2020,
+                    d => d,
+                },
+            ),
+            DocKind::JsonSchema { dialect } => *dialect,
+        }
+    }
+
+    /// The kind as shown in the generated header: `AsyncAPI 3.0.0`, `OpenAPI 3.1.0`.
+    pub fn shown(&self) -> String {
+        match self {
+            DocKind::AsyncApi { version, .. } => format!("AsyncAPI {version}"),
+            DocKind::OpenApi { version, .. } => format!("OpenAPI {version}"),
+            DocKind::JsonSchema { dialect } => match dialect {
+                Dialect::Draft2020 => "JSON Schema 2020-12".into(),
+                Dialect::Draft2019 => "JSON Schema 2019-09".into(),
+                _ => "JSON Schema draft-07".into(),
+            },
+        }
+    }
 }
 
 impl Sources {
@@ -246,7 +389,7 @@ impl Sources {
                 .diag(
                     root.span,
                     format!(
-                        "expected an AsyncAPI document (a mapping), found {}",
+                        "expected an AsyncAPI, OpenAPI or JSON Schema document (a mapping), found {}",
                         root.kind()
                     ),
                 )
@@ -294,18 +437,63 @@ impl Sources {
                     .into()),
             };
         }
-        if let Some(v) = root.get("openapi").or_else(|| root.get("swagger")) {
+        if let Some(v) = root.get("swagger") {
             return Err(self
                 .diag(
                     v.span,
-                    "OpenAPI documents are not supported yet: tidings generates code from AsyncAPI 2.0-3.1",
+                    "Swagger 2.0 is not supported: convert the document to OpenAPI 3 first \
+                     (for example with `npx swagger2openapi spec.yaml -o spec3.yaml`)",
                 )
                 .into());
+        }
+        if let Some(v) = root.get("openapi") {
+            let version = match &v.value {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => {
+                    return Err(self
+                        .diag(v.span, "`openapi` must be a version string")
+                        .into())
+                }
+            };
+            let mut parts = version.split('.').map(|p| p.parse::<u32>().ok());
+            return match (parts.next().flatten(), parts.next().flatten()) {
+                (Some(3), Some(minor @ 0..=2)) => Ok(DocKind::OpenApi { minor, version }),
+                (Some(2), _) => Err(self
+                    .diag(
+                        v.span,
+                        format!(
+                            "OpenAPI {version} is not supported: convert the document to \
+                             OpenAPI 3 first (for example with `npx swagger2openapi`)"
+                        ),
+                    )
+                    .into()),
+                _ => Err(self
+                    .diag(
+                        v.span,
+                        format!(
+                            "OpenAPI {version} is not supported: tidings reads 3.0, 3.1 and 3.2"
+                        ),
+                    )
+                    .into()),
+            };
+        }
+        if let Some(uri) = root.get("$schema").and_then(Node::as_str) {
+            return Ok(DocKind::JsonSchema {
+                dialect: Dialect::of_uri(uri),
+            });
+        }
+        if looks_like_schema(root) {
+            return Ok(DocKind::JsonSchema {
+                dialect: Dialect::Draft7,
+            });
         }
         Err(self
             .diag(
                 root.span,
-                "not an AsyncAPI document: the root has no `asyncapi` version field",
+                "not a document tidings reads: the root has no `asyncapi` or `openapi` version \
+                 field, and is no JSON Schema (no `$schema`, `type`, `properties`, `definitions` \
+                 or `$defs`)",
             )
             .into())
     }
@@ -353,6 +541,7 @@ impl Sources {
             text,
             root,
             keys,
+            anchors: std::sync::OnceLock::new(),
         });
         Ok(id)
     }
@@ -456,6 +645,24 @@ impl Sources {
     }
 }
 
+/// Whether a mapping without `$schema` reads as a JSON Schema document.
+fn looks_like_schema(root: &Node) -> bool {
+    [
+        "type",
+        "properties",
+        "definitions",
+        "$defs",
+        "oneOf",
+        "anyOf",
+        "allOf",
+        "$ref",
+        "enum",
+        "items",
+    ]
+    .iter()
+    .any(|k| root.get(k).is_some())
+}
+
 /// Whether a reference names a network location.
 pub fn is_remote(reference: &str) -> bool {
     let lower = reference.to_ascii_lowercase();
@@ -537,6 +744,16 @@ fn is_names_key(key: &str) -> bool {
             | "channelBindings"
             | "operationBindings"
             | "messageBindings"
+            // OpenAPI's maps of names: a response under `default` is no default value.
+            | "paths"
+            | "webhooks"
+            | "callbacks"
+            | "responses"
+            | "requestBodies"
+            | "pathItems"
+            | "content"
+            | "encoding"
+            | "links"
     )
 }
 
@@ -619,7 +836,11 @@ pub fn is_json_schema_format(format: &str) -> bool {
 /// Keys whose values are literal data, never references, where keys are keywords (see
 /// [`keys_are_keywords`]: a property named `default` is a schema).
 pub fn is_data_key(key: &str) -> bool {
-    matches!(key, "examples" | "example" | "default" | "enum" | "const")
+    // `value` holds an OpenAPI example object's data (a SCIM example may hold `$ref` keys).
+    matches!(
+        key,
+        "examples" | "example" | "default" | "enum" | "const" | "value"
+    )
 }
 
 fn normalize(path: &Path) -> PathBuf {

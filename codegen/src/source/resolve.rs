@@ -143,7 +143,16 @@ impl Sources {
                     .with_pointer(reference),
             ))
         })?;
-        let fragment = reference.split_once('#').map_or("", |(_, f)| f);
+        let mut fragment = reference.split_once('#').map_or("", |(_, f)| f);
+        // A plain name (`#address`) is an anchor: the schema that declares it.
+        if !fragment.is_empty() && !fragment.starts_with('/') {
+            fragment = self.doc(doc).anchor(fragment).ok_or_else(|| {
+                fail(format!(
+                    "unresolvable `$ref: {reference}`: no `$anchor: {fragment}` in {}",
+                    self.doc(doc).display
+                ))
+            })?;
+        }
         let tokens = pointer::tokens(fragment)
             .map_err(|e| fail(format!("invalid `$ref: {reference}`: {e}")))?;
         let wanted = Loc {

@@ -373,7 +373,7 @@ struct Handling<'w, R> {
 impl<R: Route> Handling<'_, R> {
     /// Decides how `delivered` ends: a duplicate is acked, anything else is routed.
     async fn handle(&self, delivered: &Delivered) -> Settlement {
-        let incoming = match Incoming::parse(self.binding, &delivered.message) {
+        let incoming = match Incoming::read::<R>(self.binding, &delivered.message) {
             Ok(incoming) => incoming,
             Err(error) => return settlement(unreadable(error), delivered.attempt, self.retry),
         };

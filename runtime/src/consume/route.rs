@@ -160,6 +160,26 @@ impl<'a> Incoming<'a> {
         }
     }
 
+    /// Reads `message` for `R`: as [`Incoming::parse`] does, or, for a plain message (no
+    /// CloudEvents attributes, not structured) at an address where `R` takes plain requests
+    /// ([`Route::plain_type`]), with the attributes [`Envelope::plain`] gives it.
+    pub fn read<R: Route>(binding: Binding, message: &'a RawMessage) -> Result<Self, DecodeError> {
+        match Incoming::parse(binding, message) {
+            Ok(incoming) => Ok(incoming),
+            Err(error) => {
+                let specversion = format!("{}specversion", binding.prefix());
+                let attributes = message.header(&specversion).is_some();
+                match R::plain_type(&message.address).filter(|_| !attributes) {
+                    Some(event_type) => Ok(Incoming {
+                        context: Envelope::plain(event_type, &message.headers, &message.address),
+                        data: Cow::Borrowed(&message.body),
+                    }),
+                    None => Err(error),
+                }
+            }
+        }
+    }
+
     /// The CloudEvents `type`.
     pub fn event_type(&self) -> &str {
         &self.context.event_type
@@ -296,6 +316,15 @@ pub trait Route: Send + Sync + 'static {
     fn retry_policy() -> Option<RetryPolicy> {
         None
     }
+
+    /// The event type of a plain message at `address`: one without CloudEvents attributes,
+    /// as a webhook sender that knows nothing of CloudEvents posts it. Routers of OpenAPI
+    /// webhooks answer by the webhook's address; `None` (the default, and for any other
+    /// address) leaves such a message unreadable, so it is dead-lettered.
+    fn plain_type(address: &str) -> Option<&'static str> {
+        let _ = address;
+        None
+    }
 }
 
 /// Runs `router` on one delivered message: reads its attributes (a message that is not a
@@ -306,7 +335,7 @@ pub async fn process<R: Route>(
     delivered: &Delivered,
     publisher: &Publisher,
 ) -> Outcome {
-    match Incoming::parse(binding, &delivered.message) {
+    match Incoming::read::<R>(binding, &delivered.message) {
         Ok(incoming) => dispatch(router, incoming, binding, delivered, publisher).await,
         Err(error) => unreadable(error),
     }

@@ -117,6 +117,48 @@ pub struct Metadata {
     pub environment: Option<String>,
 }
 
+impl Envelope<()> {
+    /// The attributes of a plain message, one without CloudEvents attributes (a webhook from a
+    /// sender that knows nothing of CloudEvents), whose type its address decides. The id is the
+    /// sender's delivery id where it gives one (Standard Webhooks' `webhook-id`, else
+    /// `Idempotency-Key`, else `X-Request-Id`), so that an idempotency store recognises a
+    /// redelivery; else a new one. The time is `webhook-timestamp` (Unix seconds) where given,
+    /// else now; the source is the address.
+    pub fn plain(event_type: &'static str, headers: &Headers, address: &str) -> Self {
+        let header = |wanted: &str| {
+            headers
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(wanted))
+                .map(|(_, value)| value.trim())
+                .filter(|value| !value.is_empty())
+        };
+        let now = Utc::now();
+        let time = header("webhook-timestamp")
+            .and_then(|t| t.parse::<i64>().ok())
+            .and_then(|seconds| DateTime::from_timestamp(seconds, 0))
+            .unwrap_or(now);
+        let id = ["webhook-id", "idempotency-key", "x-request-id"]
+            .iter()
+            .find_map(|h| header(h))
+            .map_or_else(|| new_id(&now), str::to_owned);
+        Envelope {
+            id,
+            source: Cow::Owned(format!("/{}", address.trim_start_matches('/'))),
+            event_type: Cow::Borrowed(event_type),
+            time: Some(time),
+            data_content_type: header("content-type").map(|c| Cow::Owned(c.to_owned())),
+            data_schema: None,
+            subject: None,
+            correlation_id: None,
+            causation_id: None,
+            data_version: None,
+            metadata: Metadata::default(),
+            extensions: BTreeMap::new(),
+            data: (),
+        }
+    }
+}
+
 impl<E: Event> Envelope<E> {
     /// Wraps `data` with a new id, the current time and the attributes its [`Event`] impl names.
     pub fn new(data: E) -> Self {

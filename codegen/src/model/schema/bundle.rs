@@ -8,6 +8,42 @@ use crate::source::node::{Node, Value};
 use crate::source::resolve::{ref_of, Loc};
 
 use super::{is_annotation, TypeSpace};
+use crate::source::Dialect;
+
+/// An OpenAPI 3.0 schema object's `nullable: true` in JSON Schema terms: `null` joins the
+/// `type` (and the `enum`, as the Rust type is an `Option`), or, with no `type` to join, the
+/// schema becomes `anyOf: [{type: null}, schema]`. OpenAPI 3.0 ignores `nullable` beside a
+/// `$ref` (a reference object takes no siblings); so does tidings.
+fn nullable_to_json_schema(
+    mut map: serde_json::Map<String, serde_json::Value>,
+) -> serde_json::Value {
+    use serde_json::Value;
+    match map.remove("nullable") {
+        Some(Value::Bool(true)) => {}
+        _ => return Value::Object(map),
+    }
+    if let Some(Value::Array(values)) = map.get_mut("enum") {
+        if !values.contains(&Value::Null) {
+            values.push(Value::Null);
+        }
+    }
+    let has_enum = map.contains_key("enum");
+    match map.get_mut("type") {
+        Some(Value::String(t)) => {
+            let t = std::mem::take(t);
+            map.insert("type".into(), serde_json::json!([t, "null"]));
+            Value::Object(map)
+        }
+        Some(Value::Array(types)) => {
+            if !types.contains(&Value::from("null")) {
+                types.push("null".into());
+            }
+            Value::Object(map)
+        }
+        _ if has_enum => Value::Object(map),
+        _ => serde_json::json!({ "anyOf": [{ "type": "null" }, Value::Object(map)] }),
+    }
+}
 
 impl<'a> TypeSpace<'a> {
     /// `node` as one self-contained JSON Schema: every `$ref` points into `definitions`.
@@ -59,12 +95,19 @@ impl<'a> TypeSpace<'a> {
             )?;
             definitions.insert(key, value);
         }
-        if !definitions.is_empty() {
-            if let serde_json::Value::Object(map) = &mut root {
-                map.insert("definitions".into(), serde_json::Value::Object(definitions));
-            } else {
+        let uri = self.dialect.schema_uri();
+        if !definitions.is_empty() || uri.is_some() {
+            if !root.is_object() {
                 // A boolean root schema with definitions: wrap it.
-                root = serde_json::json!({"allOf": [root], "definitions": definitions});
+                root = serde_json::json!({ "allOf": [root] });
+            }
+            if let serde_json::Value::Object(map) = &mut root {
+                if !definitions.is_empty() {
+                    map.insert("definitions".into(), serde_json::Value::Object(definitions));
+                }
+                if let Some(uri) = uri {
+                    map.insert("$schema".into(), uri.into());
+                }
             }
         }
         Ok(root)
@@ -97,6 +140,21 @@ impl<'a> TypeSpace<'a> {
         }
         match &node.value {
             Value::Map(entries) => {
+                // Under `properties` (and other maps of names) keys are names, all kept.
+                let keywords = crate::source::keys_are_keywords(at);
+                if !keywords && ref_of(node).is_some() {
+                    // A whole map of names by reference: the map itself, in place.
+                    let (target, target_loc) = self.src.resolve(node, loc.clone())?;
+                    return self.bundle_node(
+                        target,
+                        &target_loc,
+                        false,
+                        keys,
+                        pending,
+                        at,
+                        positions,
+                    );
+                }
                 let mut map = serde_json::Map::new();
                 let reference = ref_of(node).is_some();
                 if reference {
@@ -112,8 +170,6 @@ impl<'a> TypeSpace<'a> {
                     };
                     map.insert("$ref".into(), format!("#/definitions/{key}").into());
                 }
-                // Under `properties` (and other maps of names) keys are names, all kept.
-                let keywords = crate::source::keys_are_keywords(at);
                 for (k, v) in entries {
                     // Our own `definitions` key holds the bundle; the spec's are reached by $ref.
                     if keywords
@@ -144,6 +200,9 @@ impl<'a> TypeSpace<'a> {
                     );
                     at.truncate(mark);
                     map.insert(k.clone(), value?);
+                }
+                if self.dialect == Dialect::OpenApi30 && keywords && !reference {
+                    return Ok(nullable_to_json_schema(map));
                 }
                 Ok(serde_json::Value::Object(map))
             }

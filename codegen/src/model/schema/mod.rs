@@ -19,7 +19,7 @@ use crate::error::{Diagnostic, Result};
 use crate::source::node::{Node, Value};
 use crate::source::resolve::{ref_of, Loc};
 use crate::source::vocabulary::is_annotation;
-use crate::source::Sources;
+use crate::source::{Dialect, Sources};
 
 use super::naming::{self, Scope};
 use super::{
@@ -39,6 +39,8 @@ pub(crate) struct TypeSpace<'a> {
     pub warnings: Vec<Diagnostic>,
     /// Type only what `type` declares (see [`crate::LoadOptions::strict_json_schema`]).
     pub strict: bool,
+    /// The rules of the spec's schemas, which the bundles for the runtime carry.
+    pub dialect: Dialect,
 }
 
 /// The object view of a schema, with `allOf` merged.
@@ -69,6 +71,7 @@ impl<'a> TypeSpace<'a> {
             queue: VecDeque::new(),
             warnings: Vec::new(),
             strict: false,
+            dialect: Dialect::Draft7,
         }
     }
 
@@ -470,7 +473,7 @@ impl<'a> TypeSpace<'a> {
     }
 }
 
-fn file_stem(display: &str) -> String {
+pub(super) fn file_stem(display: &str) -> String {
     let name = display.rsplit('/').next().unwrap_or(display);
     name.split('.').next().unwrap_or(name).to_string()
 }

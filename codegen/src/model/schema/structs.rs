@@ -133,8 +133,12 @@ impl<'a> TypeSpace<'a> {
                 self.collect(target, &target_loc, parts, depth + 1)?;
             }
         }
-        if let Some(props) = node.get("properties").and_then(Node::as_map) {
-            let props_loc = loc.child("properties");
+        // The whole map may be a reference (`properties: {$ref: attributes.yml#/...}`).
+        let properties = match node.get("properties") {
+            Some(props) => Some(self.src.resolve(props, loc.child("properties"))?),
+            None => None,
+        };
+        if let Some((props, props_loc)) = properties.and_then(|(p, l)| Some((p.as_map()?, l))) {
             for (name, prop) in props {
                 let prop_loc = props_loc.child(name);
                 match parts.properties.iter_mut().find(|(n, _, _)| n == name) {

@@ -31,6 +31,8 @@ pub(crate) fn spec(src: &Sources, out: &mut Collector) {
             minor,
             version,
         }) => document::check(src, Version(major, minor), &version, out),
+        // OpenAPI objects and JSON Schema documents are checked while the model is built.
+        Ok(DocKind::OpenApi { .. } | DocKind::JsonSchema { .. }) => {}
         Err(e) => out.absorb(e),
     }
     refs(src, out);

@@ -1,0 +1,96 @@
+//! A JSON Schema document (draft-07, 2019-09, 2020-12) → [`Catalog`].
+//!
+//! The root schema becomes a message, so that `decode_message` checks a payload against the
+//! whole document; its type is named from `title`, else from the file name. Every entry of
+//! `definitions` and `$defs`, at the root or nested in them, becomes a named type with its
+//! validator, whether the root references it or not.
+
+use crate::error::Result;
+use crate::source::node::Node;
+use crate::source::resolve::Loc;
+use crate::source::Sources;
+
+use super::naming::Scope;
+use super::schema::TypeSpace;
+use super::{Info, Message, Ty};
+
+/// Builds the catalog of a JSON Schema document.
+pub(super) fn build(src: &Sources, options: &crate::LoadOptions) -> Result<super::Catalog> {
+    let kind = src.kind()?;
+    let root = &src.main().root;
+    let doc = Loc::root(root.span.doc);
+    let mut space = TypeSpace::new(src, Scope::with_reserved(&["Message"]));
+    space.strict = options.strict_json_schema;
+    space.dialect = kind.dialect(root);
+
+    let title = root.get("title").and_then(Node::as_str).map(str::to_string);
+    let stem = super::schema::file_stem(&src.main().display);
+    let key = title.clone().unwrap_or(stem);
+    let type_id = space.reserve(&key, &doc);
+    let payload = Some((root, doc.clone()));
+    let (schema, positions) = space.bundle_with_positions(root, &doc)?;
+    space.define_message(type_id, payload)?;
+    for key in ["definitions", "$defs"] {
+        definitions(&mut space, root, &doc.child(key), key);
+    }
+    space.drain()?;
+    let mut message = Message {
+        key: key.clone(),
+        name: root
+            .get("$id")
+            .and_then(Node::as_str)
+            .map_or_else(|| key.clone(), str::to_string),
+        aliases: Vec::new(),
+        type_id,
+        title,
+        summary: None,
+        description: super::asyncapi::text_of(root, "description"),
+        content_type: "application/json".into(),
+        headers: None,
+        payload: Ty::Named(type_id),
+        payload_schema: Some(schema),
+        headers_schema: None,
+        payload_positions: positions,
+        headers_positions: Default::default(),
+        correlation_id: None,
+        bindings: serde_json::Value::Null,
+        examples: super::openapi::schema_examples(root),
+        version: None,
+        channels: Vec::new(),
+        span: root.span,
+    };
+    for alias in [message.name.clone(), key] {
+        if !message.aliases.contains(&alias) {
+            message.aliases.push(alias);
+        }
+    }
+    let parts = super::Parts {
+        info: Info {
+            title: src.main().display.clone(),
+            version: String::new(),
+            description: None,
+        },
+        kind: kind.shown(),
+        servers: Vec::new(),
+        channels: Vec::new(),
+        operations: Vec::new(),
+        messages: vec![message],
+    };
+    super::assemble(src, space, parts)
+}
+
+/// Every schema under the map at `loc` (`definitions` or `$defs`), and those nested in them.
+fn definitions<'a>(space: &mut TypeSpace<'a>, node: &'a Node, loc: &Loc, key: &str) {
+    let Some(map) = node.get(key).and_then(Node::as_map) else {
+        return;
+    };
+    for (name, schema) in map {
+        let at = loc.child(name);
+        if crate::source::resolve::ref_of(schema).is_none() {
+            space.named_at(schema, at.clone());
+        }
+        for nested in ["definitions", "$defs"] {
+            definitions(space, schema, &at.child(nested), nested);
+        }
+    }
+}
