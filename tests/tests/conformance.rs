@@ -110,9 +110,11 @@ fn unsupported(schema: &Value) -> Option<&'static str> {
             Some("anchors are not supported")
         } else if map.contains_key("$dynamicRef") || map.contains_key("$recursiveRef") {
             Some("`$dynamicRef` is not supported")
-        } else if map.contains_key("unevaluatedProperties") || map.contains_key("unevaluatedItems")
+        } else if (map.contains_key("unevaluatedProperties")
+            || map.contains_key("unevaluatedItems"))
+            && beside_applicators(map)
         {
-            Some("`unevaluated*` keywords are not evaluated")
+            Some("`unevaluated*` beside applicators is not evaluated")
         } else {
             match map.get("$ref") {
                 Some(Value::String(r)) if r != "#" && !r.starts_with("#/") => {
@@ -124,6 +126,25 @@ fn unsupported(schema: &Value) -> Option<&'static str> {
         reason = reason.or(found);
     });
     reason
+}
+
+/// Whether `unevaluated*` sits beside a keyword that evaluates in place (then tidings refuses
+/// it; alone, it is `additional*` and is evaluated).
+fn beside_applicators(map: &serde_json::Map<String, Value>) -> bool {
+    [
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "if",
+        "then",
+        "else",
+        "dependentSchemas",
+        "dependencies",
+        "$ref",
+        "contains",
+    ]
+    .iter()
+    .any(|k| map.contains_key(*k))
 }
 
 /// `$ref`s inside a test schema point into the schema itself; in the spec it sits at `base`.

@@ -1,7 +1,7 @@
 //! Every spec generates a standalone crate that is lint-clean and passes its own tests.
 //!
-//! The specs are every AsyncAPI document of the corpus, every spec in `specs/` and every golden
-//! spec; each crate passes `cargo clippy --all-targets -- -D warnings` and `cargo test` (the
+//! The specs are every AsyncAPI and OpenAPI document of the corpus, every spec in `specs/` and
+//! every golden spec; each crate passes `cargo clippy --all-targets -- -D warnings` and `cargo test` (the
 //! crate's tests round-trip every example of its spec).
 //!
 //! All crates go into one temporary workspace so their dependencies build once, into the
@@ -70,6 +70,7 @@ fn documents() -> Vec<(String, PathBuf, Option<PathBuf>)> {
             docs.len()
         );
     }
+    docs.extend(openapi_documents());
     for folder in ["specs", "tests/golden"] {
         let mut files: Vec<_> = std::fs::read_dir(repo.join(folder))
             .unwrap()
@@ -83,6 +84,51 @@ fn documents() -> Vec<(String, PathBuf, Option<PathBuf>)> {
         }
     }
     docs
+}
+
+/// Every OpenAPI document of the corpus: the OpenAPI Initiative's examples (3.0, 3.1, 3.2; JSON
+/// and YAML), progenitor's samples, and the DigitalOcean tree by its entry file.
+fn openapi_documents() -> Vec<(String, PathBuf, Option<PathBuf>)> {
+    let Some(corpus) =
+        tidings_tests::corpus::corpus("generated crates of OpenAPI documents", "openapi")
+    else {
+        return Vec::new();
+    };
+    let mut files = Vec::new();
+    for folder in [
+        "oai-learn/v3.0",
+        "oai-learn/v3.1",
+        "oai-learn/v3.2",
+        "progenitor",
+    ] {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(corpus.join(folder))
+            .expect("the corpus folder is readable")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.extension()
+                    .is_some_and(|e| e == "json" || e == "yaml" || e == "yml")
+            })
+            .collect();
+        found.sort();
+        files.extend(found);
+    }
+    files.push(corpus.join("digitalocean/specification/DigitalOcean-public.v2.yaml"));
+    assert!(
+        files.len() >= 25,
+        "found only {} OpenAPI documents",
+        files.len()
+    );
+    files
+        .into_iter()
+        .map(|file| {
+            let rel = file
+                .strip_prefix(&corpus)
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            (format!("gen-openapi-{}", slug(&rel)), file, None)
+        })
+        .collect()
 }
 
 fn slug(s: &str) -> String {

@@ -1,18 +1,26 @@
-//! Code generation benchmark: the largest corpus document and a synthetic 500-message spec.
+//! Code generation benchmark: the largest corpus document, a synthetic 500-message AsyncAPI
+//! spec and a synthetic large OpenAPI 3.0 document (about 3.7 MB of JSON: 301 component
+//! schemas, 250 paths, 771 operations).
 //!
 //! For each: the median time to generate Rust (load, resolve, model, emit, format), the median
-//! time to only parse the same YAML, their ratio, and the peak memory of a process that
-//! generates it once.
+//! time to only parse the same text, their ratio, and the peak memory of a process that
+//! generates it once. The OpenAPI document's generated crate is then built in a workspace of
+//! its own (sharing `target/programs` with the tests' programs, so the runtime's dependencies
+//! build once): the time to compile that crate alone, and whether clippy passes with warnings
+//! denied.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
+use serde_json::{json, Map, Value};
 use tidings_codegen::source::node::{self, DocId, Limits};
 use tidings_codegen::LoadOptions;
 
 pub fn codegen() -> ExitCode {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let repo = repo.canonicalize().unwrap_or(repo);
     let corpus = repo.join("../shared/corpus/asyncapi-spec-examples");
     let Some(largest) = largest_yaml(&corpus) else {
         eprintln!("no corpus at {}", corpus.display());
@@ -21,8 +29,11 @@ pub fn codegen() -> ExitCode {
     let dir = std::env::temp_dir().join(format!("tidings-bench-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
     let synthetic = dir.join("synthetic-500.yaml");
-    if let Err(e) = std::fs::write(&synthetic, synthetic_spec(500)) {
-        eprintln!("cannot write {}: {e}", synthetic.display());
+    let openapi = dir.join("synthetic-openapi.json");
+    let written = std::fs::write(&synthetic, synthetic_spec(500))
+        .and_then(|()| std::fs::write(&openapi, openapi_spec()));
+    if let Err(e) = written {
+        eprintln!("cannot write the synthetic specs in {}: {e}", dir.display());
         return ExitCode::from(1);
     }
     println!(
@@ -35,8 +46,11 @@ pub fn codegen() -> ExitCode {
     );
     let mut ok = true;
     for spec in [&largest, &synthetic] {
-        ok &= report(spec);
+        ok &= report(spec).is_some();
     }
+    let measured = report(&openapi);
+    ok &= measured.is_some();
+    ok &= openapi_crate(&repo, &openapi, &dir.join("crate"), measured.as_ref());
     let _ = std::fs::remove_dir_all(&dir);
     if ok {
         ExitCode::SUCCESS
@@ -45,29 +59,39 @@ pub fn codegen() -> ExitCode {
     }
 }
 
-fn report(spec: &Path) -> bool {
+/// What [`report`] measured.
+struct Measured {
+    generate: Duration,
+    /// KiB.
+    peak: Option<u64>,
+}
+
+/// Prints one row of the table; `None` if the spec does not generate.
+fn report(spec: &Path) -> Option<Measured> {
     let text = match std::fs::read_to_string(spec) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("{}: {e}", spec.display());
-            return false;
+            return None;
         }
     };
     let options = LoadOptions::default();
     if let Err(e) = tidings_codegen::generate(spec, &options) {
-        eprintln!("{e}");
-        return false;
+        eprintln!("{}: generation failed:\n{e}", spec.display());
+        return None;
     }
     let generate = median(|| {
         let _ = std::hint::black_box(tidings_codegen::generate(spec, &options));
     });
+    let json = spec.extension().is_some_and(|e| e == "json");
     let parse = median(|| {
-        let _ = std::hint::black_box(node::parse(&text, DocId(0), Limits::default()));
+        let _ = std::hint::black_box(if json {
+            node::parse_json(&text, DocId(0), Limits::default())
+        } else {
+            node::parse(&text, DocId(0), Limits::default())
+        });
     });
-    let peak = peak_rss(spec).map_or_else(
-        || "n/a".to_string(),
-        |kib| format!("{:.1} MiB", kib as f64 / 1024.0),
-    );
+    let peak = peak_rss(spec);
     let name = spec
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -79,9 +103,13 @@ fn report(spec: &Path) -> bool {
         ms(generate),
         ms(parse),
         generate.as_secs_f64() / parse.as_secs_f64().max(1e-9),
-        peak
+        peak.map_or_else(|| "n/a".to_string(), mib)
     );
-    true
+    Some(Measured { generate, peak })
+}
+
+fn mib(kib: u64) -> String {
+    format!("{:.1} MiB", kib as f64 / 1024.0)
 }
 
 fn ms(d: Duration) -> f64 {
@@ -190,6 +218,932 @@ pub fn synthetic_spec(n: usize) -> String {
         ));
     }
     s
+}
+
+/// The profile of the tests' programs (`tidings_tests::program::PROFILE`), so that this
+/// crate's dependencies are the ones already built in `target/programs`.
+const PROFILE: &str = "[profile.dev]\ndebug = false\nincremental = false\n\n\
+                       [profile.dev.package.\"*\"]\nopt-level = 1\n";
+
+/// The generated crate of the OpenAPI document: written into a workspace of its own at
+/// `dir`, its dependencies built once, then the time to compile the crate alone and whether
+/// clippy denies nothing. Prints the summary against the goals; false if anything failed.
+fn openapi_crate(repo: &Path, spec: &Path, dir: &Path, measured: Option<&Measured>) -> bool {
+    const NAME: &str = "synthetic-openapi";
+    let generated = match tidings_codegen::generate(spec, &LoadOptions::default()) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("{}: generation failed:\n{e}", spec.display());
+            return false;
+        }
+    };
+    let runtime = tidings_codegen::RuntimeDep::Path(repo.join("runtime"));
+    let files = match tidings_codegen::crate_files(&generated, NAME, &runtime, false) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("crate_files failed:\n{e}");
+            return false;
+        }
+    };
+    let lib = dir.join(NAME).join("src/lib.rs");
+    let written = files
+        .write(&dir.join(NAME))
+        .map_err(|e| e.to_string())
+        .and_then(|()| {
+            std::fs::write(
+                dir.join("Cargo.toml"),
+                format!("[workspace]\nresolver = \"2\"\nmembers = [{NAME:?}]\n\n{PROFILE}"),
+            )
+            .map_err(|e| e.to_string())
+        })
+        .and_then(|()| {
+            // The checkout's lock file pins the same versions, so this builds offline.
+            std::fs::copy(repo.join("Cargo.lock"), dir.join("Cargo.lock"))
+                .map(drop)
+                .map_err(|e| e.to_string())
+        });
+    if let Err(e) = written {
+        eprintln!("cannot write the generated crate in {}: {e}", dir.display());
+        return false;
+    }
+    let lines = std::fs::read_to_string(&lib).map_or(0, |t| t.lines().count());
+    let target = repo.join("target").join("programs");
+
+    // Dependencies first (and the crate once), so the timed build compiles the crate alone.
+    let warm = cargo(&["build", "--offline", "--quiet"], dir, &target);
+    let compile = warm.and_then(|()| {
+        touch(&lib).map_err(|e| format!("cannot touch {}: {e}", lib.display()))?;
+        let start = Instant::now();
+        cargo(&["build", "--offline", "--quiet", "-p", NAME], dir, &target)?;
+        Ok(start.elapsed())
+    });
+    let clippy = cargo(
+        &[
+            "clippy",
+            "--offline",
+            "--quiet",
+            "-p",
+            NAME,
+            "--",
+            "-D",
+            "warnings",
+        ],
+        dir,
+        &target,
+    );
+
+    let size = std::fs::metadata(spec).map_or(0, |m| m.len());
+    println!();
+    println!(
+        "synthetic OpenAPI 3.0.3 document ({:.1} KiB, {} schemas, {} paths, {} operations)",
+        size as f64 / 1024.0,
+        OPENAPI_SCHEMAS + 1,
+        OPENAPI_RESOURCES * 2,
+        openapi_operations()
+    );
+    if let Some(m) = measured {
+        println!(
+            "  generation (median):       {:>10}   (goal: under 2 s: {})",
+            format!("{:.0} ms", ms(m.generate)),
+            yes_no(m.generate < Duration::from_secs(2))
+        );
+        println!(
+            "  peak RSS of generation:    {:>10}   (goal: under 1 GiB: {})",
+            m.peak.map_or_else(|| "n/a".to_string(), mib),
+            m.peak.map_or("n/a", |kib| yes_no(kib < 1024 * 1024))
+        );
+    }
+    println!("  generated lines (lib.rs):  {lines:>10}");
+    match &compile {
+        Ok(d) => println!(
+            "  compile, crate alone:      {:>10}   (cargo build, dev profile of target/programs)",
+            format!("{:.1} s", d.as_secs_f64())
+        ),
+        Err(e) => println!(
+            "  compile, crate alone:          failed\n{}",
+            first_lines(e, 40)
+        ),
+    }
+    match &clippy {
+        Ok(()) => println!("  clippy -D warnings clean:  {:>10}", "yes"),
+        Err(e) => println!(
+            "  clippy -D warnings clean:  {:>10}\n{}",
+            "no",
+            first_lines(e, 40)
+        ),
+    }
+    measured.is_some() && compile.is_ok() && clippy.is_ok()
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+fn first_lines(text: &str, n: usize) -> String {
+    text.lines()
+        .take(n)
+        .map(|l| format!("    | {l}\n"))
+        .collect::<String>()
+}
+
+/// Sets the modification time of `path` to now.
+fn touch(path: &Path) -> std::io::Result<()> {
+    std::fs::File::options()
+        .write(true)
+        .open(path)?
+        .set_modified(SystemTime::now())
+}
+
+/// Runs `cargo ARGS` in `dir` with `target` as its target folder; its output on failure.
+fn cargo(args: &[&str], dir: &Path, target: &Path) -> Result<(), String> {
+    let output = Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .env_remove("RUSTFLAGS")
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "cargo {} failed ({}):\n{}{}",
+            args.join(" "),
+            output.status,
+            String::from_utf8_lossy(&output.stderr),
+            String::from_utf8_lossy(&output.stdout)
+        ))
+    }
+}
+
+/// Component schemas of the synthetic OpenAPI document, besides `Error`.
+const OPENAPI_SCHEMAS: usize = 300;
+/// Resources of the synthetic OpenAPI document: a collection path and an item path each.
+const OPENAPI_RESOURCES: usize = 125;
+
+const NOUNS: [&str; 50] = [
+    "Account",
+    "Address",
+    "Agreement",
+    "Alert",
+    "Allocation",
+    "Approval",
+    "Asset",
+    "Attachment",
+    "Audit",
+    "Balance",
+    "Batch",
+    "Booking",
+    "Budget",
+    "Campaign",
+    "Card",
+    "Carrier",
+    "Catalog",
+    "Charge",
+    "Claim",
+    "Comment",
+    "Contact",
+    "Contract",
+    "Coupon",
+    "Credit",
+    "Customer",
+    "Device",
+    "Discount",
+    "Dispute",
+    "Document",
+    "Employee",
+    "Invoice",
+    "Ledger",
+    "License",
+    "Location",
+    "Order",
+    "Payment",
+    "Payout",
+    "Plan",
+    "Price",
+    "Product",
+    "Project",
+    "Quote",
+    "Refund",
+    "Report",
+    "Shipment",
+    "Subscription",
+    "Supplier",
+    "Task",
+    "Ticket",
+    "Warehouse",
+];
+const SUFFIXES: [&str; 6] = ["", "Summary", "Detail", "Settings", "Line", "History"];
+const WORDS: [&str; 64] = [
+    "the",
+    "account",
+    "value",
+    "is",
+    "returned",
+    "when",
+    "request",
+    "customer",
+    "of",
+    "and",
+    "must",
+    "be",
+    "set",
+    "before",
+    "a",
+    "resource",
+    "can",
+    "updated",
+    "this",
+    "field",
+    "records",
+    "time",
+    "at",
+    "which",
+    "object",
+    "was",
+    "created",
+    "by",
+    "an",
+    "integration",
+    "for",
+    "reporting",
+    "purposes",
+    "only",
+    "changes",
+    "to",
+    "it",
+    "are",
+    "visible",
+    "in",
+    "audit",
+    "log",
+    "after",
+    "next",
+    "billing",
+    "cycle",
+    "identifier",
+    "unique",
+    "within",
+    "organization",
+    "may",
+    "omitted",
+    "if",
+    "default",
+    "applies",
+    "otherwise",
+    "server",
+    "rejects",
+    "with",
+    "validation",
+    "error",
+    "currency",
+    "amount",
+    "minor",
+];
+const STRING_NAMES: [&str; 8] = [
+    "name",
+    "title",
+    "label",
+    "reference",
+    "code",
+    "summary",
+    "externalId",
+    "displayName",
+];
+const QUALIFIERS: [&str; 10] = [
+    "primary",
+    "secondary",
+    "billing",
+    "shipping",
+    "legal",
+    "internal",
+    "external",
+    "previous",
+    "default",
+    "custom",
+];
+const ENUMS: [&[&str]; 5] = [
+    &["active", "suspended", "closed"],
+    &["draft", "open", "paid", "void", "uncollectible"],
+    &["low", "normal", "high", "urgent"],
+    &["usd", "eur", "gbp", "jpy", "chf"],
+    &["pending", "in_review", "approved", "rejected"],
+];
+const DOMAINS: [&str; 5] = ["billing", "sales", "operations", "support", "inventory"];
+
+/// A pseudo-random number from two indices (splitmix64), so the document is the same on every
+/// run.
+fn mix(a: usize, b: usize) -> u64 {
+    let mut z = (a as u64)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add((b as u64).wrapping_mul(0xD1B5_4A32_D192_ED03))
+        .wrapping_add(0x2545_F491_4F6C_DD1D);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// `sentences` sentences of 8 to 17 words.
+fn prose(seed: usize, sentences: usize) -> String {
+    let mut s = String::new();
+    for k in 0..sentences {
+        let n = 8 + (mix(seed, 1000 + k) % 10) as usize;
+        for w in 0..n {
+            let word = WORDS[(mix(seed * 31 + k, w) % WORDS.len() as u64) as usize];
+            if w == 0 {
+                if k > 0 {
+                    s.push(' ');
+                }
+                let mut c = word.chars();
+                if let Some(first) = c.next() {
+                    s.extend(first.to_uppercase());
+                    s.push_str(c.as_str());
+                }
+            } else {
+                s.push(' ');
+                s.push_str(word);
+            }
+        }
+        s.push('.');
+    }
+    s
+}
+
+fn schema_name(i: usize) -> String {
+    format!(
+        "{}{}",
+        NOUNS[i / SUFFIXES.len() % NOUNS.len()],
+        SUFFIXES[i % SUFFIXES.len()]
+    )
+}
+
+fn schema_ref(i: usize) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{}", schema_name(i)) })
+}
+
+fn lower_camel(name: &str) -> String {
+    let mut c = name.chars();
+    c.next()
+        .map(|f| f.to_ascii_lowercase().to_string() + c.as_str())
+        .unwrap_or_default()
+}
+
+fn plural(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix('y') {
+        format!("{stem}ies")
+    } else if word.ends_with('s') {
+        format!("{word}es")
+    } else {
+        format!("{word}s")
+    }
+}
+
+fn kebab(name: &str) -> String {
+    let mut s = String::new();
+    for (k, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if k > 0 {
+                s.push('-');
+            }
+            s.push(c.to_ascii_lowercase());
+        } else {
+            s.push(c);
+        }
+    }
+    s
+}
+
+/// The role of schema `i`: its place in a group of 20.
+enum Role {
+    /// An object of its own.
+    Plain,
+    /// `allOf` of the plain schema before it plus properties of its own.
+    Extends,
+    /// One of the three variants of the `oneOf` that ends the group (a `kind` property).
+    Variant,
+    /// `oneOf` the three schemas before it, with a discriminator on `kind`.
+    Union,
+}
+
+fn role(i: usize) -> Role {
+    match i % 20 {
+        5 | 12 => Role::Extends,
+        16..=18 => Role::Variant,
+        19 => Role::Union,
+        _ => Role::Plain,
+    }
+}
+
+/// The discriminator value of variant schema `i`.
+fn kind_value(i: usize) -> String {
+    kebab(&schema_name(i)).replace('-', "_")
+}
+
+/// Property `k` of schema `i` (not its first two, `id` and `createdAt`): its name stem and
+/// schema, and whether it may be required.
+fn property(i: usize, k: usize) -> (String, Value, bool) {
+    let r = mix(i, k);
+    let seed = i * 100 + k;
+    let other = (r / 16 % OPENAPI_SCHEMAS as u64) as usize;
+    let (name, mut schema, can_require) = match r % 15 {
+        0 => (
+            STRING_NAMES[(r / 7 % 8) as usize].to_string(),
+            json!({ "type": "string", "minLength": 1, "maxLength": 64 + (r / 5 % 4) * 64 }),
+            true,
+        ),
+        1 => (
+            [
+                "updatedAt",
+                "expiresAt",
+                "closedAt",
+                "scheduledAt",
+                "effectiveAt",
+            ][(r / 7 % 5) as usize]
+                .to_string(),
+            json!({ "type": "string", "format": "date-time", "example": "2024-05-01T12:30:00Z" }),
+            true,
+        ),
+        2 => (
+            ["email", "contactEmail", "notifyEmail"][(r / 7 % 3) as usize].to_string(),
+            json!({ "type": "string", "format": "email", "example": "jane.doe@example.com" }),
+            true,
+        ),
+        3 => (
+            ["quantity", "position", "retryCount", "priority", "seats"][(r / 7 % 5) as usize]
+                .to_string(),
+            json!({ "type": "integer", "format": "int32", "minimum": 0, "maximum": 10000 }),
+            true,
+        ),
+        4 => (
+            ["amount", "totalAmount", "sizeBytes", "sequence"][(r / 7 % 4) as usize].to_string(),
+            json!({ "type": "integer", "format": "int64", "minimum": 0 }),
+            true,
+        ),
+        5 => (
+            ["rate", "score", "weight", "latitude"][(r / 7 % 4) as usize].to_string(),
+            json!({ "type": "number", "format": "double", "minimum": 0, "exclusiveMinimum": r % 2 == 0, "maximum": 1000000 }),
+            false,
+        ),
+        6 => (
+            ["enabled", "archived", "livemode", "verified", "locked"][(r / 7 % 5) as usize]
+                .to_string(),
+            json!({ "type": "boolean", "default": false }),
+            false,
+        ),
+        7 => {
+            let values = ENUMS[(r / 7 % ENUMS.len() as u64) as usize];
+            (
+                ["status", "state", "level", "currency", "stage"][(r / 7 % 5) as usize].to_string(),
+                json!({ "type": "string", "enum": values, "example": values[0] }),
+                true,
+            )
+        }
+        8 => (
+            plural(&lower_camel(&schema_name(other))),
+            json!({ "type": "array", "maxItems": 500, "items": schema_ref(other) }),
+            false,
+        ),
+        9 => (
+            [
+                "dimensions",
+                "limits",
+                "schedule",
+                "contactDetails",
+                "origin",
+            ][(r / 7 % 5) as usize]
+                .to_string(),
+            json!({
+                "type": "object",
+                "required": ["label"],
+                "properties": {
+                    "label": { "type": "string", "maxLength": 80, "description": prose(seed + 1, 1) },
+                    "count": { "type": "integer", "format": "int32", "minimum": 0 },
+                    "visible": { "type": "boolean" },
+                    "unit": { "type": "string", "enum": ["cm", "kg", "day", "hour"] },
+                },
+            }),
+            false,
+        ),
+        10 => (
+            ["note", "comment", "reason", "memo"][(r / 7 % 4) as usize].to_string(),
+            json!({ "type": "string", "maxLength": 500, "nullable": true }),
+            false,
+        ),
+        11 if i > 0 => {
+            let earlier = (r / 16 % i as u64) as usize;
+            (
+                lower_camel(&schema_name(earlier)),
+                json!({ "nullable": true, "allOf": [schema_ref(earlier)] }),
+                false,
+            )
+        }
+        11 | 12 => (
+            ["tags", "labels", "aliases"][(r / 7 % 3) as usize].to_string(),
+            json!({ "type": "array", "maxItems": 50, "uniqueItems": true, "items": { "type": "string", "maxLength": 40 } }),
+            false,
+        ),
+        13 => (
+            "metadata".to_string(),
+            json!({ "type": "object", "maxProperties": 50, "additionalProperties": { "type": "string", "maxLength": 500 } }),
+            false,
+        ),
+        _ => {
+            let earlier = if i == 0 {
+                1
+            } else {
+                (r / 16 % i as u64) as usize
+            };
+            (
+                lower_camel(&schema_name(earlier)),
+                schema_ref(earlier),
+                true,
+            )
+        }
+    };
+    if let Some(map) = schema.as_object_mut() {
+        let sentences = 1 + (r / 1024 % 3) as usize;
+        map.insert("description".into(), Value::String(prose(seed, sentences)));
+    }
+    (name, schema, can_require)
+}
+
+/// `count` properties of schema `i`, starting at property `first`, with the required ones.
+fn properties(i: usize, first: usize, count: usize) -> (Map<String, Value>, Vec<String>) {
+    let mut props = Map::new();
+    let mut required = Vec::new();
+    for k in first..first + count {
+        let (stem, schema, can_require) = property(i, k);
+        let mut name = stem.clone();
+        let mut q = (mix(i, k + 77) % QUALIFIERS.len() as u64) as usize;
+        while props.contains_key(&name) || name == "id" || name == "createdAt" || name == "kind" {
+            let mut c = stem.chars();
+            let upper = c
+                .next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default();
+            name = format!("{}{upper}", QUALIFIERS[q % QUALIFIERS.len()]);
+            q += 1;
+            if q > 2 * QUALIFIERS.len() {
+                name = format!("{stem}{k}");
+            }
+        }
+        if can_require && mix(i, k + 500) % 3 == 0 {
+            required.push(name.clone());
+        }
+        props.insert(name, schema);
+    }
+    (props, required)
+}
+
+fn component(i: usize) -> Value {
+    let name = schema_name(i);
+    let description = format!("{} {}", name, prose(i * 7 + 3, 2 + i % 3));
+    match role(i) {
+        Role::Union => {
+            let variants: Vec<usize> = (i - 3..i).collect();
+            let mapping: Map<String, Value> = variants
+                .iter()
+                .map(|&v| {
+                    (
+                        kind_value(v),
+                        Value::String(format!("#/components/schemas/{}", schema_name(v))),
+                    )
+                })
+                .collect();
+            json!({
+                "description": description,
+                "oneOf": variants.iter().map(|&v| schema_ref(v)).collect::<Vec<_>>(),
+                "discriminator": { "propertyName": "kind", "mapping": mapping },
+            })
+        }
+        Role::Extends => {
+            let (props, required) = properties(i, 0, 3 + (mix(i, 9) % 4) as usize);
+            let mut own = json!({ "type": "object", "properties": props });
+            if !required.is_empty() {
+                own["required"] = json!(required);
+            }
+            json!({ "description": description, "allOf": [schema_ref(i - 1), own] })
+        }
+        Role::Plain | Role::Variant => {
+            let count = 5 + (mix(i, 0) % 16) as usize;
+            let (mut props, mut required) = properties(i, 0, count - 2);
+            let mut all = Map::new();
+            all.insert(
+                "id".into(),
+                json!({ "type": "string", "format": "uuid", "readOnly": true, "description": prose(i * 13, 1) }),
+            );
+            all.insert(
+                "createdAt".into(),
+                json!({ "type": "string", "format": "date-time", "readOnly": true, "description": prose(i * 17, 1) }),
+            );
+            let mut head = vec!["id".to_string(), "createdAt".to_string()];
+            if matches!(role(i), Role::Variant) {
+                all.insert(
+                    "kind".into(),
+                    json!({ "type": "string", "enum": [kind_value(i)], "description": "The variant." }),
+                );
+                head.push("kind".into());
+            }
+            all.append(&mut props);
+            head.append(&mut required);
+            json!({ "type": "object", "description": description, "required": head, "properties": all })
+        }
+    }
+}
+
+/// The schema of resource `r`.
+fn resource_schema(r: usize) -> usize {
+    r * OPENAPI_SCHEMAS / OPENAPI_RESOURCES
+}
+
+fn openapi_operations() -> usize {
+    OPENAPI_RESOURCES * 6 + OPENAPI_RESOURCES.div_ceil(6)
+}
+
+fn json_content(schema: Value) -> Value {
+    json!({ "application/json": { "schema": schema } })
+}
+
+/// An operation with the `default` error response.
+fn operation(
+    id: &str,
+    tag: &str,
+    seed: usize,
+    parameters: Option<Value>,
+    body: Option<Value>,
+    status: &str,
+    response: Value,
+) -> Value {
+    let mut op = json!({
+        "operationId": id,
+        "tags": [tag],
+        "summary": prose(seed, 1),
+        "description": prose(seed + 1, 4 + seed % 5),
+        "responses": {
+            status: {
+                "description": prose(seed + 2, 2),
+                "content": json_content(response),
+            },
+            "default": {
+                "description": "The request failed; the error says why.",
+                "content": json_content(json!({ "$ref": "#/components/schemas/Error" })),
+            },
+        },
+    });
+    if let Some(p) = parameters {
+        op["parameters"] = p;
+    }
+    if let Some(b) = body {
+        op["requestBody"] = json!({
+            "required": true,
+            "description": prose(seed + 3, 2),
+            "content": json_content(b),
+        });
+    }
+    op
+}
+
+/// A PATCH body: a few optional, nullable fields.
+fn patch_body(r: usize) -> Value {
+    let mut props = Map::new();
+    for k in 0..3 + r % 4 {
+        let (name, mut schema, _) = property(resource_schema(r) + 1000, k);
+        if schema.get("type").is_some() && schema.get("enum").is_none() {
+            schema["nullable"] = Value::Bool(true);
+        }
+        props.insert(name, schema);
+    }
+    json!({ "type": "object", "minProperties": 1, "properties": props })
+}
+
+/// A POST body written inline: what a client may set on creation.
+fn create_body(r: usize) -> Value {
+    json!({
+        "type": "object",
+        "required": ["name"],
+        "properties": {
+            "name": { "type": "string", "minLength": 1, "maxLength": 200, "description": prose(r * 5, 1) },
+            "description": { "type": "string", "maxLength": 2000, "nullable": true },
+            "ownerEmail": { "type": "string", "format": "email" },
+            "startsAt": { "type": "string", "format": "date-time" },
+            "tags": { "type": "array", "maxItems": 20, "items": { "type": "string" } },
+            "metadata": { "type": "object", "additionalProperties": { "type": "string" } },
+        },
+    })
+}
+
+/// The synthetic OpenAPI 3.0.3 document, as pretty JSON: a pure function of indices.
+pub fn openapi_spec() -> String {
+    let mut schemas = Map::new();
+    for i in 0..OPENAPI_SCHEMAS {
+        schemas.insert(schema_name(i), component(i));
+    }
+    schemas.insert(
+        "Error".into(),
+        json!({
+            "type": "object",
+            "description": "An error: what went wrong, and where.",
+            "required": ["code", "message"],
+            "properties": {
+                "code": { "type": "string", "enum": ["invalid_request", "not_found", "conflict", "rate_limited", "internal"] },
+                "message": { "type": "string", "maxLength": 1000 },
+                "requestId": { "type": "string", "format": "uuid" },
+                "details": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["field", "issue"],
+                        "properties": {
+                            "field": { "type": "string" },
+                            "issue": { "type": "string" },
+                        },
+                    },
+                },
+            },
+        }),
+    );
+    let mut paths = Map::new();
+    for r in 0..OPENAPI_RESOURCES {
+        let s = resource_schema(r);
+        let name = schema_name(s);
+        let tag = DOMAINS[r % DOMAINS.len()];
+        let plural_name = plural(&name);
+        let id_param = format!("{}Id", lower_camel(&name));
+        let mut prefix = format!("/v1/{tag}");
+        let mut scope = Vec::new();
+        if r % 3 == 0 {
+            prefix.push_str("/organizations/{organizationId}");
+            scope.push(json!({
+                "name": "organizationId", "in": "path", "required": true,
+                "description": "The organization.", "schema": { "type": "string", "format": "uuid" },
+            }));
+        }
+        let collection = format!("{prefix}/{}", kebab(&plural_name));
+        let item = format!("{collection}/{{{id_param}}}");
+        let seed = r * 1000;
+        let list_params = json!([
+            { "name": "limit", "in": "query", "description": prose(seed + 40, 1),
+              "schema": { "type": "integer", "format": "int32", "minimum": 1, "maximum": 100, "default": 20 } },
+            { "name": "cursor", "in": "query", "description": prose(seed + 41, 1),
+              "schema": { "type": "string" } },
+            { "name": "sort", "in": "query",
+              "schema": { "type": "string", "enum": ["created_asc", "created_desc"] } },
+        ]);
+        let page = json!({
+            "type": "object",
+            "required": ["data", "hasMore"],
+            "properties": {
+                "data": { "type": "array", "items": schema_ref(s) },
+                "hasMore": { "type": "boolean" },
+                "nextCursor": { "type": "string", "nullable": true },
+                "total": { "type": "integer", "format": "int64", "minimum": 0 },
+            },
+        });
+        let mut coll = Map::new();
+        if !scope.is_empty() {
+            coll.insert("parameters".into(), Value::Array(scope.clone()));
+        }
+        coll.insert(
+            "get".into(),
+            operation(
+                &format!("list{plural_name}"),
+                tag,
+                seed + 100,
+                Some(list_params),
+                None,
+                "200",
+                page,
+            ),
+        );
+        let create = if r % 4 == 1 {
+            create_body(r)
+        } else {
+            schema_ref(s)
+        };
+        coll.insert(
+            "post".into(),
+            operation(
+                &format!("create{name}"),
+                tag,
+                seed + 200,
+                None,
+                Some(create),
+                "201",
+                schema_ref(s),
+            ),
+        );
+        if r % 6 == 0 {
+            let ids = json!([{
+                "name": "ids", "in": "query", "required": true, "style": "form", "explode": false,
+                "description": prose(seed + 42, 1),
+                "schema": { "type": "array", "maxItems": 100, "items": { "type": "string", "format": "uuid" } },
+            }]);
+            let deleted = json!({
+                "type": "object", "required": ["deletedCount"],
+                "properties": { "deletedCount": { "type": "integer", "format": "int32", "minimum": 0 } },
+            });
+            coll.insert(
+                "delete".into(),
+                operation(
+                    &format!("deleteMany{plural_name}"),
+                    tag,
+                    seed + 300,
+                    Some(ids),
+                    None,
+                    "200",
+                    deleted,
+                ),
+            );
+        }
+        paths.insert(collection, Value::Object(coll));
+
+        let mut one = Map::new();
+        let mut item_params = scope;
+        item_params.push(json!({
+            "name": id_param, "in": "path", "required": true,
+            "description": prose(seed + 43, 1), "schema": { "type": "string", "format": "uuid" },
+        }));
+        one.insert("parameters".into(), Value::Array(item_params));
+        one.insert(
+            "get".into(),
+            operation(
+                &format!("get{name}"),
+                tag,
+                seed + 400,
+                None,
+                None,
+                "200",
+                schema_ref(s),
+            ),
+        );
+        one.insert(
+            "put".into(),
+            operation(
+                &format!("replace{name}"),
+                tag,
+                seed + 500,
+                None,
+                Some(schema_ref(s)),
+                "200",
+                schema_ref(s),
+            ),
+        );
+        one.insert(
+            "patch".into(),
+            operation(
+                &format!("update{name}"),
+                tag,
+                seed + 600,
+                None,
+                Some(patch_body(r)),
+                "200",
+                schema_ref(s),
+            ),
+        );
+        let deleted = json!({
+            "type": "object", "required": ["id", "deleted"],
+            "properties": {
+                "id": { "type": "string", "format": "uuid" },
+                "deleted": { "type": "boolean" },
+            },
+        });
+        one.insert(
+            "delete".into(),
+            operation(
+                &format!("delete{name}"),
+                tag,
+                seed + 700,
+                None,
+                None,
+                "200",
+                deleted,
+            ),
+        );
+        paths.insert(item, Value::Object(one));
+    }
+    let doc = json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Synthetic Platform API",
+            "version": "2024-05-01",
+            "description": prose(7, 6),
+        },
+        "servers": [{ "url": "https://api.example.com" }],
+        "tags": DOMAINS.iter().map(|d| json!({ "name": d, "description": prose(d.len(), 2) })).collect::<Vec<_>>(),
+        "security": [{ "bearer": [] }],
+        "paths": paths,
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "schemas": schemas,
+        },
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let _ = writeln!(text);
+    text
 }
 
 /// `tidings diff` of two versions of the synthetic 500-message spec: the new version tightens

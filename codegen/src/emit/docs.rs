@@ -22,7 +22,22 @@ pub(crate) fn attrs(docs: &Docs) -> TokenStream {
         }
         text.push_str(description.trim());
     }
-    lines_attrs(&text)
+    if !docs.extensions.is_empty() {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str("Extensions:");
+        for (key, value) in &docs.extensions {
+            let value: String = value.chars().take(200).collect();
+            text.push_str(&format!("\n- `{key}`: `{}`", value.replace('`', "'")));
+        }
+    }
+    let doc = lines_attrs(&text);
+    if docs.deprecated {
+        quote!(#doc #[deprecated])
+    } else {
+        doc
+    }
 }
 
 /// `#[doc = ...]` attributes for free text.

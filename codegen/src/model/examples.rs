@@ -24,6 +24,25 @@ fn fail(at: &str, reason: impl Into<String>) -> Result<(), Mismatch> {
     Err((at.to_string(), reason.into()))
 }
 
+/// Whether a mismatch only loses data: the value decodes (serde takes it) but does not come back.
+fn is_lossy(result: &Result<(), Mismatch>) -> bool {
+    matches!(result, Err((_, reason)) if reason.starts_with(LOSSY))
+}
+
+/// The outcome of several parts of one value: the first mismatch that refuses it, else the first
+/// that loses data (so that a lossy part never hides a refused one after it).
+fn all(results: impl Iterator<Item = Result<(), Mismatch>>) -> Result<(), Mismatch> {
+    let mut lossy = None;
+    for result in results {
+        if is_lossy(&result) {
+            lossy.get_or_insert(result);
+        } else if result.is_err() {
+            return result;
+        }
+    }
+    lossy.unwrap_or(Ok(()))
+}
+
 fn check_at(
     catalog: &Catalog,
     ty: &Ty,
@@ -58,27 +77,23 @@ fn check_at(
         (Ty::Uuid, Value::String(s)) if is_uuid(s) => Ok(()),
         (Ty::Option(_), Value::Null) => Ok(()),
         (Ty::Option(inner) | Ty::Box(inner), v) => check_at(catalog, inner, v, at, depth + 1),
-        (Ty::Vec(inner), Value::Array(items)) => {
-            items.iter().enumerate().try_for_each(|(i, item)| {
-                check_at(
-                    catalog,
-                    inner,
-                    item,
-                    &pointer::push(at, &i.to_string()),
-                    depth + 1,
-                )
-            })
-        }
-        (Ty::Map(inner), Value::Object(map)) => map
+        (Ty::Vec(inner), Value::Array(items)) => all(items.iter().enumerate().map(|(i, item)| {
+            check_at(
+                catalog,
+                inner,
+                item,
+                &pointer::push(at, &i.to_string()),
+                depth + 1,
+            )
+        })),
+        (Ty::Map(inner), Value::Object(map)) => all(map
             .iter()
-            .try_for_each(|(k, v)| check_at(catalog, inner, v, &pointer::push(at, k), depth + 1)),
-        (Ty::Tuple(items), Value::Array(values)) if items.len() == values.len() => items
-            .iter()
-            .zip(values)
-            .enumerate()
-            .try_for_each(|(i, (t, v))| {
+            .map(|(k, v)| check_at(catalog, inner, v, &pointer::push(at, k), depth + 1))),
+        (Ty::Tuple(items), Value::Array(values)) if items.len() == values.len() => {
+            all(items.iter().zip(values).enumerate().map(|(i, (t, v))| {
                 check_at(catalog, t, v, &pointer::push(at, &i.to_string()), depth + 1)
-            }),
+            }))
+        }
         (Ty::Named(id), v) => match &catalog.ty(*id).kind {
             TypeKind::Pending => Ok(()),
             TypeKind::Struct(s) => check_struct(catalog, s, None, v, at, depth),
@@ -121,11 +136,12 @@ fn check_at(
                                 check_struct(catalog, s, None, v, at, depth)
                             }
                         };
-                        match result {
-                            Ok(()) => return Ok(()),
-                            Err(e) => {
-                                first.get_or_insert(e);
-                            }
+                        // Serde takes the first variant that decodes, losing data or not.
+                        if result.is_ok() || is_lossy(&result) {
+                            return result;
+                        }
+                        if let Err(e) = result {
+                            first.get_or_insert(e);
                         }
                     }
                     Err(first.unwrap_or_else(|| (at.to_string(), "no variant fits".into())))
@@ -150,33 +166,31 @@ fn check_struct(
     let Value::Object(map) = value else {
         return fail(at, format!("expected an object, found {}", kind_of(value)));
     };
-    for field in &s.fields {
+    let fields = s.fields.iter().map(|field| {
         let here = pointer::push(at, &field.wire);
         match map.get(&field.wire) {
             None if field.required && !field.nullable => {
-                return fail(at, format!("required property `{}` is missing", field.wire))
+                fail(at, format!("required property `{}` is missing", field.wire))
             }
-            None => {}
-            Some(Value::Null) if accepts_null(field) => {}
-            Some(v) => check_at(catalog, &field.ty, v, &here, depth + 1)?,
+            None => Ok(()),
+            Some(Value::Null) if accepts_null(field) => Ok(()),
+            Some(v) => check_at(catalog, &field.ty, v, &here, depth + 1),
         }
-    }
+    });
     let known = |k: &str| s.fields.iter().any(|f| f.wire == k) || Some(k) == tag;
-    for key in map.keys().filter(|k| !known(k)) {
-        match &s.extra {
-            Some((_, extra)) => check_at(
-                catalog,
-                extra,
-                &map[key],
-                &pointer::push(at, key),
-                depth + 1,
-            )?,
-            None if s.closed => return fail(at, format!("property `{key}` is not allowed")),
-            // Open objects accept it, but the typed value does not keep it.
-            None => return fail(at, format!("{LOSSY}property `{key}` is not in the schema")),
-        }
-    }
-    Ok(())
+    let others = map.keys().filter(|k| !known(k)).map(|key| match &s.extra {
+        Some((_, extra)) => check_at(
+            catalog,
+            extra,
+            &map[key],
+            &pointer::push(at, key),
+            depth + 1,
+        ),
+        None if s.closed => fail(at, format!("property `{key}` is not allowed")),
+        // Open objects accept it, but the typed value does not keep it.
+        None => fail(at, format!("{LOSSY}property `{key}` is not in the schema")),
+    });
+    all(fields.chain(others))
 }
 
 fn accepts_null(field: &Field) -> bool {

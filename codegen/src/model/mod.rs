@@ -38,6 +38,9 @@ fn assemble(src: &Sources, space: TypeSpace<'_>, parts: Parts) -> Result<Catalog
     cycles::fix(&mut types);
     for (i, m) in parts.messages.iter().enumerate() {
         types[m.type_id.0].message = Some(MessageId(i));
+        // Every message type is named by the generated API (the `Message` enum, handlers):
+        // deprecation is for the schemas it is made of.
+        types[m.type_id.0].docs.deprecated = false;
         // The message's whole schema decides what is valid; decoding checks the payload's
         // JSON against it, so the generated code and the example check here agree.
         if m.payload_schema.is_some() {
@@ -409,13 +412,17 @@ impl Constraints {
     }
 }
 
-/// Title and description of a schema.
+/// Title and description of a schema, whether it is deprecated, and its `x-` extensions.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Docs {
     /// Title.
     pub title: Option<String>,
     /// Description.
     pub description: Option<String>,
+    /// `deprecated: true`: the Rust item is `#[deprecated]`.
+    pub deprecated: bool,
+    /// `x-` extensions, each as its key and its value's JSON, for the docs.
+    pub extensions: Vec<(String, String)>,
 }
 
 /// The shape of a named type.

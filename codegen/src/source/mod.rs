@@ -56,47 +56,65 @@ pub struct Doc {
     pub root: Node,
     /// Where each mapping's keys are.
     keys: node::KeySpans,
-    /// The JSON pointer of each `$anchor` (and `$id: "#name"`) in the file, built on first use.
-    anchors: std::sync::OnceLock<HashMap<String, String>>,
+    /// The JSON pointer of each `$anchor` (and `$id: "#name"`) in the file, and of each
+    /// schema with an absolute `$id` (by that URI, without fragment), built on first use.
+    anchors: std::sync::OnceLock<Anchors>,
+}
+
+/// Names a file gives its schemas: anchors and absolute ids, each with its pointer.
+#[derive(Debug, Default)]
+struct Anchors {
+    anchors: HashMap<String, String>,
+    ids: HashMap<String, String>,
 }
 
 impl Doc {
     /// The pointer of the schema that declares the plain-name fragment `name` (`$anchor`, or
     /// draft-07's `$id: "#name"`), outside data.
     pub fn anchor(&self, name: &str) -> Option<&str> {
-        self.anchors
-            .get_or_init(|| {
-                let mut found = HashMap::new();
-                collect_anchors(
-                    &self.root,
-                    Context::Keywords,
-                    &mut String::new(),
-                    &mut found,
-                );
-                found
-            })
-            .get(name)
-            .map(String::as_str)
+        self.names().anchors.get(name).map(String::as_str)
+    }
+
+    /// The pointer of the schema whose `$id` is `uri` (absolute, without fragment).
+    pub fn with_id(&self, uri: &str) -> Option<&str> {
+        self.names().ids.get(uri).map(String::as_str)
+    }
+
+    fn names(&self) -> &Anchors {
+        self.anchors.get_or_init(|| {
+            let mut found = Anchors::default();
+            collect_anchors(
+                &self.root,
+                Context::Keywords,
+                &mut String::new(),
+                &mut found,
+            );
+            found
+        })
     }
 }
 
-/// Every `$anchor` under `node` (at `at`), by name, with its pointer; the first one wins.
-fn collect_anchors(
-    node: &Node,
-    context: Context,
-    at: &mut String,
-    out: &mut HashMap<String, String>,
-) {
+/// Every `$anchor` and absolute `$id` under `node` (at `at`), with its pointer; the first one
+/// of a name wins.
+fn collect_anchors(node: &Node, context: Context, at: &mut String, out: &mut Anchors) {
     match &node.value {
         Value::Map(entries) => {
             if context == Context::Keywords {
+                if let Some(id) = node.get("$id").and_then(Node::as_str) {
+                    let uri = id.split('#').next().unwrap_or_default();
+                    if uri.contains("://") || uri.starts_with("urn:") {
+                        out.ids.entry(uri.to_string()).or_insert_with(|| at.clone());
+                    }
+                }
                 let named = node.get("$anchor").and_then(Node::as_str).or_else(|| {
                     node.get("$id")
                         .and_then(Node::as_str)
                         .and_then(|id| id.strip_prefix('#'))
                 });
                 if let Some(name) = named.filter(|n| !n.is_empty() && !n.starts_with('/')) {
-                    out.entry(name.to_string()).or_insert_with(|| at.clone());
+                    out.anchors
+                        .entry(name.to_string())
+                        .or_insert_with(|| at.clone());
                 }
             }
             for (key, value) in entries {
@@ -353,6 +371,12 @@ impl Sources {
         self.docs.iter().map(|d| d.path.as_path())
     }
 
+    /// The file and pointer of the schema whose absolute `$id` is `uri`, in any loaded file.
+    pub fn find_id(&self, uri: &str) -> Option<(DocId, &str)> {
+        self.doc_ids()
+            .find_map(|doc| Some((doc, self.doc(doc).with_id(uri)?)))
+    }
+
     /// The file a `$ref`'s file part names, relative to `from`; `None` for `#...` refs.
     pub fn doc_for_ref(&self, from: DocId, reference: &str) -> Option<DocId> {
         let file = reference.split('#').next().unwrap_or_default();
@@ -579,6 +603,10 @@ impl Sources {
             return Ok(None);
         }
         let key_text = key.to_string_lossy().to_string();
+        // A schema of a loaded file may carry that URI as its `$id`: nothing to fetch.
+        if self.find_id(file).is_some() {
+            return Ok(None);
+        }
         if is_remote(&key_text) {
             if !options.allow_remote {
                 return Err(self

@@ -137,13 +137,28 @@ impl Sources {
         let fail = |message: String| {
             Failure::Other(Box::new(self.diag(span, message).with_pointer(reference)))
         };
-        let doc = self.doc_for_ref(from, reference).ok_or_else(|| {
+        let file = reference.split('#').next().unwrap_or_default();
+        let mut fragment = reference.split_once('#').map_or("", |(_, f)| f);
+        // A schema's absolute `$id` names it: the fragment is relative to that schema.
+        let mut base = String::new();
+        let found = match self.find_id(file).filter(|_| !file.is_empty()) {
+            Some((doc, at)) => {
+                base = at.to_string();
+                Some(doc)
+            }
+            None => self.doc_for_ref(from, reference),
+        };
+        let doc = found.ok_or_else(|| {
             Failure::Unloaded(Box::new(
                 self.diag(span, format!("unresolvable `$ref: {reference}`"))
                     .with_pointer(reference),
             ))
         })?;
-        let mut fragment = reference.split_once('#').map_or("", |(_, f)| f);
+        let joined;
+        if !base.is_empty() && (fragment.is_empty() || fragment.starts_with('/')) {
+            joined = format!("{base}{fragment}");
+            fragment = &joined;
+        }
         // A plain name (`#address`) is an anchor: the schema that declares it.
         if !fragment.is_empty() && !fragment.starts_with('/') {
             fragment = self.doc(doc).anchor(fragment).ok_or_else(|| {

@@ -29,6 +29,8 @@ pub(crate) fn impl_event(input: &Input) -> TokenStream {
 
     quote! {
         #[automatically_derived]
+        // A deprecated type or field is still the type's own business.
+        #[allow(deprecated)]
         impl #impl_generics ::tidings::Event for #ident #ty_generics #where_clause {
             const TYPE: &'static str = #event_type;
             const VERSION: ::core::option::Option<&'static str> = #version;

@@ -61,6 +61,8 @@ pub(crate) fn impl_validate(input: &Input) -> TokenStream {
     };
     quote! {
         #[automatically_derived]
+        // A deprecated type or field is still the type's own business.
+        #[allow(deprecated)]
         impl #impl_generics ::tidings::Validate for #name #ty_generics #where_clause {
             #[allow(unused_variables, clippy::let_unit_value)]
             fn #checks_fn(&self, at: &mut ::tidings::Pointer, errors: &mut ::tidings::ValidationErrors) {

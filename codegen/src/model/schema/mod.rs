@@ -480,6 +480,14 @@ pub(super) fn file_stem(display: &str) -> String {
 
 fn docs_of(node: &Node) -> Docs {
     Docs {
+        deprecated: node.get("deprecated").and_then(Node::as_bool) == Some(true),
+        extensions: node
+            .as_map()
+            .unwrap_or_default()
+            .iter()
+            .filter(|(k, _)| k.starts_with("x-"))
+            .map(|(k, v)| (k.clone(), v.to_json().to_string()))
+            .collect(),
         title: node.get("title").and_then(Node::as_str).map(str::to_string),
         description: node
             .get("description")

@@ -54,6 +54,7 @@ impl<'a> TypeSpace<'a> {
                 .or_else(|| d.get("propertyName").and_then(Node::as_str))
                 .map(str::to_string)
         });
+        let mapping = self.discriminator_mapping(node);
         let mut resolved = Vec::new();
         for (branch, branch_loc) in &live {
             let (target, target_loc) = self.src.resolve(branch, branch_loc.clone())?;
@@ -63,7 +64,7 @@ impl<'a> TypeSpace<'a> {
         }
         let mut scope = Scope::with_reserved(&["Self"]);
         let mut variants = Vec::new();
-        if let Some((tag, values)) = self.find_tag(&resolved, discriminator.as_deref()) {
+        if let Some((tag, values)) = self.find_tag(&resolved, discriminator.as_deref(), &mapping) {
             for ((target, target_loc, parts, _), value) in resolved.iter().zip(values) {
                 // `DeploymentTarget::Kubernetes { .. }` reads better than the branch's schema name.
                 let base = value.clone();
@@ -133,11 +134,39 @@ impl<'a> TypeSpace<'a> {
         Ok(Made::Named(id))
     }
 
+    /// OpenAPI's `discriminator.mapping`: each tag value with the location of the schema it
+    /// names (a reference, or a bare name under `components/schemas`). Entries that do not
+    /// resolve are left out (the branch's own name or constant decides then).
+    fn discriminator_mapping(&self, node: &Node) -> Vec<(String, Loc)> {
+        let Some(mapping) = node
+            .get("discriminator")
+            .and_then(|d| d.get("mapping"))
+            .and_then(Node::as_map)
+        else {
+            return Vec::new();
+        };
+        mapping
+            .iter()
+            .filter_map(|(tag, target)| {
+                let target = target.as_str()?;
+                let reference = if target.contains('#') || target.contains('/') {
+                    target.to_string()
+                } else {
+                    format!("#/components/schemas/{target}")
+                };
+                let (found, loc) = self.src.lookup(node.span.doc, &reference, node.span).ok()?;
+                let (_, loc) = self.src.resolve(found, loc).ok()?;
+                Some((tag.clone(), loc))
+            })
+            .collect()
+    }
+
     /// The property whose constant value tells every branch apart, and those values.
     pub(super) fn find_tag(
         &self,
         branches: &[(&'a Node, Loc, Parts<'a>, bool)],
         discriminator: Option<&str>,
+        mapping: &[(String, Loc)],
     ) -> Option<(String, Vec<String>)> {
         if branches.len() < 2 {
             return None;
@@ -162,7 +191,11 @@ impl<'a> TypeSpace<'a> {
                         let (prop, _) = self.src.resolve(prop, prop_loc.clone()).ok()?;
                         constant_string(prop)
                     });
-                let value = match constant {
+                let mapped = mapping
+                    .iter()
+                    .find(|(_, loc)| loc == target_loc)
+                    .map(|(tag, _)| tag.clone());
+                let value = match constant.or(mapped) {
                     Some(v) => v,
                     None if discriminator.is_some() && *is_ref => match target_loc.last_token() {
                         Some(name) => name,

@@ -32,6 +32,65 @@ impl Dialect {
     }
 }
 
+/// Where no keyword beside them can evaluate properties or items in place (`$ref` under
+/// 2019-09 and later, `allOf`, `anyOf`, `oneOf`, `if`/`then`/`else`, `dependentSchemas`,
+/// schema `dependencies`, `$dynamicRef`, `$recursiveRef`, and `contains` for items), the
+/// properties and items left unevaluated are exactly those `additionalProperties` and
+/// `items` / `additionalItems` would see: the schema with `unevaluated*` in their place, or
+/// without it where those are already there (then nothing is left unevaluated). `None` when
+/// nothing changes. Beside applicators the keywords stay, and are refused.
+fn without_unevaluated(map: &Map<String, Value>, draft7: bool) -> Option<Map<String, Value>> {
+    let applicators = [
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "if",
+        "then",
+        "else",
+        "dependentSchemas",
+        "$dynamicRef",
+        "$recursiveRef",
+    ];
+    let in_place = applicators.iter().any(|k| map.contains_key(*k))
+        || (!draft7 && map.contains_key("$ref"))
+        || map
+            .get("dependencies")
+            .and_then(Value::as_object)
+            .is_some_and(|d| d.values().any(|v| !v.is_array()));
+    if in_place {
+        return None;
+    }
+    let mut out = None::<Map<String, Value>>;
+    if let Some(unevaluated) = map.get("unevaluatedProperties") {
+        let out = out.get_or_insert_with(|| map.clone());
+        out.remove("unevaluatedProperties");
+        if !map.contains_key("additionalProperties") {
+            out.insert("additionalProperties".into(), unevaluated.clone());
+        }
+    }
+    if let Some(unevaluated) = map
+        .get("unevaluatedItems")
+        .filter(|_| !map.contains_key("contains"))
+    {
+        let out = out.get_or_insert_with(|| map.clone());
+        out.remove("unevaluatedItems");
+        match (map.get("items"), map.get("prefixItems")) {
+            // A schema for every item, or for every item after the prefix: all evaluated.
+            (Some(items), _) if !items.is_array() => {}
+            // Draft-07 tuples: the rest is `additionalItems`' unless it is already given.
+            (Some(_), _) => {
+                if !map.contains_key("additionalItems") {
+                    out.insert("additionalItems".into(), unevaluated.clone());
+                }
+            }
+            (None, _) => {
+                out.insert("items".into(), unevaluated.clone());
+            }
+        }
+    }
+    out
+}
+
 /// Compiles `schema`, a whole document, into the nodes of a [`Schema`](super::Schema); the
 /// root is the first.
 pub(super) fn document(schema: &Value) -> Result<Vec<Node>, SchemaError> {
@@ -183,11 +242,15 @@ impl Compiler<'_> {
                 return Ok(out);
             }
         }
+        // `unevaluated*` beside no applicator is `additional*` (see `without_unevaluated`).
+        let rewritten = without_unevaluated(map, self.dialect == Dialect::Draft7);
+        let map = rewritten.as_ref().unwrap_or(map);
         let get = |keyword: &str| map.get(keyword);
 
         // Keywords that need annotations or dynamic scopes, which this evaluator does not
         // collect: refused rather than ignored, so that no schema is checked for less than it
-        // says. (`true` and `{}` allow everything and are no constraint.)
+        // says. (`true` and `{}` allow everything and are no constraint.) `unevaluated*`
+        // beside no applicator has been rewritten above.
         for keyword in [
             "unevaluatedProperties",
             "unevaluatedItems",
@@ -760,8 +823,9 @@ mod tests {
     #[test]
     fn keywords_it_cannot_evaluate_are_refused_not_ignored() {
         for schema in [
-            json!({"unevaluatedProperties": false}),
-            json!({"properties": {"a": {"unevaluatedItems": {"type": "string"}}}}),
+            json!({"allOf": [{"properties": {"a": {}}}], "unevaluatedProperties": false}),
+            json!({"properties": {"a": {"anyOf": [{}], "unevaluatedItems": {"type": "string"}}}}),
+            json!({"$schema": DRAFT_2020_12, "$ref": "#/$defs/a", "$defs": {"a": {}}, "unevaluatedProperties": false}),
             json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "$dynamicRef": "#meta"}),
             json!({"$recursiveRef": "#"}),
         ] {
@@ -773,6 +837,51 @@ mod tests {
             json!({"unevaluatedItems": {}}),
         ] {
             assert!(Schema::compile(&allows_all).is_ok(), "{allows_all}");
+        }
+    }
+
+    #[test]
+    fn unevaluated_keywords_without_applicators_are_the_additional_ones() {
+        // Generated over every shape of object and array up to a few members: the verdicts of
+        // `unevaluated*` and of the `additional*` keyword it stands for agree everywhere.
+        let names = ["a", "b", "x"];
+        for closed in [json!(false), json!({"type": "integer"})] {
+            let pairs = [
+                (
+                    json!({"properties": {"a": {}}, "patternProperties": {"^b": {}}, "unevaluatedProperties": closed}),
+                    json!({"properties": {"a": {}}, "patternProperties": {"^b": {}}, "additionalProperties": closed}),
+                ),
+                (
+                    json!({"$schema": DRAFT_2020_12, "prefixItems": [{"type": "string"}], "unevaluatedItems": closed}),
+                    json!({"$schema": DRAFT_2020_12, "prefixItems": [{"type": "string"}], "items": closed}),
+                ),
+                (
+                    json!({"items": [{"type": "string"}], "unevaluatedItems": closed}),
+                    json!({"items": [{"type": "string"}], "additionalItems": closed}),
+                ),
+            ];
+            for mask in 0u32..(1 << names.len()) {
+                let mut object = Map::new();
+                let mut array = Vec::new();
+                for (i, name) in names.iter().enumerate() {
+                    let value = if mask & (1 << i) != 0 {
+                        json!(1)
+                    } else {
+                        json!("s")
+                    };
+                    object.insert((*name).to_owned(), value.clone());
+                    array.push(value);
+                }
+                for (unevaluated, additional) in &pairs {
+                    for instance in [json!(object), json!(array)] {
+                        assert_eq!(
+                            violations(unevaluated, instance.clone()).is_empty(),
+                            violations(additional, instance.clone()).is_empty(),
+                            "{unevaluated} and {additional} disagree on {instance}"
+                        );
+                    }
+                }
+            }
         }
     }
 
