@@ -49,7 +49,7 @@ enum Command {
 #[derive(Args)]
 #[command(group(ArgGroup::new("target").args(["out", "crate_dir"])))]
 struct GenerateArgs {
-    /// The AsyncAPI document (YAML or JSON).
+    /// The spec: an AsyncAPI, OpenAPI 3.x or JSON Schema document (YAML or JSON).
     spec: PathBuf,
     /// Write one module to this file.
     #[arg(long, conflicts_with = "crate_dir")]
