@@ -53,6 +53,12 @@ impl Builder {
         self
     }
 
+    /// Generate past dangling `$ref`s, each a warning (see [`LoadOptions::keep_going`]).
+    pub fn keep_going(mut self, on: bool) -> Self {
+        self.options.keep_going = on;
+        self
+    }
+
     /// Strict JSON Schema typing (see [`LoadOptions::strict_json_schema`]).
     pub fn strict_json_schema(mut self, on: bool) -> Self {
         self.options.strict_json_schema = on;

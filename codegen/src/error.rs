@@ -314,6 +314,22 @@ impl Collector {
         }
     }
 
+    /// Makes every error a warning (what `--keep-going` goes on past); a fatal error stays.
+    pub(crate) fn demote(&mut self) {
+        for d in std::mem::take(&mut self.errors) {
+            self.warning(d);
+        }
+    }
+
+    /// Takes in everything `other` gathered.
+    pub(crate) fn merge(&mut self, other: Collector) {
+        other.errors.into_iter().for_each(|d| self.error(d));
+        other.warnings.into_iter().for_each(|d| self.warning(d));
+        if let Some(fatal) = other.fatal {
+            self.fatal.get_or_insert(fatal);
+        }
+    }
+
     /// Orders errors and warnings as they appear: by file (in the order the files first come
     /// up), then line and column.
     pub(crate) fn sort(&mut self) {

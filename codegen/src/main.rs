@@ -74,6 +74,10 @@ struct GenerateArgs {
     /// Type only what `type` declares; other schemas become checked JSON values.
     #[arg(long)]
     strict_json_schema: bool,
+    /// Generate even where `$ref`s dangle (a missing file or location): each is reported as
+    /// a warning with its place, and what it names is typed as a `serde_json::Value`.
+    #[arg(long)]
+    keep_going: bool,
 }
 
 // `tidings diff`.

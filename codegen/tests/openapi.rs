@@ -218,3 +218,41 @@ fn diff_reports_openapi_changes_with_rules_and_places() {
     let same = tidings(&["diff", old, old]);
     assert_eq!(same.status.code(), Some(0), "{}", text(&same));
 }
+
+#[test]
+fn dangling_refs_stop_generation_unless_keep_going() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("parts")).unwrap();
+    write(
+        &dir.path().join("parts"),
+        "pet.yaml",
+        "type: object\nproperties:\n  name: {type: string}\n  owner:\n    $ref: './owner.yaml'\n",
+    );
+    let spec = write(
+        dir.path(),
+        "api.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    \
+         Pet:\n      $ref: 'parts/pet.yaml'\n    Toy:\n      $ref: '#/components/schemas/Nope'\n",
+    );
+    // Both dangling references, each with its place; exit 1.
+    let (code, shown) = generate(&spec).unwrap_err();
+    assert_eq!(code, Some(1), "{shown}");
+    assert!(shown.contains("pet.yaml:5:11"), "{shown}");
+    assert!(shown.contains("api.yaml:9:13"), "{shown}");
+    // Going on: the same two as warnings, and the rest typed.
+    let out = tidings(&["generate", "--keep-going", spec.to_str().unwrap()]);
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}");
+    assert!(
+        shown.contains("warning") && shown.contains("pet.yaml:5:11"),
+        "{shown}"
+    );
+    assert!(shown.contains("api.yaml:9:13"), "{shown}");
+    let code = String::from_utf8_lossy(&out.stdout);
+    assert!(code.contains("pub struct Pet"), "{code}");
+    assert!(code.contains("pub owner: Option<Owner>"), "{code}");
+    assert!(
+        code.contains("pub type Owner = ::tidings::serde_json::Value;"),
+        "{code}"
+    );
+}

@@ -22,6 +22,7 @@ pub fn run(args: &GenerateArgs, out: &Stderr) -> ExitCode {
         allow_remote: args.allow_remote,
         root: args.root.clone(),
         strict_json_schema: args.strict_json_schema,
+        keep_going: args.keep_going,
         ..LoadOptions::default()
     };
     let target = match (&args.out, &args.crate_dir) {

@@ -88,9 +88,9 @@ pub(super) fn build(src: &Sources, options: &crate::LoadOptions) -> Result<super
     b.convert()?;
     if let Some(components) = root.get("components") {
         b.expect_map(components, &doc.child("components"), "schemas");
-        for (_, schema, loc) in entries(src, components, "schemas", &doc.child("components")) {
+        for (key, schema, loc) in entries(src, components, "schemas", &doc.child("components")) {
             let (schema, loc) = src.resolve(schema, loc)?;
-            b.space.named_at(schema, loc);
+            b.space.named_as(schema, loc, Some(key));
         }
     }
     b.space.drain()?;
@@ -142,10 +142,8 @@ impl<'a> Builder<'a> {
             let Some(id) = self.message(&name, op, media, &media_loc)? else {
                 continue;
             };
-            for alias in [Some(fallback.clone()), op_id] {
-                if let Some(alias) = alias {
-                    add_alias(&mut self.messages[id.0], &alias);
-                }
+            for alias in [Some(fallback.clone()), op_id].into_iter().flatten() {
+                add_alias(&mut self.messages[id.0], &alias);
             }
             if !self.webhooks.iter().any(|(m, _)| *m == id) {
                 let address = self.addresses.take(&address_value(&fallback));

@@ -41,6 +41,10 @@ pub struct LoadOptions {
     /// at run time) instead of a type inferred from its keywords, so no payload the schema
     /// allows is ever refused by the Rust type. Off by default: `properties` means an object.
     pub strict_json_schema: bool,
+    /// Go on past `$ref`s that do not resolve (a missing file, location or anchor): each is
+    /// a warning instead of an error, and resolves to the empty schema (any JSON value). Off
+    /// by default: a dangling reference is an error.
+    pub keep_going: bool,
 }
 
 /// One loaded file.
@@ -149,6 +153,8 @@ pub struct Sources {
     /// Files that could not be read or parsed (already reported once).
     failed: HashSet<PathBuf>,
     warnings: Vec<Diagnostic>,
+    /// [`LoadOptions::keep_going`]: a reference that does not resolve names the empty schema.
+    pub(crate) keep_going: bool,
 }
 
 /// The folder references must stay in, and why it is that one (for the refusal's wording).
@@ -308,9 +314,12 @@ impl Sources {
             root: Root::of(&canonical, options)?,
             failed: HashSet::new(),
             warnings: Vec::new(),
+            keep_going: options.keep_going,
         };
         let main = sources.read_file(&canonical, display, options.limits)?;
         let mut problems = Collector::default();
+        // What the references' files and targets lack: errors, or warnings when going on.
+        let mut dangling = Collector::default();
         let mut pending = vec![main];
         while let Some(doc) = pending.pop() {
             let mut refs = Vec::new();
@@ -329,11 +338,16 @@ impl Sources {
                 match sources.load_target(doc, &target, span, options) {
                     Ok(Some(id)) => pending.push(id),
                     Ok(None) => {}
-                    Err(e) => problems.absorb(e),
+                    Err(e) => dangling.absorb(e),
                 }
             }
         }
-        crate::source::check::spec(&sources, &mut problems);
+        crate::source::check::spec(&sources, &mut problems, &mut dangling);
+        if options.keep_going {
+            dangling.demote();
+        }
+        problems.merge(dangling);
+        problems.sort();
         sources.warnings = problems.finish()?;
         Ok(sources)
     }

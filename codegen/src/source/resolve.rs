@@ -53,6 +53,16 @@ pub fn ref_of(node: &Node) -> Option<&str> {
     node.get("$ref").and_then(Node::as_str)
 }
 
+/// The empty schema a dangling reference names under `--keep-going`.
+static EMPTY: Node = Node {
+    value: crate::source::node::Value::Map(Vec::new()),
+    span: Span {
+        doc: DocId(0),
+        line: 1,
+        col: 1,
+    },
+};
+
 /// How many references met along JSON pointers may be in progress at once (`#/a/b` where
 /// `a` is a `$ref` whose own pointer passes through another one, ...): far beyond real
 /// specs, and well within the stack.
@@ -80,8 +90,13 @@ impl Failure {
 impl Sources {
     /// Follows `node` while it is a `$ref`, returning the first non-reference node and where it is.
     pub fn resolve<'a>(&'a self, node: &'a Node, loc: Loc) -> Result<(&'a Node, Loc)> {
-        self.resolve_in(node, loc, &mut Vec::new())
-            .map_err(|f| f.diagnostic().into())
+        match self.resolve_in(node, loc.clone(), &mut Vec::new()) {
+            Ok(found) => Ok(found),
+            // Under `--keep-going` a dangling reference (already a warning) is the empty
+            // schema, at the reference's own place; a cycle stays an error.
+            Err(Failure::Unloaded(_) | Failure::Other(_)) if self.keep_going => Ok((&EMPTY, loc)),
+            Err(f) => Err(f.diagnostic().into()),
+        }
     }
 
     /// The node one reference names, without following further references. References met

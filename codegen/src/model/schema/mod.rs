@@ -123,15 +123,24 @@ impl<'a> TypeSpace<'a> {
 
     /// The named type for the (non-reference) schema at `loc`, queued for conversion if new.
     pub fn named_at(&mut self, node: &'a Node, loc: Loc) -> TypeId {
+        self.named_as(node, loc, None)
+    }
+
+    /// [`named_at`](Self::named_at), named from `key` (a `components/schemas` key that
+    /// references the schema) before the schema's own place; a name already given stays.
+    pub fn named_as(&mut self, node: &'a Node, loc: Loc, key: Option<&str>) -> TypeId {
         if let Some(id) = self.by_loc.get(&loc) {
             return *id;
         }
-        let hint = node
-            .get("title")
-            .and_then(Node::as_str)
-            .filter(|_| loc.pointer.is_empty())
+        let hint = key
             .map(str::to_string)
-            .or_else(|| loc.last_token())
+            .or_else(|| {
+                node.get("title")
+                    .and_then(Node::as_str)
+                    .filter(|_| loc.pointer.is_empty())
+                    .map(str::to_string)
+            })
+            .or_else(|| loc.last_token().filter(|t| !t.is_empty()))
             .unwrap_or_else(|| file_stem(&self.src.doc(loc.doc).display));
         let id = self.reserve(&hint, &loc);
         self.by_loc.insert(loc.clone(), id);

@@ -24,7 +24,8 @@ use crate::source::{DocKind, Sources};
 pub(crate) struct Version(pub(crate) u32, pub(crate) u32);
 
 /// Runs every check on `src`, into `out`.
-pub(crate) fn spec(src: &Sources, out: &mut Collector) {
+/// Problems of references go to `dangling` (warnings under `--keep-going`).
+pub(crate) fn spec(src: &Sources, out: &mut Collector, dangling: &mut Collector) {
     match src.kind() {
         Ok(DocKind::AsyncApi {
             major,
@@ -35,8 +36,7 @@ pub(crate) fn spec(src: &Sources, out: &mut Collector) {
         Ok(DocKind::OpenApi { .. } | DocKind::JsonSchema { .. }) => {}
         Err(e) => out.absorb(e),
     }
-    refs(src, out);
-    out.sort();
+    refs(src, dangling);
 }
 
 /// Resolves every `$ref` of every file (chains and cycles included); each that does not
