@@ -256,3 +256,99 @@ fn dangling_refs_stop_generation_unless_keep_going() {
         "{code}"
     );
 }
+
+#[path = "../../tests/src/corpus.rs"]
+mod corpus;
+
+/// Every type's Rust name by the schema it comes from.
+fn names_by_origin(spec: &Path) -> std::collections::BTreeMap<String, String> {
+    let (catalog, _) = tidings_codegen::catalog(spec, &Default::default())
+        .unwrap_or_else(|e| panic!("{}: {e}", spec.display()));
+    catalog
+        .types
+        .iter()
+        .map(|t| {
+            // The origin names the file; the copies below live in another folder.
+            let origin = t.origin.rsplit_once('#').map_or("", |(_, p)| p);
+            (
+                format!("#{origin} {}", t.message.is_some()),
+                t.rust_name.clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn names_stay_when_unrelated_parts_change() {
+    let Some(nexus) = corpus::corpus("stable names", "openapi/progenitor/nexus.json") else {
+        return;
+    };
+    let original: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(nexus).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let base = write(dir.path(), "base.json", &original.to_string());
+    let before = names_by_origin(&base);
+    assert!(before.len() > 300, "{} types", before.len());
+    let paths: Vec<String> = original["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    let mut variants = Vec::new();
+    // Paths removed, spread over the document (every 23rd), one at a time.
+    for path in paths.iter().step_by(23) {
+        let mut changed = original.clone();
+        changed["paths"].as_object_mut().unwrap().remove(path);
+        variants.push((format!("without {path}"), changed));
+    }
+    // New schemas and a new operation put in front of everything else.
+    let mut changed = original.clone();
+    let mut schemas = serde_json::Map::new();
+    for i in 0..5 {
+        schemas.insert(
+            format!("Unrelated{i}"),
+            json_of(&format!(
+                r#"{{"type": "object", "properties": {{"state": {{"type": "string", "enum": ["a{i}", "b"]}}}}}}"#
+            )),
+        );
+    }
+    schemas.extend(
+        original["components"]["schemas"]
+            .as_object()
+            .unwrap()
+            .clone(),
+    );
+    changed["components"]["schemas"] = serde_json::Value::Object(schemas);
+    let mut all_paths = serde_json::Map::new();
+    all_paths.insert(
+        "/unrelated".into(),
+        json_of(
+            r#"{"post": {"operationId": "unrelated_thing", "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {"state": {"type": "string"}}}}}}, "responses": {"204": {"description": "ok"}}}}"#,
+        ),
+    );
+    all_paths.extend(original["paths"].as_object().unwrap().clone());
+    changed["paths"] = serde_json::Value::Object(all_paths);
+    variants.push(("with new schemas and a new operation first".into(), changed));
+
+    for (what, document) in variants {
+        let spec = write(dir.path(), "changed.json", &document.to_string());
+        let after = names_by_origin(&spec);
+        let moved: Vec<String> = after
+            .iter()
+            .filter_map(|(origin, name)| {
+                let old = before.get(origin)?;
+                (old != name).then(|| format!("{origin}: {old} → {name}"))
+            })
+            .collect();
+        assert!(
+            moved.is_empty(),
+            "{what}: names changed:\n{}",
+            moved.join("\n")
+        );
+    }
+}
+
+fn json_of(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap()
+}

@@ -74,7 +74,8 @@ pub(crate) fn type_def(catalog: &Catalog, def: &TypeDef) -> TokenStream {
             let variants = variants.iter().map(|v| {
                 let vname = ident(&v.rust_name);
                 let wire = &v.wire;
-                quote!(#[serde(rename = #wire)] #vname,)
+                let vdoc = docs::attrs(&v.docs);
+                quote!(#vdoc #[serde(rename = #wire)] #vname,)
             });
             let check = validate::container(def.check.as_ref());
             quote! {

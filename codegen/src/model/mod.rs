@@ -525,6 +525,8 @@ pub struct EnumVariant {
     pub rust_name: String,
     /// Value on the wire.
     pub wire: String,
+    /// Documentation (a `oneOf` of single values describes each).
+    pub docs: Docs,
 }
 
 /// A variant of an integer enum.

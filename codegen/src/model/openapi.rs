@@ -47,6 +47,7 @@ pub(super) fn build(src: &Sources, options: &crate::LoadOptions) -> Result<super
         by_loc: HashMap::new(),
         webhooks: Vec::new(),
         addresses: Scope::default(),
+        keys: Scope::default(),
         problems: Vec::new(),
     };
     b.expect_map(root, &doc, "webhooks");
@@ -118,6 +119,8 @@ struct Builder<'a> {
     /// Webhook and callback messages, with their address.
     webhooks: Vec<(MessageId, String)>,
     addresses: Scope,
+    /// Message keys (and event type names), each once.
+    keys: Scope,
     problems: Vec<Diagnostic>,
 }
 
@@ -155,8 +158,17 @@ impl<'a> Builder<'a> {
 
     /// The request body and JSON responses of a `paths` operation, as messages.
     fn bodies(&mut self, op_id: &str, op: &'a Node, loc: &Loc) -> Result<()> {
-        if let Some((media, media_loc)) = self.request_body(op, loc)? {
-            self.message(&format!("{op_id} body"), op, media, &media_loc)?;
+        if let Some(body) = op.get("requestBody") {
+            let own = loc.child("requestBody");
+            let (body, body_loc) = self.src.resolve(body, own.clone())?;
+            if let Some((media, media_loc)) = self.json_content(body, &body_loc) {
+                // A request body shared by reference is named from its own place.
+                let key = match shared_name(self.src, &own, &body_loc) {
+                    Some(name) => suffixed(&name, "body"),
+                    None => format!("{op_id} body"),
+                };
+                self.message(&key, op, media, &media_loc)?;
+            }
         }
         let Some(responses) = op.get("responses") else {
             return Ok(());
@@ -171,6 +183,7 @@ impl<'a> Builder<'a> {
             if status.starts_with("x-") {
                 continue;
             }
+            let own = response_loc.clone();
             let (response, response_loc) = self.src.resolve(response, response_loc)?;
             if let Some((media, media_loc)) = self.json_content(response, &response_loc) {
                 let status = if status == "default" {
@@ -178,7 +191,13 @@ impl<'a> Builder<'a> {
                 } else {
                     status
                 };
-                self.message(&format!("{op_id} response {status}"), op, media, &media_loc)?;
+                // A response shared by reference (`components/responses/Error`, a file of
+                // its own) is named from there, whichever operation comes first.
+                let key = match shared_name(self.src, &own, &response_loc) {
+                    Some(name) => suffixed(&name, "response"),
+                    None => format!("{op_id} response {status}"),
+                };
+                self.message(&key, op, media, &media_loc)?;
             }
         }
         Ok(())
@@ -242,6 +261,7 @@ impl<'a> Builder<'a> {
         let Some(schema) = media.get("schema") else {
             return Ok(None);
         };
+        let key = &self.keys.take(key);
         let type_id = self.space.reserve(key, loc);
         let id = MessageId(self.messages.len());
         self.by_loc.insert(loc.clone(), id);
@@ -364,6 +384,35 @@ impl<'a> Builder<'a> {
                 .diag(node.span, message)
                 .with_pointer(loc.fragment()),
         );
+    }
+}
+
+/// The name of a body or response that `own` reaches by reference at `resolved`: its key under
+/// `components/responses` or `components/requestBodies`, or its file's name when it is a whole
+/// file; `None` when it is written in place (or the reference leads into another operation).
+fn shared_name(src: &Sources, own: &Loc, resolved: &Loc) -> Option<String> {
+    if own == resolved {
+        return None;
+    }
+    if resolved.pointer.is_empty() {
+        let display = &src.doc(resolved.doc).display;
+        let file = display.rsplit('/').next().unwrap_or(display);
+        return Some(file.split('.').next().unwrap_or(file).to_string());
+    }
+    let mut tokens = resolved.pointer.rsplit('/');
+    let (last, parent) = (tokens.next()?, tokens.next()?);
+    matches!(parent, "responses" | "requestBodies")
+        .then(|| crate::source::pointer::unescape(last).ok())
+        .flatten()
+        .filter(|name| !name.is_empty())
+}
+
+/// `name` with `word` after it, unless it already ends with it (`ErrorResponse`).
+fn suffixed(name: &str, word: &str) -> String {
+    if name.to_ascii_lowercase().ends_with(word) {
+        name.to_string()
+    } else {
+        format!("{name} {word}")
     }
 }
 

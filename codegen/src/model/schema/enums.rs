@@ -2,7 +2,7 @@
 
 use crate::error::Result;
 use crate::model::naming::{self, Scope};
-use crate::model::{EnumVariant, IntVariant, Ty, TypeId, TypeKind};
+use crate::model::{Docs, EnumVariant, IntVariant, Ty, TypeId, TypeKind};
 use crate::source::node::{Node, Value};
 use crate::source::resolve::Loc;
 
@@ -41,7 +41,11 @@ impl<'a> TypeSpace<'a> {
                     continue;
                 }
                 let rust_name = scope.take(&naming::type_name(&wire));
-                variants.push(EnumVariant { rust_name, wire });
+                variants.push(EnumVariant {
+                    rust_name,
+                    wire,
+                    docs: Docs::default(),
+                });
             }
             self.types[id.0].kind = TypeKind::StringEnum(variants);
             return Ok(Made::Named(id));
@@ -88,6 +92,19 @@ impl<'a> TypeSpace<'a> {
             },
         ))
     }
+}
+
+/// Whether `node` says only "this one string": `const` or a one-value `enum`, with nothing
+/// beside it but `type: string` and annotations.
+pub(super) fn is_single_string(node: &Node) -> bool {
+    constant_string(node).is_some()
+        && node.as_map().unwrap_or_default().iter().all(|(k, v)| {
+            matches!(
+                k.as_str(),
+                "const" | "enum" | "description" | "title" | "deprecated" | "$comment"
+            ) || k.starts_with("x-")
+                || (k == "type" && v.as_str() == Some("string"))
+        })
 }
 
 pub(super) fn constant_string(node: &Node) -> Option<String> {

@@ -81,6 +81,22 @@ impl<'a> TypeSpace<'a> {
         // A schema named like a message yields the name to the message: `OrderPlacedPayload`.
         let rust_name = if self.names.contains(&base) && loc.pointer.contains("/schemas/") {
             self.names.take(&format!("{base}Payload"))
+        } else if self.names.contains(&base) {
+            // Taken: qualified by where the schema is (`DatabaseClusterVersion` for
+            // `database_cluster.yml#/version`) before a number is added.
+            let mut context = self.context_of(loc);
+            if naming::type_name(&context) == base {
+                // `urn.yml#/urn`: the folder says more.
+                let display = &self.src.doc(loc.doc).display;
+                let folder = display.rsplit('/').nth(1).unwrap_or_default();
+                context = folder.to_string();
+            }
+            let qualified = naming::type_name(&format!("{context} {hint}"));
+            self.names.take(if qualified.is_empty() {
+                &base
+            } else {
+                &qualified
+            })
         } else {
             self.names.take(&base)
         };
@@ -95,6 +111,24 @@ impl<'a> TypeSpace<'a> {
             check: None,
         });
         id
+    }
+
+    /// The nearest name of the place around `loc`: the pointer's token before the last one that
+    /// is no keyword (`properties`, `$defs`, ...), else the file's name.
+    fn context_of(&self, loc: &Loc) -> String {
+        let tokens: Vec<&str> = loc.pointer.split('/').skip(1).collect();
+        let structural = |t: &str| {
+            crate::source::vocabulary::kind(t).is_some()
+                || matches!(t, "components" | "schemas" | "content" | "schema" | "paths")
+                || t.chars().all(|c| c.is_ascii_digit())
+        };
+        tokens
+            .iter()
+            .rev()
+            .skip(1)
+            .find(|t| !structural(t))
+            .and_then(|t| crate::source::pointer::unescape(t).ok())
+            .unwrap_or_else(|| file_stem(&self.src.doc(loc.doc).display))
     }
 
     /// A new type `pub struct Hint(pub ty)`, named from `hint`.

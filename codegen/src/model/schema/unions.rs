@@ -2,11 +2,13 @@
 
 use crate::error::Result;
 use crate::model::naming::{self, Scope};
-use crate::model::{Constraints, Ty, TypeId, TypeKind, Union, UnionVariant, VariantContent};
+use crate::model::{
+    Constraints, EnumVariant, Ty, TypeId, TypeKind, Union, UnionVariant, VariantContent,
+};
 use crate::source::node::Node;
 use crate::source::resolve::{ref_of, Loc};
 
-use super::enums::constant_string;
+use super::enums::{constant_string, is_single_string};
 use super::{docs_of, is_null_schema, is_object_like, type_names, Made, Parts, TypeSpace};
 
 impl<'a> TypeSpace<'a> {
@@ -46,6 +48,12 @@ impl<'a> TypeSpace<'a> {
         }
         let id = self.slot_for(slot, hint, loc, node);
         if !matches!(self.types[id.0].kind, TypeKind::Pending) {
+            return Ok(Made::Named(id));
+        }
+        // Each branch one string (`oneOf: [{const: a, description: ...}, ...]`): a string
+        // enum, each variant documented by its branch.
+        if let Some(variants) = self.single_strings(&live)? {
+            self.types[id.0].kind = TypeKind::StringEnum(variants);
             return Ok(Made::Named(id));
         }
         let union_name = self.types[id.0].rust_name.clone();
@@ -132,6 +140,27 @@ impl<'a> TypeSpace<'a> {
             variants: ranked.into_iter().map(|(_, _, v)| v).collect(),
         });
         Ok(Made::Named(id))
+    }
+
+    /// The variants of a string enum when every branch is one distinct string, else `None`.
+    fn single_strings(&self, live: &[(&'a Node, Loc)]) -> Result<Option<Vec<EnumVariant>>> {
+        let mut scope = Scope::with_reserved(&["Self"]);
+        let mut variants: Vec<EnumVariant> = Vec::new();
+        for (branch, branch_loc) in live {
+            let (target, _) = self.src.resolve(branch, branch_loc.clone())?;
+            let Some(wire) = constant_string(target).filter(|_| is_single_string(target)) else {
+                return Ok(None);
+            };
+            if variants.iter().any(|v| v.wire == wire) {
+                return Ok(None);
+            }
+            variants.push(EnumVariant {
+                rust_name: scope.take(&naming::type_name(&wire)),
+                wire,
+                docs: docs_of(target),
+            });
+        }
+        Ok((variants.len() >= 2).then_some(variants))
     }
 
     /// OpenAPI's `discriminator.mapping`: each tag value with the location of the schema it
