@@ -202,6 +202,8 @@ fn diff_reports_openapi_changes_with_rules_and_places() {
         "old.yaml:115:11",
         "new.yaml:40:19",
         "orderCancelled",
+        // The component schema on its own too.
+        "schema Order\n    ✗ enum-value-removed at /schema/properties/status/enum",
     ] {
         assert!(shown.contains(expected), "no `{expected}` in:\n{shown}");
     }

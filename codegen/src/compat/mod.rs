@@ -263,6 +263,30 @@ pub fn diff_catalogs(old: &Catalog, new: &Catalog, options: &Options) -> Report 
             });
         }
     }
+    // Named schemas (OpenAPI components, JSON Schema definitions), one by one, by key.
+    for new_schema in &new.schemas {
+        let Some(old_schema) = old.schemas.iter().find(|s| s.key == new_schema.key) else {
+            continue;
+        };
+        let mut differ = schema::diff::Differ::new(
+            schema::diff::Side {
+                root: &old_schema.schema,
+                positions: &old_schema.positions,
+            },
+            schema::diff::Side {
+                root: &new_schema.schema,
+                positions: &new_schema.positions,
+            },
+            options.strict,
+        );
+        differ.compare_roots("/schema");
+        if !differ.changes.is_empty() {
+            report.messages.push(MessageReport {
+                message: format!("schema {}", new_schema.key),
+                changes: differ.changes,
+            });
+        }
+    }
     report
 }
 

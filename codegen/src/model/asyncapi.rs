@@ -61,6 +61,7 @@ pub fn build(src: &Sources, options: &crate::LoadOptions) -> Result<Catalog> {
     b.space.drain()?;
     b.name_headers();
     let parts = super::Parts {
+        schemas: Vec::new(),
         info: info(root),
         kind: src.kind()?.shown(),
         servers: servers(root),

@@ -30,8 +30,9 @@ pub(super) fn build(src: &Sources, options: &crate::LoadOptions) -> Result<super
     let payload = Some((root, doc.clone()));
     let (schema, positions) = space.bundle_with_positions(root, &doc)?;
     space.define_message(type_id, payload)?;
+    let mut schemas = Vec::new();
     for key in ["definitions", "$defs"] {
-        definitions(&mut space, root, &doc.child(key), key);
+        definitions(&mut space, root, &doc.child(key), key, &mut schemas)?;
     }
     space.drain()?;
     let mut message = Message {
@@ -65,6 +66,7 @@ pub(super) fn build(src: &Sources, options: &crate::LoadOptions) -> Result<super
         }
     }
     let parts = super::Parts {
+        schemas,
         info: Info {
             title: src.main().display.clone(),
             version: String::new(),
@@ -79,18 +81,32 @@ pub(super) fn build(src: &Sources, options: &crate::LoadOptions) -> Result<super
     super::assemble(src, space, parts)
 }
 
-/// Every schema under the map at `loc` (`definitions` or `$defs`), and those nested in them.
-fn definitions<'a>(space: &mut TypeSpace<'a>, node: &'a Node, loc: &Loc, key: &str) {
+/// Every schema under the map at `loc` (`definitions` or `$defs`), and those nested in them,
+/// each named and bundled for `tidings diff` (by its path of keys: `address/street`).
+fn definitions<'a>(
+    space: &mut TypeSpace<'a>,
+    node: &'a Node,
+    loc: &Loc,
+    key: &str,
+    out: &mut Vec<super::NamedSchema>,
+) -> Result<()> {
     let Some(map) = node.get(key).and_then(Node::as_map) else {
-        return;
+        return Ok(());
     };
     for (name, schema) in map {
         let at = loc.child(name);
         if crate::source::resolve::ref_of(schema).is_none() {
+            let (bundle, positions) = space.bundle_with_positions(schema, &at)?;
+            out.push(super::NamedSchema {
+                key: name.clone(),
+                schema: bundle,
+                positions,
+            });
             space.named_at(schema, at.clone());
         }
         for nested in ["definitions", "$defs"] {
-            definitions(space, schema, &at.child(nested), nested);
+            definitions(space, schema, &at.child(nested), nested, out)?;
         }
     }
+    Ok(())
 }

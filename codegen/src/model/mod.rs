@@ -22,6 +22,7 @@ use schema::TypeSpace;
 
 /// What a front end (AsyncAPI, OpenAPI, JSON Schema) found, before the shared passes.
 struct Parts {
+    schemas: Vec<NamedSchema>,
     info: Info,
     kind: String,
     servers: Vec<Server>,
@@ -70,6 +71,7 @@ fn assemble(src: &Sources, space: TypeSpace<'_>, parts: Parts) -> Result<Catalog
         aliases: Vec::new(),
         interfaces: interfaces::Interfaces::default(),
         warnings: space.warnings,
+        schemas: parts.schemas,
     };
     naming::default_functions(&mut catalog.types);
     catalog.families = versions::families(&catalog);
@@ -122,6 +124,20 @@ pub struct Catalog {
     pub interfaces: interfaces::Interfaces,
     /// Things that did not stop generation but that the user should know.
     pub warnings: Vec<crate::error::Diagnostic>,
+    /// Named schemas of the document (OpenAPI `components/schemas`, a JSON Schema's
+    /// `definitions` / `$defs`), bundled, for `tidings diff` to compare one by one.
+    pub schemas: Vec<NamedSchema>,
+}
+
+/// A named schema of the document, bundled into one self-contained JSON Schema.
+#[derive(Clone, Debug)]
+pub struct NamedSchema {
+    /// Its key (`Pet`).
+    pub key: String,
+    /// The bundle.
+    pub schema: serde_json::Value,
+    /// Where each of its schema objects is in the spec.
+    pub positions: SchemaPositions,
 }
 
 /// `info` of the spec.

@@ -48,6 +48,7 @@ pub(super) fn build(src: &Sources, options: &crate::LoadOptions) -> Result<super
         webhooks: Vec::new(),
         addresses: Scope::default(),
         keys: Scope::default(),
+        schemas: Vec::new(),
         problems: Vec::new(),
     };
     b.expect_map(root, &doc, "webhooks");
@@ -91,12 +92,19 @@ pub(super) fn build(src: &Sources, options: &crate::LoadOptions) -> Result<super
         b.expect_map(components, &doc.child("components"), "schemas");
         for (key, schema, loc) in entries(src, components, "schemas", &doc.child("components")) {
             let (schema, loc) = src.resolve(schema, loc)?;
+            let (bundle, positions) = b.space.bundle_with_positions(schema, &loc)?;
+            b.schemas.push(super::NamedSchema {
+                key: key.to_string(),
+                schema: bundle,
+                positions,
+            });
             b.space.named_as(schema, loc, Some(key));
         }
     }
     b.space.drain()?;
     let (channels, operations) = b.webhook_interfaces();
     let parts = super::Parts {
+        schemas: std::mem::take(&mut b.schemas),
         info: info(root),
         kind: kind.shown(),
         servers: servers(root),
@@ -121,6 +129,8 @@ struct Builder<'a> {
     addresses: Scope,
     /// Message keys (and event type names), each once.
     keys: Scope,
+    /// `components/schemas`, bundled.
+    schemas: Vec<super::NamedSchema>,
     problems: Vec<Diagnostic>,
 }
 
