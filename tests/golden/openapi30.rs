@@ -2,6 +2,7 @@
 /// Every message of Pet shop.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[allow(deprecated)]
 pub enum Message {
     /// `createPet body`
     CreatePetBody(CreatePetBody),
@@ -17,6 +18,7 @@ pub enum Message {
     GetPetResponse200(GetPetResponse200),
 }
 
+#[allow(deprecated)]
 impl Message {
     /// The message's event type name, as in the spec.
     pub fn name(&self) -> &'static str {
@@ -37,6 +39,7 @@ impl Message {
 /// Any JSON value can be a payload. Unknown names, malformed JSON, payloads of the wrong
 /// shape and payloads that break the spec's constraints (all of them listed) are errors,
 /// never panics.
+#[allow(deprecated)]
 pub fn decode_message(
     name: &str,
     payload: &[u8],
@@ -68,6 +71,7 @@ pub fn decode_message(
 
 /// Checks the headers (as a JSON object) of the message known as `name` against the
 /// spec's headers schema; messages without one accept any headers.
+#[allow(deprecated)]
 pub fn validate_headers(
     name: &str,
     headers: &[u8],
@@ -89,6 +93,7 @@ pub fn validate_headers(
 }
 
 /// Handler traits and routers, one per receive operation of the spec.
+#[allow(deprecated)]
 pub mod handlers {
     /// Handlers of the operation `webhooks` on `{webhook}`.
     pub trait Webhooks: ::core::marker::Send + ::core::marker::Sync + 'static {
@@ -139,6 +144,7 @@ pub mod handlers {
 
 /// Typed publishers, one per send operation of the spec, and the values of channel
 /// parameters that the spec restricts.
+#[allow(deprecated)]
 pub mod publishers {
     /// The typed publisher of the operation `send webhooks` on `{webhook}`.
     #[derive(Clone, Debug)]
@@ -183,6 +189,7 @@ pub mod publishers {
     schema = r##"{"$ref":"#/definitions/d0","definitions":{"d0":{"properties":{"age":{"exclusiveMaximum":true,"format":"int32","maximum":100,"type":"integer"},"callbackUrl":{"type":"string"},"kind":{"enum":["dog","cat","bird"],"type":"string"},"legacyCode":{"deprecated":true,"type":"string"},"name":{"example":"Rex","minLength":1,"type":"string"},"photo":{"format":"byte","type":"string"},"secret":{"format":"password","type":"string","writeOnly":true},"tag":{"type":["string","null"]},"weight":{"exclusiveMinimum":true,"format":"float","minimum":0,"type":"number"}},"required":["name","kind"],"type":"object"}}}"##
 )]
 #[event(type = "createPet body", content_type = "application/json")]
+#[allow(deprecated)]
 pub struct CreatePetBody(pub NewPet);
 
 #[derive(
@@ -199,6 +206,7 @@ pub struct CreatePetBody(pub NewPet);
     schema = r##"{"$ref":"#/definitions/d0","definitions":{"d0":{"allOf":[{"$ref":"#/definitions/d1"},{"properties":{"born":{"format":"date","type":"string"},"chip":{"format":"uuid","type":"string"},"id":{"format":"int64","readOnly":true,"type":"integer"},"owner":{"properties":{"address":{"properties":{"city":{"type":"string"},"zip":{"type":["string","null"]}},"type":"object"},"name":{"type":"string"}},"type":["object","null"]}},"required":["id"],"type":"object"}]},"d1":{"properties":{"age":{"exclusiveMaximum":true,"format":"int32","maximum":100,"type":"integer"},"callbackUrl":{"type":"string"},"kind":{"enum":["dog","cat","bird"],"type":"string"},"legacyCode":{"deprecated":true,"type":"string"},"name":{"example":"Rex","minLength":1,"type":"string"},"photo":{"format":"byte","type":"string"},"secret":{"format":"password","type":"string","writeOnly":true},"tag":{"type":["string","null"]},"weight":{"exclusiveMinimum":true,"format":"float","minimum":0,"type":"number"}},"required":["name","kind"],"type":"object"}}}"##
 )]
 #[event(type = "createPet response 201", content_type = "application/json")]
+#[allow(deprecated)]
 pub struct CreatePetResponse201(pub Pet);
 
 #[derive(
@@ -215,6 +223,7 @@ pub struct CreatePetResponse201(pub Pet);
     schema = r##"{"$ref":"#/definitions/d0","definitions":{"d0":{"properties":{"status":{"type":"integer"},"title":{"type":"string"}},"required":["title"],"type":"object"}}}"##
 )]
 #[event(type = "createPet response Default", content_type = "application/json")]
+#[allow(deprecated)]
 pub struct CreatePetResponseDefault(pub Error);
 
 #[derive(
@@ -231,6 +240,7 @@ pub struct CreatePetResponseDefault(pub Error);
     schema = r#"{"properties":{"adoptedAt":{"format":"date-time","type":"string"},"petId":{"format":"int64","type":"integer"}},"required":["petId","adoptedAt"],"type":"object"}"#
 )]
 #[event(type = "petAdopted", content_type = "application/json", channel = "{webhook}")]
+#[allow(deprecated)]
 pub struct PetAdopted {
     #[serde(rename = "petId")]
     pub pet_id: i64,
@@ -238,7 +248,6 @@ pub struct PetAdopted {
     pub adopted_at: ::tidings::chrono::DateTime<::tidings::chrono::FixedOffset>,
 }
 
-#[allow(deprecated)]
 #[derive(
     ::tidings::serde::Serialize,
     ::tidings::serde::Deserialize,
@@ -253,6 +262,7 @@ pub struct PetAdopted {
     schema = r##"{"$ref":"#/definitions/d0","definitions":{"d0":{"deprecated":true,"description":"Replaced by Pet.","properties":{"name":{"type":"string"}},"type":"object"}}}"##
 )]
 #[event(type = "putShelter body", content_type = "application/json")]
+#[allow(deprecated)]
 pub struct PutShelterBody(pub LegacyPet);
 
 #[derive(
@@ -271,6 +281,7 @@ pub struct PutShelterBody(pub LegacyPet);
 )]
 #[event(type = "getPet response 200", content_type = "application/json")]
 #[allow(clippy::large_enum_variant)]
+#[allow(deprecated)]
 pub enum GetPetResponse200 {
     #[serde(rename = "hound")]
     Hound { bark: bool },
@@ -291,6 +302,7 @@ pub enum GetPetResponse200 {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
+#[allow(deprecated)]
 pub struct NewPet {
     #[validate(length(min = 1))]
     pub name: String,
@@ -329,6 +341,7 @@ pub struct NewPet {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
+#[allow(deprecated)]
 pub struct Pet {
     #[validate(length(min = 1))]
     pub name: String,
@@ -378,6 +391,7 @@ pub struct Pet {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
+#[allow(deprecated)]
 pub struct Error {
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -395,6 +409,7 @@ pub struct Error {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
+#[allow(deprecated)]
 pub struct LegacyPet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -409,6 +424,7 @@ pub struct LegacyPet {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
+#[allow(deprecated)]
 pub struct Dog {
     #[serde(rename = "petType")]
     pub pet_type: String,
@@ -424,6 +440,7 @@ pub struct Dog {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
+#[allow(deprecated)]
 pub struct Cat {
     #[serde(rename = "petType")]
     pub pet_type: String,
@@ -432,7 +449,6 @@ pub struct Cat {
     pub lives: Option<u64>,
 }
 
-#[allow(deprecated)]
 #[derive(
     ::tidings::serde::Serialize,
     ::tidings::serde::Deserialize,
@@ -442,6 +458,7 @@ pub struct Cat {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
+#[allow(deprecated)]
 pub struct Shelter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pets: Option<Vec<LegacyPet>>,
@@ -461,6 +478,7 @@ pub struct Shelter {
     Ord
 )]
 #[serde(crate = "::tidings::serde")]
+#[allow(deprecated)]
 pub enum NewPetKind {
     #[serde(rename = "dog")]
     Dog,
@@ -479,6 +497,7 @@ pub enum NewPetKind {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
+#[allow(deprecated)]
 pub struct PetOwner {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -495,6 +514,7 @@ pub struct PetOwner {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
+#[allow(deprecated)]
 pub struct PetOwnerAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,

@@ -28,14 +28,14 @@ pub fn module(catalog: &Catalog) -> Result<String> {
     }
     items.extend(upcast::from_impls(catalog));
     items.extend(types::default_fns(catalog));
-    let body = format(items)?;
+    let body = format_allowing(items, has_deprecated(catalog))?;
     Ok(format!("{}\n{body}", header(catalog)))
 }
 
 /// The round-trip tests of a generated crate named `crate_ident`.
 pub fn crate_tests(catalog: &Catalog, crate_ident: &str) -> Result<String> {
     let tokens = messages::round_trip_tests(catalog, crate_ident);
-    let body = format(tokens)?;
+    let body = format_allowing(tokens, has_deprecated(catalog))?;
     Ok(format!(
         "//! Round-trips every example of `{}`: decode, re-encode, compare.\n{}\n{body}",
         catalog.source_name,
@@ -52,8 +52,46 @@ fn header(catalog: &Catalog) -> String {
     )
 }
 
-fn format(tokens: TokenStream) -> Result<String> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Internal(e.to_string()))?;
+/// Whether a type, field or variant of the catalog is `#[deprecated]`.
+fn has_deprecated(catalog: &Catalog) -> bool {
+    use crate::model::{TypeKind, VariantContent};
+    catalog.types.iter().any(|t| {
+        t.docs.deprecated
+            || match &t.kind {
+                TypeKind::Struct(s) => s.fields.iter().any(|f| f.docs.deprecated),
+                TypeKind::Union(u) => u.variants.iter().any(|v| {
+                    v.docs.deprecated
+                        || matches!(&v.content, VariantContent::Fields(s)
+                            if s.fields.iter().any(|f| f.docs.deprecated))
+                }),
+                TypeKind::StringEnum(variants) => variants.iter().any(|v| v.docs.deprecated),
+                _ => false,
+            }
+    })
+}
+
+/// Formats `tokens`; with `allow_deprecated`, every top-level item (a module: all it holds)
+/// allows the deprecated types it names, so that only the user's own uses are warned about.
+fn format_allowing(tokens: TokenStream, allow_deprecated: bool) -> Result<String> {
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Internal(e.to_string()))?;
+    if allow_deprecated {
+        let allow: syn::Attribute = syn::parse_quote!(#[allow(deprecated)]);
+        for item in &mut file.items {
+            let attrs = match item {
+                syn::Item::Struct(i) => &mut i.attrs,
+                syn::Item::Enum(i) => &mut i.attrs,
+                syn::Item::Fn(i) => &mut i.attrs,
+                syn::Item::Impl(i) => &mut i.attrs,
+                syn::Item::Type(i) => &mut i.attrs,
+                syn::Item::Trait(i) => &mut i.attrs,
+                syn::Item::Const(i) => &mut i.attrs,
+                syn::Item::Static(i) => &mut i.attrs,
+                syn::Item::Mod(i) => &mut i.attrs,
+                _ => continue,
+            };
+            attrs.push(allow.clone());
+        }
+    }
     Ok(space_items(&prettyplease::unparse(&file)))
 }
 

@@ -11,43 +11,10 @@ use crate::model::{
 
 const SERDE: &str = "::tidings::serde";
 
-/// Whether `def` names a deprecated type in a field, variant or its own definition.
-fn uses_deprecated(catalog: &Catalog, def: &TypeDef) -> bool {
-    fn in_ty(catalog: &Catalog, ty: &Ty) -> bool {
-        match ty {
-            Ty::Named(id) => catalog.ty(*id).docs.deprecated,
-            Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) | Ty::Box(inner) => {
-                in_ty(catalog, inner)
-            }
-            Ty::Tuple(items) => items.iter().any(|t| in_ty(catalog, t)),
-            _ => false,
-        }
-    }
-    let in_struct = |s: &Struct| {
-        s.fields.iter().any(|f| in_ty(catalog, &f.ty))
-            || s.extra.as_ref().is_some_and(|(_, t)| in_ty(catalog, t))
-    };
-    match &def.kind {
-        TypeKind::Struct(s) => in_struct(s),
-        TypeKind::Union(u) => u.variants.iter().any(|v| match &v.content {
-            VariantContent::Type(t) => in_ty(catalog, t),
-            VariantContent::Fields(s) => in_struct(s),
-        }),
-        TypeKind::Newtype(t) | TypeKind::Alias(t) => in_ty(catalog, t),
-        _ => false,
-    }
-}
-
 /// The item(s) for one named type.
 pub(crate) fn type_def(catalog: &Catalog, def: &TypeDef) -> TokenStream {
     let name = ident(&def.rust_name);
     let doc = docs::attrs(&def.docs);
-    // A type that holds a deprecated one is not deprecated itself: its own use is fine.
-    let doc = if uses_deprecated(catalog, def) {
-        quote!(#doc #[allow(deprecated)])
-    } else {
-        doc
-    };
     let event = event_attrs(catalog, def);
     let derive_event = if def.message.is_some() {
         quote!(::tidings::Event,)

@@ -11,8 +11,8 @@ use super::{is_annotation, TypeSpace};
 use crate::source::Dialect;
 
 /// An OpenAPI 3.0 schema object's `nullable: true` in JSON Schema terms: `null` joins the
-/// `type` (and the `enum`, as the Rust type is an `Option`), or, with no `type` to join, the
-/// schema becomes `anyOf: [{type: null}, schema]`. OpenAPI 3.0 ignores `nullable` beside a
+/// `type`, or, with no `type` to join, the schema becomes `anyOf: [{type: null}, schema]`.
+/// An `enum` admits `null` only if it lists it (OpenAPI 3.0.3's clarification). OpenAPI 3.0 ignores `nullable` beside a
 /// `$ref` (a reference object takes no siblings); so does tidings.
 fn nullable_to_json_schema(
     mut map: serde_json::Map<String, serde_json::Value>,
@@ -21,11 +21,6 @@ fn nullable_to_json_schema(
     match map.remove("nullable") {
         Some(Value::Bool(true)) => {}
         _ => return Value::Object(map),
-    }
-    if let Some(Value::Array(values)) = map.get_mut("enum") {
-        if !values.contains(&Value::Null) {
-            values.push(Value::Null);
-        }
     }
     let has_enum = map.contains_key("enum");
     match map.get_mut("type") {
