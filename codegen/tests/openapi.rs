@@ -156,6 +156,31 @@ fn a_json_schema_document_is_typed_from_its_title_and_definitions() {
     ] {
         assert!(code.contains(item), "no `{item}` in:\n{code}");
     }
+    // Draft-07 (`definitions`, tuples as `items` arrays) and 2019-09 documents too, each
+    // validated by its own draft's rules.
+    let draft7 = write(
+        dir.path(),
+        "point.json",
+        r##"{"$schema": "http://json-schema.org/draft-07/schema#", "title": "Point",
+             "type": "array", "items": [{"type": "number"}, {"type": "number"}],
+             "additionalItems": false, "minItems": 2,
+             "definitions": {"unit": {"enum": ["m", "km"]}}}"##,
+    );
+    let code = generate(&draft7).unwrap();
+    assert!(
+        code.contains("pub struct Point(") && code.contains("pub (f64, f64),"),
+        "{code}"
+    );
+    assert!(code.contains("pub enum Unit"), "{code}");
+    assert!(!code.contains("draft/2020-12"), "{code}");
+    let draft2019 = write(
+        dir.path(),
+        "tag.json",
+        r##"{"$schema": "https://json-schema.org/draft/2019-09/schema", "title": "Tag",
+             "type": "object", "properties": {"name": {"type": "string"}},
+             "dependentRequired": {"name": ["kind"]}}"##,
+    );
+    assert!(generate(&draft2019).unwrap().contains("draft/2019-09"));
     // Without a title, the file names the root type.
     let untitled = write(
         dir.path(),

@@ -68,7 +68,10 @@ pub(super) fn build(src: &Sources, options: &crate::LoadOptions) -> Result<super
     let parts = super::Parts {
         schemas,
         info: Info {
-            title: src.main().display.clone(),
+            title: message.title.clone().unwrap_or_else(|| {
+                let display = &src.main().display;
+                display.rsplit('/').next().unwrap_or(display).to_string()
+            }),
             version: String::new(),
             description: None,
         },
