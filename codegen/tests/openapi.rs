@@ -66,13 +66,14 @@ fn openapi_objects_of_the_wrong_shape_are_located() {
         dir.path(),
         "bad.yaml",
         "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post: 7\n\
-         webhooks: [1]\n",
+         webhooks: [1]\ncomponents:\n  schemas: nope\n",
     );
     let (code, shown) = generate(&spec).unwrap_err();
     assert_eq!(code, Some(1), "{shown}");
-    // Both problems, each with its place.
+    // Every problem, each with its place.
     assert!(shown.contains("bad.yaml:5:11"), "{shown}");
     assert!(shown.contains("bad.yaml:6:11"), "{shown}");
+    assert!(shown.contains("bad.yaml:8:12"), "{shown}");
     assert!(!shown.contains("panicked"), "{shown}");
 }
 

@@ -80,6 +80,10 @@ pub(super) fn build(src: &Sources, options: &crate::LoadOptions) -> Result<super
             }
         }
     }
+    b.expect_map(root, &doc, "components");
+    if let Some(components) = root.get("components") {
+        b.expect_map(components, &doc.child("components"), "schemas");
+    }
     match std::mem::take(&mut b.problems) {
         problems if problems.is_empty() => {}
         mut problems if problems.len() == 1 => {
@@ -89,7 +93,6 @@ pub(super) fn build(src: &Sources, options: &crate::LoadOptions) -> Result<super
     }
     b.convert()?;
     if let Some(components) = root.get("components") {
-        b.expect_map(components, &doc.child("components"), "schemas");
         for (key, schema, loc) in entries(src, components, "schemas", &doc.child("components")) {
             let (schema, loc) = src.resolve(schema, loc)?;
             let (bundle, positions) = b.space.bundle_with_positions(schema, &loc)?;
