@@ -48,9 +48,13 @@ pub fn codegen() -> ExitCode {
     for spec in [&largest, &synthetic] {
         ok &= report(spec).is_some();
     }
-    let measured = report(&openapi);
-    ok &= measured.is_some();
-    ok &= openapi_crate(&repo, &openapi, &dir.join("crate"), measured.as_ref());
+    match report(&openapi) {
+        Some(measured) => ok &= openapi_crate(&repo, &openapi, &dir.join("crate"), &measured),
+        None => {
+            println!("\nsynthetic OpenAPI document: generation failed (the error is above)");
+            ok = false;
+        }
+    }
     let _ = std::fs::remove_dir_all(&dir);
     if ok {
         ExitCode::SUCCESS
@@ -76,6 +80,7 @@ fn report(spec: &Path) -> Option<Measured> {
         }
     };
     let options = LoadOptions::default();
+    // Dropped at once: what a generation holds is not to count in the next one's memory.
     if let Err(e) = tidings_codegen::generate(spec, &options) {
         eprintln!("{}: generation failed:\n{e}", spec.display());
         return None;
@@ -116,12 +121,17 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Median of enough runs to fill about two seconds (at least 5, at most 200).
+/// Median of enough runs to fill about two seconds (at least 5, at most 200; only 3 when one
+/// run takes longer than that).
 fn median(mut f: impl FnMut()) -> Duration {
     let start = Instant::now();
     f();
     let once = start.elapsed().max(Duration::from_micros(1));
-    let runs = (Duration::from_secs(2).as_nanos() / once.as_nanos()).clamp(5, 200) as usize;
+    let runs = if once > Duration::from_secs(2) {
+        3
+    } else {
+        (Duration::from_secs(2).as_nanos() / once.as_nanos()).clamp(5, 200) as usize
+    };
     let mut times: Vec<Duration> = (0..runs)
         .map(|_| {
             let t = Instant::now();
@@ -228,23 +238,20 @@ const PROFILE: &str = "[profile.dev]\ndebug = false\nincremental = false\n\n\
 /// The generated crate of the OpenAPI document: written into a workspace of its own at
 /// `dir`, its dependencies built once, then the time to compile the crate alone and whether
 /// clippy denies nothing. Prints the summary against the goals; false if anything failed.
-fn openapi_crate(repo: &Path, spec: &Path, dir: &Path, measured: Option<&Measured>) -> bool {
+fn openapi_crate(repo: &Path, spec: &Path, dir: &Path, measured: &Measured) -> bool {
     const NAME: &str = "synthetic-openapi";
-    let generated = match tidings_codegen::generate(spec, &LoadOptions::default()) {
-        Ok(g) => g,
-        Err(e) => {
-            eprintln!("{}: generation failed:\n{e}", spec.display());
-            return false;
-        }
-    };
     let runtime = tidings_codegen::RuntimeDep::Path(repo.join("runtime"));
-    let files = match tidings_codegen::crate_files(&generated, NAME, &runtime, false) {
+    // The generation is dropped before the builds, which need the memory.
+    let files = tidings_codegen::generate(spec, &LoadOptions::default())
+        .and_then(|generated| tidings_codegen::crate_files(&generated, NAME, &runtime, false));
+    let files = match files {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("crate_files failed:\n{e}");
+            eprintln!("{}: the crate's generation failed:\n{e}", spec.display());
             return false;
         }
     };
+    release_memory();
     let lib = dir.join(NAME).join("src/lib.rs");
     let written = files
         .write(&dir.join(NAME))
@@ -301,27 +308,26 @@ fn openapi_crate(repo: &Path, spec: &Path, dir: &Path, measured: Option<&Measure
         OPENAPI_RESOURCES * 2,
         openapi_operations()
     );
-    if let Some(m) = measured {
-        println!(
-            "  generation (median):       {:>10}   (goal: under 2 s: {})",
-            format!("{:.0} ms", ms(m.generate)),
-            yes_no(m.generate < Duration::from_secs(2))
-        );
-        println!(
-            "  peak RSS of generation:    {:>10}   (goal: under 1 GiB: {})",
-            m.peak.map_or_else(|| "n/a".to_string(), mib),
-            m.peak.map_or("n/a", |kib| yes_no(kib < 1024 * 1024))
-        );
-    }
+    let fast = measured.generate < Duration::from_secs(2);
+    let small = measured.peak.is_some_and(|kib| kib < 1024 * 1024);
+    println!(
+        "  generation (median):       {:>10}   (goal: under 2 s)",
+        format!("{:.0} ms", ms(measured.generate)),
+    );
+    println!(
+        "  peak RSS of generation:    {:>10}   (goal: under 1 GiB)",
+        measured.peak.map_or_else(|| "n/a".to_string(), mib),
+    );
     println!("  generated lines (lib.rs):  {lines:>10}");
     match &compile {
         Ok(d) => println!(
-            "  compile, crate alone:      {:>10}   (cargo build, dev profile of target/programs)",
+            "  compile, crate alone:      {:>10}   (cargo build -p, dev profile of target/programs)",
             format!("{:.1} s", d.as_secs_f64())
         ),
         Err(e) => println!(
-            "  compile, crate alone:          failed\n{}",
-            first_lines(e, 40)
+            "  compile, crate alone:      {:>10}\n{}",
+            "FAILED",
+            first_lines(e, 30)
         ),
     }
     match &clippy {
@@ -329,17 +335,40 @@ fn openapi_crate(repo: &Path, spec: &Path, dir: &Path, measured: Option<&Measure
         Err(e) => println!(
             "  clippy -D warnings clean:  {:>10}\n{}",
             "no",
-            first_lines(e, 40)
+            first_lines(e, 30)
         ),
     }
-    measured.is_some() && compile.is_ok() && clippy.is_ok()
+    let mut missed = Vec::new();
+    for (met, goal) in [
+        (fast, "generation under 2 s"),
+        (small, "generation under 1 GiB"),
+        (compile.is_ok(), "the crate compiles"),
+        (clippy.is_ok(), "clippy clean"),
+    ] {
+        if !met {
+            missed.push(goal);
+        }
+    }
+    if missed.is_empty() {
+        println!("  goals: all met");
+    } else {
+        println!("  goals missed: {}", missed.join(", "));
+    }
+    compile.is_ok() && clippy.is_ok()
 }
 
-fn yes_no(b: bool) -> &'static str {
-    if b {
-        "yes"
-    } else {
-        "no"
+/// Gives the free pages glibc's allocator keeps after a large generation back to the system,
+/// so that the builds that follow (rustc on the generated crate) have the memory.
+fn release_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn malloc_trim(pad: usize) -> std::ffi::c_int;
+        }
+        // SAFETY: `malloc_trim` only returns memory that glibc's allocator holds free.
+        unsafe {
+            malloc_trim(0);
+        }
     }
 }
 
@@ -685,7 +714,7 @@ fn property(i: usize, k: usize) -> (String, Value, bool) {
         ),
         5 => (
             ["rate", "score", "weight", "latitude"][(r / 7 % 4) as usize].to_string(),
-            json!({ "type": "number", "format": "double", "minimum": 0, "exclusiveMinimum": r % 2 == 0, "maximum": 1000000 }),
+            json!({ "type": "number", "format": "double", "minimum": 0, "exclusiveMinimum": r.is_multiple_of(2), "maximum": 1000000 }),
             false,
         ),
         6 => (
@@ -765,7 +794,7 @@ fn property(i: usize, k: usize) -> (String, Value, bool) {
         }
     };
     if let Some(map) = schema.as_object_mut() {
-        let sentences = 1 + (r / 1024 % 3) as usize;
+        let sentences = 1 + (r / 1024 % 4) as usize;
         map.insert("description".into(), Value::String(prose(seed, sentences)));
     }
     (name, schema, can_require)
@@ -791,7 +820,7 @@ fn properties(i: usize, first: usize, count: usize) -> (Map<String, Value>, Vec<
                 name = format!("{stem}{k}");
             }
         }
-        if can_require && mix(i, k + 500) % 3 == 0 {
+        if can_require && mix(i, k + 500).is_multiple_of(3) {
             required.push(name.clone());
         }
         props.insert(name, schema);
@@ -801,7 +830,7 @@ fn properties(i: usize, first: usize, count: usize) -> (Map<String, Value>, Vec<
 
 fn component(i: usize) -> Value {
     let name = schema_name(i);
-    let description = format!("{} {}", name, prose(i * 7 + 3, 2 + i % 3));
+    let description = format!("{} {}", name, prose(i * 7 + 3, 3 + i % 4));
     match role(i) {
         Role::Union => {
             let variants: Vec<usize> = (i - 3..i).collect();
@@ -882,10 +911,10 @@ fn operation(
         "operationId": id,
         "tags": [tag],
         "summary": prose(seed, 1),
-        "description": prose(seed + 1, 4 + seed % 5),
+        "description": prose(seed + 1, 6 + seed % 8),
         "responses": {
             status: {
-                "description": prose(seed + 2, 2),
+                "description": prose(seed + 2, 3),
                 "content": json_content(response),
             },
             "default": {
@@ -975,7 +1004,7 @@ pub fn openapi_spec() -> String {
         let id_param = format!("{}Id", lower_camel(&name));
         let mut prefix = format!("/v1/{tag}");
         let mut scope = Vec::new();
-        if r % 3 == 0 {
+        if r.is_multiple_of(3) {
             prefix.push_str("/organizations/{organizationId}");
             scope.push(json!({
                 "name": "organizationId", "in": "path", "required": true,
@@ -1036,7 +1065,7 @@ pub fn openapi_spec() -> String {
                 schema_ref(s),
             ),
         );
-        if r % 6 == 0 {
+        if r.is_multiple_of(6) {
             let ids = json!([{
                 "name": "ids", "in": "query", "required": true, "style": "form", "explode": false,
                 "description": prose(seed + 42, 1),
