@@ -130,13 +130,7 @@ fn run_batch(
     let mut runs = Vec::new();
     let mut verdicts = Vec::new();
     for (i, case) in &cases {
-        let standalone = case.standalone();
-        let oracle = jsonschema::draft7::options()
-            .should_validate_formats(true)
-            // `uuid` is a format from 2019-09 on, which tidings checks in every draft.
-            .with_format("uuid", is_uuid)
-            .build(&standalone)
-            .unwrap_or_else(|e| panic!("schema {i} is not a valid schema: {e}\n{standalone}"));
+        let oracle = oracle_for(*i, case);
         for payload in fuzz::payloads(case, seed, *i, per_schema) {
             let value: Value = serde_json::from_str(&payload).expect("JSON");
             verdicts.push((*i, payload.clone(), oracle.is_valid(&value)));
@@ -174,6 +168,17 @@ fn run_batch(
             _ => {}
         }
     }
+}
+
+/// The independent validator of schema `i`, draft-07, formats asserted.
+fn oracle_for(i: u64, case: &fuzz::Case) -> jsonschema::Validator {
+    let standalone = case.standalone();
+    jsonschema::draft7::options()
+        .should_validate_formats(true)
+        // `uuid` is a format from 2019-09 on, which tidings checks in every draft.
+        .with_format("uuid", is_uuid)
+        .build(&standalone)
+        .unwrap_or_else(|e| panic!("schema {i} is not a valid schema: {e}\n{standalone}"))
 }
 
 /// RFC 4122's hyphenated form: 8-4-4-4-12 hexadecimal digits.
@@ -253,12 +258,7 @@ fn openapi_dialects_agree_with_the_draft_07_originals() {
     let mut runs = Vec::new();
     let mut verdicts = Vec::new();
     for (i, case) in &cases {
-        let standalone = case.standalone();
-        let oracle = jsonschema::draft7::options()
-            .should_validate_formats(true)
-            .with_format("uuid", is_uuid)
-            .build(&standalone)
-            .unwrap_or_else(|e| panic!("schema {i} is not a valid schema: {e}\n{standalone}"));
+        let oracle = oracle_for(*i, case);
         for payload in fuzz::payloads(case, seed, *i, per_schema) {
             let value: Value = serde_json::from_str(&payload).expect("JSON");
             verdicts.push((*i, payload.clone(), oracle.is_valid(&value)));

@@ -487,26 +487,13 @@ impl<'a> Builder<'a> {
             _ => None,
         });
         self.messages.push(Message {
-            key: key.clone(),
-            name: name.clone(),
-            aliases: Vec::new(),
-            type_id,
             title: text("title"),
             summary: text("summary"),
             description: text("description"),
             content_type: text("contentType").unwrap_or_else(|| self.default_content_type.clone()),
-            headers: None,
-            payload: Ty::Any,
-            payload_schema: None,
-            headers_schema: None,
-            payload_positions: Default::default(),
-            headers_positions: Default::default(),
-            correlation_id: None,
             bindings: json_of(merged, "bindings"),
-            examples: Vec::new(),
             version,
-            channels: Vec::new(),
-            span: target.span,
+            ..Message::new(&key, &name, type_id, target.span)
         });
         self.add_alias(id, &name);
         self.add_alias(id, &key);
@@ -547,10 +534,7 @@ impl<'a> Builder<'a> {
     }
 
     fn add_alias(&mut self, id: MessageId, alias: &str) {
-        let aliases = &mut self.messages[id.0].aliases;
-        if !alias.is_empty() && !aliases.iter().any(|a| a == alias) {
-            aliases.push(alias.to_string());
-        }
+        self.messages[id.0].add_alias(alias);
     }
 
     /// Converts payloads, headers and examples of every registered message.

@@ -35,36 +35,21 @@ pub(super) fn build(src: &Sources, options: &crate::LoadOptions) -> Result<super
         definitions(&mut space, root, &doc.child(key), key, &mut schemas)?;
     }
     space.drain()?;
+    let name = root
+        .get("$id")
+        .and_then(Node::as_str)
+        .map_or_else(|| key.clone(), str::to_string);
     let mut message = Message {
-        key: key.clone(),
-        name: root
-            .get("$id")
-            .and_then(Node::as_str)
-            .map_or_else(|| key.clone(), str::to_string),
-        aliases: Vec::new(),
-        type_id,
         title,
-        summary: None,
         description: super::asyncapi::text_of(root, "description"),
-        content_type: "application/json".into(),
-        headers: None,
         payload: Ty::Named(type_id),
         payload_schema: Some(schema),
-        headers_schema: None,
         payload_positions: positions,
-        headers_positions: Default::default(),
-        correlation_id: None,
-        bindings: serde_json::Value::Null,
         examples: super::openapi::schema_examples(root),
-        version: None,
-        channels: Vec::new(),
-        span: root.span,
+        ..Message::new(&key, &name, type_id, root.span)
     };
-    for alias in [message.name.clone(), key] {
-        if !message.aliases.contains(&alias) {
-            message.aliases.push(alias);
-        }
-    }
+    message.add_alias(&name);
+    message.add_alias(&key);
     let parts = super::Parts {
         schemas,
         info: Info {

@@ -318,6 +318,42 @@ pub struct Message {
     pub span: Span,
 }
 
+impl Message {
+    /// A message of `key` and `name` whose type is `type_id`, defined at `span`, with nothing
+    /// else known yet: the front ends fill in what their documents say.
+    pub(crate) fn new(key: &str, name: &str, type_id: TypeId, span: Span) -> Message {
+        Message {
+            key: key.to_string(),
+            name: name.to_string(),
+            aliases: Vec::new(),
+            type_id,
+            title: None,
+            summary: None,
+            description: None,
+            content_type: "application/json".into(),
+            headers: None,
+            payload: Ty::Any,
+            payload_schema: None,
+            headers_schema: None,
+            payload_positions: SchemaPositions::new(),
+            headers_positions: SchemaPositions::new(),
+            correlation_id: None,
+            bindings: serde_json::Value::Null,
+            examples: Vec::new(),
+            version: None,
+            channels: Vec::new(),
+            span,
+        }
+    }
+
+    /// Adds a name `decode_message` accepts for it (once; never empty).
+    pub(crate) fn add_alias(&mut self, alias: &str) {
+        if !alias.is_empty() && !self.aliases.iter().any(|a| a == alias) {
+            self.aliases.push(alias.to_string());
+        }
+    }
+}
+
 /// A message example.
 #[derive(Clone, Debug)]
 pub struct Example {

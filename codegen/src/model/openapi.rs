@@ -24,7 +24,7 @@ use crate::source::Sources;
 use super::asyncapi::{entries, info, text_of};
 use super::naming::{self, Scope};
 use super::schema::TypeSpace;
-use super::{Action, Channel, ChannelId, Example, Message, MessageId, Operation, Server, Ty};
+use super::{Action, Channel, ChannelId, Example, Message, MessageId, Operation, Server};
 
 /// The HTTP methods whose operations a path item may hold (3.2 adds `query`).
 const METHODS: &[&str] = &[
@@ -159,7 +159,7 @@ impl<'a> Builder<'a> {
                 continue;
             };
             for alias in [Some(fallback.clone()), op_id].into_iter().flatten() {
-                add_alias(&mut self.messages[id.0], &alias);
+                self.messages[id.0].add_alias(&alias);
             }
             if !self.webhooks.iter().any(|(m, _)| *m == id) {
                 let address = self.addresses.take(&address_value(&fallback));
@@ -280,28 +280,13 @@ impl<'a> Builder<'a> {
         self.by_loc.insert(loc.clone(), id);
         let name = key.to_string();
         let mut message = Message {
-            key: key.to_string(),
-            name: name.clone(),
-            aliases: Vec::new(),
-            type_id,
-            title: None,
             summary: text_of(op, "summary"),
             description: text_of(op, "description"),
-            content_type: "application/json".into(),
-            headers: None,
-            payload: Ty::Any,
-            payload_schema: None,
-            headers_schema: None,
-            payload_positions: Default::default(),
-            headers_positions: Default::default(),
-            correlation_id: None,
-            bindings: serde_json::Value::Null,
             examples: self.examples(media, loc),
             version: text_of(op, "x-version"),
-            channels: Vec::new(),
-            span: media.span,
+            ..Message::new(key, &name, type_id, media.span)
         };
-        add_alias(&mut message, &name);
+        message.add_alias(&name);
         self.messages.push(message);
         self.pending.push((id, schema, loc.child("schema")));
         Ok(Some(id))
@@ -484,12 +469,6 @@ pub(super) fn schema_examples(schema: &Node) -> Vec<Example> {
         out.push(example_of(None, example.to_json()));
     }
     out
-}
-
-fn add_alias(message: &mut Message, alias: &str) {
-    if !alias.is_empty() && !message.aliases.iter().any(|a| a == alias) {
-        message.aliases.push(alias.to_string());
-    }
 }
 
 /// A webhook's key as one address segment: characters an address value cannot hold become `-`.
