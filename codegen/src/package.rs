@@ -62,6 +62,9 @@ fn runtime_package_version(dir: &Path) -> Option<String> {
     }
 }
 
+/// The `recursion_limit` of a generated crate (see the README for modules `include!`d).
+pub const RECURSION_LIMIT: u32 = 1024;
+
 /// The files of a standalone crate for `generated`, named `name`.
 pub fn crate_files(
     generated: &Generated,
@@ -98,7 +101,12 @@ pub fn crate_files(
             if line.is_empty() { "" } else { " " }
         ));
     }
-    let lib = format!("{crate_doc}\n{}", generated.code);
+    // serde instantiates one generic function per level of nested tagged or untagged enums;
+    // real documents nest far past rustc's default limit of 128 levels.
+    let lib = format!(
+        "{crate_doc}#![recursion_limit = \"{RECURSION_LIMIT}\"]\n\n{}",
+        generated.code
+    );
     let tests = emit::crate_tests(catalog, &crate_ident)?;
     Ok(write::CrateFiles {
         files: vec![
