@@ -60,6 +60,23 @@ async fn plain_webhooks_are_answered_200_422_503_by_outcome() {
     assert_eq!(status, 503, "{reason}");
     assert!(reason.contains("busy"), "{reason}");
 
+    // A request that says it is a CloudEvent is read as one: a broken one is not taken for a
+    // plain webhook.
+    let broken = client
+        .post(url("orderPlaced"))
+        .header("content-type", "application/cloudevents+json")
+        .body(r#"{"data": {"id": "o-6", "lines": [{"sku": "A-1", "quantity": 1}]}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(broken.status().as_u16(), 422);
+    assert!(broken
+        .text()
+        .await
+        .unwrap()
+        .contains("not a readable CloudEvent"));
+    assert_eq!(*partner.orders.lock().unwrap(), ["o-1"]);
+
     // An address that is no webhook of the document: not for this router.
     let (status, _) = post(&client, url("orderShipped"), json!({})).await;
     assert_ne!(status, 200);

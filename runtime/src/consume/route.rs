@@ -167,8 +167,13 @@ impl<'a> Incoming<'a> {
         match Incoming::parse(binding, message) {
             Ok(incoming) => Ok(incoming),
             Err(error) => {
+                // A message that says it is a CloudEvent (binary or structured) and is not a
+                // readable one stays unreadable: it is not read as a plain request.
                 let specversion = format!("{}specversion", binding.prefix());
-                let attributes = message.header(&specversion).is_some();
+                let structured = message
+                    .header(binding.content_type_header())
+                    .is_some_and(|ct| ct.to_ascii_lowercase().starts_with(STRUCTURED_CONTENT_TYPE));
+                let attributes = structured || message.header(&specversion).is_some();
                 match R::plain_type(&message.address).filter(|_| !attributes) {
                     Some(event_type) => Ok(Incoming {
                         context: Envelope::plain(event_type, &message.headers, &message.address),
