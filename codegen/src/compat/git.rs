@@ -247,10 +247,10 @@ pub fn diff_at_rev(
     // out here.
     let old_load = LoadOptions {
         root: Some(tmp.path().join(root_in_repo)),
-        ..load.clone()
+        ..super::for_diff(load)
     };
     let compared = crate::catalog(&old, &old_load).and_then(|(old_catalog, _)| {
-        let (new_catalog, _) = crate::catalog(new, load)?;
+        let (new_catalog, _) = crate::catalog(new, &super::for_diff(load))?;
         let mut report = diff_catalogs(&old_catalog, &new_catalog, options);
         report.new = new.display().to_string();
         Ok(report)

@@ -178,9 +178,18 @@ impl Report {
     }
 }
 
+/// `load`, with the named schemas bundled one by one for comparison.
+pub(crate) fn for_diff(load: &LoadOptions) -> LoadOptions {
+    LoadOptions {
+        compare_named_schemas: true,
+        ..load.clone()
+    }
+}
+
 /// Loads both specs and compares them. An unreadable or invalid spec is an error (the
 /// loader's diagnostic), never a verdict.
 pub fn diff_specs(old: &Path, new: &Path, load: &LoadOptions, options: &Options) -> Result<Report> {
+    let load = &for_diff(load);
     let (old_catalog, _) = crate::catalog(old, load)?;
     let (new_catalog, _) = crate::catalog(new, load)?;
     let mut report = diff_catalogs(&old_catalog, &new_catalog, options);

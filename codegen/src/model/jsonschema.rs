@@ -32,7 +32,15 @@ pub(super) fn build(src: &Sources, options: &crate::LoadOptions) -> Result<super
     space.define_message(type_id, payload)?;
     let mut schemas = Vec::new();
     for key in ["definitions", "$defs"] {
-        definitions(&mut space, root, &doc.child(key), key, &mut schemas)?;
+        let compare = options.compare_named_schemas;
+        definitions(
+            &mut space,
+            root,
+            &doc.child(key),
+            key,
+            compare,
+            &mut schemas,
+        )?;
     }
     space.drain()?;
     let name = root
@@ -76,6 +84,7 @@ fn definitions<'a>(
     node: &'a Node,
     loc: &Loc,
     key: &str,
+    compare: bool,
     out: &mut Vec<super::NamedSchema>,
 ) -> Result<()> {
     let Some(map) = node.get(key).and_then(Node::as_map) else {
@@ -84,16 +93,18 @@ fn definitions<'a>(
     for (name, schema) in map {
         let at = loc.child(name);
         if crate::source::resolve::ref_of(schema).is_none() {
-            let (bundle, positions) = space.bundle_with_positions(schema, &at)?;
-            out.push(super::NamedSchema {
-                key: name.clone(),
-                schema: bundle,
-                positions,
-            });
+            if compare {
+                let (bundle, positions) = space.bundle_with_positions(schema, &at)?;
+                out.push(super::NamedSchema {
+                    key: name.clone(),
+                    schema: bundle,
+                    positions,
+                });
+            }
             space.named_at(schema, at.clone());
         }
         for nested in ["definitions", "$defs"] {
-            definitions(space, schema, &at.child(nested), nested, out)?;
+            definitions(space, schema, &at.child(nested), nested, compare, out)?;
         }
     }
     Ok(())

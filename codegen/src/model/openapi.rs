@@ -95,12 +95,14 @@ pub(super) fn build(src: &Sources, options: &crate::LoadOptions) -> Result<super
     if let Some(components) = root.get("components") {
         for (key, schema, loc) in entries(src, components, "schemas", &doc.child("components")) {
             let (schema, loc) = src.resolve(schema, loc)?;
-            let (bundle, positions) = b.space.bundle_with_positions(schema, &loc)?;
-            b.schemas.push(super::NamedSchema {
-                key: key.to_string(),
-                schema: bundle,
-                positions,
-            });
+            if options.compare_named_schemas {
+                let (bundle, positions) = b.space.bundle_with_positions(schema, &loc)?;
+                b.schemas.push(super::NamedSchema {
+                    key: key.to_string(),
+                    schema: bundle,
+                    positions,
+                });
+            }
             b.space.named_as(schema, loc, Some(key));
         }
     }

@@ -45,6 +45,11 @@ pub struct LoadOptions {
     /// a warning instead of an error, and resolves to the empty schema (any JSON value). Off
     /// by default: a dangling reference is an error.
     pub keep_going: bool,
+    /// Bundle every named schema (OpenAPI `components/schemas`, a JSON Schema's
+    /// `definitions` / `$defs`) on its own, into [`Catalog::schemas`](crate::Catalog), for
+    /// `tidings diff` to compare them one by one. Off for generation: a bundle per schema
+    /// costs time and memory in proportion to what each reaches. `tidings diff` turns it on.
+    pub compare_named_schemas: bool,
 }
 
 /// One loaded file.
