@@ -63,7 +63,7 @@ pub fn build(src: &Sources, options: &crate::LoadOptions) -> Result<Catalog> {
     let parts = super::Parts {
         schemas: Vec::new(),
         info: info(root),
-        kind: src.kind()?.shown(),
+        kind: kind.shown(),
         servers: servers(root),
         channels: b.channels,
         operations: b.operations,

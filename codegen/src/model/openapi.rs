@@ -147,7 +147,7 @@ impl<'a> Builder<'a> {
         let several = ops.len() > 1;
         for (method, op, op_loc) in ops {
             let (op, op_loc) = self.src.resolve(op, op_loc)?;
-            let Some((media, media_loc)) = self.request_body(op, &op_loc)? else {
+            let Some((media, media_loc, _)) = self.request_body(op, &op_loc)? else {
                 continue;
             };
             let fallback = if several {
@@ -173,17 +173,13 @@ impl<'a> Builder<'a> {
 
     /// The request body and JSON responses of a `paths` operation, as messages.
     fn bodies(&mut self, op_id: &str, op: &'a Node, loc: &Loc) -> Result<()> {
-        if let Some(body) = op.get("requestBody") {
-            let own = loc.child("requestBody");
-            let (body, body_loc) = self.src.resolve(body, own.clone())?;
-            if let Some((media, media_loc)) = self.json_content(body, &body_loc) {
-                // A request body shared by reference is named from its own place.
-                let key = match shared_name(self.src, &own, &body_loc) {
-                    Some(name) => suffixed(&name, "body"),
-                    None => format!("{op_id} body"),
-                };
-                self.message(&key, op, media, &media_loc)?;
-            }
+        if let Some((media, media_loc, shared)) = self.request_body(op, loc)? {
+            // A request body shared by reference is named from its own place.
+            let key = match shared {
+                Some(name) => suffixed(&name, "body"),
+                None => format!("{op_id} body"),
+            };
+            self.message(&key, op, media, &media_loc)?;
         }
         let Some(responses) = op.get("responses") else {
             return Ok(());
@@ -219,12 +215,22 @@ impl<'a> Builder<'a> {
     }
 
     /// The JSON media type of an operation's request body, if it has one.
-    fn request_body(&mut self, op: &'a Node, loc: &Loc) -> Result<Option<(&'a Node, Loc)>> {
+    /// With the name of the body where it is shared by reference ([`shared_name`]).
+    #[allow(clippy::type_complexity)]
+    fn request_body(
+        &mut self,
+        op: &'a Node,
+        loc: &Loc,
+    ) -> Result<Option<(&'a Node, Loc, Option<String>)>> {
         let Some(body) = op.get("requestBody") else {
             return Ok(None);
         };
-        let (body, body_loc) = self.src.resolve(body, loc.child("requestBody"))?;
-        Ok(self.json_content(body, &body_loc))
+        let own = loc.child("requestBody");
+        let (body, body_loc) = self.src.resolve(body, own.clone())?;
+        let shared = shared_name(self.src, &own, &body_loc);
+        Ok(self
+            .json_content(body, &body_loc)
+            .map(|(media, media_loc)| (media, media_loc, shared)))
     }
 
     /// The media type object under `content` that holds JSON: `application/json`, else a
