@@ -169,7 +169,7 @@ fn a_json_schema_document_is_typed_from_its_title_and_definitions() {
     );
     let code = generate(&draft7).unwrap();
     assert!(
-        code.contains("pub struct Point(") && code.contains("pub (f64, f64),"),
+        code.contains("pub struct Point(") && code.contains("pub (f64, f64)"),
         "{code}"
     );
     assert!(code.contains("pub enum Unit"), "{code}");

@@ -202,7 +202,7 @@ fn ref_inside_enum_const_default_and_examples_is_data() {
         let (catalog, files) = tidings_codegen::catalog(&spec, &LoadOptions::default())
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(files.len(), 1, "{name}: no other file is read");
-        let schema = catalog.messages[0].payload_schema.clone().unwrap();
+        let schema = payload_schema(&catalog);
         let a = &schema["properties"]["a"]["enum"][0];
         assert_eq!(
             a,
@@ -235,14 +235,15 @@ fn a_property_named_like_a_data_keyword_is_a_schema() {
     let (catalog, files) =
         tidings_codegen::catalog(&spec, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(files.len(), 2, "other.yaml is read");
-    let schema = catalog.messages[0].payload_schema.clone().unwrap();
+    let schema = payload_schema(&catalog);
     let properties = schema["properties"].as_object().unwrap();
     assert_eq!(properties.len(), 4, "{schema}");
     for (name, property) in properties {
         let target = property["$ref"].as_str().unwrap();
         assert!(target.starts_with("#/definitions/"), "{name}: {schema}");
     }
-    let text = schema.to_string();
+    // The referenced schemas are entries of the same document.
+    let text = catalog.schema_document.document.to_string();
     assert!(
         text.contains("\"minimum\":1") && text.contains("\"maxLength\":2"),
         "{text}"
@@ -305,4 +306,10 @@ fn no_document_of_the_corpus_trips_the_structure_checks() {
             );
         }
     }
+}
+
+/// The first message's payload schema, as its entry in the catalog's schema document.
+fn payload_schema(catalog: &tidings_codegen::model::Catalog) -> serde_json::Value {
+    let entry = catalog.messages[0].payload_schema.as_ref().unwrap();
+    catalog.schema_document.get(entry).clone()
 }

@@ -87,9 +87,12 @@ pub fn derive_event(input: TokenStream) -> TokenStream {
 /// `exclusive_maximum` (number literals), `multiple_of` (exact for decimals), `unique_items`,
 /// `format` (`date-time`, `date`, `time`, `uuid`, `email`, `hostname`, `ipv4`, `ipv6`, `uri`),
 /// `enumeration = "[JSON]"`, `constant = "JSON"`, `schema = "JSON Schema"` (checks the
-/// value's JSON form), `items(...)` and `values(...)` (the same keys for each element of a
+/// value's JSON form), or `schema_in(DOCUMENT, "/definitions/Name")` (the same, with an entry
+/// of a `static DOCUMENT: tidings::checks::SchemaDocument` in scope: generated modules share
+/// one), `items(...)` and `values(...)` (the same keys for each element of a
 /// sequence or value of a map), and `skip` (do not descend into the field's own `Validate`).
-/// On the type itself, `#[validate(schema = "...")]` checks the whole value.
+/// On the type itself, `#[validate(schema = "...")]` or `#[validate(schema_in(...))]` checks
+/// the whole value.
 ///
 /// Constraints apply to the value inside the wrappers a field's type has: an `Option<T>` (or
 /// `Option<Option<T>>`, a key that may be missing or `null`) is checked when it holds a `T`,

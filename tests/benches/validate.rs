@@ -51,7 +51,8 @@ fn message(spec: &str, key: &str) -> (Value, Value) {
         .find(|m| m.key == key)
         .expect("message exists");
     (
-        m.payload_schema.clone().expect("JSON Schema payload"),
+        (catalog.schema_document)
+            .standalone(m.payload_schema.as_ref().expect("JSON Schema payload")),
         m.examples[0].payload.clone().expect("example payload"),
     )
 }

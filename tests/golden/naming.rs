@@ -401,9 +401,7 @@ pub mod publishers {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde", transparent)]
-#[validate(
-    schema = r##"{"$ref":"#/definitions/d0","definitions":{"d0":{"properties":{"":{"type":"string"},"123start":{"type":"integer"},"async":{"type":"boolean"},"café":{"type":"integer"},"crate":{"type":"string"},"fooBar":{"type":"integer"},"foo_bar":{"type":"integer"},"match":{"type":"string"},"priority":{"enum":[1,2,3],"type":"integer"},"self":{"type":"string"},"status":{"enum":["in-transit","IN_TRANSIT","a b","A_B","a-b"],"type":"string"},"type":{"type":"integer"},"with space":{"type":"string"},"with-dash":{"type":"string"}},"required":["type"],"type":"object"}}}"##
-)]
+#[validate(schema_in(SCHEMAS, "/definitions/Self"))]
 #[event(
     type = "com.example.type",
     content_type = "application/json",
@@ -421,7 +419,7 @@ pub struct Type(pub SelfType);
     PartialEq
 )]
 #[serde(crate = "::tidings::serde", transparent)]
-#[validate(schema = r#"{"type":"string"}"#)]
+#[validate(schema_in(SCHEMAS, "/definitions/OptionType"))]
 #[event(
     type = "Option",
     content_type = "application/json",
@@ -567,3 +565,10 @@ impl TryFrom<i64> for SelfTypePriority {
         }
     }
 }
+
+/// Every JSON Schema of this module's messages and types, each once: the checks
+/// take their entries from it (`#[validate(schema_in(SCHEMAS, "/definitions/..."))]`).
+/// Parsed and compiled on first use.
+pub static SCHEMAS: ::tidings::checks::SchemaDocument = ::tidings::checks::SchemaDocument::new(
+    r#"{"definitions":{"OptionType":{"type":"string"},"Self":{"properties":{"":{"type":"string"},"123start":{"type":"integer"},"async":{"type":"boolean"},"café":{"type":"integer"},"crate":{"type":"string"},"fooBar":{"type":"integer"},"foo_bar":{"type":"integer"},"match":{"type":"string"},"priority":{"enum":[1,2,3],"type":"integer"},"self":{"type":"string"},"status":{"enum":["in-transit","IN_TRANSIT","a b","A_B","a-b"],"type":"string"},"type":{"type":"integer"},"with space":{"type":"string"},"with-dash":{"type":"string"}},"required":["type"],"type":"object"}}}"#,
+);

@@ -185,9 +185,7 @@ pub mod publishers {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde", transparent)]
-#[validate(
-    schema = r##"{"$ref":"#/definitions/d0","definitions":{"d0":{"properties":{"age":{"exclusiveMaximum":true,"format":"int32","maximum":100,"type":"integer"},"callbackUrl":{"type":"string"},"kind":{"enum":["dog","cat","bird"],"type":"string"},"legacyCode":{"deprecated":true,"type":"string"},"name":{"example":"Rex","minLength":1,"type":"string"},"photo":{"format":"byte","type":"string"},"secret":{"format":"password","type":"string","writeOnly":true},"tag":{"type":["string","null"]},"weight":{"exclusiveMinimum":true,"format":"float","minimum":0,"type":"number"}},"required":["name","kind"],"type":"object"}}}"##
-)]
+#[validate(schema_in(SCHEMAS, "/definitions/NewPet"))]
 #[event(type = "createPet body", content_type = "application/json")]
 #[allow(deprecated)]
 pub struct CreatePetBody(pub NewPet);
@@ -202,9 +200,7 @@ pub struct CreatePetBody(pub NewPet);
     PartialEq
 )]
 #[serde(crate = "::tidings::serde", transparent)]
-#[validate(
-    schema = r##"{"$ref":"#/definitions/d0","definitions":{"d0":{"allOf":[{"$ref":"#/definitions/d1"},{"properties":{"born":{"format":"date","type":"string"},"chip":{"format":"uuid","type":"string"},"id":{"format":"int64","readOnly":true,"type":"integer"},"owner":{"properties":{"address":{"properties":{"city":{"type":"string"},"zip":{"type":["string","null"]}},"type":"object"},"name":{"type":"string"}},"type":["object","null"]}},"required":["id"],"type":"object"}]},"d1":{"properties":{"age":{"exclusiveMaximum":true,"format":"int32","maximum":100,"type":"integer"},"callbackUrl":{"type":"string"},"kind":{"enum":["dog","cat","bird"],"type":"string"},"legacyCode":{"deprecated":true,"type":"string"},"name":{"example":"Rex","minLength":1,"type":"string"},"photo":{"format":"byte","type":"string"},"secret":{"format":"password","type":"string","writeOnly":true},"tag":{"type":["string","null"]},"weight":{"exclusiveMinimum":true,"format":"float","minimum":0,"type":"number"}},"required":["name","kind"],"type":"object"}}}"##
-)]
+#[validate(schema_in(SCHEMAS, "/definitions/Pet"))]
 #[event(type = "createPet response 201", content_type = "application/json")]
 #[allow(deprecated)]
 pub struct CreatePetResponse201(pub Pet);
@@ -219,9 +215,7 @@ pub struct CreatePetResponse201(pub Pet);
     PartialEq
 )]
 #[serde(crate = "::tidings::serde", transparent)]
-#[validate(
-    schema = r##"{"$ref":"#/definitions/d0","definitions":{"d0":{"properties":{"status":{"type":"integer"},"title":{"type":"string"}},"required":["title"],"type":"object"}}}"##
-)]
+#[validate(schema_in(SCHEMAS, "/definitions/Error"))]
 #[event(type = "createPet response Default", content_type = "application/json")]
 #[allow(deprecated)]
 pub struct CreatePetResponseDefault(pub Error);
@@ -236,9 +230,7 @@ pub struct CreatePetResponseDefault(pub Error);
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
-#[validate(
-    schema = r#"{"properties":{"adoptedAt":{"format":"date-time","type":"string"},"petId":{"format":"int64","type":"integer"}},"required":["petId","adoptedAt"],"type":"object"}"#
-)]
+#[validate(schema_in(SCHEMAS, "/definitions/PetAdopted"))]
 #[event(type = "petAdopted", content_type = "application/json", channel = "{webhook}")]
 #[allow(deprecated)]
 pub struct PetAdopted {
@@ -258,9 +250,7 @@ pub struct PetAdopted {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde", transparent)]
-#[validate(
-    schema = r##"{"$ref":"#/definitions/d0","definitions":{"d0":{"deprecated":true,"description":"Replaced by Pet.","properties":{"name":{"type":"string"}},"type":"object"}}}"##
-)]
+#[validate(schema_in(SCHEMAS, "/definitions/LegacyPet"))]
 #[event(type = "putShelter body", content_type = "application/json")]
 #[allow(deprecated)]
 pub struct PutShelterBody(pub LegacyPet);
@@ -276,9 +266,7 @@ pub struct PutShelterBody(pub LegacyPet);
 )]
 #[serde(crate = "::tidings::serde")]
 #[serde(tag = "petType")]
-#[validate(
-    schema = r##"{"definitions":{"d0":{"properties":{"bark":{"type":"boolean"},"petType":{"type":"string"}},"required":["petType","bark"],"type":"object"},"d1":{"properties":{"lives":{"maximum":9,"minimum":0,"type":"integer"},"petType":{"type":"string"}},"required":["petType"],"type":"object"}},"discriminator":{"mapping":{"Cat":"Cat","hound":"#/components/schemas/Dog"},"propertyName":"petType"},"oneOf":[{"$ref":"#/definitions/d0"},{"$ref":"#/definitions/d1"}]}"##
-)]
+#[validate(schema_in(SCHEMAS, "/definitions/GetPetResponse200"))]
 #[event(type = "getPet response 200", content_type = "application/json")]
 #[allow(clippy::large_enum_variant)]
 #[allow(deprecated)]
@@ -525,3 +513,11 @@ pub struct PetOwnerAddress {
     )]
     pub zip: Option<Option<String>>,
 }
+
+/// Every JSON Schema of this module's messages and types, each once: the checks
+/// take their entries from it (`#[validate(schema_in(SCHEMAS, "/definitions/..."))]`).
+/// Parsed and compiled on first use.
+#[allow(deprecated)]
+pub static SCHEMAS: ::tidings::checks::SchemaDocument = ::tidings::checks::SchemaDocument::new(
+    r##"{"definitions":{"Cat":{"properties":{"lives":{"maximum":9,"minimum":0,"type":"integer"},"petType":{"type":"string"}},"required":["petType"],"type":"object"},"Dog":{"properties":{"bark":{"type":"boolean"},"petType":{"type":"string"}},"required":["petType","bark"],"type":"object"},"Error":{"properties":{"status":{"type":"integer"},"title":{"type":"string"}},"required":["title"],"type":"object"},"GetPetResponse200":{"discriminator":{"mapping":{"Cat":"Cat","hound":"#/components/schemas/Dog"},"propertyName":"petType"},"oneOf":[{"$ref":"#/definitions/Dog"},{"$ref":"#/definitions/Cat"}]},"LegacyPet":{"deprecated":true,"description":"Replaced by Pet.","properties":{"name":{"type":"string"}},"type":"object"},"NewPet":{"properties":{"age":{"exclusiveMaximum":true,"format":"int32","maximum":100,"type":"integer"},"callbackUrl":{"type":"string"},"kind":{"enum":["dog","cat","bird"],"type":"string"},"legacyCode":{"deprecated":true,"type":"string"},"name":{"example":"Rex","minLength":1,"type":"string"},"photo":{"format":"byte","type":"string"},"secret":{"format":"password","type":"string","writeOnly":true},"tag":{"type":["string","null"]},"weight":{"exclusiveMinimum":true,"format":"float","minimum":0,"type":"number"}},"required":["name","kind"],"type":"object"},"Pet":{"allOf":[{"$ref":"#/definitions/NewPet"},{"properties":{"born":{"format":"date","type":"string"},"chip":{"format":"uuid","type":"string"},"id":{"format":"int64","readOnly":true,"type":"integer"},"owner":{"properties":{"address":{"properties":{"city":{"type":"string"},"zip":{"type":["string","null"]}},"type":"object"},"name":{"type":"string"}},"type":["object","null"]}},"required":["id"],"type":"object"}]},"PetAdopted":{"properties":{"adoptedAt":{"format":"date-time","type":"string"},"petId":{"format":"int64","type":"integer"}},"required":["petId","adoptedAt"],"type":"object"}}}"##,
+);

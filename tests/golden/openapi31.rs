@@ -236,9 +236,7 @@ pub mod publishers {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde", transparent)]
-#[validate(
-    schema = r##"{"$ref":"#/definitions/d0","$schema":"https://json-schema.org/draft/2020-12/schema","definitions":{"d0":{"$id":"https://example.com/schemas/order","properties":{"id":{"type":"string"},"lines":{"items":{"$ref":"#/definitions/d1"},"minItems":1,"type":"array"},"note":{"maxLength":500,"type":["string","null"]},"status":{"enum":["placed","paid","shipped"],"type":"string"},"total":{"$ref":"#/definitions/d2"}},"required":["id","status","lines"],"type":"object"},"d1":{"properties":{"quantity":{"minimum":1,"type":"integer"},"sku":{"pattern":"^[A-Z]-[0-9]+$","type":"string"}},"required":["sku","quantity"],"type":"object"},"d2":{"items":false,"minItems":2,"prefixItems":[{"type":"number"},{"maxLength":3,"minLength":3,"type":"string"}],"type":"array"}}}"##
-)]
+#[validate(schema_in(SCHEMAS, "/definitions/Order"))]
 #[event(type = "orderPlaced", content_type = "application/json", channel = "{webhook}")]
 pub struct OrderPlaced(pub Order);
 
@@ -252,9 +250,7 @@ pub struct OrderPlaced(pub Order);
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
-#[validate(
-    schema = r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","definitions":{"d0":{"items":false,"minItems":2,"prefixItems":[{"type":"number"},{"maxLength":3,"minLength":3,"type":"string"}],"type":"array"}},"properties":{"id":{"type":"string"},"reason":{"type":["string","null"]},"refund":{"$ref":"#/definitions/d0"}},"required":["id","reason"],"type":"object","unevaluatedProperties":false}"##
-)]
+#[validate(schema_in(SCHEMAS, "/definitions/OrderCancelled"))]
 #[event(
     type = "orderCancelled",
     content_type = "application/json",
@@ -277,9 +273,7 @@ pub struct OrderCancelled {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
-#[validate(
-    schema = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","dependentRequired":{"phone":["contact"]},"properties":{"contact":{"type":"string"},"events":{"items":{"const":"orderShipped"},"type":"array","uniqueItems":true},"phone":{"type":"string"},"url":{"format":"uri","type":"string"}},"required":["url"],"type":"object"}"#
-)]
+#[validate(schema_in(SCHEMAS, "/definitions/SubscribeBody"))]
 #[event(type = "subscribe body", content_type = "application/json")]
 pub struct SubscribeBody {
     #[validate(format = "uri")]
@@ -303,9 +297,7 @@ pub struct SubscribeBody {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
-#[validate(
-    schema = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","properties":{"id":{"format":"uuid","type":"string"}},"required":["id"],"type":"object"}"#
-)]
+#[validate(schema_in(SCHEMAS, "/definitions/SubscribeResponse201"))]
 #[event(type = "subscribe response 201", content_type = "application/json")]
 pub struct SubscribeResponse201 {
     pub id: ::tidings::uuid::Uuid,
@@ -321,9 +313,7 @@ pub struct SubscribeResponse201 {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
-#[validate(
-    schema = r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","definitions":{"d0":{"enum":["ups","dhl"],"type":"string"},"d1":{"$anchor":"parcel","properties":{"weight":{"exclusiveMinimum":0,"type":"number"}},"type":"object"}},"properties":{"carrier":{"$ref":"#/definitions/d0"},"id":{"type":"string"},"parcel":{"$ref":"#/definitions/d1"}},"required":["id","carrier"],"type":"object"}"##
-)]
+#[validate(schema_in(SCHEMAS, "/definitions/OrderShipped"))]
 #[event(type = "orderShipped", content_type = "application/json", channel = "{webhook}")]
 pub struct OrderShipped {
     pub id: String,
@@ -433,3 +423,10 @@ pub enum OrderStatus {
     #[serde(rename = "shipped")]
     Shipped,
 }
+
+/// Every JSON Schema of this module's messages and types, each once: the checks
+/// take their entries from it (`#[validate(schema_in(SCHEMAS, "/definitions/..."))]`).
+/// Parsed and compiled on first use.
+pub static SCHEMAS: ::tidings::checks::SchemaDocument = ::tidings::checks::SchemaDocument::new(
+    r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","definitions":{"Line":{"properties":{"quantity":{"minimum":1,"type":"integer"},"sku":{"pattern":"^[A-Z]-[0-9]+$","type":"string"}},"required":["sku","quantity"],"type":"object"},"Money":{"items":false,"minItems":2,"prefixItems":[{"type":"number"},{"maxLength":3,"minLength":3,"type":"string"}],"type":"array"},"Order":{"$id":"https://example.com/schemas/order","properties":{"id":{"type":"string"},"lines":{"items":{"$ref":"#/definitions/Line"},"minItems":1,"type":"array"},"note":{"maxLength":500,"type":["string","null"]},"status":{"enum":["placed","paid","shipped"],"type":"string"},"total":{"$ref":"#/definitions/Money"}},"required":["id","status","lines"],"type":"object"},"Order._defs.carrier":{"enum":["ups","dhl"],"type":"string"},"Order._defs.parcel":{"$anchor":"parcel","properties":{"weight":{"exclusiveMinimum":0,"type":"number"}},"type":"object"},"OrderCancelled":{"properties":{"id":{"type":"string"},"reason":{"type":["string","null"]},"refund":{"$ref":"#/definitions/Money"}},"required":["id","reason"],"type":"object","unevaluatedProperties":false},"OrderShipped":{"properties":{"carrier":{"$ref":"#/definitions/Order._defs.carrier"},"id":{"type":"string"},"parcel":{"$ref":"#/definitions/Order._defs.parcel"}},"required":["id","carrier"],"type":"object"},"SubscribeBody":{"dependentRequired":{"phone":["contact"]},"properties":{"contact":{"type":"string"},"events":{"items":{"const":"orderShipped"},"type":"array","uniqueItems":true},"phone":{"type":"string"},"url":{"format":"uri","type":"string"}},"required":["url"],"type":"object"},"SubscribeResponse201":{"properties":{"id":{"format":"uuid","type":"string"}},"required":["id"],"type":"object"}}}"##,
+);

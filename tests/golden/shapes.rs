@@ -177,9 +177,7 @@ pub mod publishers {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde", transparent)]
-#[validate(
-    schema = r##"{"$ref":"#/definitions/d0","definitions":{"d0":{"properties":{"anything":{},"closed":{"additionalProperties":false,"properties":{"only":{"type":"integer"}},"type":"object"},"day":{"format":"date","type":"string"},"extended":{"allOf":[{"$ref":"#/definitions/d3"},{"properties":{"extra":{"type":"boolean"}},"type":"object"}]},"flag":{"default":false,"type":"boolean"},"id":{"format":"uuid","type":"string"},"labels":{"additionalProperties":{"type":"string"},"type":"object"},"maybe":{"type":["string","null"]},"mode":{"default":"safe","enum":["fast","safe"],"type":"string"},"pet":{"oneOf":[{"$ref":"#/definitions/d1"},{"$ref":"#/definitions/d2"}]},"point":{"additionalItems":false,"items":[{"type":"number"},{"type":"number"}],"minItems":2,"type":"array"},"retries":{"default":3,"type":"integer"},"value":{"anyOf":[{"type":"integer"},{"type":"string"}]},"when":{"format":"date-time","type":"string"}},"required":["when","id"],"type":"object"},"d1":{"properties":{"lives":{"type":"integer"},"petType":{"const":"cat","type":"string"}},"required":["petType"],"type":"object"},"d2":{"properties":{"goodBoy":{"type":"boolean"},"petType":{"const":"dog","type":"string"}},"required":["petType"],"type":"object"},"d3":{"properties":{"name":{"type":"string"}},"required":["name"],"type":"object"}}}"##
-)]
+#[validate(schema_in(SCHEMAS, "/definitions/Shapes"))]
 #[event(
     type = "shape.event",
     content_type = "application/json",
@@ -198,9 +196,7 @@ pub struct ShapeEvent(pub Shapes);
     PartialEq
 )]
 #[serde(crate = "::tidings::serde", transparent)]
-#[validate(
-    schema = r##"{"$ref":"#/definitions/d0","definitions":{"d0":{"properties":{"children":{"items":{"$ref":"#/definitions/d0"},"type":"array"},"label":{"type":"string"},"parent":{"oneOf":[{"$ref":"#/definitions/d0"},{"type":"null"}]}},"required":["label"],"type":"object"}}}"##
-)]
+#[validate(schema_in(SCHEMAS, "/definitions/Tree"))]
 #[event(type = "treeEvent", content_type = "application/json", channel = "shapes/{id}")]
 pub struct TreeEvent(pub Tree);
 
@@ -238,9 +234,7 @@ pub struct Shapes {
     )]
     pub maybe: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(
-        schema = r#"{"additionalItems":false,"items":[{"type":"number"},{"type":"number"}],"minItems":2,"type":"array"}"#
-    )]
+    #[validate(schema_in(SCHEMAS, "/definitions/Shapes.properties.point"))]
     pub point: Option<(f64, f64)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<::std::collections::BTreeMap<String, String>>,
@@ -271,9 +265,7 @@ pub struct Shapes {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
-#[validate(
-    schema = r#"{"properties":{"trace-id":{"format":"uuid","type":"string"}},"type":"object"}"#
-)]
+#[validate(schema_in(SCHEMAS, "/definitions/ShapeEventHeaders"))]
 pub struct ShapeEventHeaders {
     #[serde(rename = "trace-id", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<::tidings::uuid::Uuid>,
@@ -288,9 +280,7 @@ pub struct ShapeEventHeaders {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
-#[validate(
-    schema = r##"{"definitions":{"d0":{"properties":{"children":{"items":{"$ref":"#/definitions/d0"},"type":"array"},"label":{"type":"string"},"parent":{"oneOf":[{"$ref":"#/definitions/d0"},{"type":"null"}]}},"required":["label"],"type":"object"}},"oneOf":[{"$ref":"#/definitions/d0"},{"type":"null"}]}"##
-)]
+#[validate(schema_in(SCHEMAS, "/definitions/Tree-2"))]
 pub struct Tree {
     pub label: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -384,7 +374,7 @@ pub enum ShapesPet {
 )]
 #[serde(crate = "::tidings::serde")]
 #[serde(untagged)]
-#[validate(schema = r#"{"anyOf":[{"type":"integer"},{"type":"string"}]}"#)]
+#[validate(schema_in(SCHEMAS, "/definitions/ShapesValue"))]
 #[allow(clippy::large_enum_variant)]
 pub enum ShapesValue {
     Integer(#[validate(skip)] i64),
@@ -449,3 +439,10 @@ fn default_shapes_retries() -> i64 {
 fn default_shapes_mode() -> ShapesMode {
     ShapesMode::Safe
 }
+
+/// Every JSON Schema of this module's messages and types, each once: the checks
+/// take their entries from it (`#[validate(schema_in(SCHEMAS, "/definitions/..."))]`).
+/// Parsed and compiled on first use.
+pub static SCHEMAS: ::tidings::checks::SchemaDocument = ::tidings::checks::SchemaDocument::new(
+    r##"{"definitions":{"Anything":{},"Cat":{"properties":{"lives":{"type":"integer"},"petType":{"const":"cat","type":"string"}},"required":["petType"],"type":"object"},"Dog":{"properties":{"goodBoy":{"type":"boolean"},"petType":{"const":"dog","type":"string"}},"required":["petType"],"type":"object"},"Named":{"properties":{"name":{"type":"string"}},"required":["name"],"type":"object"},"ShapeEventHeaders":{"properties":{"trace-id":{"format":"uuid","type":"string"}},"type":"object"},"Shapes":{"properties":{"anything":{},"closed":{"additionalProperties":false,"properties":{"only":{"type":"integer"}},"type":"object"},"day":{"format":"date","type":"string"},"extended":{"allOf":[{"$ref":"#/definitions/Named"},{"properties":{"extra":{"type":"boolean"}},"type":"object"}]},"flag":{"default":false,"type":"boolean"},"id":{"format":"uuid","type":"string"},"labels":{"additionalProperties":{"type":"string"},"type":"object"},"maybe":{"type":["string","null"]},"mode":{"default":"safe","enum":["fast","safe"],"type":"string"},"pet":{"oneOf":[{"$ref":"#/definitions/Cat"},{"$ref":"#/definitions/Dog"}]},"point":{"additionalItems":false,"items":[{"type":"number"},{"type":"number"}],"minItems":2,"type":"array"},"retries":{"default":3,"type":"integer"},"value":{"anyOf":[{"type":"integer"},{"type":"string"}]},"when":{"format":"date-time","type":"string"}},"required":["when","id"],"type":"object"},"Shapes.properties.point":{"additionalItems":false,"items":[{"type":"number"},{"type":"number"}],"minItems":2,"type":"array"},"ShapesValue":{"anyOf":[{"type":"integer"},{"type":"string"}]},"Tree":{"properties":{"children":{"items":{"$ref":"#/definitions/Tree"},"type":"array"},"label":{"type":"string"},"parent":{"oneOf":[{"$ref":"#/definitions/Tree"},{"type":"null"}]}},"required":["label"],"type":"object"},"Tree-2":{"oneOf":[{"$ref":"#/definitions/Tree"},{"type":"null"}]}}}"##,
+);

@@ -224,9 +224,7 @@ pub mod publishers {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
-#[validate(
-    schema = r##"{"definitions":{"d0":{"enum":["scanned","delivered"],"type":"string"},"d1":{"properties":{"sku":{"type":"string"}},"required":["sku"],"type":"object"}},"properties":{"depot":{"type":"string"},"items":{"items":{"$ref":"#/definitions/d1"},"type":"array"},"parcelId":{"type":"string"},"status":{"$ref":"#/definitions/d0"}},"required":["parcelId","depot","status","items"],"type":"object"}"##
-)]
+#[validate(schema_in(SCHEMAS, "/definitions/ScannedV1"))]
 #[event(
     type = "com.acme.parcel.scanned",
     content_type = "application/json",
@@ -251,9 +249,7 @@ pub struct ScannedV1 {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
-#[validate(
-    schema = r##"{"definitions":{"d0":{"enum":["scanned","held","delivered"],"type":"string"},"d1":{"properties":{"quantity":{"minimum":1,"type":"integer"},"sku":{"type":"string"}},"required":["sku"],"type":"object"}},"properties":{"depot":{"type":"string"},"items":{"items":{"$ref":"#/definitions/d1"},"type":"array"},"parcelId":{"type":"string"},"priority":{"default":3,"type":"integer"},"status":{"$ref":"#/definitions/d0"}},"required":["parcelId","depot","status","items"],"type":"object"}"##
-)]
+#[validate(schema_in(SCHEMAS, "/definitions/ScannedV2"))]
 #[event(
     type = "com.acme.parcel.scanned",
     content_type = "application/json",
@@ -280,9 +276,7 @@ pub struct ScannedV2 {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
-#[validate(
-    schema = r##"{"definitions":{"d0":{"enum":["scanned","held","delivered"],"type":"string"},"d1":{"properties":{"quantity":{"minimum":1,"type":"integer"},"sku":{"type":"string"}},"required":["sku"],"type":"object"}},"properties":{"depot":{"type":"string"},"dimensions":{"additionalProperties":{"$ref":"#/definitions/d1"},"type":"object"},"fragile":{"default":false,"type":"boolean"},"items":{"items":{"$ref":"#/definitions/d1"},"type":"array"},"parcelId":{"type":"string"},"priority":{"default":3,"type":"integer"},"status":{"$ref":"#/definitions/d0"}},"required":["parcelId","status","items"],"type":"object"}"##
-)]
+#[validate(schema_in(SCHEMAS, "/definitions/ScannedV3"))]
 #[event(
     type = "com.acme.parcel.scanned",
     content_type = "application/json",
@@ -318,9 +312,7 @@ pub struct ScannedV3 {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
-#[validate(
-    schema = r##"{"definitions":{"d0":{"properties":{"sku":{"type":"string"}},"required":["sku"],"type":"object"},"d1":{"type":"string"}},"properties":{"labels":{"additionalProperties":{"$ref":"#/definitions/d0"},"type":"object"},"parcelId":{"type":"string"},"tags":{"items":{"$ref":"#/definitions/d1"},"type":"array"}},"required":["parcelId","labels"],"type":"object"}"##
-)]
+#[validate(schema_in(SCHEMAS, "/definitions/Labelled"))]
 #[event(
     type = "com.acme.parcel.labelled",
     content_type = "application/json",
@@ -345,9 +337,7 @@ pub struct Labelled {
     PartialEq
 )]
 #[serde(crate = "::tidings::serde")]
-#[validate(
-    schema = r##"{"definitions":{"d0":{"properties":{"quantity":{"minimum":1,"type":"integer"},"sku":{"type":"string"}},"required":["sku"],"type":"object"}},"properties":{"labels":{"additionalProperties":{"$ref":"#/definitions/d0"},"type":"object"},"note":{"type":["string","null"]},"parcelId":{"type":"string"},"tags":{"items":{"type":"string"},"type":"array"}},"required":["parcelId","labels"],"type":"object"}"##
-)]
+#[validate(schema_in(SCHEMAS, "/definitions/LabelledV2"))]
 #[event(
     type = "com.acme.parcel.labelled",
     content_type = "application/json",
@@ -512,3 +502,10 @@ fn default_scanned_v2_priority() -> i64 {
 fn default_scanned_v3_priority() -> i64 {
     3
 }
+
+/// Every JSON Schema of this module's messages and types, each once: the checks
+/// take their entries from it (`#[validate(schema_in(SCHEMAS, "/definitions/..."))]`).
+/// Parsed and compiled on first use.
+pub static SCHEMAS: ::tidings::checks::SchemaDocument = ::tidings::checks::SchemaDocument::new(
+    r##"{"definitions":{"Item":{"properties":{"quantity":{"minimum":1,"type":"integer"},"sku":{"type":"string"}},"required":["sku"],"type":"object"},"ItemV1":{"properties":{"sku":{"type":"string"}},"required":["sku"],"type":"object"},"Labelled":{"properties":{"labels":{"additionalProperties":{"$ref":"#/definitions/ItemV1"},"type":"object"},"parcelId":{"type":"string"},"tags":{"items":{"$ref":"#/definitions/Tag"},"type":"array"}},"required":["parcelId","labels"],"type":"object"},"LabelledV2":{"properties":{"labels":{"additionalProperties":{"$ref":"#/definitions/Item"},"type":"object"},"note":{"type":["string","null"]},"parcelId":{"type":"string"},"tags":{"items":{"type":"string"},"type":"array"}},"required":["parcelId","labels"],"type":"object"},"ScannedV1":{"properties":{"depot":{"type":"string"},"items":{"items":{"$ref":"#/definitions/ItemV1"},"type":"array"},"parcelId":{"type":"string"},"status":{"$ref":"#/definitions/StatusV1"}},"required":["parcelId","depot","status","items"],"type":"object"},"ScannedV2":{"properties":{"depot":{"type":"string"},"items":{"items":{"$ref":"#/definitions/Item"},"type":"array"},"parcelId":{"type":"string"},"priority":{"default":3,"type":"integer"},"status":{"$ref":"#/definitions/Status"}},"required":["parcelId","depot","status","items"],"type":"object"},"ScannedV3":{"properties":{"depot":{"type":"string"},"dimensions":{"additionalProperties":{"$ref":"#/definitions/Item"},"type":"object"},"fragile":{"default":false,"type":"boolean"},"items":{"items":{"$ref":"#/definitions/Item"},"type":"array"},"parcelId":{"type":"string"},"priority":{"default":3,"type":"integer"},"status":{"$ref":"#/definitions/Status"}},"required":["parcelId","status","items"],"type":"object"},"Status":{"enum":["scanned","held","delivered"],"type":"string"},"StatusV1":{"enum":["scanned","delivered"],"type":"string"},"Tag":{"type":"string"}}}"##,
+);

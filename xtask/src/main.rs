@@ -104,6 +104,14 @@ fn main() -> ExitCode {
         }
         ["bench-run", "codegen"] => bench::codegen(),
         ["bench-child", spec] => bench::child(spec),
+        // The benchmark's synthetic OpenAPI document, to time it with other tools.
+        ["bench-spec", "openapi", out] => match std::fs::write(out, bench::openapi_spec()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{out}: {e}");
+                ExitCode::from(1)
+            }
+        },
         ["check-compat", rest @ ..] => compat::check_compat(rest),
         ["fuzz-schemas", rest @ ..] => fuzz_schemas(rest),
         _ => {

@@ -129,7 +129,7 @@ fn report(catalog: &Catalog, binding: Binding, raw: &RawMessage) -> bool {
             return false;
         }
     };
-    let problems = violations(message, &data);
+    let problems = violations(catalog, message, &data);
     if problems.is_empty() {
         println!("✓ {header}\n  {data}");
         true

@@ -85,16 +85,18 @@ impl Stderr {
 /// Every constraint `payload` breaks under the schema of `message`, as text.
 #[cfg(feature = "brokers")]
 fn violations(
+    catalog: &tidings_codegen::model::Catalog,
     message: &tidings_codegen::model::Message,
     payload: &serde_json::Value,
 ) -> Vec<String> {
-    let Some(schema) = &message.payload_schema else {
+    let Some(entry) = &message.payload_schema else {
         return Vec::new();
     };
-    match tidings::schema::Schema::compile(schema) {
-        Ok(schema) => match schema.validate(payload) {
-            Ok(()) => Vec::new(),
-            Err(errors) => errors.iter().map(ToString::to_string).collect(),
+    let document = &catalog.schema_document.document;
+    match tidings::schema::Schemas::compile_at(document, [entry.pointer()]) {
+        Ok(schemas) => match schemas.get(entry.pointer()).map(|s| s.validate(payload)) {
+            None | Some(Ok(())) => Vec::new(),
+            Some(Err(errors)) => errors.iter().map(ToString::to_string).collect(),
         },
         Err(e) => vec![format!("the schema does not compile: {e}")],
     }

@@ -18,7 +18,7 @@ pub fn run(args: &PublishArgs) -> Result<bool, BrokerError> {
     let (catalog, _) = tidings_codegen::catalog(&args.spec, &LoadOptions::default())?;
     let message = find_message(&catalog, &args.message)?;
     let payload = payload(message, args.example, args.data.as_deref())?;
-    let problems = violations(message, &payload);
+    let problems = violations(&catalog, message, &payload);
     if !problems.is_empty() {
         eprintln!("not published: the payload breaks `{}`:", message.name);
         for problem in problems {

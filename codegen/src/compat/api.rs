@@ -15,10 +15,11 @@ pub(super) fn label(m: &Message) -> String {
 }
 
 /// Where a message's payload is in its spec, if known.
-pub(super) fn position(_catalog: &Catalog, m: &Message) -> Option<Position> {
-    m.payload_positions
-        .get("")
-        .or_else(|| m.headers_positions.get(""))
+pub(super) fn position(catalog: &Catalog, m: &Message) -> Option<Position> {
+    let document = &catalog.schema_document;
+    (m.payload_schema.iter())
+        .chain(&m.headers_schema)
+        .find_map(|entry| document.position(entry))
         .map(|p| Position {
             file: p.file.clone(),
             line: p.line,

@@ -27,7 +27,7 @@ pub use render::{render_all, Format};
 use std::fmt;
 use std::path::Path;
 
-use crate::model::Catalog;
+use crate::model::{Catalog, SchemaEntry};
 use crate::source::LoadOptions;
 use crate::Result;
 
@@ -223,38 +223,19 @@ pub fn diff_catalogs(old: &Catalog, new: &Catalog, options: &Options) -> Report 
                 accepted: None,
             });
         }
-        for (path, old_schema, old_positions, new_schema, new_positions) in [
-            (
-                "/payload",
-                &om.payload_schema,
-                &om.payload_positions,
-                &nm.payload_schema,
-                &nm.payload_positions,
-            ),
-            (
-                "/headers",
-                &om.headers_schema,
-                &om.headers_positions,
-                &nm.headers_schema,
-                &nm.headers_positions,
-            ),
+        for (path, old_schema, new_schema) in [
+            ("/payload", &om.payload_schema, &nm.payload_schema),
+            ("/headers", &om.headers_schema, &nm.headers_schema),
         ] {
-            static OPEN: serde_json::Value = serde_json::Value::Bool(true);
             if old_schema.is_none() && new_schema.is_none() {
                 continue;
             }
-            let mut differ = schema::diff::Differ::new(
-                schema::diff::Side {
-                    root: old_schema.as_ref().unwrap_or(&OPEN),
-                    positions: old_positions,
-                },
-                schema::diff::Side {
-                    root: new_schema.as_ref().unwrap_or(&OPEN),
-                    positions: new_positions,
-                },
-                options.strict,
+            let mut differ = schema::diff::Differ::new(side(old), side(new), options.strict);
+            differ.compare_entries(
+                old_schema.as_ref().map(SchemaEntry::pointer),
+                new_schema.as_ref().map(SchemaEntry::pointer),
+                path,
             );
-            differ.compare_roots(path);
             changes.extend(differ.changes);
         }
         if let Some(bump) = major_bump(om.version.as_deref(), nm.version.as_deref()) {
@@ -277,18 +258,12 @@ pub fn diff_catalogs(old: &Catalog, new: &Catalog, options: &Options) -> Report 
         let Some(old_schema) = old.schemas.iter().find(|s| s.key == new_schema.key) else {
             continue;
         };
-        let mut differ = schema::diff::Differ::new(
-            schema::diff::Side {
-                root: &old_schema.schema,
-                positions: &old_schema.positions,
-            },
-            schema::diff::Side {
-                root: &new_schema.schema,
-                positions: &new_schema.positions,
-            },
-            options.strict,
+        let mut differ = schema::diff::Differ::new(side(old), side(new), options.strict);
+        differ.compare_entries(
+            Some(old_schema.schema.pointer()),
+            Some(new_schema.schema.pointer()),
+            "/schema",
         );
-        differ.compare_roots("/schema");
         if !differ.changes.is_empty() {
             report.messages.push(MessageReport {
                 message: format!("schema {}", new_schema.key),
@@ -297,6 +272,14 @@ pub fn diff_catalogs(old: &Catalog, new: &Catalog, options: &Options) -> Report 
         }
     }
     report
+}
+
+/// The schema document of `catalog`, as one side of a comparison.
+fn side(catalog: &Catalog) -> schema::diff::Side<'_> {
+    schema::diff::Side {
+        root: &catalog.schema_document.document,
+        positions: &catalog.schema_document.positions,
+    }
 }
 
 /// "x-version 1.2.0 → 2.0.0" when the major version grew.

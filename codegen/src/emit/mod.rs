@@ -28,6 +28,7 @@ pub fn module(catalog: &Catalog) -> Result<String> {
     }
     items.extend(upcast::from_impls(catalog));
     items.extend(types::default_fns(catalog));
+    items.extend(validate::schema_document(catalog));
     let body = format_allowing(items, has_deprecated(catalog))?;
     Ok(format!("{}\n{body}", header(catalog)))
 }

@@ -26,7 +26,7 @@ pub(crate) fn type_def(catalog: &Catalog, def: &TypeDef) -> TokenStream {
         TypeKind::Struct(s) => {
             let fields = struct_fields(catalog, s, true);
             let closed = s.closed.then(|| quote!(#[serde(deny_unknown_fields)]));
-            let check = validate::container(def.check.as_ref());
+            let check = validate::container(catalog, def.check.as_ref());
             quote! {
                 #doc
                 #[derive(::tidings::serde::Serialize, ::tidings::serde::Deserialize, ::tidings::Validate, #derive_event Clone, Debug, PartialEq)]
@@ -44,7 +44,7 @@ pub(crate) fn type_def(catalog: &Catalog, def: &TypeDef) -> TokenStream {
                 let vdoc = docs::attrs(&v.docs);
                 quote!(#vdoc #[serde(rename = #wire)] #vname,)
             });
-            let check = validate::container(def.check.as_ref());
+            let check = validate::container(catalog, def.check.as_ref());
             quote! {
                 #doc
                 #[derive(::tidings::serde::Serialize, ::tidings::serde::Deserialize, ::tidings::Validate, #derive_event Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -66,7 +66,7 @@ pub(crate) fn type_def(catalog: &Catalog, def: &TypeDef) -> TokenStream {
                 quote!(#value => Ok(Self::#vname),)
             });
             let message = format!("{{other}} is not a valid {}", def.rust_name);
-            let check = validate::container(def.check.as_ref());
+            let check = validate::container(catalog, def.check.as_ref());
             quote! {
                 #doc
                 #[derive(::tidings::serde::Serialize, ::tidings::serde::Deserialize, ::tidings::Validate, #derive_event Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -98,7 +98,7 @@ pub(crate) fn type_def(catalog: &Catalog, def: &TypeDef) -> TokenStream {
         TypeKind::Newtype(inner_ty) => {
             let inner = ty(catalog, inner_ty);
             let field_check = validate::attr(catalog, inner_ty, &def.constraints);
-            let check = validate::container(def.check.as_ref());
+            let check = validate::container(catalog, def.check.as_ref());
             quote! {
                 #doc
                 #[derive(::tidings::serde::Serialize, ::tidings::serde::Deserialize, ::tidings::Validate, #derive_event Clone, Debug, PartialEq)]
@@ -171,7 +171,7 @@ fn union(
             }
         }
     });
-    let check = validate::container(def.check.as_ref());
+    let check = validate::container(catalog, def.check.as_ref());
     let mode = match &u.tag {
         Some(tag) => quote!(#[serde(tag = #tag)]),
         None => quote!(#[serde(untagged)]),

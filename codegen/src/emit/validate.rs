@@ -3,7 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use crate::model::{Catalog, Constraints, Ty, TypeKind};
+use crate::model::{Catalog, Constraints, SchemaEntry, Ty, TypeKind};
 
 /// `#[validate(...)]` for a value of type `ty`, or nothing when it has no constraints.
 pub(crate) fn attr(catalog: &Catalog, ty: &Ty, constraints: &Constraints) -> TokenStream {
@@ -18,14 +18,47 @@ pub(crate) fn attr(catalog: &Catalog, ty: &Ty, constraints: &Constraints) -> Tok
     }
 }
 
-/// `#[validate(schema = ...)]` for a whole-value check; none for a schema that allows all.
-pub(crate) fn container(check: Option<&serde_json::Value>) -> TokenStream {
+/// The name of the module's schema document, which every `schema_in(...)` check names.
+const DOCUMENT: &str = "SCHEMAS";
+
+/// `#[validate(schema_in(SCHEMAS, "/definitions/..."))]` for a whole-value check; none for a
+/// schema that allows all.
+pub(crate) fn container(catalog: &Catalog, check: Option<&SchemaEntry>) -> TokenStream {
     match check {
-        Some(schema) if !allows_everything(schema) => {
-            let text = json_literal(schema);
-            quote!(#[validate(schema = #text)])
+        Some(entry) if !allows_everything(catalog.schema_document.get(entry)) => {
+            let check = schema_in(entry);
+            quote!(#[validate(#check)])
         }
         _ => TokenStream::new(),
+    }
+}
+
+/// `schema_in(SCHEMAS, "/definitions/...")`.
+fn schema_in(entry: &SchemaEntry) -> TokenStream {
+    let document = super::ident(DOCUMENT);
+    let pointer = entry.pointer();
+    quote!(schema_in(#document, #pointer))
+}
+
+/// The module's schema document, when any check uses it: one `static` that every
+/// `schema_in(...)` check takes its entry from.
+pub(crate) fn schema_document(catalog: &Catalog) -> TokenStream {
+    let document = &catalog.schema_document.document;
+    let empty = document
+        .get("definitions")
+        .and_then(serde_json::Value::as_object)
+        .is_none_or(serde_json::Map::is_empty);
+    if empty {
+        return TokenStream::new();
+    }
+    let name = super::ident(DOCUMENT);
+    let text = json_literal(document);
+    quote! {
+        /// Every JSON Schema of this module's messages and types, each once: the checks
+        /// take their entries from it (`#[validate(schema_in(SCHEMAS, "/definitions/..."))]`).
+        /// Parsed and compiled on first use.
+        pub static #name: ::tidings::checks::SchemaDocument =
+            ::tidings::checks::SchemaDocument::new(#text);
     }
 }
 
@@ -176,9 +209,8 @@ fn keys(c: &Constraints) -> Vec<TokenStream> {
         let text = json_literal(value);
         keys.push(quote!(constant = #text));
     }
-    if let Some(schema) = &c.schema {
-        let text = json_literal(schema);
-        keys.push(quote!(schema = #text));
+    if let Some(entry) = &c.schema {
+        keys.push(schema_in(entry));
     }
     if let Some(items) = &c.items {
         let inner = self::keys(items);

@@ -549,23 +549,18 @@ impl<'a> Builder<'a> {
                 Some(p) => self.schema_of(p, loc.child("payload"), legacy_format, &name)?,
                 None => None,
             };
-            let (payload_schema, payload_positions) = match payload {
-                Some((p, ref p_loc)) => {
-                    let (schema, positions) = self.space.bundle_with_positions(p, p_loc)?;
-                    (Some(schema), positions)
-                }
-                None => (None, Default::default()),
+            let payload_schema = match payload {
+                Some((p, ref p_loc)) => Some(self.space.entry_named(p, p_loc, Some(&name))?),
+                None => None,
             };
             let mut headers_schema = None;
-            let mut headers_positions = Default::default();
             let type_id: TypeId = self.messages[i].type_id;
             let payload_ty = self.space.define_message(type_id, payload)?;
             let headers = match node.get("headers") {
                 Some(h) => match self.schema_of(h, loc.child("headers"), None, &name)? {
                     Some((h, h_loc)) => {
-                        let (schema, positions) = self.space.bundle_with_positions(h, &h_loc)?;
-                        headers_schema = Some(schema);
-                        headers_positions = positions;
+                        let key = format!("{name}Headers");
+                        headers_schema = Some(self.space.entry_named(h, &h_loc, Some(&key))?);
                         let (ty, nullable) =
                             self.space.ty_of(h, h_loc, &format!("{name}Headers"))?;
                         Some(if nullable {
@@ -606,8 +601,6 @@ impl<'a> Builder<'a> {
             m.payload = payload_ty;
             m.payload_schema = payload_schema;
             m.headers_schema = headers_schema;
-            m.payload_positions = payload_positions;
-            m.headers_positions = headers_positions;
             m.headers = headers;
             m.correlation_id = correlation_id;
             m.examples = examples;

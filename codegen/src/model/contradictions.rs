@@ -12,94 +12,121 @@ use serde_json::Value;
 use crate::error::{Diagnostic, Error, Result};
 use crate::source::{pointer, Sources};
 
-use super::{Catalog, Constraints, SchemaPositions, TypeKind};
+use std::collections::HashSet;
 
-/// Errors for embedded schemas the runtime cannot evaluate; warnings for contradictions in
-/// message payload and headers schemas.
-pub(crate) fn check(catalog: &mut Catalog, src: &Sources) -> Result<()> {
-    let mut errors = Vec::new();
+use super::{Catalog, Constraints, SchemaEntry, SchemaPositions, TypeKind};
+
+/// Errors for schemas the runtime cannot evaluate; warnings for contradictions. The schema
+/// document is compiled once (what every check of the generated code takes its entry from);
+/// returned for the example check.
+pub(crate) fn check(catalog: &mut Catalog, src: &Sources) -> Result<tidings::schema::Schemas> {
+    let document = &catalog.schema_document;
+    let at = |pointer: &str, message: String| match position(&document.positions, pointer) {
+        Some((file, line, col)) => {
+            let text = (src.doc_ids().map(|id| src.doc(id)))
+                .find(|d| d.display == file)
+                .map_or("", |d| d.text.as_str());
+            Diagnostic::at(file, text, (line, col), message)
+        }
+        None => Diagnostic::file(src.main().display.clone(), message),
+    };
+    let compiled = match tidings::schema::Schemas::compile(&document.document) {
+        Ok(compiled) => compiled,
+        Err(_) => return Err(Error::Specs(evaluation_errors(catalog, &at))),
+    };
     let mut warnings = Vec::new();
-    for m in &catalog.messages {
-        for (what, schema, positions) in [
-            ("payload", &m.payload_schema, &m.payload_positions),
-            ("headers", &m.headers_schema, &m.headers_positions),
-        ] {
-            let Some(schema) = schema else { continue };
-            let at = |pointer: &str, message: String| match position(positions, pointer) {
-                Some((file, line, col)) => {
-                    let text = (src.doc_ids().map(|id| src.doc(id)))
-                        .find(|d| d.display == file)
-                        .map_or("", |d| d.text.as_str());
-                    Diagnostic::at(file, text, (line, col), message)
-                }
-                None => src.diag(m.span, message),
-            };
-            if let Err(e) = tidings::schema::Schema::compile(schema) {
-                errors.push(
-                    at(
-                        &e.pointer,
-                        format!(
-                            "the {what} schema of message `{}` cannot be evaluated: {}",
-                            m.name, e.message
-                        ),
-                    )
-                    .with_pointer(e.pointer.clone()),
-                );
+    let mut seen = HashSet::new();
+    let definitions = document
+        .document
+        .get("definitions")
+        .and_then(Value::as_object);
+    for (key, schema) in definitions.into_iter().flatten() {
+        let base = format!("/definitions/{}", pointer::escape(key));
+        let mut found = Vec::new();
+        contradictions(schema, &mut base.clone(), &mut found, 0);
+        for (pointer, reason) in found {
+            let diagnostic = at(&pointer, String::new());
+            // A schema inside another entry is also an entry of its own when it has a check
+            // of its own: the same place, said once.
+            if !seen.insert((diagnostic.location(), reason.clone())) {
                 continue;
             }
-            let mut found = Vec::new();
-            contradictions(schema, &mut String::new(), &mut found, 0);
-            for (pointer, reason) in found {
-                warnings.push(
-                    at(
-                        &pointer,
-                        format!(
-                            "the {what} schema of message `{}` can never be satisfied at `{}`: \
-                             {reason}; every value there is refused",
-                            m.name,
-                            if pointer.is_empty() { "/" } else { &pointer },
-                        ),
-                    )
-                    .with_pointer(pointer),
-                );
-            }
-        }
-    }
-    // Schemas embedded elsewhere: whole-value checks of other types and field checks.
-    for ty in &catalog.types {
-        let mut schemas: Vec<&Value> = ty.check.iter().collect();
-        collect(&ty.constraints, &mut schemas);
-        if let TypeKind::Struct(s) = &ty.kind {
-            for field in &s.fields {
-                collect(&field.constraints, &mut schemas);
-            }
-        }
-        for schema in schemas {
-            if let Err(e) = tidings::schema::Schema::compile(schema) {
-                let message = format!(
-                    "the schema of `{}` ({}) cannot be evaluated: {}",
-                    ty.rust_name, ty.origin, e.message
-                );
-                if !errors
-                    .iter()
-                    .any(|d: &Diagnostic| d.message.ends_with(&e.message))
-                {
-                    errors.push(
-                        Diagnostic::file(src.main().display.clone(), message)
-                            .with_pointer(e.pointer.clone()),
-                    );
-                }
-            }
+            let inside = &pointer[base.len()..];
+            warnings.push(
+                at(
+                    &pointer,
+                    format!(
+                        "schema `{key}` can never be satisfied at `{}`: {reason}; every value \
+                         there is refused",
+                        if inside.is_empty() { "/" } else { inside },
+                    ),
+                )
+                .with_pointer(inside.to_owned()),
+            );
         }
     }
     catalog.warnings.extend(warnings);
-    match errors.len() {
-        0 => Ok(()),
-        _ => Err(Error::Specs(errors)),
-    }
+    Ok(compiled)
 }
 
-fn collect<'c>(c: &'c Constraints, out: &mut Vec<&'c Value>) {
+/// Every place the document does not compile, each once, naming the first message (or
+/// type) that uses it. Entries compiled one by one: only a broken spec pays for that.
+fn evaluation_errors(
+    catalog: &Catalog,
+    at: &dyn Fn(&str, String) -> Diagnostic,
+) -> Vec<Diagnostic> {
+    let document = &catalog.schema_document.document;
+    let mut users: Vec<(String, &SchemaEntry)> = Vec::new();
+    for m in &catalog.messages {
+        for (what, entry) in [
+            ("payload", &m.payload_schema),
+            ("headers", &m.headers_schema),
+        ] {
+            if let Some(entry) = entry {
+                users.push((format!("the {what} schema of message `{}`", m.name), entry));
+            }
+        }
+    }
+    for ty in &catalog.types {
+        let mut entries: Vec<&SchemaEntry> = ty.check.iter().collect();
+        collect(&ty.constraints, &mut entries);
+        if let TypeKind::Struct(s) = &ty.kind {
+            for field in &s.fields {
+                collect(&field.constraints, &mut entries);
+            }
+        }
+        let user = format!("the schema of `{}` ({})", ty.rust_name, ty.origin);
+        users.extend(entries.into_iter().map(|e| (user.clone(), e)));
+    }
+    let mut errors = Vec::new();
+    let mut seen = HashSet::new();
+    for (user, entry) in users {
+        let Err(e) = tidings::schema::Schemas::compile_at(document, [entry.pointer()]) else {
+            continue;
+        };
+        if seen.insert(e.pointer.clone()) {
+            errors.push(
+                at(
+                    &e.pointer,
+                    format!("{user} cannot be evaluated: {}", e.message),
+                )
+                .with_pointer(e.pointer.clone()),
+            );
+        }
+    }
+    if errors.is_empty() {
+        // Only an entry no check uses could fail; still, say where.
+        if let Err(e) = tidings::schema::Schemas::compile(document) {
+            errors.push(at(
+                &e.pointer,
+                format!("a schema cannot be evaluated: {}", e.message),
+            ));
+        }
+    }
+    errors
+}
+
+fn collect<'c>(c: &'c Constraints, out: &mut Vec<&'c SchemaEntry>) {
     out.extend(c.schema.iter());
     for nested in [&c.items, &c.values].into_iter().flatten() {
         collect(nested, out);

@@ -251,16 +251,14 @@ fn constraint_mismatch(
 }
 
 /// Marks examples that contradict their schema, with a warning for each.
-pub(crate) fn check_all(catalog: &mut Catalog, src: &Sources) {
+/// `schemas` is the catalog's schema document, compiled.
+pub(crate) fn check_all(catalog: &mut Catalog, src: &Sources, schemas: &tidings::schema::Schemas) {
     let mut warnings = Vec::new();
     let mut marks = Vec::new();
-    let compile = |schema: &Option<serde_json::Value>| {
-        schema
-            .as_ref()
-            .and_then(|s| tidings::schema::Schema::compile(s).ok())
+    let compile = |entry: &Option<crate::model::SchemaEntry>| {
+        entry.as_ref().and_then(|e| schemas.get(e.pointer()))
     };
     for (i, m) in catalog.messages.iter().enumerate() {
-        // Most messages of a large document have no examples: nothing to compile for them.
         if m.examples.is_empty() {
             continue;
         }

@@ -28,7 +28,8 @@ pub(super) fn build(src: &Sources, options: &crate::LoadOptions) -> Result<super
     let key = title.clone().unwrap_or(stem);
     let type_id = space.reserve(&key, &doc);
     let payload = Some((root, doc.clone()));
-    let (schema, positions) = space.bundle_with_positions(root, &doc)?;
+    let name = space.types[type_id.0].rust_name.clone();
+    let schema = space.entry_named(root, &doc, Some(&name))?;
     space.define_message(type_id, payload)?;
     let mut schemas = Vec::new();
     for key in ["definitions", "$defs"] {
@@ -52,7 +53,6 @@ pub(super) fn build(src: &Sources, options: &crate::LoadOptions) -> Result<super
         description: super::asyncapi::text_of(root, "description"),
         payload: Ty::Named(type_id),
         payload_schema: Some(schema),
-        payload_positions: positions,
         examples: super::openapi::schema_examples(root),
         ..Message::new(&key, &name, type_id, root.span)
     };
@@ -94,11 +94,9 @@ fn definitions<'a>(
         let at = loc.child(name);
         if crate::source::resolve::ref_of(schema).is_none() {
             if compare {
-                let (bundle, positions) = space.bundle_with_positions(schema, &at)?;
                 out.push(super::NamedSchema {
                     key: name.clone(),
-                    schema: bundle,
-                    positions,
+                    schema: space.entry(schema, &at)?,
                 });
             }
             space.named_at(schema, at.clone());

@@ -34,6 +34,7 @@ struct Parts {
 /// The catalog of what a front end found: every type settled, version families, interfaces,
 /// and the checks every spec gets (contradictions, examples).
 fn assemble(src: &Sources, space: TypeSpace<'_>, parts: Parts) -> Result<Catalog> {
+    let schema_document = space.shared.into_inner().finish(space.dialect);
     let mut types = space.types;
     schema::defaults::settle_defaults(&mut types);
     cycles::fix(&mut types);
@@ -72,14 +73,15 @@ fn assemble(src: &Sources, space: TypeSpace<'_>, parts: Parts) -> Result<Catalog
         interfaces: interfaces::Interfaces::default(),
         warnings: space.warnings,
         schemas: parts.schemas,
+        schema_document,
     };
     naming::default_functions(&mut catalog.types);
     catalog.families = versions::families(&catalog);
     catalog.upcasts = versions::upcasts(&catalog, &catalog.families);
     catalog.aliases = versions::aliases(&catalog);
     catalog.interfaces = interfaces::plan(&catalog);
-    contradictions::check(&mut catalog, src)?;
-    examples::check_all(&mut catalog, src);
+    let schemas = contradictions::check(&mut catalog, src)?;
+    examples::check_all(&mut catalog, src, &schemas);
     Ok(catalog)
 }
 
@@ -125,19 +127,107 @@ pub struct Catalog {
     /// Things that did not stop generation but that the user should know.
     pub warnings: Vec<crate::error::Diagnostic>,
     /// Named schemas of the document (OpenAPI `components/schemas`, a JSON Schema's
-    /// `definitions` / `$defs`), bundled, for `tidings diff` to compare one by one.
+    /// `definitions` / `$defs`), for `tidings diff` to compare one by one.
     pub schemas: Vec<NamedSchema>,
+    /// Every JSON Schema the catalog uses (payloads, headers, whole-value and field checks),
+    /// each once, in one document that the generated code embeds once.
+    pub schema_document: SchemaDocument,
 }
 
-/// A named schema of the document, bundled into one self-contained JSON Schema.
+/// A named schema of the document.
 #[derive(Clone, Debug)]
 pub struct NamedSchema {
     /// Its key (`Pet`).
     pub key: String,
-    /// The bundle.
-    pub schema: serde_json::Value,
-    /// Where each of its schema objects is in the spec.
+    /// Its entry in [`Catalog::schema_document`].
+    pub schema: SchemaEntry,
+}
+
+/// An entry of a [`SchemaDocument`]: the JSON pointer of a schema there
+/// (`/definitions/Pet`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SchemaEntry(pub String);
+
+impl SchemaEntry {
+    /// The JSON pointer.
+    pub fn pointer(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The JSON Schemas of a catalog as one document: each schema of the spec that is used is an
+/// entry of `definitions` (named from where it is in the spec: `Pet` for
+/// `#/components/schemas/Pet`), and every `$ref` points to another entry. What many
+/// messages share is there once, which keeps generated code, generation and the runtime's
+/// compiled schemas in proportion to the spec rather than to its messages times its schemas.
+#[derive(Clone, Debug, Default)]
+pub struct SchemaDocument {
+    /// `{"$schema": ..., "definitions": {...}}`.
+    pub document: serde_json::Value,
+    /// Where each schema object of `document` is in the spec, by its pointer there.
     pub positions: SchemaPositions,
+}
+
+impl SchemaDocument {
+    /// The schema of `entry`, `true` if there is none.
+    pub fn get(&self, entry: &SchemaEntry) -> &serde_json::Value {
+        static OPEN: serde_json::Value = serde_json::Value::Bool(true);
+        self.document.pointer(entry.pointer()).unwrap_or(&OPEN)
+    }
+
+    /// Where the schema of `entry` is in the spec.
+    pub fn position(&self, entry: &SchemaEntry) -> Option<&SourcePosition> {
+        self.positions.get(entry.pointer())
+    }
+
+    /// `entry` as a self-contained document: `{"$ref": entry}` beside the entries it
+    /// reaches (under the same keys) and the document's `$schema`.
+    pub fn standalone(&self, entry: &SchemaEntry) -> serde_json::Value {
+        let mut definitions = serde_json::Map::new();
+        let mut pending = vec![entry.pointer().to_owned()];
+        let mut seen = std::collections::HashSet::new();
+        while let Some(pointer) = pending.pop() {
+            if !seen.insert(pointer.clone()) {
+                continue;
+            }
+            let Some(schema) = self.document.pointer(&pointer) else {
+                continue;
+            };
+            refs_in(schema, &mut pending);
+            if let Some(key) = pointer.strip_prefix("/definitions/") {
+                let key = crate::source::pointer::unescape(key).unwrap_or_else(|_| key.to_owned());
+                definitions.insert(key, schema.clone());
+            }
+        }
+        let mut root = serde_json::Map::new();
+        if let Some(uri) = self.document.get("$schema") {
+            root.insert("$schema".into(), uri.clone());
+        }
+        root.insert("$ref".into(), format!("#{}", entry.pointer()).into());
+        root.insert("definitions".into(), serde_json::Value::Object(definitions));
+        serde_json::Value::Object(root)
+    }
+}
+
+/// The pointers of the `$ref`s (`#/definitions/...`) in `schema`, data included (a bundled
+/// schema's data holds no `$ref` of the bundle's making).
+fn refs_in(schema: &serde_json::Value, out: &mut Vec<String>) {
+    match schema {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("$ref", serde_json::Value::String(r)) => {
+                        if let Some(pointer) = r.strip_prefix('#') {
+                            out.push(pointer.to_owned());
+                        }
+                    }
+                    _ => refs_in(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| refs_in(v, out)),
+        _ => {}
+    }
 }
 
 /// `info` of the spec.
@@ -296,14 +386,10 @@ pub struct Message {
     pub headers: Option<Ty>,
     /// Payload type (the message type itself when the payload is inline).
     pub payload: Ty,
-    /// The payload's JSON Schema as one self-contained document (`None` for other formats).
-    pub payload_schema: Option<serde_json::Value>,
-    /// The headers' JSON Schema as one self-contained document.
-    pub headers_schema: Option<serde_json::Value>,
-    /// Where each schema object of `payload_schema` is in the spec, by its pointer there.
-    pub payload_positions: SchemaPositions,
-    /// The same for `headers_schema`.
-    pub headers_positions: SchemaPositions,
+    /// The payload's JSON Schema, in [`Catalog::schema_document`] (`None` for other formats).
+    pub payload_schema: Option<SchemaEntry>,
+    /// The headers' JSON Schema, in [`Catalog::schema_document`].
+    pub headers_schema: Option<SchemaEntry>,
     /// Correlation id location (`$message.header#/correlationId`).
     pub correlation_id: Option<String>,
     /// Protocol bindings, as written.
@@ -335,8 +421,6 @@ impl Message {
             payload: Ty::Any,
             payload_schema: None,
             headers_schema: None,
-            payload_positions: SchemaPositions::new(),
-            headers_positions: SchemaPositions::new(),
             correlation_id: None,
             bindings: serde_json::Value::Null,
             examples: Vec::new(),
@@ -389,8 +473,8 @@ pub struct TypeDef {
     /// Constraints on the value of a newtype or alias (applied where an alias is used).
     pub constraints: Constraints,
     /// A whole-value check for keywords no typed check covers (`not`, `if`, `oneOf`
-    /// exclusivity, `propertyNames`, ...): the schema, bundled into one document.
-    pub check: Option<serde_json::Value>,
+    /// exclusivity, `propertyNames`, ...): the schema, in [`Catalog::schema_document`].
+    pub check: Option<SchemaEntry>,
 }
 
 /// Validation keywords on one value, as typed checks where tidings has them.
@@ -424,8 +508,8 @@ pub struct Constraints {
     pub items: Option<Box<Constraints>>,
     /// Constraints on each value of a map.
     pub values: Option<Box<Constraints>>,
-    /// The whole schema, for keywords without a typed check.
-    pub schema: Option<serde_json::Value>,
+    /// The whole schema, for keywords without a typed check, in [`Catalog::schema_document`].
+    pub schema: Option<SchemaEntry>,
 }
 
 impl Constraints {

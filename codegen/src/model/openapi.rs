@@ -96,11 +96,9 @@ pub(super) fn build(src: &Sources, options: &crate::LoadOptions) -> Result<super
         for (key, schema, loc) in entries(src, components, "schemas", &doc.child("components")) {
             let (schema, loc) = src.resolve(schema, loc)?;
             if options.compare_named_schemas {
-                let (bundle, positions) = b.space.bundle_with_positions(schema, &loc)?;
                 b.schemas.push(super::NamedSchema {
                     key: key.to_string(),
-                    schema: bundle,
-                    positions,
+                    schema: b.space.entry(schema, &loc)?,
                 });
             }
             b.space.named_as(schema, loc, Some(key));
@@ -325,12 +323,12 @@ impl<'a> Builder<'a> {
     fn convert(&mut self) -> Result<()> {
         for (id, schema, loc) in std::mem::take(&mut self.pending) {
             let type_id = self.messages[id.0].type_id;
-            let (bundle, positions) = self.space.bundle_with_positions(schema, &loc)?;
+            let name = self.space.types[type_id.0].rust_name.clone();
+            let entry = self.space.entry_named(schema, &loc, Some(&name))?;
             let payload = self.space.define_message(type_id, Some((schema, loc)))?;
             let m = &mut self.messages[id.0];
             m.payload = payload;
-            m.payload_schema = Some(bundle);
-            m.payload_positions = positions;
+            m.payload_schema = Some(entry);
         }
         Ok(())
     }

@@ -11,6 +11,16 @@ use syn::{Attribute, Expr, Ident, Lit, LitInt, LitStr, Path, UnOp};
 
 use crate::ctxt::Ctxt;
 
+/// Where a whole-value schema comes from.
+#[derive(Clone)]
+pub(crate) enum SchemaSource {
+    /// `schema = "JSON"`: a schema of its own, as text that parses.
+    Text(String),
+    /// `schema_in(DOCUMENT, "/definitions/Pet")`: an entry of a `static` in scope of type
+    /// `::tidings::checks::SchemaDocument` (generated code shares one document per module).
+    In { document: Path, pointer: String },
+}
+
 /// The attribute's name.
 const VALIDATE: &str = "validate";
 
@@ -69,8 +79,10 @@ pub(crate) struct Checks {
     pub(crate) enumeration: Option<String>,
     /// A JSON value, as text that parses.
     pub(crate) constant: Option<String>,
-    /// A JSON Schema, as text that parses.
-    pub(crate) schema: Option<String>,
+    /// The JSON Schema of the whole value.
+    pub(crate) schema: Option<SchemaSource>,
+    /// `schema = "..."` while it is read.
+    schema_text: Option<String>,
     /// `items(...)`: the checks of each item of a sequence or tuple.
     pub(crate) items: Option<Box<Checks>>,
     /// `values(...)`: the checks of each value of a map.
@@ -175,12 +187,13 @@ impl Checks {
                 }
             }
             "enumeration" | "constant" | "schema" => {
+                let schema_given = key == "schema" && self.schema.is_some();
                 let slot = match key.as_str() {
                     "enumeration" => &mut self.enumeration,
                     "constant" => &mut self.constant,
-                    _ => &mut self.schema,
+                    _ => &mut self.schema_text,
                 };
-                duplicate(cx, path, &key, slot.is_some());
+                duplicate(cx, path, &key, slot.is_some() || schema_given);
                 if let Some(lit) = string_value(cx, &meta) {
                     match serde_json::from_str::<serde_json::Value>(&lit.value()) {
                         Ok(value) => {
@@ -191,6 +204,34 @@ impl Checks {
                         }
                         Err(err) => cx.error_spanned_by(&lit, format!("not JSON: {err}")),
                     }
+                }
+                if let Some(text) = self.schema_text.take() {
+                    self.schema = Some(SchemaSource::Text(text));
+                }
+            }
+            "schema_in" => {
+                duplicate(cx, path, &key, self.schema.is_some());
+                let parsed = (|| {
+                    let content;
+                    syn::parenthesized!(content in meta.input);
+                    let document: Path = content.parse()?;
+                    content.parse::<syn::Token![,]>()?;
+                    let pointer: LitStr = content.parse()?;
+                    let _ = content.parse::<Option<syn::Token![,]>>()?;
+                    Ok::<_, syn::Error>((document, pointer))
+                })();
+                match parsed {
+                    Ok((document, pointer)) if pointer.value().starts_with('/') => {
+                        self.schema = Some(SchemaSource::In {
+                            document,
+                            pointer: pointer.value(),
+                        });
+                    }
+                    Ok((_, pointer)) => cx.error_spanned_by(
+                        &pointer,
+                        "a JSON pointer into the document starts with `/` (`\"/definitions/Pet\"`)",
+                    ),
+                    Err(err) => cx.syn_error(err),
                 }
             }
             "items" | "values" => {
@@ -221,7 +262,7 @@ impl Checks {
                     format!(
                         "unknown validation key `{key}`; expected one of: length, pattern, minimum, \
                          maximum, exclusive_minimum, exclusive_maximum, multiple_of, unique_items, \
-                         format, enumeration, constant, schema, items, values, skip"
+                         format, enumeration, constant, schema, schema_in, items, values, skip"
                     ),
                 );
                 skip_value(&meta);

@@ -12,11 +12,11 @@ pub(crate) fn check(cx: &mut Ctxt, input: &Input) {
         .checks
         .keys
         .iter()
-        .filter(|key| !key.is_ident("schema"))
+        .filter(|key| !key.is_ident("schema") && !key.is_ident("schema_in"))
     {
         cx.error_spanned_by(
             key,
-            "on a type, `#[validate]` accepts only `schema = \"...\"`",
+            "on a type, `#[validate]` accepts only `schema = \"...\"` or `schema_in(...)`",
         );
     }
     check_checks(cx, &input.checks);

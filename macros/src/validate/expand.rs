@@ -9,7 +9,7 @@ use quote::{format_ident, quote};
 use syn::Ident;
 
 use super::ast::{Data, Field, Fields, Input, Step, Style, Variant};
-use super::attr::{Checks, Num};
+use super::attr::{Checks, Num, SchemaSource};
 use super::shape::Shape;
 
 /// The `impl ::tidings::Validate` for a checked input.
@@ -34,11 +34,12 @@ pub(crate) fn impl_validate(input: &Input) -> TokenStream {
     };
     // A type's own schema: decoding checks the payload's JSON against it (through
     // `json_schema`); a value built in code is checked in its JSON form.
-    let whole = input.checks.schema.as_ref().map(|text| {
+    let whole = input.checks.schema.as_ref().map(|source| {
+        let init = schema_init(source);
         quote! {
             fn json_schema() -> ::core::option::Option<&'static ::tidings::checks::Schema> {
                 static SCHEMA: ::std::sync::LazyLock<::tidings::checks::Schema> =
-                    ::std::sync::LazyLock::new(|| ::tidings::checks::Schema::from_json_str(#text));
+                    ::std::sync::LazyLock::new(|| #init);
                 ::core::option::Option::Some(&SCHEMA)
             }
 
@@ -229,8 +230,8 @@ fn expand_checks(checks: &Checks, shape: &Shape, statics: &mut Statics) -> Token
         let expected = statics.json(text, false);
         out.extend(quote!(::tidings::checks::constant(value, &#expected, at, errors);));
     }
-    if let Some(text) = &checks.schema {
-        let schema = statics.schema(text);
+    if let Some(source) = &checks.schema {
+        let schema = statics.schema(source);
         out.extend(quote!(::tidings::checks::schema(value, &#schema, at, errors);));
     }
     if let Some(items) = &checks.items {
@@ -348,12 +349,27 @@ impl Statics {
         })
     }
 
-    fn schema(&mut self, text: &str) -> Ident {
-        self.get("SCHEMA", text, |name| {
+    fn schema(&mut self, source: &SchemaSource) -> Ident {
+        let key = match source {
+            SchemaSource::Text(text) => text.clone(),
+            SchemaSource::In { document, pointer } => {
+                format!("{} {pointer}", quote!(#document))
+            }
+        };
+        let init = schema_init(source);
+        self.get("SCHEMA", &key, |name| {
             quote! {
                 static #name: ::std::sync::LazyLock<::tidings::checks::Schema> =
-                    ::std::sync::LazyLock::new(|| ::tidings::checks::Schema::from_json_str(#text));
+                    ::std::sync::LazyLock::new(|| #init);
             }
         })
+    }
+}
+
+/// The expression that makes the compiled schema of `source`.
+fn schema_init(source: &SchemaSource) -> TokenStream {
+    match source {
+        SchemaSource::Text(text) => quote!(::tidings::checks::Schema::from_json_str(#text)),
+        SchemaSource::In { document, pointer } => quote!(#document.schema(#pointer)),
     }
 }

@@ -809,6 +809,58 @@ pub fn schema<T: Serialize + ?Sized>(
     }
 }
 
+/// The schema document a generated module embeds once: every whole-value and field check of
+/// the module is an entry in it (`/definitions/Pet`), so a schema shared by many messages is
+/// written, parsed and compiled once. Parsed and compiled on first use.
+///
+/// ```
+/// use tidings::checks::SchemaDocument;
+/// use serde_json::json;
+///
+/// static SCHEMAS: SchemaDocument =
+///     SchemaDocument::new(r#"{"definitions": {"Id": {"type": "string", "minLength": 3}}}"#);
+/// let id = SCHEMAS.schema("/definitions/Id");
+/// assert!(id.is_valid(&json!("o-1")));
+/// assert!(!id.is_valid(&json!("o")));
+/// ```
+#[derive(Debug)]
+pub struct SchemaDocument {
+    text: &'static str,
+    compiled: std::sync::OnceLock<crate::schema::Schemas>,
+}
+
+impl SchemaDocument {
+    /// The document `text`, compiled when a schema is first taken from it.
+    pub const fn new(text: &'static str) -> SchemaDocument {
+        SchemaDocument {
+            text,
+            compiled: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The entry at `pointer` (`/definitions/Pet`).
+    ///
+    /// # Panics
+    /// If the document is not JSON, does not compile, or has no entry at `pointer`: the
+    /// generator compiled every entry it refers to when it wrote the code.
+    pub fn schema(&'static self, pointer: &str) -> Schema {
+        let schemas = self.compiled.get_or_init(|| {
+            let document: Value = match serde_json::from_str(self.text) {
+                Ok(document) => document,
+                Err(e) => panic!("schema document is not JSON: {e}"),
+            };
+            match crate::schema::Schemas::compile(&document) {
+                Ok(schemas) => schemas,
+                Err(e) => panic!("{e}"),
+            }
+        });
+        match schemas.get(pointer) {
+            Some(schema) => schema,
+            None => panic!("the schema document has no entry `{pointer}`"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

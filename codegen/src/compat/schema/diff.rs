@@ -14,7 +14,7 @@ use crate::compat::{Change, Effect, Position};
 use crate::model::SchemaPositions;
 use crate::source::vocabulary;
 
-/// One side of the comparison: the bundle (whose `$ref`s point into its `definitions`) and
+/// One side of the comparison: the document (whose `$ref`s point into its `definitions`) and
 /// where its objects are in the spec.
 #[derive(Clone, Copy)]
 pub(crate) struct Side<'a> {
@@ -113,15 +113,18 @@ impl<'a> Differ<'a> {
         }
     }
 
-    /// Compares the two roots, reporting paths under `path` (`/payload`, `/headers`).
-    pub(crate) fn compare_roots(&mut self, path: &str) {
+    /// Compares the schemas at two JSON pointers (into each side's document), reporting
+    /// paths under `path`; a side without one (`None`, or a pointer to nothing) allows all.
+    pub(crate) fn compare_entries(&mut self, old: Option<&str>, new: Option<&str>, path: &str) {
+        static OPEN: Value = Value::Bool(true);
+        let old_value = old.and_then(|p| self.old.root.pointer(p)).unwrap_or(&OPEN);
+        let new_value = new.and_then(|p| self.new.root.pointer(p)).unwrap_or(&OPEN);
         let at = At {
-            old: String::new(),
-            new: String::new(),
+            old: old.unwrap_or_default().to_owned(),
+            new: new.unwrap_or_default().to_owned(),
             path: path.to_owned(),
         };
-        let (old_root, new_root) = (self.old.root, self.new.root);
-        self.compare(old_root, new_root, at);
+        self.compare(old_value, new_value, at);
     }
 
     fn push(

@@ -11,7 +11,7 @@ use super::TypeSpace;
 impl<'a> TypeSpace<'a> {
     /// The constraints of the inline schema `node` on a value of type `ty`. A reference has
     /// none of its own: the named type it resolves to carries them.
-    pub(crate) fn constraints(&self, node: &Node, ty: &Ty) -> Result<Constraints> {
+    pub(crate) fn constraints(&self, node: &Node, loc: &Loc, ty: &Ty) -> Result<Constraints> {
         let mut c = Constraints::default();
         if ref_of(node).is_some() || node.as_map().is_none() {
             return Ok(c);
@@ -28,7 +28,7 @@ impl<'a> TypeSpace<'a> {
         if let Ty::Any = ty {
             // Nothing typed to check against: the whole schema, when it asserts anything.
             if has_assertions(node) {
-                c.schema = Some(self.bundle(node, &Loc::root(node.span.doc))?);
+                c.schema = Some(self.entry(node, loc)?);
             }
             return Ok(c);
         }
@@ -77,7 +77,7 @@ impl<'a> TypeSpace<'a> {
                 // Beside `prefixItems`, `items` is only the items after them.
                 let items = node.get("items").filter(|i| i.as_map().is_some());
                 if let (Some(items), None) = (items, node.get("prefixItems")) {
-                    let item = self.constraints(items, inner)?;
+                    let item = self.constraints(items, &loc.child("items"), inner)?;
                     if !item.is_empty() {
                         c.items = Some(Box::new(item));
                     }
@@ -93,7 +93,8 @@ impl<'a> TypeSpace<'a> {
                     .get("additionalProperties")
                     .filter(|i| i.as_map().is_some())
                 {
-                    let value = self.constraints(values, inner)?;
+                    let value =
+                        self.constraints(values, &loc.child("additionalProperties"), inner)?;
                     if !value.is_empty() {
                         c.values = Some(Box::new(value));
                     }
@@ -111,7 +112,7 @@ impl<'a> TypeSpace<'a> {
             }
         }
         if needs_whole_check(node) && !matches!(ty, Ty::Named(_)) {
-            c.schema = Some(self.bundle(node, &Loc::root(node.span.doc))?);
+            c.schema = Some(self.entry(node, loc)?);
         }
         Ok(c)
     }

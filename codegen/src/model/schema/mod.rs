@@ -41,6 +41,8 @@ pub(crate) struct TypeSpace<'a> {
     pub strict: bool,
     /// The rules of the spec's schemas, which the bundles for the runtime carry.
     pub dialect: Dialect,
+    /// The catalog's schema document as it is built (see [`TypeSpace::entry`]).
+    pub(crate) shared: std::cell::RefCell<bundle::Shared>,
 }
 
 /// The object view of a schema, with `allOf` merged.
@@ -72,6 +74,7 @@ impl<'a> TypeSpace<'a> {
             warnings: Vec::new(),
             strict: false,
             dialect: Dialect::Draft7,
+            shared: Default::default(),
         }
     }
 
@@ -372,7 +375,8 @@ impl<'a> TypeSpace<'a> {
                     && !tagged
                     && (untagged || needs_whole_check(node))
                 {
-                    self.types[id.0].check = Some(self.bundle(node, &loc)?);
+                    let name = self.types[id.0].rust_name.clone();
+                    self.types[id.0].check = Some(self.entry_named(node, &loc, Some(&name))?);
                 }
                 Ok((Ty::Named(id), nullable))
             }
@@ -384,7 +388,7 @@ impl<'a> TypeSpace<'a> {
                     } else {
                         ty
                     };
-                    self.types[id.0].constraints = self.constraints(node, &ty)?;
+                    self.types[id.0].constraints = self.constraints(node, &loc, &ty)?;
                     self.types[id.0].kind = TypeKind::Alias(ty);
                     self.types[id.0].docs = docs;
                     Ok((Ty::Named(id), false))

@@ -68,10 +68,10 @@ impl<'a> TypeSpace<'a> {
                 Some(d) if !required => self.default_for(d, prop, prop_loc, wire)?,
                 _ => None,
             };
-            let mut constraints = self.constraints(prop, &ty)?;
+            let mut constraints = self.constraints(prop, prop_loc, &ty)?;
             for (_, other) in parts.also.iter().filter(|(name, _)| name == wire) {
-                let (other, _) = self.src.resolve(other, prop_loc.clone())?;
-                constraints = constraints.or(&self.constraints(other, &ty)?);
+                let (other, other_loc) = self.src.resolve(other, prop_loc.clone())?;
+                constraints = constraints.or(&self.constraints(other, &other_loc, &ty)?);
             }
             fields.push(Field {
                 wire: wire.clone(),

@@ -94,21 +94,40 @@ fn without_unevaluated(map: &Map<String, Value>, draft7: bool) -> Option<Map<Str
 /// Compiles `schema`, a whole document, into the nodes of a [`Schema`](super::Schema); the
 /// root is the first.
 pub(super) fn document(schema: &Value) -> Result<Vec<Node>, SchemaError> {
+    entries(schema, &[""]).map(|(nodes, _)| nodes)
+}
+
+/// Compiles the schemas at `pointers` in `document` (JSON pointers, `""` for the root)
+/// together: what several of them reach is compiled once. The nodes, and each entry's node
+/// in the order of `pointers`.
+pub(super) fn entries(
+    document: &Value,
+    pointers: &[&str],
+) -> Result<(Vec<Node>, Vec<NodeId>), SchemaError> {
     let mut compiler = Compiler {
-        root: schema,
-        dialect: Dialect::of(schema),
+        root: document,
+        dialect: Dialect::of(document),
         nodes: Vec::new(),
         locations: Vec::new(),
         by_location: HashMap::new(),
         pending: Vec::new(),
     };
-    compiler.compile(schema, String::new(), 0)?;
-    while let Some((id, location)) = compiler.pending.pop() {
-        let target = schema.pointer(&location).unwrap_or(&Value::Bool(true));
-        compiler.fill(id, target, location, 0)?;
+    let mut ids = Vec::with_capacity(pointers.len());
+    for &pointer in pointers {
+        let Some(schema) = document.pointer(pointer) else {
+            return Err(SchemaError {
+                pointer: pointer.to_owned(),
+                message: "no schema at this pointer".into(),
+            });
+        };
+        ids.push(compiler.compile(schema, pointer.to_owned(), 0)?);
+        while let Some((id, location)) = compiler.pending.pop() {
+            let target = document.pointer(&location).unwrap_or(&Value::Bool(true));
+            compiler.fill(id, target, location, 0)?;
+        }
     }
     compiler.reject_endless_cycles()?;
-    Ok(compiler.nodes)
+    Ok((compiler.nodes, ids))
 }
 
 struct Compiler<'a> {

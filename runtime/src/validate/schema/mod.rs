@@ -68,10 +68,13 @@ mod sink; // where violations go: all recorded, or none and stop at the first
 mod tree; // the compiled nodes and keywords
 mod unique; // uniqueItems: equal items found by hashing
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use self::sink::{Quiet, Report};
-use self::tree::{Node, ROOT};
+use self::tree::{Node, NodeId, ROOT};
 use crate::json::describe_pointer;
 use crate::validate::{Pointer, ValidationErrors};
 
@@ -85,8 +88,70 @@ const MAX_DEPTH: usize = 512;
 /// A JSON Schema (draft-07, 2019-09 or 2020-12), compiled.
 #[derive(Clone, Debug)]
 pub struct Schema {
-    /// Every sub-schema reached from the root; the root is `nodes[0]`.
-    nodes: Vec<Node>,
+    /// Every sub-schema reached from the root, shared by the schemas of one [`Schemas`].
+    nodes: Arc<[Node]>,
+    /// The schema itself, among `nodes`.
+    root: NodeId,
+}
+
+/// The schemas of one document, compiled together: a catalog's shared schema document, whose
+/// entries (`/definitions/Pet`) reference one another. What several entries reach is compiled
+/// once, and each [`Schema`] taken out shares those nodes.
+///
+/// ```
+/// use tidings::schema::Schemas;
+/// use serde_json::json;
+///
+/// let schemas = Schemas::compile(&json!({"definitions": {
+///     "Pet": {"type": "object", "required": ["name"], "properties": {"owner": {"$ref": "#/definitions/Owner"}}},
+///     "Owner": {"type": "object", "required": ["id"]},
+/// }}))?;
+/// let pet = schemas.get("/definitions/Pet").expect("an entry");
+/// assert!(!pet.is_valid(&json!({"name": "Rex", "owner": {}})));
+/// # Ok::<(), tidings::schema::SchemaError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Schemas {
+    nodes: Arc<[Node]>,
+    /// Each entry's node, by its JSON pointer.
+    entries: HashMap<String, NodeId>,
+}
+
+impl Schemas {
+    /// Compiles every entry of `document`'s `definitions` and `$defs` (and the root).
+    pub fn compile(document: &Value) -> Result<Schemas, SchemaError> {
+        let mut pointers = vec![String::new()];
+        for keyword in ["definitions", "$defs"] {
+            if let Some(map) = document.get(keyword).and_then(Value::as_object) {
+                pointers.extend(
+                    map.keys()
+                        .map(|k| format!("/{keyword}/{}", crate::json::escape_token(k))),
+                );
+            }
+        }
+        Schemas::compile_at(document, pointers.iter().map(String::as_str))
+    }
+
+    /// Compiles the schemas at `pointers` in `document`.
+    pub fn compile_at<'p>(
+        document: &Value,
+        pointers: impl IntoIterator<Item = &'p str>,
+    ) -> Result<Schemas, SchemaError> {
+        let pointers: Vec<&str> = pointers.into_iter().collect();
+        let (nodes, ids) = compile::entries(document, &pointers)?;
+        Ok(Schemas {
+            nodes: nodes.into(),
+            entries: pointers.iter().map(|p| p.to_string()).zip(ids).collect(),
+        })
+    }
+
+    /// The schema at `pointer`, if it is one of the entries compiled.
+    pub fn get(&self, pointer: &str) -> Option<Schema> {
+        self.entries.get(pointer).map(|&root| Schema {
+            nodes: Arc::clone(&self.nodes),
+            root,
+        })
+    }
 }
 
 /// Why a document is not a schema tidings can evaluate.
@@ -103,7 +168,8 @@ impl Schema {
     /// Compiles `schema`, a JSON Schema document: draft-07, or the draft its `$schema` names.
     pub fn compile(schema: &Value) -> Result<Schema, SchemaError> {
         Ok(Schema {
-            nodes: compile::document(schema)?,
+            nodes: compile::document(schema)?.into(),
+            root: ROOT,
         })
     }
 
@@ -126,7 +192,7 @@ impl Schema {
     /// Checks `value`, which sits at `at` in the payload, recording every violation in
     /// `errors`. `at` is the same when this returns.
     pub fn validate_at(&self, value: &Value, at: &mut Pointer, errors: &mut ValidationErrors) {
-        self.check(ROOT, value, &mut Report { at, errors }, 0);
+        self.check(self.root, value, &mut Report { at, errors }, 0);
     }
 
     /// Checks `value`; every violation, or `Ok(())`.
@@ -138,7 +204,7 @@ impl Schema {
 
     /// Whether `value` is valid: stops at the first violation and builds no messages.
     pub fn is_valid(&self, value: &Value) -> bool {
-        self.check(ROOT, value, &mut Quiet::default(), 0)
+        self.check(self.root, value, &mut Quiet::default(), 0)
     }
 }
 
