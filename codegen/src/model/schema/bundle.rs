@@ -153,6 +153,61 @@ fn nullable_to_json_schema(
 }
 
 impl<'a> TypeSpace<'a> {
+    /// The dialect of the schema at `loc`: what the nearest `$schema` on the way there from
+    /// its file's root names (the schema's own included), else the spec's.
+    fn dialect_at(&self, loc: &Loc) -> Dialect {
+        let mut dialect = self.dialect;
+        let mut node = &self.src.doc(loc.doc).root;
+        let named = |node: &Node| {
+            node.get("$schema")
+                .and_then(Node::as_str)
+                .map(Dialect::of_uri)
+        };
+        if let Some(d) = named(node) {
+            dialect = d;
+        }
+        for token in loc.pointer.split('/').skip(1) {
+            let token =
+                crate::source::pointer::unescape(token).unwrap_or_else(|_| token.to_owned());
+            let Some(next) = crate::source::pointer::step(node, &token) else {
+                break;
+            };
+            node = next;
+            if let Some(d) = named(node) {
+                dialect = d;
+            }
+        }
+        dialect
+    }
+
+    /// A definition of the shared document: `node` at `loc` bundled, saying its dialect
+    /// where it is not `outer`, the document's (an AsyncAPI payload's own `$schema`, a JSON
+    /// Schema file referenced from a spec of another dialect).
+    #[allow(clippy::too_many_arguments)]
+    fn definition<'n>(
+        &'n self,
+        node: &'n Node,
+        loc: &Loc,
+        outer: Dialect,
+        key: &str,
+        keys: &mut Keys<'_>,
+        pending: &mut Vec<(&'n Node, Loc, String)>,
+        positions: Option<&mut SchemaPositions>,
+    ) -> Result<serde_json::Value> {
+        let mut at = format!("/definitions/{key}");
+        let mut value = self.bundle_node(node, loc, false, keys, pending, &mut at, positions)?;
+        let dialect = self.dialect_at(loc);
+        if dialect != outer {
+            if let serde_json::Value::Object(map) = &mut value {
+                let uri = dialect
+                    .schema_uri()
+                    .unwrap_or("http://json-schema.org/draft-07/schema#");
+                map.entry("$schema").or_insert_with(|| uri.into());
+            }
+        }
+        Ok(value)
+    }
+
     /// `node` at `loc` as an entry of the catalog's shared schema document, with every schema
     /// it references. A reference with nothing beside it that the evaluator applies is the
     /// entry of its target.
@@ -171,7 +226,7 @@ impl<'a> TypeSpace<'a> {
         let (mut node, mut loc, mut name) = (node, loc.clone(), name);
         for _ in 0..64 {
             let bare = ref_of(node).is_some()
-                && (matches!(self.dialect, Dialect::Draft7 | Dialect::OpenApi30)
+                && (matches!(self.dialect_at(&loc), Dialect::Draft7 | Dialect::OpenApi30)
                     || node
                         .as_map()
                         .unwrap_or_default()
@@ -194,14 +249,13 @@ impl<'a> TypeSpace<'a> {
         if new {
             let mut pending = vec![(node, loc, key.clone())];
             while let Some((target, target_loc, key)) = pending.pop() {
-                let mut at = format!("/definitions/{key}");
-                let value = self.bundle_node(
+                let value = self.definition(
                     target,
                     &target_loc,
-                    false,
+                    self.dialect,
+                    &key,
                     &mut keys,
                     &mut pending,
-                    &mut at,
                     Some(&mut shared.positions),
                 )?;
                 shared.definitions.insert(key, value);
@@ -230,20 +284,26 @@ impl<'a> TypeSpace<'a> {
             &mut String::new(),
             None,
         )?;
+        let outer = self.dialect_at(loc);
         while let Some((target, target_loc, key)) = pending.pop() {
-            let mut at = format!("/definitions/{key}");
-            let value = self.bundle_node(
+            let value = self.definition(
                 target,
                 &target_loc,
-                false,
+                outer,
+                &key,
                 &mut keys,
                 &mut pending,
-                &mut at,
                 None,
             )?;
             definitions.insert(key, value);
         }
-        let uri = self.dialect.schema_uri();
+        // Under the root schema's dialect: a definition of another says its own.
+        let uri = match outer {
+            Dialect::Draft7 | Dialect::OpenApi30 if self.dialect != Dialect::Draft7 => {
+                Some("http://json-schema.org/draft-07/schema#")
+            }
+            dialect => dialect.schema_uri(),
+        };
         if !definitions.is_empty() || uri.is_some() {
             if !root.is_object() {
                 // A boolean root schema with definitions: wrap it.
@@ -325,7 +385,7 @@ impl<'a> TypeSpace<'a> {
                     }
                     // Beside a `$ref`, keywords that constrain stay (2019-09 on applies them;
                     // the evaluator ignores them under draft-07); annotations go.
-                    if reference && (k == "$ref" || is_annotation(k)) {
+                    if reference && (k == "$ref" || (is_annotation(k) && k != "$schema")) {
                         continue;
                     }
                     let data = keywords && crate::source::is_data_key(k);

@@ -23,12 +23,44 @@ enum Dialect {
 
 impl Dialect {
     fn of(root: &Value) -> Dialect {
-        match root.get("$schema").and_then(Value::as_str) {
-            Some(uri) if uri.contains("/draft/2019-09/") || uri.contains("/draft/2020-12/") => {
-                Dialect::Modern
+        Dialect::named(root).unwrap_or(Dialect::Draft7)
+    }
+
+    /// The dialect a schema's own `$schema` names, if it has one.
+    fn named(schema: &Value) -> Option<Dialect> {
+        Dialect::named_in(schema.as_object()?)
+    }
+
+    /// [`named`](Self::named), for a schema object.
+    fn named_in(schema: &Map<String, Value>) -> Option<Dialect> {
+        match schema.get("$schema")?.as_str()? {
+            uri if uri.contains("/draft/2019-09/") || uri.contains("/draft/2020-12/") => {
+                Some(Dialect::Modern)
             }
-            _ => Dialect::Draft7,
+            _ => Some(Dialect::Draft7),
         }
+    }
+
+    /// The dialect of the schema at `pointer` in `document`: what the nearest `$schema` on
+    /// the way there (the schema's own included) names, draft-07 without one. A document
+    /// may hold schemas of several dialects, each entry or embedded resource naming its own.
+    fn at(document: &Value, pointer: &str) -> Dialect {
+        let mut dialect = Dialect::of(document);
+        let mut node = document;
+        for token in pointer.split('/').skip(1) {
+            let token = token.replace("~1", "/").replace("~0", "~");
+            let next = match node {
+                Value::Object(map) => map.get(&token),
+                Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
+                _ => None,
+            };
+            let Some(next) = next else { break };
+            node = next;
+            if let Some(named) = Dialect::named(node) {
+                dialect = named;
+            }
+        }
+        dialect
     }
 }
 
@@ -120,9 +152,11 @@ pub(super) fn entries(
                 message: "no schema at this pointer".into(),
             });
         };
+        compiler.dialect = Dialect::at(document, pointer);
         ids.push(compiler.compile(schema, pointer.to_owned(), 0)?);
         while let Some((id, location)) = compiler.pending.pop() {
             let target = document.pointer(&location).unwrap_or(&Value::Bool(true));
+            compiler.dialect = Dialect::at(document, &location);
             compiler.fill(id, target, location, 0)?;
         }
     }
@@ -243,7 +277,21 @@ impl Compiler<'_> {
         }
     }
 
+    /// The keywords of the schema `map`, under the dialect its own `$schema` names, if any.
     fn keywords(
+        &mut self,
+        map: &Map<String, Value>,
+        location: &str,
+        depth: usize,
+    ) -> Result<Vec<Keyword>, SchemaError> {
+        let outer = self.dialect;
+        self.dialect = Dialect::named_in(map).unwrap_or(outer);
+        let keywords = self.keywords_in_dialect(map, location, depth);
+        self.dialect = outer;
+        keywords
+    }
+
+    fn keywords_in_dialect(
         &mut self,
         map: &Map<String, Value>,
         location: &str,
