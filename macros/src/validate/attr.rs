@@ -21,6 +21,9 @@ pub(crate) enum SchemaSource {
     In { document: Path, pointer: String },
 }
 
+/// `schema` and `schema_in` together, or either twice.
+const ONE_SCHEMA: &str = "one schema per value: `schema = \"...\"` or `schema_in(...)`, once";
+
 /// The attribute's name.
 const VALIDATE: &str = "validate";
 
@@ -193,7 +196,10 @@ impl Checks {
                     "constant" => &mut self.constant,
                     _ => &mut self.schema_text,
                 };
-                duplicate(cx, path, &key, slot.is_some() || schema_given);
+                duplicate(cx, path, &key, slot.is_some());
+                if schema_given {
+                    cx.error_spanned_by(path, ONE_SCHEMA);
+                }
                 if let Some(lit) = string_value(cx, &meta) {
                     match serde_json::from_str::<serde_json::Value>(&lit.value()) {
                         Ok(value) => {
@@ -210,7 +216,9 @@ impl Checks {
                 }
             }
             "schema_in" => {
-                duplicate(cx, path, &key, self.schema.is_some());
+                if self.schema.is_some() {
+                    cx.error_spanned_by(path, ONE_SCHEMA);
+                }
                 let parsed = (|| {
                     let content;
                     syn::parenthesized!(content in meta.input);

@@ -302,6 +302,40 @@ mod tests {
     pub(super) const DRAFT_2020_12: &str = "https://json-schema.org/draft/2020-12/schema";
 
     #[test]
+    fn the_entries_of_one_document_share_their_nodes_and_keep_their_dialects() {
+        let document = json!({"definitions": {
+            // 2020-12 by its own `$schema`: `maxItems` beside `$ref` applies.
+            "modern": {"$schema": DRAFT_2020_12, "$ref": "#/definitions/list", "maxItems": 1},
+            // The document's draft-07: it does not.
+            "classic": {"$ref": "#/definitions/list", "maxItems": 1},
+            "list": {"type": "array"},
+            // Inside a 2020-12 resource, without a `$schema` of its own.
+            "resource": {"$schema": DRAFT_2020_12, "$defs": {"inner": {"$ref": "#/definitions/list", "maxItems": 1}}},
+            "via": {"$ref": "#/definitions/resource/$defs/inner"},
+        }});
+        let schemas = Schemas::compile(&document).unwrap();
+        let get = |p: &str| schemas.get(p).unwrap_or_else(|| panic!("no entry {p}"));
+        let two = json!([1, 2]);
+        assert!(!get("/definitions/modern").is_valid(&two));
+        assert!(get("/definitions/classic").is_valid(&two));
+        assert!(!get("/definitions/via").is_valid(&two));
+        assert!(!get("/definitions/classic").is_valid(&json!("not a list")));
+        assert!(schemas.get("/definitions/missing").is_none());
+        // One set of nodes: `list` compiled once for the three entries reaching it.
+        let (a, b) = (get("/definitions/modern"), get("/definitions/classic"));
+        assert!(Arc::ptr_eq(&a.nodes, &b.nodes));
+        let lists = (a.nodes.iter())
+            .filter(|n| format!("{n:?}").contains("Types"))
+            .count();
+        assert_eq!(lists, 1, "{:?}", a.nodes);
+
+        // What an entry reaches must compile; a pointer to nothing is an error.
+        let broken = json!({"definitions": {"a": {"$ref": "#/definitions/nowhere"}}});
+        assert!(Schemas::compile(&broken).is_err());
+        assert!(Schemas::compile_at(&document, ["/definitions/nowhere"]).is_err());
+    }
+
+    #[test]
     fn from_json_str_compiles_or_panics() {
         let schema = Schema::from_json_str(r#"{"type": "boolean"}"#);
         assert!(schema.is_valid(&json!(true)));
