@@ -4,7 +4,9 @@
 //!
 //! For each: the median time to generate Rust (load, resolve, model, emit, format), the median
 //! time to only parse the same text, their ratio, and the peak memory of a process that
-//! generates it once. The OpenAPI document's generated crate is then built in a workspace of
+//! generates it once. For the OpenAPI document also the time its generated crate's first
+//! check takes to parse and compile the crate's schema document (once per process). Its
+//! generated crate is then built in a workspace of
 //! its own (sharing `target/programs` with the tests' programs, so the runtime's dependencies
 //! build once): the time to compile that crate alone, and whether clippy passes with warnings
 //! denied.
@@ -241,6 +243,15 @@ const PROFILE: &str = "[profile.dev]\ndebug = false\nincremental = false\n\n\
 fn openapi_crate(repo: &Path, spec: &Path, dir: &Path, measured: &Measured) -> bool {
     const NAME: &str = "synthetic-openapi";
     let runtime = tidings_codegen::RuntimeDep::Path(repo.join("runtime"));
+    // What the generated crate's first check does: parse and compile its schema document.
+    let schemas = tidings_codegen::catalog(spec, &LoadOptions::default()).map(|(catalog, _)| {
+        let text = catalog.schema_document.document.to_string();
+        let time = median(|| {
+            let document: Value = serde_json::from_str(&text).unwrap_or_default();
+            let _ = std::hint::black_box(tidings::schema::Schemas::compile(&document));
+        });
+        (text.len(), time)
+    });
     // The generation is dropped before the builds, which need the memory.
     let files = tidings_codegen::generate(spec, &LoadOptions::default())
         .and_then(|generated| tidings_codegen::crate_files(&generated, NAME, &runtime, false));
@@ -319,6 +330,13 @@ fn openapi_crate(repo: &Path, spec: &Path, dir: &Path, measured: &Measured) -> b
         measured.peak.map_or_else(|| "n/a".to_string(), mib),
     );
     println!("  generated lines (lib.rs):  {lines:>10}");
+    if let Ok((len, time)) = &schemas {
+        println!(
+            "  schema document:           {:>10}   (parsed and compiled in {:.0} ms, once, at the crate's first check)",
+            format!("{:.0} KiB", *len as f64 / 1024.0),
+            ms(*time)
+        );
+    }
     match &compile {
         Ok(d) => println!(
             "  compile, crate alone:      {:>10}   (cargo build -p, dev profile of target/programs)",

@@ -116,7 +116,7 @@ fn main() -> ExitCode {
         ["fuzz-schemas", rest @ ..] => fuzz_schemas(rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask ci | package | bench [codegen | validate | events | compat | brokers | consume [BROKER...]] | fuzz-schemas [--seed N] \
+                "usage: cargo xtask ci | package | bench [codegen | validate | events | compat | brokers | consume [BROKER...]] | bench-spec openapi FILE | fuzz-schemas [--seed N] \
                  [--count M] [--payloads P] | check-compat [--against REF] [--mode backward|forward|full] [--specs GLOB] [--strict]"
             );
             ExitCode::from(2)

@@ -115,7 +115,7 @@ impl<'a> TypeSpace<'a> {
                 branch_loc.clone(),
                 &format!("{union_name}{rust_name}"),
             )?;
-            let constraints = self.constraints(branch, &branch_loc, &ty)?;
+            let constraints = self.constraints(branch, branch_loc, &ty)?;
             let ty = if branch_nullable {
                 Ty::Option(Box::new(ty))
             } else {
