@@ -69,6 +69,7 @@ pub mod error;
 pub mod event;
 pub mod publish;
 pub mod reliability;
+pub mod spec;
 pub mod testing;
 pub mod transport;
 pub mod validate;

@@ -52,6 +52,8 @@ pub(crate) struct Field<'a> {
     pub(crate) checks: Checks,
     pub(crate) shape: Shape,
     pub(crate) step: Step,
+    /// The field's type, whose own constraints `describe` writes too.
+    pub(crate) ty: &'a syn::Type,
 }
 
 /// How a field's pointer continues from its container's.
@@ -143,6 +145,7 @@ impl<'a> Fields<'a> {
                     checks: Checks::from_attrs(cx, &field.attrs),
                     shape: Shape::of(&field.ty),
                     step,
+                    ty: &field.ty,
                 }
             })
             .collect();

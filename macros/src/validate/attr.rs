@@ -27,6 +27,14 @@ const ONE_SCHEMA: &str = "one schema per value: `schema = \"...\"` or `schema_in
 /// The attribute's name.
 const VALIDATE: &str = "validate";
 
+/// The name users write for the format variant `variant`.
+pub(crate) fn format_name(variant: &str) -> Option<&'static str> {
+    FORMATS
+        .iter()
+        .find(|(_, v)| *v == variant)
+        .map(|(name, _)| *name)
+}
+
 /// `format = "..."`: each name users write, and its variant of `::tidings::checks::Format`.
 /// The macro cannot see the runtime's list, and an unknown name deserves an error that lists
 /// the known ones: `runtime/tests/formats.rs` derives every `Format` through this table, with
@@ -75,6 +83,8 @@ pub(crate) struct Checks {
     pub(crate) exclusive_maximum: Option<Num>,
     /// The expression of the `::tidings::checks::Decimal` to divide by, positive.
     pub(crate) multiple_of: Option<TokenStream>,
+    /// The same number as its literal's text (a JSON number), for the schema.
+    pub(crate) multiple_of_text: Option<String>,
     pub(crate) unique_items: bool,
     /// The variant of `::tidings::checks::Format`.
     pub(crate) format: Option<&'static str>,
@@ -85,7 +95,7 @@ pub(crate) struct Checks {
     /// The JSON Schema of the whole value.
     pub(crate) schema: Option<SchemaSource>,
     /// `schema = "..."` while it is read.
-    schema_text: Option<String>,
+    pub(crate) schema_text: Option<String>,
     /// `items(...)`: the checks of each item of a sequence or tuple.
     pub(crate) items: Option<Box<Checks>>,
     /// `values(...)`: the checks of each value of a map.
@@ -160,7 +170,10 @@ impl Checks {
                 duplicate(cx, path, &key, self.multiple_of.is_some());
                 match meta.value().and_then(|value| value.parse::<Expr>()) {
                     Ok(expr) => match divisor(&expr) {
-                        Some(divisor) => self.multiple_of = Some(divisor),
+                        Some(divisor) => {
+                            self.multiple_of = Some(divisor);
+                            self.multiple_of_text = positive_literal(&expr);
+                        }
                         None => cx.error_spanned_by(
                             &expr,
                             "`multiple_of` takes a positive number literal",

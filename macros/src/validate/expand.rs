@@ -51,6 +51,14 @@ pub(crate) fn impl_validate(input: &Input) -> TokenStream {
             }
         }
     });
+    let describe = super::describe::body(input);
+    let describe = (!describe.is_empty()).then(|| {
+        quote! {
+            fn describe(cursor: &mut ::tidings::spec::Cursor<'_>) {
+                #describe
+            }
+        }
+    });
     let name = input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let statics = statics.tokens;
@@ -71,6 +79,7 @@ pub(crate) fn impl_validate(input: &Input) -> TokenStream {
                 #body
             }
             #whole
+            #describe
         }
     }
 }

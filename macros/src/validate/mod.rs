@@ -4,13 +4,15 @@
 //! (each value checked on its own, at compile time), [`pointer`] reads where `#[serde(...)]`
 //! puts each value in the JSON, [`shape`] sees the wrappers of each field's type, [`ast`]
 //! gathers all that per field and variant, [`check`] applies the rules between keys, and
-//! [`expand`] writes the impl from the result. Every problem is recorded in one [`Ctxt`].
+//! [`expand`] writes the impl from the result ([`describe`] its `describe`, the checks
+//! written into a JSON Schema). Every problem is recorded in one [`Ctxt`].
 //!
 //! [`Checks`]: attr::Checks
 
 mod ast;
 mod attr;
 mod check;
+mod describe;
 mod expand;
 mod pointer;
 mod shape;

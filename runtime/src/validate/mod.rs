@@ -230,6 +230,14 @@ pub trait Validate {
     fn validate_decoded_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
         self.validate_at(at, errors)
     }
+
+    /// Writes what [`validate_at`](Self::validate_at) checks into this type's JSON Schema
+    /// at `cursor` (as `schemars` writes it), so that the schema accepts what `Validate`
+    /// accepts: `#[derive(Validate)]` describes each field's checks and its type's; wrappers
+    /// describe their contents. Nothing for types without constraints.
+    fn describe(cursor: &mut crate::spec::Cursor<'_>) {
+        let _ = cursor;
+    }
 }
 
 /// Values with no constraints of their own: the plain leaf types that generated and hand-written
@@ -286,6 +294,10 @@ impl<T: Validate + ?Sized> Validate for &T {
     fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
         (**self).validate_at(at, errors)
     }
+
+    fn describe(cursor: &mut crate::spec::Cursor<'_>) {
+        cursor.describe::<T>()
+    }
 }
 
 /// Smart pointers hold the value itself.
@@ -295,6 +307,10 @@ macro_rules! deref {
             #[inline]
             fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
                 (**self).validate_at(at, errors)
+            }
+
+            fn describe(cursor: &mut crate::spec::Cursor<'_>) {
+                cursor.describe::<T>()
             }
         }
     )*};
@@ -307,6 +323,10 @@ impl<B: Validate + ToOwned + ?Sized> Validate for Cow<'_, B> {
     fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
         (**self).validate_at(at, errors)
     }
+
+    fn describe(cursor: &mut crate::spec::Cursor<'_>) {
+        cursor.describe::<B>()
+    }
 }
 
 impl<T: Validate> Validate for Option<T> {
@@ -315,6 +335,10 @@ impl<T: Validate> Validate for Option<T> {
         if let Some(value) = self {
             value.validate_at(at, errors)
         }
+    }
+
+    fn describe(cursor: &mut crate::spec::Cursor<'_>) {
+        cursor.some().describe::<T>()
     }
 }
 
@@ -345,6 +369,10 @@ macro_rules! sequence {
             fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
                 validate_items(self.iter(), at, errors)
             }
+
+            fn describe(cursor: &mut crate::spec::Cursor<'_>) {
+                cursor.items().describe::<T>()
+            }
         }
     )*};
 }
@@ -374,12 +402,18 @@ impl<K: Serialize, T: Validate> Validate for BTreeMap<K, T> {
     fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
         validate_entries(self.iter(), at, errors)
     }
+    fn describe(cursor: &mut crate::spec::Cursor<'_>) {
+        cursor.values().describe::<T>()
+    }
 }
 
 impl<K: Serialize, T: Validate, S> Validate for HashMap<K, T, S> {
     #[inline]
     fn validate_at(&self, at: &mut Pointer, errors: &mut ValidationErrors) {
         validate_entries(self.iter(), at, errors)
+    }
+    fn describe(cursor: &mut crate::spec::Cursor<'_>) {
+        cursor.values().describe::<T>()
     }
 }
 
@@ -397,6 +431,10 @@ macro_rules! tuple {
                     self.$index.validate_at(at, errors);
                     at.truncate(mark);
                 )+
+            }
+
+            fn describe(cursor: &mut crate::spec::Cursor<'_>) {
+                $(cursor.index($index).describe::<$name>();)+
             }
         }
     };
