@@ -102,8 +102,9 @@ fn described<T: JsonSchema + Validate>() -> Value {
     schema
 }
 
-/// A small deterministic generator (splitmix64).
-struct Rng(u64);
+/// A small deterministic generator (splitmix64), with the share of broken choices (percent)
+/// the current instance is made with.
+struct Rng(u64, u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -122,6 +123,12 @@ impl Rng {
         self.next() % 100 < percent
     }
 
+    /// A broken choice, at the current instance's rate.
+    fn noise(&mut self) -> bool {
+        let rate = self.1;
+        self.chance(rate)
+    }
+
     fn pick(&mut self, pool: &[Value]) -> Value {
         pool[self.below(pool.len())].clone()
     }
@@ -134,7 +141,7 @@ fn leaf(schema: &Value, pool: &[Value], rng: &mut Rng) -> Value {
         static COMPILED: std::cell::RefCell<std::collections::HashMap<String, Schema>> =
             Default::default();
     }
-    if rng.chance(30) {
+    if rng.noise() {
         return rng.pick(pool);
     }
     let good: Vec<Value> = COMPILED.with(|c| {
@@ -192,7 +199,7 @@ fn instance(root: &Value, schema: &Value, rng: &mut Rng, depth: usize) -> Value 
         json!(2),
         json!(7),
     ];
-    if depth > 12 || rng.chance(2) {
+    if depth > 12 || rng.noise() {
         let any = [
             json!(null),
             json!(true),
@@ -217,12 +224,12 @@ fn instance(root: &Value, schema: &Value, rng: &mut Rng, depth: usize) -> Value 
         }
     }
     if let Some(values) = map.get("enum").and_then(Value::as_array) {
-        if rng.chance(80) {
+        if !rng.noise() {
             return rng.pick(values);
         }
     }
     if let Some(value) = map.get("const") {
-        if rng.chance(80) {
+        if !rng.noise() {
             return value.clone();
         }
     }
@@ -245,7 +252,7 @@ fn instance(root: &Value, schema: &Value, rng: &mut Rng, depth: usize) -> Value 
                     .iter()
                     .map(|s| instance(root, s, rng, depth + 1))
                     .collect();
-                if rng.chance(10) {
+                if rng.noise() {
                     items.pop();
                 }
                 return Value::Array(items);
@@ -254,7 +261,7 @@ fn instance(root: &Value, schema: &Value, rng: &mut Rng, depth: usize) -> Value 
             let mut out: Vec<Value> = (0..n)
                 .map(|_| instance(root, &items, rng, depth + 1))
                 .collect();
-            if n > 1 && rng.chance(20) {
+            if n > 1 && rng.noise() {
                 out[1] = out[0].clone();
             }
             Value::Array(out)
@@ -269,11 +276,11 @@ fn instance(root: &Value, schema: &Value, rng: &mut Rng, depth: usize) -> Value 
             if let Some(properties) = map.get("properties").and_then(Value::as_object) {
                 for (name, property) in properties {
                     let keep = if required.contains(&name.as_str()) {
-                        95
+                        !rng.noise()
                     } else {
-                        60
+                        rng.chance(60)
                     };
-                    if rng.chance(keep) {
+                    if keep {
                         out.insert(name.clone(), instance(root, property, rng, depth + 1));
                     }
                 }
@@ -282,7 +289,7 @@ fn instance(root: &Value, schema: &Value, rng: &mut Rng, depth: usize) -> Value 
                 for key in ["x", "y", "z"].iter().take(rng.below(4)) {
                     out.insert(key.to_string(), instance(root, values, rng, depth + 1));
                 }
-            } else if rng.chance(10) {
+            } else if rng.noise() {
                 out.insert("extra".into(), json!(1));
             }
             Value::Object(out)
@@ -298,9 +305,11 @@ where
 {
     let schema_json = described::<T>();
     let schema = Schema::compile(&schema_json).unwrap_or_else(|e| panic!("{e}\n{schema_json:#}"));
-    let mut rng = Rng(seed);
+    let mut rng = Rng(seed, 0);
     let (mut accepted, mut rejected) = (0, 0);
     for _ in 0..runs {
+        // Instances from clean to noisy: both verdicts, and the edges between them.
+        rng.1 = [0, 1, 3, 10, 30][rng.below(5)];
         let value = instance(&schema_json, &schema_json, &mut rng, 0);
         // As a payload is judged: decoded and validated (by the type's own schema, for a
         // type that has one).

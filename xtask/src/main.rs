@@ -132,7 +132,7 @@ fn ci() -> ExitCode {
         "clippy --workspace --all-targets -- -D warnings",
         "test --workspace",
         // Broker transports: built with their features, tested against the local servers.
-        "clippy -p tidings --features nats,redis,amqp,mqtt,postgres,http,kafka --all-targets -- -D warnings",
+        "clippy -p tidings --features nats,redis,amqp,mqtt,postgres,http,kafka,spec --all-targets -- -D warnings",
         concat!(
             "test -p tidings --features nats,redis,amqp,mqtt,postgres,http,kafka --lib",
             " --test kafka --test nats --test nats_restart --test redis --test amqp",

@@ -10,57 +10,13 @@
 use std::error::Error;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use example_code_first::{OrderPlaced, OrderPlacedV1, OrderShipped};
 use tidings::envelope::Envelope;
 use tidings::memory::InMemory;
 use tidings::transport::{Settlement, Subscription, Transport};
 use tidings::{
     Consumer, Context, HandlerResult, Incoming, Outcome, PublishError, Publisher, Route,
 };
-
-/// Version 1.0.0 of an order, as older producers still send it.
-#[derive(Debug, Serialize, Deserialize, tidings::Event, tidings::Validate)]
-#[event(type = "com.acme.order.placed", version = "1.0.0", source = "/shop")]
-struct OrderPlacedV1 {
-    order_id: String,
-    #[validate(minimum = 1)]
-    total_cents: u64,
-}
-
-/// Version 2.0.0 added the currency; 1.0.0 orders were all in euros.
-#[derive(Debug, Serialize, Deserialize, tidings::Event, tidings::Validate)]
-#[event(type = "com.acme.order.placed", version = "2.0.0", source = "/shop")]
-#[event(upcast(from = OrderPlacedV1, version = "1.0.0"))]
-struct OrderPlaced {
-    #[validate(length(min = 1))]
-    order_id: String,
-    #[validate(minimum = 1)]
-    total_cents: u64,
-    #[validate(pattern = "^[A-Z]{3}$")]
-    currency: String,
-}
-
-impl From<OrderPlacedV1> for OrderPlaced {
-    fn from(old: OrderPlacedV1) -> Self {
-        OrderPlaced {
-            order_id: old.order_id,
-            total_cents: old.total_cents,
-            currency: "EUR".into(),
-        }
-    }
-}
-
-/// The warehouse shipped an order.
-#[derive(Debug, Serialize, Deserialize, tidings::Event, tidings::Validate)]
-#[event(
-    type = "com.acme.order.shipped",
-    version = "1.0.0",
-    source = "/warehouse"
-)]
-struct OrderShipped {
-    order_id: String,
-    carrier: String,
-}
 
 /// Ships placed orders: the router for `orders/{orderId}`, written by hand (generated code
 /// writes the same for each receive operation of a spec).
@@ -108,6 +64,11 @@ impl Route for Warehouse {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn Error>> {
+    // `cargo run -p example-code-first -- spec`: the AsyncAPI document, as YAML.
+    if std::env::args().nth(1).as_deref() == Some("spec") {
+        print!("{}", example_code_first::spec().to_yaml());
+        return Ok(());
+    }
     let bus = InMemory::new();
     let mut shipments = bus.subscribe("shipments/{orderId}", "mailroom").await?;
     let worker = Consumer::new(bus.clone()).subscribe(Warehouse).await?;

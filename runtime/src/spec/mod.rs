@@ -33,6 +33,11 @@ use serde_json::{Map, Value};
 
 use crate::json::escape_token;
 
+#[cfg(feature = "spec")]
+mod asyncapi;
+#[cfg(feature = "spec")]
+pub use self::asyncapi::AsyncApi;
+
 /// A place in a JSON Schema document (a type's schema with its `$defs`) where a value's
 /// constraints go.
 ///
@@ -72,6 +77,17 @@ impl<'d> Cursor<'d> {
         Cursor {
             root: document,
             at: Some(String::new()),
+            nullable: false,
+            described: DescribedSet::Owned(HashSet::new()),
+        }
+    }
+
+    /// A cursor at `pointer` (a JSON pointer) in `document`, where `$ref`s resolve.
+    pub fn at(document: &'d mut Value, pointer: &str) -> Cursor<'d> {
+        let at = document.pointer(pointer).map(|_| pointer.to_owned());
+        Cursor {
+            root: document,
+            at,
             nullable: false,
             described: DescribedSet::Owned(HashSet::new()),
         }
@@ -230,6 +246,15 @@ impl<'d> Cursor<'d> {
         };
         let nullable = self.nullable || self.node_ref().is_some_and(admits_null);
         let Some(node) = self.node() else { return };
+        // Draft-07 ignores keywords beside `$ref`: the reference moves into an `allOf`.
+        if let Some(reference) = node.remove("$ref") {
+            let mut all = match node.remove("allOf") {
+                Some(Value::Array(all)) => all,
+                _ => Vec::new(),
+            };
+            all.insert(0, serde_json::json!({ "$ref": reference }));
+            node.insert("allOf".into(), Value::Array(all));
+        }
         for (keyword, mut value) in keywords {
             match (keyword.as_str(), &mut value) {
                 ("enum", Value::Array(values)) if nullable && !values.contains(&Value::Null) => {
@@ -240,6 +265,18 @@ impl<'d> Cursor<'d> {
                         "enum".into(),
                         Value::Array(vec![constant.take(), Value::Null]),
                     );
+                    continue;
+                }
+                // The stronger bound stays: the type's own range (`minimum: 0` of a `u64`)
+                // still holds for values serde decodes.
+                ("minimum" | "exclusiveMinimum", Value::Number(n))
+                    if stronger(node.get(&keyword), n, |old, new| old >= new) =>
+                {
+                    continue;
+                }
+                ("maximum" | "exclusiveMaximum", Value::Number(n))
+                    if stronger(node.get(&keyword), n, |old, new| old <= new) =>
+                {
                     continue;
                 }
                 ("allOf", Value::Array(schemas)) => {
@@ -269,12 +306,25 @@ impl<'d> Cursor<'d> {
         let Some(node) = self.node() else { return };
         for (_, suffix) in kinds {
             if let Some(min) = min {
-                node.insert(format!("min{suffix}"), min.into());
+                let old = node.get(&format!("min{suffix}")).and_then(Value::as_u64);
+                node.insert(format!("min{suffix}"), old.unwrap_or(0).max(min).into());
             }
             if let Some(max) = max {
-                node.insert(format!("max{suffix}"), max.into());
+                let old = node.get(&format!("max{suffix}")).and_then(Value::as_u64);
+                node.insert(
+                    format!("max{suffix}"),
+                    old.unwrap_or(u64::MAX).min(max).into(),
+                );
             }
         }
+    }
+}
+
+/// Whether the bound `old` (if it is a number) is already at least as strong as `new`.
+fn stronger(old: Option<&Value>, new: &serde_json::Number, keep: fn(f64, f64) -> bool) -> bool {
+    match (old.and_then(Value::as_f64), new.as_f64()) {
+        (Some(old), Some(new)) => keep(old, new),
+        _ => false,
     }
 }
 
