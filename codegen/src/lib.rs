@@ -19,6 +19,8 @@
 
 mod builder;
 pub mod compat;
+#[cfg(feature = "docs")]
+pub mod docs;
 mod emit;
 pub mod error;
 pub mod model;

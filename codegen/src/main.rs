@@ -37,6 +37,9 @@ enum Command {
     /// Compare two versions of a spec, per message: exit 0 compatible, 1 incompatible,
     /// 2 unreadable input or usage error.
     Diff(DiffArgs),
+    /// Write the event catalog of one or more specs as a static site (works from `file://`):
+    /// exit 0 written, 1 a spec or template with errors (nothing written).
+    Docs(DocsArgs),
     /// Publish one of the spec's messages, validated, as a CloudEvent: exit 0 sent, 1 the
     /// payload breaks the spec (nothing sent), 2 unreadable spec, usage or broker error.
     Publish(PublishArgs),
@@ -131,6 +134,24 @@ enum FormatArg {
     Junit,
 }
 
+// `tidings docs`.
+#[derive(Args)]
+struct DocsArgs {
+    /// The specs: AsyncAPI, OpenAPI 3.x or JSON Schema documents.
+    #[arg(required = true)]
+    specs: Vec<PathBuf>,
+    /// The folder to write the site into (replaced as a whole once every page is made).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// A folder of templates replacing the built-in ones of the same name (`index.hbs`,
+    /// `message.hbs`, `channel.hbs`, `operation.hbs`, `head.hbs`, `foot.hbs`, `style.css`).
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// Document past dangling `$ref`s, each a warning (as `generate --keep-going`).
+    #[arg(long)]
+    keep_going: bool,
+}
+
 // `tidings publish`.
 #[derive(Args)]
 struct PublishArgs {
@@ -181,6 +202,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Generate(args) => cli::generate::run(&args, &out),
         Command::Diff(args) => cli::diff::run(&args, &out),
+        Command::Docs(args) => cli::docs::run(&args, &out),
         #[cfg(feature = "brokers")]
         Command::Publish(args) => out.exit(cli::publish::run(&args)),
         #[cfg(feature = "brokers")]

@@ -4,6 +4,7 @@
 
 pub mod connect;
 pub mod diff;
+pub mod docs;
 pub mod generate;
 #[cfg(feature = "brokers")]
 pub mod listen;

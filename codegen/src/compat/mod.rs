@@ -274,6 +274,20 @@ pub fn diff_catalogs(old: &Catalog, new: &Catalog, options: &Options) -> Report 
     report
 }
 
+/// The changes from the schema `old` to the schema `new`, two entries of the same catalog's
+/// schema document (the versions of a message family), under `path` (`/payload`).
+pub fn diff_entries(
+    catalog: &Catalog,
+    old: &SchemaEntry,
+    new: &SchemaEntry,
+    path: &str,
+    options: &Options,
+) -> Vec<Change> {
+    let mut differ = schema::diff::Differ::new(side(catalog), side(catalog), options.strict);
+    differ.compare_entries(Some(old.pointer()), Some(new.pointer()), path);
+    differ.changes
+}
+
 /// The schema document of `catalog`, as one side of a comparison.
 fn side(catalog: &Catalog) -> schema::diff::Side<'_> {
     schema::diff::Side {

@@ -1,0 +1,93 @@
+//! `tidings docs`: the event catalog of the given specs, as a static site.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use tidings_codegen::{Diagnostic, LoadOptions};
+
+use super::Stderr;
+use crate::DocsArgs;
+
+/// Runs `tidings docs`: exit 0 when the site is written, 1 when a spec or template has
+/// errors (every spec's diagnostics are shown; nothing is written).
+pub fn run(args: &DocsArgs, out: &Stderr) -> ExitCode {
+    let options = LoadOptions {
+        keep_going: args.keep_going,
+        ..LoadOptions::default()
+    };
+    let mut catalogs = Vec::new();
+    let mut failed = false;
+    for spec in &args.specs {
+        match tidings_codegen::catalog(spec, &options) {
+            Ok((catalog, _)) => {
+                for warning in &catalog.warnings {
+                    out.warning(warning);
+                }
+                catalogs.push(catalog);
+            }
+            Err(e) => {
+                out.error(&e);
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        return ExitCode::from(1);
+    }
+    let site = match tidings_codegen::docs::site(&catalogs, args.templates.as_deref()) {
+        Ok(site) => site,
+        Err(e) => {
+            out.error(&e);
+            return ExitCode::from(1);
+        }
+    };
+    match replace_dir(&args.out, |dir| site.write(dir)) {
+        Ok(()) => {
+            let messages: usize = catalogs.iter().map(|c| c.messages.len()).sum();
+            eprintln!(
+                "{} specs, {messages} messages, {} files → {}",
+                catalogs.len(),
+                site.files.len(),
+                args.out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            out.error(&tidings_codegen::Error::Spec(Box::new(Diagnostic::file(
+                args.out.display().to_string(),
+                format!("cannot write the site: {e}"),
+            ))));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Writes a folder beside `dir` with `write`, then puts it in `dir`'s place: a failure leaves
+/// the previous site as it was.
+fn replace_dir(
+    dir: &Path,
+    write: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)?;
+    let fresh = tempfile::Builder::new()
+        .prefix(".tidings-docs-")
+        .tempdir_in(&parent)?;
+    write(fresh.path())?;
+    let fresh = fresh.keep();
+    if dir.exists() {
+        let old = parent.join(format!(".tidings-docs-old-{}", std::process::id()));
+        std::fs::rename(dir, &old)?;
+        if let Err(e) = std::fs::rename(&fresh, dir) {
+            let _ = std::fs::rename(&old, dir);
+            return Err(e);
+        }
+        let _ = std::fs::remove_dir_all(&old);
+    } else {
+        std::fs::rename(&fresh, dir)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,246 @@
+//! `tidings docs`: the event catalog site. Its pages hold what the specs say (every message on
+//! the index, payload tables with constraints, examples, version changes), every link inside
+//! the site leads to a file of the site, every raw schema compiles, bad input writes nothing,
+//! and every document of the AsyncAPI corpus is documented without error.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use tidings_codegen::LoadOptions;
+
+#[path = "../../tests/src/corpus.rs"]
+mod corpus;
+
+fn tidings(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tidings"))
+        .args(args)
+        .output()
+        .expect("the tidings binary runs")
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Every `href="..."` of `html`.
+fn links(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every file under `dir`, relative to it.
+fn files(dir: &Path) -> BTreeSet<PathBuf> {
+    let mut out = BTreeSet::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.insert(path.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    out
+}
+
+/// Every relative link of every page leads to a file of the site; the raw schemas compile.
+fn check_site(dir: &Path) -> usize {
+    let mut checked = 0;
+    for file in files(dir) {
+        let path = dir.join(&file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        if file.extension().is_some_and(|e| e == "json") {
+            let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+            tidings::schema::Schema::compile(&schema)
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            continue;
+        }
+        if file.extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        for link in links(&text) {
+            let target = link.split('#').next().unwrap_or_default();
+            if target.is_empty() || target.contains("://") {
+                continue;
+            }
+            let resolved = path.parent().unwrap().join(target);
+            assert!(
+                resolved.is_file(),
+                "{}: link {link} leads nowhere",
+                file.display()
+            );
+            checked += 1;
+        }
+    }
+    checked
+}
+
+#[test]
+fn the_orders_catalog_shows_what_the_spec_says() {
+    let spec = repo().join("specs/orders.yaml");
+    let (catalog, _) = tidings_codegen::catalog(&spec, &LoadOptions::default()).unwrap();
+    let site = tidings_codegen::docs::site(std::slice::from_ref(&catalog), None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    site.write(dir.path()).unwrap();
+
+    let index = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
+    let rows = index.matches("<tr data-search=").count();
+    assert_eq!(rows, catalog.messages.len(), "one index row per message");
+    for m in &catalog.messages {
+        assert!(
+            index.contains(&format!(">{}</a>", m.name)),
+            "{} on the index",
+            m.name
+        );
+    }
+    assert!(index.contains("id=\"search\""), "a search box");
+
+    // The newest order.created: its payload table, constraints, examples and versions.
+    let page = std::fs::read_dir(dir.path().join("messages"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().contains("order.created-2.0.0"))
+        .expect("a page for com.acme.order.created 2.0.0");
+    let html = std::fs::read_to_string(page).unwrap();
+    for expected in [
+        "id=\"payload-table\"",
+        "<code>data.items[].quantity</code>",
+        "minimum 1",
+        "pattern ^[A-Z]{2}$",
+        "<figcaption>withPromotion</figcaption>",
+        "property-added",
+        "Raw JSON Schema",
+    ] {
+        assert!(
+            html.contains(expected),
+            "no `{expected}` on the page:\n{html}"
+        );
+    }
+    let checked = check_site(dir.path());
+    assert!(checked > 100, "{checked} links checked");
+}
+
+#[test]
+fn templates_can_be_replaced_and_a_broken_one_is_an_error_that_writes_nothing() {
+    let spec = repo().join("specs/orders.yaml");
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let templates = out.path().join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("foot.hbs"),
+        "<footer>ours: {{#each specs}}{{name}}{{/each}}</footer></body></html>",
+    )
+    .unwrap();
+    let args = |t: &Path| {
+        vec![
+            "docs".to_owned(),
+            spec.display().to_string(),
+            "--out".into(),
+            site.display().to_string(),
+            "--templates".into(),
+            t.display().to_string(),
+        ]
+    };
+    let run = |a: Vec<String>| tidings(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let first = run(args(&templates));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(
+        index.contains("<footer>ours: orders.yaml</footer>"),
+        "{index}"
+    );
+
+    // A template that does not parse: exit 1, its name in the message, the site as it was.
+    std::fs::write(templates.join("message.hbs"), "{{#each}} unclosed").unwrap();
+    let second = run(args(&templates));
+    assert_eq!(second.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(stderr.contains("message.hbs"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(site.join("index.html")).unwrap(),
+        index
+    );
+
+    // A broken spec: exit 1 with its place, nothing written.
+    let broken = out.path().join("broken.yaml");
+    std::fs::write(
+        &broken,
+        "asyncapi: 3.0.0\ninfo: {title: x, version: '1'}\nchannels: [1]\n",
+    )
+    .unwrap();
+    let third = tidings(&[
+        "docs",
+        broken.to_str().unwrap(),
+        "--out",
+        site.to_str().unwrap(),
+    ]);
+    assert_eq!(third.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&third.stderr).contains("broken.yaml:"));
+    assert_eq!(
+        std::fs::read_to_string(site.join("index.html")).unwrap(),
+        index
+    );
+}
+
+#[test]
+fn every_corpus_asyncapi_document_is_documented() {
+    let Some(dir) = corpus::corpus("docs over the corpus", "asyncapi-spec-examples") else {
+        return;
+    };
+    let mut specs = Vec::new();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+                specs.push(path);
+            }
+        }
+    }
+    specs.sort();
+    let out = tempfile::tempdir().unwrap();
+    let mut documented = 0;
+    let mut refused = Vec::new();
+    for spec in &specs {
+        // What the generator refuses (a broken or a partial document), docs refuse alike:
+        // the test is that no document that loads fails to be documented.
+        if tidings_codegen::catalog(spec, &LoadOptions::default()).is_err() {
+            refused.push(spec.display().to_string());
+            continue;
+        }
+        let site = out.path().join(format!("site{documented}"));
+        let run = tidings(&[
+            "docs",
+            spec.to_str().unwrap(),
+            "--out",
+            site.to_str().unwrap(),
+        ]);
+        assert!(
+            run.status.success(),
+            "{}: {}",
+            spec.display(),
+            String::from_utf8_lossy(&run.stderr)
+        );
+        check_site(&site);
+        documented += 1;
+    }
+    eprintln!("{documented} documented; refused by the generator too: {refused:?}");
+    assert!(
+        documented >= 50,
+        "{documented} documented, refused: {refused:?}"
+    );
+}
