@@ -244,3 +244,207 @@ fn every_corpus_asyncapi_document_is_documented() {
         "{documented} documented, refused: {refused:?}"
     );
 }
+
+/// A Chromium to run headless: `TIDINGS_CHROMIUM`, else `chromium` on the `PATH`. Without one
+/// the browser test skips loudly, or fails when `TIDINGS_REQUIRE_BROWSER=1` (`.ci/run` sets
+/// it, and installs Debian's `chromium` when it is missing).
+fn chromium() -> Option<PathBuf> {
+    use std::io::Write;
+    let named = std::env::var_os("TIDINGS_CHROMIUM").map(PathBuf::from);
+    let found = named.or_else(|| {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .flat_map(|d| ["chromium", "chromium-browser"].map(|n| d.join(n)))
+                .find(|p| p.is_file())
+        })
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var("TIDINGS_REQUIRE_BROWSER").as_deref() != Ok("1"),
+            "a browser is required (TIDINGS_REQUIRE_BROWSER=1) but no chromium was found"
+        );
+        let _ = writeln!(
+            std::io::stderr(),
+            "!!!!! SKIPPED the docs browser test: no chromium on the PATH (apt-get install \
+             chromium; TIDINGS_REQUIRE_BROWSER=1 makes this a failure) !!!!!"
+        );
+    }
+    found
+}
+
+/// The DOM of `url` after its scripts ran, as headless Chromium serialises it.
+fn dom(browser: &Path, url: &str) -> String {
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--dump-dom",
+            url,
+        ])
+        .output()
+        .expect("chromium runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The index rows the browser shows (those it did not hide), by message name.
+fn visible_rows(dom: &str) -> Vec<String> {
+    dom.split("<tr ")
+        .skip(1)
+        .filter(|row| {
+            row.starts_with("data-search")
+                && !row.split('>').next().unwrap_or("").contains("hidden")
+        })
+        .filter_map(|row| {
+            row.split("\">")
+                .nth(2)?
+                .split("</a>")
+                .next()
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+#[test]
+fn the_site_works_in_a_real_browser() {
+    let Some(browser) = chromium() else { return };
+    let spec = repo().join("specs/orders.yaml");
+    let (catalog, _) = tidings_codegen::catalog(&spec, &LoadOptions::default()).unwrap();
+    // Kept after the test (the screenshot is its artifact).
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("docs-browser");
+    let _ = std::fs::remove_dir_all(&dir);
+    let run = tidings(&[
+        "docs",
+        spec.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let index = format!("file://{}", dir.join("index.html").display());
+
+    // Every message listed, none hidden.
+    let all = visible_rows(&dom(&browser, &index));
+    let names: BTreeSet<String> = catalog.messages.iter().map(|m| m.name.clone()).collect();
+    assert_eq!(all.len(), catalog.messages.len(), "{all:?}");
+    assert_eq!(all.iter().cloned().collect::<BTreeSet<_>>(), names);
+
+    // Search narrows it: the script runs the `?q=` search as typing would.
+    let narrowed = dom(&browser, &format!("{index}?q=payment"));
+    let shown = visible_rows(&narrowed);
+    assert!(!shown.is_empty() && shown.len() < all.len(), "{shown:?}");
+    // Exactly the rows whose text (type, key, version, summary, channels, operations)
+    // holds the term.
+    let written = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    let expected: Vec<String> = written
+        .split("<tr data-search=\"")
+        .skip(1)
+        .filter(|row| {
+            row.split('"')
+                .next()
+                .is_some_and(|text| text.contains("payment"))
+        })
+        .filter_map(|row| {
+            row.split("\">")
+                .nth(2)?
+                .split("</a>")
+                .next()
+                .map(str::to_owned)
+        })
+        .collect();
+    assert_eq!(shown, expected);
+    assert!(shown.iter().any(|n| n.contains("payment")), "{shown:?}");
+    assert!(
+        narrowed.contains(&format!("{} of {} messages", shown.len(), all.len())),
+        "the count says what is shown"
+    );
+
+    // A message page: its payload table and its examples.
+    let page = files(&dir)
+        .into_iter()
+        .find(|f| f.to_string_lossy().contains("order.created-2.0.0"))
+        .expect("a page for order.created 2.0.0");
+    let url = format!("file://{}", dir.join(&page).display());
+    let message = dom(&browser, &url);
+    let table = message
+        .split("id=\"payload-table\"")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .expect("a payload table");
+    assert!(table.matches("<tr class=\"depth-").count() > 20, "{table}");
+    assert!(table.contains("data.items[].quantity") && table.contains("minimum 1"));
+    assert!(message.matches("<figure class=\"example\">").count() >= 2);
+
+    // The screenshot, kept as the test's artifact.
+    let shot = dir.join("message.png");
+    let out = Command::new(&browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+        ])
+        .arg("--window-size=1280,1600")
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let png = std::fs::read(&shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "{} bytes",
+        png.len()
+    );
+    eprintln!("screenshot: {}", shot.display());
+}
+
+/// The HTML of the index and of one message page, against the committed snapshots
+/// (`TIDINGS_BLESS=1` rewrites them; review the diff).
+#[test]
+fn the_pages_match_their_snapshots() {
+    let spec = repo().join("specs/orders.yaml");
+    let (catalog, _) = tidings_codegen::catalog(&spec, &LoadOptions::default()).unwrap();
+    let site = tidings_codegen::docs::site(std::slice::from_ref(&catalog), None).unwrap();
+    let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let bless = std::env::var_os("TIDINGS_BLESS").is_some();
+    let mut stale = Vec::new();
+    for (path, name) in [
+        ("index.html", "docs-index.html"),
+        (
+            "messages/orders-com.acme.order.created-2.0.0.html",
+            "docs-order-created-2.html",
+        ),
+    ] {
+        let page = site
+            .files
+            .iter()
+            .find(|(p, _)| p == Path::new(path))
+            .map(|(_, text)| text)
+            .unwrap_or_else(|| panic!("no {path}"));
+        let file = snapshots.join(name);
+        if bless {
+            std::fs::create_dir_all(&snapshots).unwrap();
+            std::fs::write(&file, page).unwrap();
+        }
+        if std::fs::read_to_string(&file).ok().as_ref() != Some(page) {
+            stale.push(name);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "pages differ from {stale:?}; review and rerun with TIDINGS_BLESS=1"
+    );
+}
