@@ -150,6 +150,10 @@ struct DocsArgs {
     /// Document past dangling `$ref`s, each a warning (as `generate --keep-going`).
     #[arg(long)]
     keep_going: bool,
+    /// Add each message's compatibility history from git: every commit of the spec (the last
+    /// 20) that changed it, with the checker's verdict.
+    #[arg(long)]
+    history: bool,
 }
 
 // `tidings publish`.

@@ -85,7 +85,7 @@ fn check_site(dir: &Path) -> usize {
 fn the_orders_catalog_shows_what_the_spec_says() {
     let spec = repo().join("specs/orders.yaml");
     let (catalog, _) = tidings_codegen::catalog(&spec, &LoadOptions::default()).unwrap();
-    let site = tidings_codegen::docs::site(std::slice::from_ref(&catalog), None).unwrap();
+    let site = tidings_codegen::docs::site(std::slice::from_ref(&catalog), None, None).unwrap();
     let dir = tempfile::tempdir().unwrap();
     site.write(dir.path()).unwrap();
 
@@ -417,7 +417,7 @@ fn the_site_works_in_a_real_browser() {
 fn the_pages_match_their_snapshots() {
     let spec = repo().join("specs/orders.yaml");
     let (catalog, _) = tidings_codegen::catalog(&spec, &LoadOptions::default()).unwrap();
-    let site = tidings_codegen::docs::site(std::slice::from_ref(&catalog), None).unwrap();
+    let site = tidings_codegen::docs::site(std::slice::from_ref(&catalog), None, None).unwrap();
     let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
     let bless = std::env::var_os("TIDINGS_BLESS").is_some();
     let mut stale = Vec::new();
@@ -446,5 +446,81 @@ fn the_pages_match_their_snapshots() {
     assert!(
         stale.is_empty(),
         "pages differ from {stale:?}; review and rerun with TIDINGS_BLESS=1"
+    );
+}
+
+/// A spec committed three times: the message page's history shows each later version with
+/// the checker's verdict, and the commit where it broke.
+#[test]
+fn history_shows_when_a_message_broke() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir.path())
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    git(&["init", "-q"]);
+    let spec = dir.path().join("events.yaml");
+    let version = |properties: &str, required: &str| {
+        format!(
+            "asyncapi: 3.0.0\ninfo: {{title: Events, version: '1'}}\nchannels:\n  orders:\n    address: orders\n    messages:\n      placed:\n        name: com.acme.order.placed\n        payload:\n          type: object\n          required: [{required}]\n          properties:\n{properties}"
+        )
+    };
+    let mut commits = Vec::new();
+    for (n, (properties, required)) in [
+        ("            id: {type: string}\n", "id"),
+        ("            id: {type: string}\n            note: {type: string}\n", "id"),
+        ("            id: {type: string}\n            note: {type: string}\n            total: {type: integer}\n", "id, total"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        std::fs::write(&spec, version(properties, required)).unwrap();
+        git(&["add", "events.yaml"]);
+        git(&["commit", "-q", "-m", &format!("version {}", n + 1)]);
+        commits.push(git(&["rev-parse", "--short", "HEAD"]));
+    }
+    let site = dir.path().join("site");
+    let run = tidings(&[
+        "docs",
+        spec.to_str().unwrap(),
+        "--out",
+        site.to_str().unwrap(),
+        "--history",
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let page = files(&site)
+        .into_iter()
+        .find(|f| f.starts_with("messages"))
+        .expect("the message's page");
+    let html = std::fs::read_to_string(site.join(page)).unwrap();
+    let history = html
+        .split("id=\"history\"")
+        .nth(1)
+        .expect("a history section");
+    // Newest first: the break, then the compatible step.
+    let breaking = history.find(&commits[2]).expect("the third commit");
+    let compatible = history.find(&commits[1]).expect("the second commit");
+    assert!(breaking < compatible, "{history}");
+    assert!(history.contains("breaking backward"), "{history}");
+    assert!(history.contains("required-added"), "{history}");
+    assert!(history.contains(">compatible<"), "{history}");
+    assert!(
+        !history.contains(&commits[0]),
+        "the first version has nothing before it"
     );
 }

@@ -11,10 +11,7 @@ use crate::DocsArgs;
 /// Runs `tidings docs`: exit 0 when the site is written, 1 when a spec or template has
 /// errors (every spec's diagnostics are shown; nothing is written).
 pub fn run(args: &DocsArgs, out: &Stderr) -> ExitCode {
-    let options = LoadOptions {
-        keep_going: args.keep_going,
-        ..LoadOptions::default()
-    };
+    let options = options_of(args);
     let mut catalogs = Vec::new();
     let mut failed = false;
     for spec in &args.specs {
@@ -34,7 +31,30 @@ pub fn run(args: &DocsArgs, out: &Stderr) -> ExitCode {
     if failed {
         return ExitCode::from(1);
     }
-    let site = match tidings_codegen::docs::site(&catalogs, args.templates.as_deref()) {
+    let histories = if args.history {
+        let options = tidings_codegen::compat::Options {
+            mode: tidings_codegen::compat::Mode::Full,
+            strict: false,
+        };
+        let mut histories = Vec::new();
+        for spec in &args.specs {
+            match tidings_codegen::compat::git::steps(spec, &options_of(args), &options, HISTORY) {
+                Ok(steps) => histories.push(steps),
+                Err(e) => {
+                    out.error(&e);
+                    return ExitCode::from(1);
+                }
+            }
+        }
+        Some(histories)
+    } else {
+        None
+    };
+    let site = match tidings_codegen::docs::site(
+        &catalogs,
+        args.templates.as_deref(),
+        histories.as_deref(),
+    ) {
         Ok(site) => site,
         Err(e) => {
             out.error(&e);
@@ -59,6 +79,16 @@ pub fn run(args: &DocsArgs, out: &Stderr) -> ExitCode {
             ))));
             ExitCode::from(1)
         }
+    }
+}
+
+/// How many commits of each spec `--history` reads.
+const HISTORY: usize = 20;
+
+fn options_of(args: &DocsArgs) -> LoadOptions {
+    LoadOptions {
+        keep_going: args.keep_going,
+        ..LoadOptions::default()
     }
 }
 

@@ -310,7 +310,90 @@ pub fn history(new: &Path, load: &LoadOptions, options: &Options) -> Result<Vec<
 struct Revision {
     hash: String,
     short: String,
+    /// The commit's date (`YYYY-MM-DD`).
+    date: String,
     path: String,
+}
+
+/// One step of a spec's history: what changed from the commit before to this one.
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// The commit (short hash), or `working tree` for uncommitted changes.
+    pub commit: String,
+    /// Its date (`YYYY-MM-DD`); empty for the working tree.
+    pub date: String,
+    /// The comparison of the version before with this one.
+    pub report: Report,
+}
+
+/// The history of the spec file `spec` (inside a git work tree), oldest first: for each of
+/// its last `limit` commits (renames followed) what changed from the version before, and
+/// last the working tree's changes when it differs from the newest commit. The first
+/// version has nothing before it and makes no step.
+pub fn steps(
+    spec: &Path,
+    load: &LoadOptions,
+    options: &Options,
+    limit: usize,
+) -> Result<Vec<Step>> {
+    let io_error = |source: io::Error| Error::Io {
+        path: spec.to_path_buf(),
+        source,
+    };
+    let dir = match spec.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let root = repo_root(dir).map_err(io_error)?;
+    let mut revisions = followed_revisions(&root, &absolute(spec)).map_err(io_error)?;
+    revisions.truncate(limit.saturating_add(1));
+    revisions.reverse();
+    let load = super::for_diff(load);
+    // Each version's catalog, with its commit and date.
+    let mut versions = Vec::new();
+    for revision in &revisions {
+        let tmp = tempfile::Builder::new()
+            .prefix("tidings-history-")
+            .tempdir()
+            .map_err(io_error)?;
+        if !materialize(&root, &revision.hash, Path::new(""), tmp.path()).map_err(io_error)? {
+            continue;
+        }
+        let file = tmp.path().join(&revision.path);
+        if !file.is_file() {
+            continue;
+        }
+        let old_load = LoadOptions {
+            root: Some(tmp.path().to_path_buf()),
+            ..load.clone()
+        };
+        let label = format!("{}:", revision.short);
+        let (catalog, _) =
+            crate::catalog(&file, &old_load).map_err(|e| relabel_error(e, tmp.path(), &label))?;
+        let text = std::fs::read(&file).map_err(io_error)?;
+        versions.push((revision.short.clone(), revision.date.clone(), catalog, text));
+    }
+    let working = std::fs::read(spec).map_err(io_error)?;
+    if versions
+        .last()
+        .is_none_or(|(_, _, _, text)| *text != working)
+    {
+        let (catalog, _) = crate::catalog(spec, &load)?;
+        versions.push(("working tree".into(), String::new(), catalog, working));
+    }
+    let mut steps = Vec::new();
+    for pair in versions.windows(2) {
+        let ((old_commit, _, old, _), (commit, date, new, _)) = (&pair[0], &pair[1]);
+        let mut report = diff_catalogs(old, new, options);
+        report.old = old_commit.clone();
+        report.new = commit.clone();
+        steps.push(Step {
+            commit: commit.clone(),
+            date: date.clone(),
+            report,
+        });
+    }
+    Ok(steps)
 }
 
 /// `git log --follow` of `file`, newest first, with the file's name in each commit.
@@ -326,7 +409,7 @@ fn followed_revisions(repo: &Path, file: &Path) -> io::Result<Vec<Revision>> {
     let out = run(git(&root)
         .args([
             "log",
-            "--format=%x01%H %h",
+            "--format=%x01%H %h %cs",
             "--name-only",
             "-z",
             "--follow",
@@ -339,11 +422,15 @@ fn followed_revisions(repo: &Path, file: &Path) -> io::Result<Vec<Revision>> {
         let token = token.strip_prefix(b"\n").unwrap_or(token);
         if let Some(header) = token.strip_prefix(b"\x01") {
             let header = String::from_utf8_lossy(header);
-            let (hash, short) = header.split_once(' ').unwrap_or((&header, &header));
+            let mut parts = header.split(' ');
+            let hash = parts.next().unwrap_or_default();
+            let short = parts.next().unwrap_or(hash);
+            let date = parts.next().unwrap_or_default();
             // A commit without a name (a merge) keeps the newer commit's name.
             revisions.push(Revision {
                 hash: hash.to_string(),
                 short: short.to_string(),
+                date: date.to_string(),
                 path: path.clone(),
             });
         } else if !token.is_empty() {

@@ -274,6 +274,11 @@ pub fn diff_catalogs(old: &Catalog, new: &Catalog, options: &Options) -> Report 
     report
 }
 
+/// How reports name a message: its name, and its key when that differs.
+pub fn message_label(message: &crate::model::Message) -> String {
+    api::label(message)
+}
+
 /// The changes from the schema `old` to the schema `new`, two entries of the same catalog's
 /// schema document (the versions of a message family), under `path` (`/payload`).
 pub fn diff_entries(

@@ -16,7 +16,8 @@ use handlebars::Handlebars;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::compat::{diff_entries, Effect, Mode, Options};
+use crate::compat::git::Step;
+use crate::compat::{diff_entries, message_label, Effect, Mode, Options};
 use crate::error::{Diagnostic, Error, Result};
 use crate::model::{Action, Catalog, MessageId, SchemaEntry};
 
@@ -120,6 +121,7 @@ struct MessageView {
     headers: Vec<Row>,
     examples: Vec<Value>,
     versions: Vec<Value>,
+    history: Vec<Value>,
     search: String,
 }
 
@@ -156,8 +158,14 @@ impl Slugs {
     }
 }
 
-/// The site for `catalogs`, with the templates of `templates` (a folder) where it has them.
-pub fn site(catalogs: &[Catalog], templates: Option<&Path>) -> Result<Site> {
+/// The site for `catalogs`, with the templates of `templates` (a folder) where it has them,
+/// and for each catalog its spec's history ([`crate::compat::git::steps`]) when `histories`
+/// is given (one entry per catalog, in the same order).
+pub fn site(
+    catalogs: &[Catalog],
+    templates: Option<&Path>,
+    histories: Option<&[Vec<Step>]>,
+) -> Result<Site> {
     let mut hb = Handlebars::new();
     hb.register_escape_fn(handlebars::html_escape);
     let mut style = STYLE.to_owned();
@@ -338,6 +346,7 @@ pub fn site(catalogs: &[Catalog], templates: Option<&Path>) -> Result<Site> {
                 headers: Vec::new(),
                 examples: Vec::new(),
                 versions: Vec::new(),
+                history: Vec::new(),
                 search: String::new(),
             };
             let mut index_view = view("");
@@ -362,6 +371,9 @@ pub fn site(catalogs: &[Catalog], templates: Option<&Path>) -> Result<Site> {
             page.headers = headers;
             page.examples = examples;
             page.versions = versions(catalog, id, |id| message_link(id, "../"));
+            if let Some(steps) = histories.and_then(|h| h.get(c)) {
+                page.history = history(steps, m);
+            }
             let html = render(
                 &hb,
                 "message",
@@ -574,6 +586,54 @@ fn versions(catalog: &Catalog, id: MessageId, link: impl Fn(MessageId) -> Link) 
             "changes": changes,
         }));
     }
+    out
+}
+
+/// The steps of a spec's history that touched message `m`: when it appeared, and each change
+/// with the checker's verdict.
+fn history(steps: &[Step], m: &crate::model::Message) -> Vec<Value> {
+    let label = message_label(m);
+    let mut out = Vec::new();
+    for step in steps {
+        let added = step
+            .report
+            .api
+            .iter()
+            .any(|c| c.rule == "message-added" && c.new.as_deref() == Some(label.as_str()));
+        let changes: Vec<&crate::compat::Change> = step
+            .report
+            .messages
+            .iter()
+            .filter(|r| r.message == label)
+            .flat_map(|r| r.changes.iter())
+            .collect();
+        if !added && changes.is_empty() {
+            continue;
+        }
+        let backward = changes.iter().any(|c| c.fails(Mode::Backward));
+        let forward = changes.iter().any(|c| c.fails(Mode::Forward));
+        let verdict = match (added, backward, forward) {
+            (true, _, _) => "added",
+            (_, true, true) => "breaking both ways",
+            (_, true, false) => "breaking backward (new readers refuse old data)",
+            (_, false, true) => "breaking forward (old readers refuse new data)",
+            _ => "compatible",
+        };
+        out.push(json!({
+            "commit": step.commit,
+            "date": step.date,
+            "verdict": verdict,
+            "breaking": backward || forward,
+            "changes": changes.iter().map(|c| json!({
+                "rule": c.rule,
+                "path": c.path,
+                "old": c.old,
+                "new": c.new,
+                "effect": effect(c.effect),
+            })).collect::<Vec<_>>(),
+        }));
+    }
+    out.reverse();
     out
 }
 
