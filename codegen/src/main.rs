@@ -110,6 +110,15 @@ struct DiffArgs {
     root: Option<PathBuf>,
 }
 
+/// `tidings docs --format`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum DocsFormat {
+    /// A static HTML site with search.
+    Html,
+    /// Markdown pages.
+    Markdown,
+}
+
 /// `tidings diff --mode`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum ModeArg {
@@ -150,6 +159,9 @@ struct DocsArgs {
     /// Document past dangling `$ref`s, each a warning (as `generate --keep-going`).
     #[arg(long)]
     keep_going: bool,
+    /// HTML pages, or Markdown for repositories browsed as Markdown.
+    #[arg(long, value_enum, default_value_t = DocsFormat::Html)]
+    format: DocsFormat,
     /// Add each message's compatibility history from git: every commit of the spec (the last
     /// 20) that changed it, with the checker's verdict.
     #[arg(long)]

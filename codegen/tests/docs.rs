@@ -85,7 +85,8 @@ fn check_site(dir: &Path) -> usize {
 fn the_orders_catalog_shows_what_the_spec_says() {
     let spec = repo().join("specs/orders.yaml");
     let (catalog, _) = tidings_codegen::catalog(&spec, &LoadOptions::default()).unwrap();
-    let site = tidings_codegen::docs::site(std::slice::from_ref(&catalog), None, None).unwrap();
+    let site =
+        tidings_codegen::docs::site(std::slice::from_ref(&catalog), &Default::default()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     site.write(dir.path()).unwrap();
 
@@ -417,7 +418,8 @@ fn the_site_works_in_a_real_browser() {
 fn the_pages_match_their_snapshots() {
     let spec = repo().join("specs/orders.yaml");
     let (catalog, _) = tidings_codegen::catalog(&spec, &LoadOptions::default()).unwrap();
-    let site = tidings_codegen::docs::site(std::slice::from_ref(&catalog), None, None).unwrap();
+    let site =
+        tidings_codegen::docs::site(std::slice::from_ref(&catalog), &Default::default()).unwrap();
     let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
     let bless = std::env::var_os("TIDINGS_BLESS").is_some();
     let mut stale = Vec::new();
@@ -523,4 +525,56 @@ fn history_shows_when_a_message_broke() {
         !history.contains(&commits[0]),
         "the first version has nothing before it"
     );
+}
+
+/// `--format markdown`: the same catalog as Markdown pages whose links resolve.
+#[test]
+fn the_markdown_catalog_links_up() {
+    let spec = repo().join("specs/orders.yaml");
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("md");
+    let run = tidings(&[
+        "docs",
+        spec.to_str().unwrap(),
+        "--out",
+        site.to_str().unwrap(),
+        "--format",
+        "markdown",
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let (catalog, _) = tidings_codegen::catalog(&spec, &LoadOptions::default()).unwrap();
+    let index = std::fs::read_to_string(site.join("index.md")).unwrap();
+    let rows = index.lines().filter(|l| l.starts_with("| [")).count();
+    assert_eq!(rows, catalog.messages.len(), "{index}");
+    let mut checked = 0;
+    for file in files(&site) {
+        if file.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let path = site.join(&file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("<html"), "{}", file.display());
+        for link in text.split("](").skip(1).filter_map(|r| r.split(')').next()) {
+            let resolved = path.parent().unwrap().join(link);
+            assert!(
+                resolved.is_file(),
+                "{}: link {link} leads nowhere",
+                file.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "{checked} links checked");
+    let page = files(&site)
+        .into_iter()
+        .find(|f| f.to_string_lossy().contains("order.created-2.0.0"))
+        .unwrap();
+    let text = std::fs::read_to_string(site.join(page)).unwrap();
+    // A pattern's `|` is escaped inside its table cell.
+    assert!(text.contains("`pattern ^(0\\|[1-9]"), "{text}");
+    assert!(text.contains("```json"), "{text}");
 }

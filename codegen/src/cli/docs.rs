@@ -50,11 +50,16 @@ pub fn run(args: &DocsArgs, out: &Stderr) -> ExitCode {
     } else {
         None
     };
-    let site = match tidings_codegen::docs::site(
-        &catalogs,
-        args.templates.as_deref(),
-        histories.as_deref(),
-    ) {
+    let format = match args.format {
+        crate::DocsFormat::Html => tidings_codegen::docs::Format::Html,
+        crate::DocsFormat::Markdown => tidings_codegen::docs::Format::Markdown,
+    };
+    let site_options = tidings_codegen::docs::Options {
+        templates: args.templates.as_deref(),
+        histories: histories.as_deref(),
+        format,
+    };
+    let site = match tidings_codegen::docs::site(&catalogs, &site_options) {
         Ok(site) => site,
         Err(e) => {
             out.error(&e);

@@ -17,11 +17,22 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::compat::git::Step;
-use crate::compat::{diff_entries, message_label, Effect, Mode, Options};
+use crate::compat::{diff_entries, message_label, Effect, Mode};
 use crate::error::{Diagnostic, Error, Result};
 use crate::model::{Action, Catalog, MessageId, SchemaEntry};
 
-/// The built-in templates, by name.
+/// The built-in Markdown templates, by name (`--format markdown`).
+const MARKDOWN: &[(&str, &str)] = &[
+    ("index", include_str!("templates/markdown/index.hbs")),
+    ("message", include_str!("templates/markdown/message.hbs")),
+    ("channel", include_str!("templates/markdown/channel.hbs")),
+    (
+        "operation",
+        include_str!("templates/markdown/operation.hbs"),
+    ),
+];
+
+/// The built-in HTML templates, by name.
 const TEMPLATES: &[(&str, &str)] = &[
     ("head", include_str!("templates/head.hbs")),
     ("foot", include_str!("templates/foot.hbs")),
@@ -158,18 +169,51 @@ impl Slugs {
     }
 }
 
-/// The site for `catalogs`, with the templates of `templates` (a folder) where it has them,
-/// and for each catalog its spec's history ([`crate::compat::git::steps`]) when `histories`
-/// is given (one entry per catalog, in the same order).
-pub fn site(
-    catalogs: &[Catalog],
-    templates: Option<&Path>,
-    histories: Option<&[Vec<Step>]>,
-) -> Result<Site> {
+/// What the site is written as.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    /// HTML pages with a style sheet and client-side search.
+    #[default]
+    Html,
+    /// Markdown pages, for repositories that are browsed as Markdown.
+    Markdown,
+}
+
+/// How a site is made.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options<'a> {
+    /// A folder of templates that replace the built-in ones of the same name.
+    pub templates: Option<&'a Path>,
+    /// For each catalog, in the same order, its spec's history
+    /// ([`crate::compat::git::steps`]).
+    pub histories: Option<&'a [Vec<Step>]>,
+    /// HTML or Markdown.
+    pub format: Format,
+}
+
+/// Markdown table cells: `|` escaped, one line, no raw HTML.
+fn markdown_escape(text: &str) -> String {
+    text.replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The site for `catalogs`.
+pub fn site(catalogs: &[Catalog], options: &Options<'_>) -> Result<Site> {
+    let templates = options.templates;
+    let histories = options.histories;
+    let markdown = options.format == Format::Markdown;
+    let ext = if markdown { "md" } else { "html" };
     let mut hb = Handlebars::new();
-    hb.register_escape_fn(handlebars::html_escape);
+    if markdown {
+        hb.register_escape_fn(markdown_escape);
+    } else {
+        hb.register_escape_fn(handlebars::html_escape);
+    }
     let mut style = STYLE.to_owned();
-    for (name, text) in TEMPLATES {
+    let builtin = if markdown { MARKDOWN } else { TEMPLATES };
+    for (name, text) in builtin {
         let own = templates.map(|dir| dir.join(format!("{name}.hbs")));
         let text = match own.filter(|p| p.is_file()) {
             Some(path) => read(&path)?,
@@ -235,7 +279,7 @@ pub fn site(
         let message_link = |id: MessageId, root: &str| {
             let m = &catalog.messages[id.0];
             Link {
-                page: format!("{root}messages/{}.html", message_pages[c][&id]),
+                page: format!("{root}messages/{}.{ext}", message_pages[c][&id]),
                 key: m.key.clone(),
                 name: m.name.clone(),
                 address: String::new(),
@@ -246,7 +290,7 @@ pub fn site(
         let channel_link = |i: usize, root: &str| {
             let ch = &catalog.channels[i];
             Link {
-                page: format!("{root}channels/{}.html", channel_pages[c][i]),
+                page: format!("{root}channels/{}.{ext}", channel_pages[c][i]),
                 key: ch.key.clone(),
                 name: ch.key.clone(),
                 address: ch.address.clone().unwrap_or_else(|| ch.key.clone()),
@@ -257,7 +301,7 @@ pub fn site(
         let operation_link = |i: usize, root: &str| {
             let op = &catalog.operations[i];
             Link {
-                page: format!("{root}operations/{}.html", operation_pages[c][i]),
+                page: format!("{root}operations/{}.{ext}", operation_pages[c][i]),
                 key: op.key.clone(),
                 name: op.key.clone(),
                 address: (catalog.channels.get(op.channel.0))
@@ -335,7 +379,7 @@ pub fn site(
                 description: m.description.clone().unwrap_or_default(),
                 content_type: m.content_type.clone(),
                 deprecated,
-                page: format!("{root}messages/{}.html", message_pages[c][&id]),
+                page: format!("{root}messages/{}.{ext}", message_pages[c][&id]),
                 schema: (m.payload_schema.as_ref())
                     .and_then(|e| schema_files.get(e))
                     .map(|slug| format!("{root}schemas/{slug}.json")),
@@ -387,7 +431,7 @@ pub fn site(
                 }),
             )?;
             site.files.push((
-                PathBuf::from(format!("messages/{}.html", message_pages[c][&id])),
+                PathBuf::from(format!("messages/{}.{ext}", message_pages[c][&id])),
                 html,
             ));
         }
@@ -430,7 +474,7 @@ pub fn site(
                 }),
             )?;
             site.files.push((
-                PathBuf::from(format!("channels/{}.html", channel_pages[c][i])),
+                PathBuf::from(format!("channels/{}.{ext}", channel_pages[c][i])),
                 html,
             ));
         }
@@ -465,7 +509,7 @@ pub fn site(
                 }),
             )?;
             site.files.push((
-                PathBuf::from(format!("operations/{}.html", operation_pages[c][o])),
+                PathBuf::from(format!("operations/{}.{ext}", operation_pages[c][o])),
                 html,
             ));
         }
@@ -484,8 +528,11 @@ pub fn site(
             "operations": index_operations,
         }),
     )?;
-    site.files.insert(0, (PathBuf::from("index.html"), index));
-    site.files.push((PathBuf::from("style.css"), style));
+    site.files
+        .insert(0, (PathBuf::from(format!("index.{ext}")), index));
+    if !markdown {
+        site.files.push((PathBuf::from("style.css"), style));
+    }
     Ok(site)
 }
 
@@ -553,7 +600,7 @@ fn versions(catalog: &Catalog, id: MessageId, link: impl Fn(MessageId) -> Link) 
         .copied()
         .chain([family.newest])
         .collect();
-    let options = Options {
+    let options = crate::compat::Options {
         mode: Mode::Full,
         strict: false,
     };
