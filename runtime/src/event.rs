@@ -41,6 +41,11 @@ pub trait Event: serde::Serialize + serde::de::DeserializeOwned {
     const SOURCE: Option<&'static str>;
     /// CloudEvents `subject`, if declared.
     const SUBJECT: Option<&'static str>;
+    /// The older schema versions this type reads and upcasts (`#[event(upcast(...))]`),
+    /// which a spec exported from code must list as messages of the same type
+    /// ([`AsyncApi::missing_versions`](crate::spec::AsyncApi::missing_versions), feature
+    /// `spec`).
+    const OLDER_VERSIONS: &'static [&'static str] = &[];
 
     /// Reads `data` written in an older schema `version` of this event (the envelope's
     /// `dataversion`) and upcasts it; `None` when `version` is not an older version this type

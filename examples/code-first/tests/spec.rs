@@ -32,6 +32,13 @@ fn the_committed_spec_is_what_the_code_exports() {
     if std::env::var_os("TIDINGS_BLESS").is_some() {
         std::fs::write(&path, &exported).unwrap();
     }
+    // Every version the types read through `upcast(...)` is in the document.
+    assert_eq!(code::spec().missing_versions(), Vec::<String>::new());
+    let without_v1 = tidings::spec::AsyncApi::new("x", "1").send::<code::OrderPlaced>();
+    assert_eq!(
+        without_v1.missing_versions(),
+        ["com.acme.order.placed 1.0.0"]
+    );
     let committed = std::fs::read_to_string(&path).unwrap();
     assert!(
         committed == exported,

@@ -94,7 +94,10 @@ fn decode_older(upcasts: &[Upcast]) -> Option<TokenStream> {
             #version => ::core::option::Option::Some(#upcast),
         }
     });
+    let versions = upcasts.iter().map(|Upcast { version, .. }| version);
     Some(quote! {
+        const OLDER_VERSIONS: &'static [&'static str] = &[#(#versions),*];
+
         fn decode_older(
             version: ::core::option::Option<&str>,
             data: &[u8],

@@ -51,6 +51,8 @@ pub struct AsyncApi {
     operations: BTreeMap<String, (&'static str, String, String)>,
     /// How each payload schema is described: its definition, by the type's `describe`.
     describers: Vec<(String, Describe)>,
+    /// Each message's event type and version, and the older versions it reads.
+    versions: Vec<(&'static str, Option<&'static str>, &'static [&'static str])>,
 }
 
 /// A type's [`Validate::describe`].
@@ -84,6 +86,7 @@ impl AsyncApi {
             messages: BTreeMap::new(),
             operations: BTreeMap::new(),
             describers: Vec::new(),
+            versions: Vec::new(),
         }
     }
 
@@ -158,6 +161,7 @@ impl AsyncApi {
         }
         message.insert("payload".into(), payload);
         self.messages.insert(key.clone(), message);
+        self.versions.push((E::TYPE, E::VERSION, E::OLDER_VERSIONS));
         if let Some(channel) = E::CHANNEL {
             let entry = self
                 .channels
@@ -166,6 +170,24 @@ impl AsyncApi {
             entry.1.push(key.clone());
         }
         key
+    }
+
+    /// The older versions that a registered type reads through `#[event(upcast(...))]` but
+    /// that no registered message describes, as `type version`: each one a version producers
+    /// may still send that the document would not show. Register the older type with
+    /// [`message`](Self::message) (or `send`/`receive`); a test can require this to be empty.
+    pub fn missing_versions(&self) -> Vec<String> {
+        let mut missing = Vec::new();
+        for (ty, _, older) in &self.versions {
+            for version in older.iter() {
+                let known = (self.versions.iter()).any(|(t, v, _)| t == ty && *v == Some(*version));
+                let line = format!("{ty} {version}");
+                if !known && !missing.contains(&line) {
+                    missing.push(line);
+                }
+            }
+        }
+        missing
     }
 
     /// The document, as JSON.
