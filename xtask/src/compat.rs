@@ -7,7 +7,8 @@
 //! - Runs in the git repository of the current directory.
 //! - `REF` defaults to `git merge-base HEAD main` (then `origin/main`, then `HEAD`).
 //! - `GLOB` is relative to the repository root, `*` and `?` match within one path component,
-//!   `**` any number of them; the default is `specs/*.yaml`, `specs/*.yml` and `specs/*.json`.
+//!   `**` any number of them; the default is `specs/*.yaml`, `specs/*.yml`, `specs/*.json` and
+//!   the exports of code-first examples, `examples/*/asyncapi.yaml`.
 //!   Specs are looked for in the work tree and at `REF`, so deleted ones are found.
 //! - A spec in both is compared with its folder at `REF` (so `$ref`s to sibling files resolve
 //!   as they did); an added spec is compatible if it loads; a deleted spec breaks.
@@ -26,7 +27,13 @@ use tidings_codegen::LoadOptions;
 
 const USAGE: &str = "usage: cargo xtask check-compat [--against REF] [--mode backward|forward|full] [--specs GLOB]... [--strict]";
 
-const DEFAULT_SPECS: [&str; 3] = ["specs/*.yaml", "specs/*.yml", "specs/*.json"];
+const DEFAULT_SPECS: [&str; 4] = [
+    "specs/*.yaml",
+    "specs/*.yml",
+    "specs/*.json",
+    // Specs exported from code-first types, committed beside their crate.
+    "examples/*/asyncapi.yaml",
+];
 
 /// The command line of `check-compat`.
 #[derive(Debug, PartialEq)]
