@@ -19,6 +19,24 @@ fn tidings(args: &[&str]) -> Output {
         .expect("the tidings binary runs")
 }
 
+/// `tidings docs SPEC --out OUT [extra...]`, which must succeed.
+fn docs(spec: &Path, out: &Path, extra: &[&str]) {
+    let mut args = vec![
+        "docs",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let run = tidings(&args);
+    assert!(
+        run.status.success(),
+        "{}: {}",
+        spec.display(),
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -224,18 +242,7 @@ fn every_corpus_asyncapi_document_is_documented() {
             continue;
         }
         let site = out.path().join(format!("site{documented}"));
-        let run = tidings(&[
-            "docs",
-            spec.to_str().unwrap(),
-            "--out",
-            site.to_str().unwrap(),
-        ]);
-        assert!(
-            run.status.success(),
-            "{}: {}",
-            spec.display(),
-            String::from_utf8_lossy(&run.stderr)
-        );
+        docs(spec, &site, &[]);
         check_site(&site);
         documented += 1;
     }
@@ -319,17 +326,7 @@ fn the_site_works_in_a_real_browser() {
     // Kept after the test (the screenshot is its artifact).
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("docs-browser");
     let _ = std::fs::remove_dir_all(&dir);
-    let run = tidings(&[
-        "docs",
-        spec.to_str().unwrap(),
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    docs(&spec, &dir, &[]);
     let index = format!("file://{}", dir.join("index.html").display());
 
     // Every message listed, none hidden.
@@ -493,18 +490,7 @@ fn history_shows_when_a_message_broke() {
         commits.push(git(&["rev-parse", "--short", "HEAD"]));
     }
     let site = dir.path().join("site");
-    let run = tidings(&[
-        "docs",
-        spec.to_str().unwrap(),
-        "--out",
-        site.to_str().unwrap(),
-        "--history",
-    ]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    docs(&spec, &site, &["--history"]);
     let page = files(&site)
         .into_iter()
         .find(|f| f.starts_with("messages"))
@@ -533,19 +519,7 @@ fn the_markdown_catalog_links_up() {
     let spec = repo().join("specs/orders.yaml");
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("md");
-    let run = tidings(&[
-        "docs",
-        spec.to_str().unwrap(),
-        "--out",
-        site.to_str().unwrap(),
-        "--format",
-        "markdown",
-    ]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    docs(&spec, &site, &["--format", "markdown"]);
     let (catalog, _) = tidings_codegen::catalog(&spec, &LoadOptions::default()).unwrap();
     let index = std::fs::read_to_string(site.join("index.md")).unwrap();
     let rows = index.lines().filter(|l| l.starts_with("| [")).count();

@@ -260,6 +260,19 @@ pub fn site(catalogs: &[Catalog], options: &Options<'_>) -> Result<Site> {
         );
     }
 
+    let all_specs = specs_of(catalogs);
+    // A page below the index: what every page has, and its own `data` under `key`.
+    let page = |name: &str, title: &str, key: &str, data: Value| -> Result<String> {
+        let mut context = json!({
+            "root": "../",
+            "title": title,
+            "site_title": site_title,
+            "generator_version": env!("CARGO_PKG_VERSION"),
+            "specs": all_specs,
+        });
+        context[key] = data;
+        render(&hb, name, &context)
+    };
     let mut site = Site::default();
     let mut index_messages = Vec::new();
     let mut index_channels = Vec::new();
@@ -410,25 +423,19 @@ pub fn site(catalogs: &[Catalog], options: &Options<'_>) -> Result<Site> {
             .to_lowercase();
             index_messages.push(index_view);
 
-            let mut page = view("../");
-            page.payload = payload;
-            page.headers = headers;
-            page.examples = examples;
-            page.versions = versions(catalog, id, |id| message_link(id, "../"));
+            let mut view_page = view("../");
+            view_page.payload = payload;
+            view_page.headers = headers;
+            view_page.examples = examples;
+            view_page.versions = versions(catalog, id, |id| message_link(id, "../"));
             if let Some(steps) = histories.and_then(|h| h.get(c)) {
-                page.history = history(steps, m);
+                view_page.history = history(steps, m);
             }
-            let html = render(
-                &hb,
+            let html = page(
                 "message",
-                &json!({
-                    "root": "../",
-                    "title": m.name,
-                    "site_title": site_title,
-                    "generator_version": env!("CARGO_PKG_VERSION"),
-                    "specs": &specs_of(catalogs),
-                    "message": page,
-                }),
+                &m.name,
+                "message",
+                serde_json::to_value(view_page).unwrap_or_default(),
             )?;
             site.files.push((
                 PathBuf::from(format!("messages/{}.{ext}", message_pages[c][&id])),
@@ -453,24 +460,18 @@ pub fn site(catalogs: &[Catalog], options: &Options<'_>) -> Result<Site> {
                 .filter(|(_, op)| op.channel.0 == i)
                 .map(|(o, _)| operation_link(o, "../"))
                 .collect();
-            let html = render(
-                &hb,
+            let html = page(
                 "channel",
-                &json!({
-                    "root": "../",
-                    "title": link.address,
-                    "site_title": site_title,
-                    "generator_version": env!("CARGO_PKG_VERSION"),
-                    "specs": &specs_of(catalogs),
-                    "channel": {
-                        "key": ch.key,
-                        "address": link.address,
-                        "description": ch.description,
-                        "spec": spec,
-                        "parameters": parameters,
-                        "messages": ch.messages.iter().map(|&id| message_link(id, "../")).collect::<Vec<_>>(),
-                        "operations": operations,
-                    },
+                &link.address,
+                "channel",
+                json!({
+                    "key": ch.key,
+                    "address": link.address,
+                    "description": ch.description,
+                    "spec": spec,
+                    "parameters": parameters,
+                    "messages": ch.messages.iter().map(|&id| message_link(id, "../")).collect::<Vec<_>>(),
+                    "operations": operations,
                 }),
             )?;
             site.files.push((
@@ -488,24 +489,19 @@ pub fn site(catalogs: &[Catalog], options: &Options<'_>) -> Result<Site> {
             let reply: Vec<Link> = (op.reply.iter())
                 .flat_map(|r| r.messages.iter().map(|&id| message_link(id, "../")))
                 .collect();
-            let html = render(
-                &hb,
+            let html = page(
                 "operation",
-                &json!({
-                    "root": "../",
-                    "title": op.key,
-                    "site_title": site_title,
-                    "generator_version": env!("CARGO_PKG_VERSION"),
-                    "specs": &specs_of(catalogs),
-                    "operation": {
-                        "key": op.key,
-                        "action": link.action,
-                        "summary": op.summary,
-                        "spec": spec,
-                        "channel": channel_link(op.channel.0.min(catalog.channels.len().saturating_sub(1)), "../"),
-                        "messages": op.messages.iter().map(|&id| message_link(id, "../")).collect::<Vec<_>>(),
-                        "reply": reply,
-                    },
+                &op.key,
+                "operation",
+                json!({
+                    "key": op.key,
+                    "action": link.action,
+                    "summary": op.summary,
+                    "spec": spec,
+                    "channel": (op.channel.0 < catalog.channels.len())
+                        .then(|| channel_link(op.channel.0, "../")),
+                    "messages": op.messages.iter().map(|&id| message_link(id, "../")).collect::<Vec<_>>(),
+                    "reply": reply,
                 }),
             )?;
             site.files.push((
