@@ -67,6 +67,16 @@ fn files(dir: &Path) -> BTreeSet<PathBuf> {
     out
 }
 
+/// The relative `link` of the page at `page` names a file.
+fn assert_leads_to_a_file(page: &Path, link: &str) {
+    let resolved = page.parent().unwrap().join(link);
+    assert!(
+        resolved.is_file(),
+        "{}: link {link} leads nowhere",
+        page.display()
+    );
+}
+
 /// Every relative link of every page leads to a file of the site; the raw schemas compile.
 fn check_site(dir: &Path) -> usize {
     let mut checked = 0;
@@ -87,12 +97,7 @@ fn check_site(dir: &Path) -> usize {
             if target.is_empty() || target.contains("://") {
                 continue;
             }
-            let resolved = path.parent().unwrap().join(target);
-            assert!(
-                resolved.is_file(),
-                "{}: link {link} leads nowhere",
-                file.display()
-            );
+            assert_leads_to_a_file(&path, target);
             checked += 1;
         }
     }
@@ -533,12 +538,7 @@ fn the_markdown_catalog_links_up() {
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(!text.contains("<html"), "{}", file.display());
         for link in text.split("](").skip(1).filter_map(|r| r.split(')').next()) {
-            let resolved = path.parent().unwrap().join(link);
-            assert!(
-                resolved.is_file(),
-                "{}: link {link} leads nowhere",
-                file.display()
-            );
+            assert_leads_to_a_file(&path, link);
             checked += 1;
         }
     }
