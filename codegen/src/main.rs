@@ -159,6 +159,10 @@ struct DocsArgs {
     /// Document past dangling `$ref`s, each a warning (as `generate --keep-going`).
     #[arg(long)]
     keep_going: bool,
+    /// Folder that referenced files must stay inside (default: each spec's repository, the
+    /// nearest folder above it holding `.git`; else the spec's folder).
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
     /// HTML pages, or Markdown for repositories browsed as Markdown.
     #[arg(long, value_enum, default_value_t = DocsFormat::Html)]
     format: DocsFormat,

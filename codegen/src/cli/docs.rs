@@ -93,6 +93,7 @@ const HISTORY: usize = 20;
 fn options_of(args: &DocsArgs) -> LoadOptions {
     LoadOptions {
         keep_going: args.keep_going,
+        root: args.root.clone(),
         ..LoadOptions::default()
     }
 }
