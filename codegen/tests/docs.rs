@@ -565,3 +565,51 @@ fn the_markdown_catalog_links_up() {
     assert!(text.contains("`pattern ^(0\\|[1-9]"), "{text}");
     assert!(text.contains("```json"), "{text}");
 }
+
+/// A message's tags are on the index, searchable, and on its page; a trait's tags apply to a
+/// message without tags of its own (traits merge as JSON Merge Patch: the message's own
+/// `tags` replace the trait's), by reference too.
+#[test]
+fn tags_are_shown_and_searchable() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("tagged.yaml");
+    std::fs::write(
+        &spec,
+        "asyncapi: 3.0.0\ninfo: {title: Tagged, version: '1'}\nchannels:\n  orders:\n    address: orders\n    messages:\n      placed:\n        name: com.acme.order.placed\n        tags: [{name: billing}]\n        traits: [{$ref: '#/components/messageTraits/common'}]\n        payload: {type: object}\n      shipped:\n        name: com.acme.order.shipped\n        traits: [{$ref: '#/components/messageTraits/common'}]\n        payload: {type: object}\ncomponents:\n  tags:\n    audit: {name: audit}\n  messageTraits:\n    common:\n      tags: [{$ref: '#/components/tags/audit'}]\n",
+    )
+    .unwrap();
+    let site = dir.path().join("site");
+    docs(&spec, &site, &[]);
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    let row = |name: &str| {
+        index
+            .split("<tr data-search=\"")
+            .find(|r| r.starts_with(name))
+            .unwrap_or_else(|| panic!("no row for {name}"))
+            .to_owned()
+    };
+    let placed = row("com.acme.order.placed");
+    let search = placed.split('"').next().unwrap();
+    assert!(
+        search.contains("billing") && !search.contains("audit"),
+        "{search}"
+    );
+    assert!(
+        placed.contains("<span class=\"tag\">billing</span>"),
+        "{placed}"
+    );
+    let shipped = row("com.acme.order.shipped");
+    assert!(
+        shipped.contains("<span class=\"tag\">audit</span>"),
+        "{shipped}"
+    );
+    let page = files(&site)
+        .into_iter()
+        .find(|f| f.to_string_lossy().contains("order.shipped"))
+        .unwrap();
+    let html = std::fs::read_to_string(site.join(page)).unwrap();
+    assert!(
+        html.contains("<th>Tags</th>") && html.contains(">audit</span>"),
+        "{html}"
+    );
+}

@@ -123,6 +123,7 @@ struct MessageView {
     description: String,
     content_type: String,
     deprecated: bool,
+    tags: Vec<String>,
     page: String,
     schema: Option<String>,
     channels: Vec<Link>,
@@ -392,6 +393,7 @@ pub fn site(catalogs: &[Catalog], options: &Options<'_>) -> Result<Site> {
                 description: m.description.clone().unwrap_or_default(),
                 content_type: m.content_type.clone(),
                 deprecated,
+                tags: m.tags.clone(),
                 page: format!("{root}messages/{}.{ext}", message_pages[c][&id]),
                 schema: (m.payload_schema.as_ref())
                     .and_then(|e| schema_files.get(e))
@@ -418,6 +420,7 @@ pub fn site(catalogs: &[Catalog], options: &Options<'_>) -> Result<Site> {
             .chain(index_view.channels.iter().map(|l| l.address.as_str()))
             .chain(index_view.senders.iter().map(|l| l.key.as_str()))
             .chain(index_view.receivers.iter().map(|l| l.key.as_str()))
+            .chain(m.tags.iter().map(String::as_str))
             .collect::<Vec<_>>()
             .join(" ")
             .to_lowercase();

@@ -580,6 +580,23 @@ impl<'a> Builder<'a> {
                 }
                 None => None,
             };
+            let mut tags = Vec::new();
+            for (t, tag) in node
+                .get("tags")
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+            {
+                let (tag, _) = self
+                    .src
+                    .resolve(tag, loc.child("tags").child(&t.to_string()))?;
+                if let Some(name) = tag.get("name").and_then(Node::as_str) {
+                    if !tags.iter().any(|known| known == name) {
+                        tags.push(name.to_owned());
+                    }
+                }
+            }
             let examples = node
                 .get("examples")
                 .and_then(Node::as_seq)
@@ -603,6 +620,7 @@ impl<'a> Builder<'a> {
             m.headers_schema = headers_schema;
             m.headers = headers;
             m.correlation_id = correlation_id;
+            m.tags = tags;
             m.examples = examples;
         }
         Ok(())

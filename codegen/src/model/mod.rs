@@ -392,6 +392,8 @@ pub struct Message {
     pub headers_schema: Option<SchemaEntry>,
     /// Correlation id location (`$message.header#/correlationId`).
     pub correlation_id: Option<String>,
+    /// The names of its `tags` (its traits' included), for the catalog.
+    pub tags: Vec<String>,
     /// Protocol bindings, as written.
     pub bindings: serde_json::Value,
     /// Examples.
@@ -421,6 +423,7 @@ impl Message {
             payload: Ty::Any,
             payload_schema: None,
             headers_schema: None,
+            tags: Vec::new(),
             correlation_id: None,
             bindings: serde_json::Value::Null,
             examples: Vec::new(),
