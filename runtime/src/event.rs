@@ -43,7 +43,7 @@ pub trait Event: serde::Serialize + serde::de::DeserializeOwned {
     const SUBJECT: Option<&'static str>;
     /// The older schema versions this type reads and upcasts (`#[event(upcast(...))]`),
     /// which a spec exported from code must list as messages of the same type
-    /// ([`AsyncApi::missing_versions`](crate::spec::AsyncApi::missing_versions), feature
+    /// (`tidings::spec::AsyncApi::missing_versions`, feature
     /// `spec`).
     const OLDER_VERSIONS: &'static [&'static str] = &[];
 

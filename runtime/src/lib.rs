@@ -67,6 +67,7 @@ pub mod decode;
 pub mod envelope;
 pub mod error;
 pub mod event;
+pub mod observe;
 pub mod publish;
 pub mod reliability;
 pub mod spec;

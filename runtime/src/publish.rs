@@ -218,6 +218,7 @@ impl Publisher {
             })?;
         let message = self.encode(address, envelope)?;
         self.sink.publish(message).await?;
+        crate::observe::published(&envelope.event_type, self.sink.system());
         Ok(())
     }
 

@@ -20,6 +20,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 
 use super::route::{dispatch, unreadable, Incoming, Outcome, Route};
 use crate::envelope::Binding;
+use crate::observe::{self, Ending};
 use crate::publish::Publisher;
 use crate::reliability::{IdempotencyStore, RetryPolicy};
 use crate::transport::{
@@ -167,6 +168,7 @@ impl<T: Transport> Consumer<T> {
             subscription,
             router,
             binding: self.transport.binding(),
+            system: self.transport.system(),
             publisher: self.publisher.clone(),
             retry: self.retry_for::<R>(),
             idempotency: self.idempotency.clone(),
@@ -181,6 +183,7 @@ pub struct Worker<T: Transport, R> {
     subscription: T::Subscription,
     router: R,
     binding: Binding,
+    system: &'static str,
     publisher: Publisher,
     retry: RetryPolicy,
     idempotency: Option<Arc<dyn IdempotencyStore>>,
@@ -212,6 +215,7 @@ impl<T: Transport, R: Route> Worker<T, R> {
             mut subscription,
             router,
             binding,
+            system,
             publisher,
             retry,
             idempotency,
@@ -221,6 +225,7 @@ impl<T: Transport, R: Route> Worker<T, R> {
         let handling = Handling {
             router: &router,
             binding,
+            system,
             publisher: &publisher,
             retry: &retry,
             idempotency: idempotency.as_deref(),
@@ -364,6 +369,8 @@ async fn handle_in_lane<R: Route>(
 struct Handling<'w, R> {
     router: &'w R,
     binding: Binding,
+    /// The transport's `messaging.system`, for metrics.
+    system: &'static str,
     publisher: &'w Publisher,
     retry: &'w RetryPolicy,
     idempotency: Option<&'w dyn IdempotencyStore>,
@@ -373,13 +380,21 @@ struct Handling<'w, R> {
 impl<R: Route> Handling<'_, R> {
     /// Decides how `delivered` ends: a duplicate is acked, anything else is routed.
     async fn handle(&self, delivered: &Delivered) -> Settlement {
+        let observed = observe::Handled::start(R::OPERATION, self.system);
         let incoming = match Incoming::read::<R>(self.binding, &delivered.message) {
             Ok(incoming) => incoming,
-            Err(error) => return settlement(unreadable(error), delivered.attempt, self.retry),
+            Err(error) => {
+                let settled = settlement(unreadable(error), delivered.attempt, self.retry);
+                observed.end(observe::UNREADABLE, Ending::Settled, &settled, None);
+                return settled;
+            }
         };
+        let event_type = incoming.context().event_type.to_string();
+        let time = incoming.context().time;
         let id = self.idempotency.map(|_| incoming.context().id.clone());
         if let (Some(store), Some(id)) = (self.idempotency, &id) {
             if store.seen(self.group, id).await {
+                observed.end(&event_type, Ending::Duplicate, &Settlement::Ack, time);
                 return Settlement::Ack;
             }
         }
@@ -394,7 +409,14 @@ impl<R: Route> Handling<'_, R> {
         if let (Outcome::Handled, Some(store), Some(id)) = (&outcome, self.idempotency, &id) {
             store.record(self.group, id).await;
         }
-        settlement(outcome, delivered.attempt, self.retry)
+        let ending = match &outcome {
+            Outcome::Ignored(_) => Ending::Ignored,
+            Outcome::Handled => Ending::Handled,
+            _ => Ending::Settled,
+        };
+        let settled = settlement(outcome, delivered.attempt, self.retry);
+        observed.end(&event_type, ending, &settled, time);
+        settled
     }
 }
 

@@ -143,6 +143,10 @@ impl Transport for InMemory {
         self.shared.binding
     }
 
+    fn system(&self) -> &'static str {
+        "memory"
+    }
+
     async fn publish(&self, message: RawMessage) -> Result<(), TransportError> {
         if self.shared.closed.load(Ordering::SeqCst) {
             return Err(TransportError::Closed);

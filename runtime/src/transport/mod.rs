@@ -122,6 +122,19 @@ pub trait Transport: Clone + Send + Sync + 'static {
     /// How this transport names CloudEvents attributes in binary mode.
     fn binding(&self) -> Binding;
 
+    /// The messaging system, as OpenTelemetry's `messaging.system` names it (`nats`,
+    /// `rabbitmq`, `kafka`, ...): the `transport` label of tidings' metrics. By default the
+    /// system of its binding.
+    fn system(&self) -> &'static str {
+        match self.binding() {
+            Binding::Http => "http",
+            Binding::Kafka => "kafka",
+            Binding::Amqp => "rabbitmq",
+            Binding::Mqtt => "mqtt",
+            Binding::Nats => "nats",
+        }
+    }
+
     /// Sends `message`, waiting while the broker applies backpressure.
     fn publish(
         &self,
@@ -255,12 +268,17 @@ impl std::fmt::Debug for Delivery {
 /// The object-safe part of [`Transport`] that publishers hold.
 pub(crate) trait Sink: Send + Sync + 'static {
     fn binding(&self) -> Binding;
+    fn system(&self) -> &'static str;
     fn publish(&self, message: RawMessage) -> BoxFuture<'_, Result<(), TransportError>>;
 }
 
 impl<T: Transport> Sink for T {
     fn binding(&self) -> Binding {
         Transport::binding(self)
+    }
+
+    fn system(&self) -> &'static str {
+        Transport::system(self)
     }
 
     fn publish(&self, message: RawMessage) -> BoxFuture<'_, Result<(), TransportError>> {

@@ -228,6 +228,10 @@ impl Transport for Redis {
         Binding::Nats
     }
 
+    fn system(&self) -> &'static str {
+        "redis"
+    }
+
     async fn publish(&self, message: RawMessage) -> Result<(), TransportError> {
         self.add(&self.options.stream, &message, 1, &[]).await
     }
