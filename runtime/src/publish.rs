@@ -217,7 +217,17 @@ impl Publisher {
                 errors,
             })?;
         let message = self.encode(address, envelope)?;
-        self.sink.publish(message).await?;
+        let span = tracing::info_span!(
+            "publish",
+            "otel.kind" = "producer",
+            "messaging.system" = self.sink.system(),
+            "messaging.operation.type" = "send",
+            "messaging.destination.name" = address,
+            "messaging.message.id" = envelope.id.as_str(),
+            "cloudevents.event_type" = &*envelope.event_type,
+            "cloudevents.event_source" = &*envelope.source,
+        );
+        tracing::Instrument::instrument(self.sink.publish(message), span).await?;
         crate::observe::published(&envelope.event_type, self.sink.system());
         Ok(())
     }

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::task::Poll;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
+use tracing::Instrument;
 
 use super::route::{dispatch, unreadable, Incoming, Outcome, Route};
 use crate::envelope::Binding;
@@ -355,14 +356,39 @@ fn lane_of(delivery: &Delivery) -> u64 {
     delivery.message().key_hash()
 }
 
-/// Handles `delivery` and settles it by its outcome.
+/// Handles `delivery` and settles it by its outcome, in a `process` span (with `handle` and
+/// `settle` spans inside).
 async fn handle_in_lane<R: Route>(
     handling: &Handling<'_, R>,
     lane: u64,
     delivery: Delivery,
 ) -> (u64, Result<(), TransportError>) {
-    let settlement = handling.handle(delivery.delivered()).await;
-    (lane, delivery.settle(settlement).await)
+    let delivered = delivery.delivered();
+    let span = tracing::info_span!(
+        "process",
+        "otel.kind" = "consumer",
+        "messaging.system" = handling.system,
+        "messaging.operation.type" = "process",
+        "messaging.destination.name" = delivered.message.address.as_str(),
+        "messaging.consumer.group.name" = handling.group,
+        "messaging.message.id" = tracing::field::Empty,
+        "messaging.delivery.attempt" = delivered.attempt,
+        "cloudevents.event_type" = tracing::field::Empty,
+        "tidings.operation" = R::OPERATION,
+        "tidings.settlement" = tracing::field::Empty,
+    );
+    let work = async {
+        let settlement = handling.handle(delivery.delivered()).await;
+        let kind = match &settlement {
+            Settlement::Ack => "ack",
+            Settlement::Retry { .. } => "retry",
+            Settlement::DeadLetter { .. } => "dead_letter",
+        };
+        tracing::Span::current().record("tidings.settlement", kind);
+        let settle = tracing::info_span!("settle", "tidings.settlement" = kind);
+        delivery.settle(settlement).instrument(settle).await
+    };
+    (lane, work.instrument(span).await)
 }
 
 /// What a worker needs to handle one delivery.
@@ -391,6 +417,9 @@ impl<R: Route> Handling<'_, R> {
         };
         let event_type = incoming.context().event_type.to_string();
         let time = incoming.context().time;
+        let span = tracing::Span::current();
+        span.record("cloudevents.event_type", event_type.as_str());
+        span.record("messaging.message.id", incoming.context().id.as_str());
         let id = self.idempotency.map(|_| incoming.context().id.clone());
         if let (Some(store), Some(id)) = (self.idempotency, &id) {
             if store.seen(self.group, id).await {
@@ -405,6 +434,7 @@ impl<R: Route> Handling<'_, R> {
             delivered,
             self.publisher,
         )
+        .instrument(tracing::info_span!("handle"))
         .await;
         if let (Outcome::Handled, Some(store), Some(id)) = (&outcome, self.idempotency, &id) {
             store.record(self.group, id).await;
