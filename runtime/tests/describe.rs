@@ -228,6 +228,16 @@ fn instance(root: &Value, schema: &Value, rng: &mut Rng, depth: usize) -> Value 
         let target = root.pointer(reference.trim_start_matches('#')).unwrap();
         return instance(root, target, rng, depth + 1);
     }
+    if let Some(values) = map.get("enum").and_then(Value::as_array) {
+        if !rng.noise() {
+            return rng.pick(values);
+        }
+    }
+    if let Some(value) = map.get("const") {
+        if !rng.noise() {
+            return value.clone();
+        }
+    }
     // A reference moved into `allOf` beside keywords (draft-07): the referenced shape.
     if let Some(first) = map
         .get("allOf")
@@ -240,16 +250,6 @@ fn instance(root: &Value, schema: &Value, rng: &mut Rng, depth: usize) -> Value 
         if let Some(branches) = map.get(keyword).and_then(Value::as_array) {
             let branch = &branches[rng.below(branches.len())];
             return instance(root, branch, rng, depth + 1);
-        }
-    }
-    if let Some(values) = map.get("enum").and_then(Value::as_array) {
-        if !rng.noise() {
-            return rng.pick(values);
-        }
-    }
-    if let Some(value) = map.get("const") {
-        if !rng.noise() {
-            return value.clone();
         }
     }
     let types: Vec<&str> = match map.get("type") {
