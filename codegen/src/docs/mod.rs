@@ -240,7 +240,7 @@ pub fn site(catalogs: &[Catalog], options: &Options<'_>) -> Result<Site> {
     let mut channel_pages: Vec<Vec<String>> = Vec::new();
     let mut operation_pages: Vec<Vec<String>> = Vec::new();
     for catalog in catalogs {
-        let spec = stem(&catalog.source_name);
+        let spec = crate::model::file_stem(&catalog.source_name);
         message_pages.push(
             (catalog.messages.iter().enumerate())
                 .map(|(i, m)| {
@@ -331,7 +331,7 @@ pub fn site(catalogs: &[Catalog], options: &Options<'_>) -> Result<Site> {
         for m in &catalog.messages {
             if let Some(entry) = &m.payload_schema {
                 if !schema_files.contains_key(entry) {
-                    let slug = slugs.take(&[&stem(&spec), "schema", &m.key]);
+                    let slug = slugs.take(&[&crate::model::file_stem(&spec), "schema", &m.key]);
                     let text =
                         serde_json::to_string_pretty(&catalog.schema_document.standalone(entry))
                             .unwrap_or_default();
@@ -547,13 +547,6 @@ fn action(action: Action) -> &'static str {
         Action::Send => "send",
         Action::Receive => "receive",
     }
-}
-
-/// `orders.yaml` → `orders`.
-fn stem(name: &str) -> String {
-    name.rsplit_once('.')
-        .map_or(name, |(stem, _)| stem)
-        .to_owned()
 }
 
 fn read(path: &Path) -> Result<String> {

@@ -11,6 +11,7 @@ mod jsonschema;
 pub mod naming;
 mod openapi;
 mod schema;
+pub(crate) use schema::file_stem;
 pub mod versions;
 
 pub use asyncapi::build;

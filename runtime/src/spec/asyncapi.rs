@@ -214,9 +214,9 @@ impl AsyncApi {
         for (key, (address, messages)) in &self.channels {
             let mut channel = Map::new();
             channel.insert("address".into(), address.clone().into());
-            let parameters: Map<String, Value> = parameters(address)
+            let parameters: Map<String, Value> = crate::address::parameters(address)
                 .into_iter()
-                .map(|p| (p, json!({})))
+                .map(|p| (p.to_owned(), json!({})))
                 .collect();
             if !parameters.is_empty() {
                 channel.insert("parameters".into(), Value::Object(parameters));
@@ -296,21 +296,4 @@ fn channel_key(address: &str) -> String {
     } else {
         key
     }
-}
-
-/// The `{parameter}` names of an address, in order.
-fn parameters(address: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = address;
-    while let Some(start) = rest.find('{') {
-        let Some(end) = rest[start..].find('}') else {
-            break;
-        };
-        let name = &rest[start + 1..start + end];
-        if !name.is_empty() && !out.iter().any(|p| p == name) {
-            out.push(name.to_owned());
-        }
-        rest = &rest[start + end + 1..];
-    }
-    out
 }

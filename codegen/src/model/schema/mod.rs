@@ -520,7 +520,7 @@ impl<'a> TypeSpace<'a> {
     }
 }
 
-pub(super) fn file_stem(display: &str) -> String {
+pub(crate) fn file_stem(display: &str) -> String {
     let name = display.rsplit('/').next().unwrap_or(display);
     name.split('.').next().unwrap_or(name).to_string()
 }
