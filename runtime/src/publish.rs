@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crate::address::AddressError;
 use crate::envelope::{Envelope, Metadata, Text};
+use crate::observe::trace::{TraceContext, TRACEPARENT, TRACESTATE};
 use crate::transport::{RawMessage, Sink, Transport, TransportError};
 use crate::{Event, Validate, ValidationErrors};
 
@@ -216,7 +217,17 @@ impl Publisher {
                 event_type: E::TYPE,
                 errors,
             })?;
-        let message = self.encode(address, envelope)?;
+        // The publish span's place in the trace: a child of the handler (or envelope) this
+        // event comes from, else a new trace.
+        let parent = TraceContext::current().or_else(|| {
+            let traceparent = envelope.extensions.get(TRACEPARENT)?;
+            let tracestate = envelope.extensions.get(TRACESTATE);
+            TraceContext::parse(traceparent, tracestate.map(String::as_str))
+        });
+        let trace = parent
+            .as_ref()
+            .map_or_else(TraceContext::root, TraceContext::child);
+        let message = self.encode(address, envelope, &trace)?;
         let span = tracing::info_span!(
             "publish",
             "otel.kind" = "producer",
@@ -226,7 +237,11 @@ impl Publisher {
             "messaging.message.id" = envelope.id.as_str(),
             "cloudevents.event_type" = &*envelope.event_type,
             "cloudevents.event_source" = &*envelope.source,
+            "trace_id" = tracing::field::Empty,
+            "span_id" = tracing::field::Empty,
+            "parent_span_id" = tracing::field::Empty,
         );
+        crate::observe::trace::record(&span, &trace, parent.as_ref());
         tracing::Instrument::instrument(self.sink.publish(message), span).await?;
         crate::observe::published(&envelope.event_type, self.sink.system());
         Ok(())
@@ -236,6 +251,7 @@ impl Publisher {
         &self,
         address: &str,
         envelope: &Envelope<E>,
+        trace: &TraceContext,
     ) -> Result<RawMessage, PublishError> {
         let encode_error = |source| PublishError::Encode {
             event_type: envelope.event_type.to_string(),
@@ -243,13 +259,17 @@ impl Publisher {
         };
         let binding = self.sink.binding();
         let (headers, body) = match self.mode {
-            Mode::Binary => envelope.to_binary(binding).map_err(encode_error)?,
+            Mode::Binary => envelope
+                .to_binary_traced(binding, Some(trace))
+                .map_err(encode_error)?,
             Mode::Structured => (
                 vec![(
                     binding.content_type_header().into(),
                     STRUCTURED_CONTENT_TYPE.to_owned(),
                 )],
-                envelope.to_structured().map_err(encode_error)?,
+                envelope
+                    .to_structured_traced(Some(trace))
+                    .map_err(encode_error)?,
             ),
         };
         Ok(RawMessage {

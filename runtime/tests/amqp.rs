@@ -46,16 +46,16 @@ async fn cleanup(amqp: &Amqp) {
             QueueDeleteOptions::default(),
         )
         .await;
-    for group in ["pings"] {
-        for pattern in [Pings::ADDRESS] {
-            use std::hash::{Hash, Hasher};
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            Amqp::binding_key(pattern).hash(&mut hasher);
-            let queue = format!("{exchange}.{group}.{:08x}", hasher.finish() as u32);
-            let _ = channel
-                .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
-                .await;
-        }
+    let queues = [
+        ("pings", Pings::ADDRESS),
+        ("warehouse", common::trace::Warehouse::ADDRESS),
+        ("notifier", common::trace::Notifier::ADDRESS),
+    ];
+    for (group, pattern) in queues {
+        let queue = amqp.queue_name(pattern, group);
+        let _ = channel
+            .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
+            .await;
     }
     for name in [exchange.clone(), format!("{exchange}.dlq")] {
         let _ = channel
@@ -70,6 +70,15 @@ async fn events_round_trip_in_order() {
         return;
     };
     common::round_trip_in_order(&amqp).await;
+    cleanup(&amqp).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flow_is_one_trace_across_rabbitmq() {
+    let Some(amqp) = connect("trace").await else {
+        return;
+    };
+    common::trace::one_trace_per_flow(&amqp, "rabbitmq").await;
     cleanup(&amqp).await;
 }
 

@@ -126,6 +126,18 @@ fn reader(cluster: &Cluster, topic: &str) -> StreamConsumer {
     consumer
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flow_is_one_trace_across_kafka() {
+    let cluster = cluster();
+    let kafka = connect(&cluster, "trace").await;
+    let addresses: Vec<String> = (0..3)
+        .flat_map(|n| [format!("orders/{n}"), format!("shipments/{n}")])
+        .collect();
+    let addresses: Vec<&str> = addresses.iter().map(String::as_str).collect();
+    create_topics(&cluster, &kafka, &addresses, 1).await;
+    common::trace::one_trace_per_flow(&kafka, "kafka").await;
+}
+
 #[tokio::test]
 async fn events_round_trip_in_order() {
     let cluster = cluster();

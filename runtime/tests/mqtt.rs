@@ -32,6 +32,14 @@ async fn connect(test: &str) -> Option<Mqtt> {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flow_is_one_trace_across_mqtt() {
+    let Some(mqtt) = connect("trace").await else {
+        return;
+    };
+    common::trace::one_trace_per_flow(&mqtt, "mqtt").await;
+}
+
 #[tokio::test]
 async fn events_round_trip_in_order() {
     let Some(mqtt) = connect("round_trip").await else {

@@ -66,6 +66,15 @@ async fn events_round_trip_in_order() {
     cleanup(&nats).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flow_is_one_trace_across_nats() {
+    let Some(nats) = connect("trace").await else {
+        return;
+    };
+    common::trace::one_trace_per_flow(&nats, "nats").await;
+    cleanup(&nats).await;
+}
+
 /// Plain and confirmed acks alike settle every handled message: nothing is left pending or
 /// delivered again.
 #[tokio::test]

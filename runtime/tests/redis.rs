@@ -47,6 +47,15 @@ async fn cleanup(redis: &Redis) {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flow_is_one_trace_across_redis() {
+    let Some(redis) = connect("trace").await else {
+        return;
+    };
+    common::trace::one_trace_per_flow(&redis, "redis").await;
+    cleanup(&redis).await;
+}
+
 #[tokio::test]
 async fn events_round_trip_in_order() {
     let Some(redis) = connect("round_trip").await else {

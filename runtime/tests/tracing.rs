@@ -1,119 +1,25 @@
 //! Spans of event flow: `publish` (producer), and per delivery `process` (consumer) with
 //! `handle` and `settle` inside, carrying OpenTelemetry's messaging attribute names and the
-//! CloudEvents type and id; an event published by a handler is published inside its `handle`.
+//! CloudEvents type and id; an event published by a handler is published inside its `handle`,
+//! and every flow is one W3C trace (the broker transports run the same scenario in their own
+//! test files).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+mod common;
 
-use serde::{Deserialize, Serialize};
 use tidings::memory::InMemory;
-use tidings::{Consumer, Context, Envelope, HandlerResult, Incoming, Outcome, Publisher, Route};
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::Subscriber;
-use tracing_subscriber::layer::{Context as LayerContext, Layer, SubscriberExt};
-use tracing_subscriber::registry::LookupSpan;
+use tidings::{Consumer, Publisher};
 
-#[derive(Debug, Serialize, Deserialize, tidings::Event, tidings::Validate)]
-#[event(type = "com.acme.order.placed", source = "/shop")]
-struct Placed {
-    n: u32,
-}
-
-#[derive(Debug, Serialize, Deserialize, tidings::Event, tidings::Validate)]
-#[event(type = "com.acme.order.shipped", source = "/warehouse")]
-struct Shipped {
-    n: u32,
-}
-
-/// Ships each placed order.
-struct Warehouse;
-
-impl Route for Warehouse {
-    const OPERATION: &'static str = "warehouse";
-    const ADDRESS: &'static str = "orders/{n}";
-
-    async fn route(&self, incoming: Incoming<'_>, ctx: &Context<'_>) -> Outcome {
-        match incoming.event_type() {
-            "com.acme.order.placed" => match incoming.decode::<Placed>() {
-                Ok(event) => ship(event, ctx).await.into(),
-                Err(error) => Outcome::undecodable("com.acme.order.placed", error),
-            },
-            other => Outcome::unknown(other),
-        }
-    }
-}
-
-async fn ship(event: Envelope<Placed>, ctx: &Context<'_>) -> HandlerResult {
-    let n = event.data.n;
-    ctx.publisher()
-        .publish(&format!("shipments/{n}"), Shipped { n })
-        .await?;
-    Ok(())
-}
-
-/// A span as recorded: its name, fields and parent.
-#[derive(Clone, Debug, Default)]
-struct Recorded {
-    name: String,
-    fields: HashMap<String, String>,
-    parent: Option<u64>,
-}
-
-/// Records every span.
-#[derive(Clone, Default)]
-struct Collector(Arc<Mutex<HashMap<u64, Recorded>>>);
-
-struct Fields<'a>(&'a mut HashMap<String, String>);
-
-impl Visit for Fields<'_> {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name().to_owned(), value.to_owned());
-    }
-
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.0.insert(field.name().to_owned(), value.to_string());
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0.insert(field.name().to_owned(), format!("{value:?}"));
-    }
-}
-
-impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Collector {
-    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: LayerContext<'_, S>) {
-        let mut recorded = Recorded {
-            name: attrs.metadata().name().to_owned(),
-            ..Recorded::default()
-        };
-        attrs.record(&mut Fields(&mut recorded.fields));
-        recorded.parent = ctx
-            .span(id)
-            .and_then(|span| span.parent())
-            .map(|parent| parent.id().into_u64());
-        self.0.lock().unwrap().insert(id.into_u64(), recorded);
-    }
-
-    fn on_record(&self, id: &Id, values: &Record<'_>, _ctx: LayerContext<'_, S>) {
-        if let Some(recorded) = self.0.lock().unwrap().get_mut(&id.into_u64()) {
-            values.record(&mut Fields(&mut recorded.fields));
-        }
-    }
-}
+use common::trace::{collector, Placed, Recorded, Warehouse};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deliveries_are_processed_in_spans_with_messaging_attributes() {
-    let collector = Collector::default();
-    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(collector.clone()))
-        .expect("the only subscriber of this test binary");
-
+    let collector = collector();
     let bus = InMemory::new();
     let worker = Consumer::new(bus.clone())
         .subscribe(Warehouse)
         .await
         .unwrap();
-    tokio::spawn(worker.run());
+    let running = tokio::spawn(worker.run());
     let publisher = Publisher::new(bus.clone());
     let mut ids = Vec::new();
     for n in 0..3 {
@@ -125,39 +31,30 @@ async fn deliveries_are_processed_in_spans_with_messaging_attributes() {
                 .id,
         );
     }
-    let spans = || collector.0.lock().unwrap().clone();
-    for _ in 0..300 {
-        let settled = spans()
-            .values()
-            .filter(|s| s.name == "process" && s.fields.contains_key("tidings.settlement"))
-            .count();
-        if settled == 3 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let spans = spans();
-    let named = |name: &str| -> Vec<(u64, Recorded)> {
-        let mut out: Vec<_> = spans
-            .iter()
-            .filter(|(_, s)| s.name == name)
-            .map(|(id, s)| (*id, s.clone()))
-            .collect();
-        out.sort_by_key(|(id, _)| *id);
-        out
+    let processes = || -> Vec<Recorded> {
+        collector
+            .spans()
+            .into_iter()
+            .filter(|s| {
+                s.name == "process"
+                    && s.field("messaging.message.id")
+                        .is_some_and(|id| ids.iter().any(|i| i == id))
+            })
+            .collect()
     };
-
-    let processes = named("process");
+    common::until("three deliveries settled", || {
+        processes()
+            .iter()
+            .filter(|s| s.fields.contains_key("tidings.settlement"))
+            .count()
+            == 3
+    })
+    .await;
+    common::stop(running).await;
+    let spans = collector.spans();
+    let processes = processes();
     assert_eq!(processes.len(), 3, "{spans:#?}");
-    let mut processed_ids: Vec<String> = processes
-        .iter()
-        .map(|(_, s)| s.fields["messaging.message.id"].clone())
-        .collect();
-    processed_ids.sort();
-    let mut published_ids = ids.clone();
-    published_ids.sort();
-    assert_eq!(processed_ids, published_ids);
-    for (_, s) in &processes {
+    for s in &processes {
         assert_eq!(s.fields["otel.kind"], "consumer");
         assert_eq!(s.fields["messaging.system"], "memory");
         assert_eq!(s.fields["messaging.consumer.group.name"], "warehouse");
@@ -166,35 +63,46 @@ async fn deliveries_are_processed_in_spans_with_messaging_attributes() {
         assert_eq!(s.fields["tidings.settlement"], "ack");
         assert!(s.fields["messaging.destination.name"].starts_with("orders/"));
     }
-    let process_ids: Vec<u64> = processes.iter().map(|(id, _)| *id).collect();
+    let process_serials: Vec<usize> = processes.iter().map(|s| s.serial).collect();
+    let children = |name: &str| -> Vec<&Recorded> {
+        spans
+            .iter()
+            .filter(|s| s.name == name && s.parent.is_some_and(|p| process_serials.contains(&p)))
+            .collect()
+    };
     for child in ["handle", "settle"] {
-        let children = named(child);
-        assert_eq!(children.len(), 3, "{child}");
-        assert!(
-            children
-                .iter()
-                .all(|(_, s)| s.parent.is_some_and(|p| process_ids.contains(&p))),
-            "every {child} span is inside a process span"
+        assert_eq!(
+            children(child).len(),
+            3,
+            "a {child} span in every process span"
         );
     }
 
-    // Six publishes: three by the shop (no parent), three by the handler, inside `handle`.
-    let publishes = named("publish");
-    assert_eq!(publishes.len(), 6, "{publishes:#?}");
-    let handle_ids: Vec<u64> = named("handle").iter().map(|(id, _)| *id).collect();
-    let (inside, outside): (Vec<_>, Vec<_>) = publishes
+    // The shop's three publishes have no parent; the handler's three sit in `handle`.
+    let handles: Vec<usize> = children("handle").iter().map(|s| s.serial).collect();
+    for id in &ids {
+        let shop: Vec<_> = spans
+            .iter()
+            .filter(|s| s.name == "publish" && s.field("messaging.message.id") == Some(id))
+            .collect();
+        assert_eq!(shop.len(), 1);
+        assert_eq!(shop[0].parent, None);
+        assert_eq!(shop[0].fields["cloudevents.event_source"], "/shop");
+    }
+    let inside: Vec<_> = spans
         .iter()
-        .partition(|(_, s)| s.parent.is_some_and(|p| handle_ids.contains(&p)));
-    assert_eq!(inside.len(), 3);
-    assert!(outside.iter().all(|(_, s)| s.parent.is_none()));
-    for (_, s) in &publishes {
+        .filter(|s| s.name == "publish" && s.parent.is_some_and(|p| handles.contains(&p)))
+        .collect();
+    assert_eq!(inside.len(), 3, "{inside:#?}");
+    for s in inside {
         assert_eq!(s.fields["otel.kind"], "producer");
         assert_eq!(s.fields["messaging.operation.type"], "send");
+        assert_eq!(s.fields["cloudevents.event_type"], "com.acme.order.shipped");
+        assert_eq!(s.fields["cloudevents.event_source"], "/warehouse");
     }
-    assert!(inside
-        .iter()
-        .all(
-            |(_, s)| s.fields["cloudevents.event_type"] == "com.acme.order.shipped"
-                && s.fields["cloudevents.event_source"] == "/warehouse"
-        ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flow_is_one_trace_on_the_in_memory_bus() {
+    common::trace::one_trace_per_flow(&InMemory::new(), "memory").await;
 }

@@ -21,6 +21,7 @@ use tracing::Instrument;
 
 use super::route::{dispatch, unreadable, Incoming, Outcome, Route};
 use crate::envelope::Binding;
+use crate::observe::trace::{self, TraceContext, TRACEPARENT, TRACESTATE};
 use crate::observe::{self, Ending};
 use crate::publish::Publisher;
 use crate::reliability::{IdempotencyStore, RetryPolicy};
@@ -376,6 +377,9 @@ async fn handle_in_lane<R: Route>(
         "cloudevents.event_type" = tracing::field::Empty,
         "tidings.operation" = R::OPERATION,
         "tidings.settlement" = tracing::field::Empty,
+        "trace_id" = tracing::field::Empty,
+        "span_id" = tracing::field::Empty,
+        "parent_span_id" = tracing::field::Empty,
     );
     let work = async {
         let settlement = handling.handle(delivery.delivered()).await;
@@ -420,6 +424,15 @@ impl<R: Route> Handling<'_, R> {
         let span = tracing::Span::current();
         span.record("cloudevents.event_type", event_type.as_str());
         span.record("messaging.message.id", incoming.context().id.as_str());
+        // This delivery's place in the trace: the publish span's child, else a new trace.
+        let extensions = &incoming.context().extensions;
+        let parent = extensions.get(TRACEPARENT).and_then(|traceparent| {
+            TraceContext::parse(traceparent, extensions.get(TRACESTATE).map(String::as_str))
+        });
+        let trace = parent
+            .as_ref()
+            .map_or_else(TraceContext::root, TraceContext::child);
+        trace::record(&span, &trace, parent.as_ref());
         let id = self.idempotency.map(|_| incoming.context().id.clone());
         if let (Some(store), Some(id)) = (self.idempotency, &id) {
             if store.seen(self.group, id).await {
@@ -434,8 +447,8 @@ impl<R: Route> Handling<'_, R> {
             delivered,
             self.publisher,
         )
-        .instrument(tracing::info_span!("handle"))
-        .await;
+        .instrument(tracing::info_span!("handle"));
+        let outcome = trace.scope(outcome).await;
         if let (Outcome::Handled, Some(store), Some(id)) = (&outcome, self.idempotency, &id) {
             store.record(self.group, id).await;
         }

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::binding::{known_index, Binding, DATACONTENTTYPE, KNOWN};
 use super::{Envelope, Metadata, SPEC_VERSION};
+use crate::observe::trace::{TRACEPARENT, TRACESTATE};
 use crate::DecodeError;
 
 impl Envelope<()> {
@@ -48,8 +49,13 @@ impl Envelope<()> {
             if name.eq_ignore_ascii_case(binding.content_type_header()) {
                 attributes.known[DATACONTENTTYPE] = Some(value.clone());
             } else if let Some(attr) = strip_prefix_ignore_case(name, prefix) {
-                // MQTT user properties carry no prefix: only known attributes are taken.
-                if binding != Binding::Mqtt || known_index(attr).is_some() {
+                // MQTT user properties carry no prefix: only known attributes and the
+                // distributed-tracing extension are taken.
+                if binding != Binding::Mqtt
+                    || known_index(attr).is_some()
+                    || attr.eq_ignore_ascii_case(TRACEPARENT)
+                    || attr.eq_ignore_ascii_case(TRACESTATE)
+                {
                     attributes.set(attr, value.clone());
                 }
             }

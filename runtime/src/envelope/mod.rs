@@ -43,6 +43,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::observe::trace::{TraceContext, TRACEPARENT, TRACESTATE};
 use crate::{DecodeError, Event};
 
 mod attributes;
@@ -252,13 +253,22 @@ fn present<'a>(
 impl<E: Serialize> Envelope<E> {
     /// Structured content mode: one JSON document with the attributes and `data`.
     pub fn to_structured(&self) -> Result<Vec<u8>, serde_json::Error> {
+        self.to_structured_traced(None)
+    }
+
+    /// [`to_structured`](Self::to_structured) with `trace` as the `traceparent` and
+    /// `tracestate` in place of the envelope's own.
+    pub(crate) fn to_structured_traced(
+        &self,
+        trace: Option<&TraceContext>,
+    ) -> Result<Vec<u8>, serde_json::Error> {
         let mut map = serde_json::Map::new();
         self.visit_attributes(|index, v| {
             map.insert(KNOWN[index].to_owned(), Value::String(v.into_owned()));
         });
-        for (k, v) in &self.extensions {
-            map.entry(k.clone())
-                .or_insert_with(|| Value::String(v.clone()));
+        for (name, value) in self.extensions_traced(trace) {
+            map.entry(name.into_owned())
+                .or_insert_with(|| Value::String(value.into_owned()));
         }
         map.insert("data".into(), serde_json::to_value(&self.data)?);
         serde_json::to_vec(&Value::Object(map))
@@ -267,17 +277,51 @@ impl<E: Serialize> Envelope<E> {
     /// Binary content mode: attribute headers for `binding` (the content type under the
     /// binding's own header), and `data` as the JSON body.
     pub fn to_binary(&self, binding: Binding) -> Result<(Headers, Vec<u8>), serde_json::Error> {
+        self.to_binary_traced(binding, None)
+    }
+
+    /// [`to_binary`](Self::to_binary) with `trace` as the `traceparent` and `tracestate` in
+    /// place of the envelope's own.
+    pub(crate) fn to_binary_traced(
+        &self,
+        binding: Binding,
+        trace: Option<&TraceContext>,
+    ) -> Result<(Headers, Vec<u8>), serde_json::Error> {
         let values = self.attribute_values();
         let count = values.iter().flatten().count();
-        let mut headers = Vec::with_capacity(count + self.extensions.len());
+        let mut headers = Vec::with_capacity(count + self.extensions.len() + 2);
         headers.extend(
             present(values).map(|(index, value)| (binding.known_header(index), value.into_owned())),
         );
-        for (name, value) in &self.extensions {
+        for (name, value) in self.extensions_traced(trace) {
             let name = format!("{}{name}", binding.prefix());
-            headers.push((Cow::Owned(name), value.clone()));
+            headers.push((Cow::Owned(name), value.into_owned()));
         }
         Ok((headers, serde_json::to_vec(&self.data)?))
+    }
+
+    /// The extensions to write: the envelope's, with `trace`'s `traceparent` and `tracestate`
+    /// in place of any the envelope has.
+    fn extensions_traced<'a>(
+        &'a self,
+        trace: Option<&'a TraceContext>,
+    ) -> impl Iterator<Item = (Cow<'a, str>, Cow<'a, str>)> {
+        let own = self
+            .extensions
+            .iter()
+            .filter(move |(name, _)| {
+                trace.is_none() || (name.as_str() != TRACEPARENT && name.as_str() != TRACESTATE)
+            })
+            .map(|(name, value)| (Cow::Borrowed(name.as_str()), Cow::Borrowed(value.as_str())));
+        let traced = trace.into_iter().flat_map(|trace| {
+            let parent = (Cow::Borrowed(TRACEPARENT), Cow::Owned(trace.traceparent()));
+            let state = trace
+                .state
+                .as_deref()
+                .map(|state| (Cow::Borrowed(TRACESTATE), Cow::Borrowed(state)));
+            std::iter::once(parent).chain(state)
+        });
+        own.chain(traced)
     }
 }
 
@@ -392,7 +436,8 @@ mod tests {
 
     #[test]
     fn binary_mode_round_trips_in_every_binding() {
-        let e = created();
+        let mut e = created();
+        e.extensions.insert("region".into(), "eu-west".into());
         for (binding, id_header, content_type) in [
             (Binding::Http, "ce-id", "Content-Type"),
             (Binding::Kafka, "ce_id", "content-type"),
@@ -411,9 +456,11 @@ mod tests {
             let back: Envelope<ProjectCreated> =
                 Envelope::from_binary(binding, &headers, &body).unwrap();
             if binding == Binding::Mqtt {
-                // MQTT user properties carry no prefix: unknown extensions cannot be told apart.
+                // MQTT user properties carry no prefix: unknown extensions cannot be told
+                // apart, but the distributed-tracing ones are known.
                 let mut expected = e.clone();
-                expected.extensions.clear();
+                expected.extensions.retain(|name, _| name == "traceparent");
+                assert_eq!(expected.extensions.len(), 1);
                 assert_eq!(back, expected);
             } else {
                 assert_eq!(back, e, "{binding:?}");

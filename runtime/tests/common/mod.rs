@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod trace;
+
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -1,4 +1,5 @@
-//! Metrics of event flow, through the [`metrics`](https://docs.rs/metrics) facade.
+//! Metrics of event flow, through the [`metrics`](https://docs.rs/metrics) facade, and the W3C
+//! trace context events carry across brokers ([`trace`]).
 //!
 //! tidings records; the application chooses the exporter (Prometheus, StatsD, OpenTelemetry,
 //! ...) by installing a `metrics` recorder. Without one every call here is a no-op.
@@ -16,6 +17,10 @@
 //! | `tidings_in_flight` | gauge | `operation`, `transport`: deliveries being handled |
 //!
 //! A message that is not a readable CloudEvent has the `event_type` `(unreadable)`.
+
+pub mod trace;
+
+pub use trace::TraceContext;
 
 use std::time::{Duration, Instant};
 
