@@ -208,6 +208,11 @@ struct ListenArgs {
     /// Stop after this many seconds.
     #[arg(long)]
     timeout: Option<u64>,
+    /// Read the broker's log from here instead of listening from now on: `beginning`, an
+    /// RFC 3339 time, or a sequence number (NATS JetStream stream sequence, Kafka offset);
+    /// NATS JetStream, Kafka and Redis Streams keep a log.
+    #[arg(long, value_name = "POSITION")]
+    from: Option<tidings::transport::Position>,
 }
 
 fn parse_param(s: &str) -> Result<(String, String), String> {

@@ -110,3 +110,79 @@ fn usage_errors_exit_with_2() {
     assert_eq!(missing_param.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing_param.stderr).contains("orderId"));
 }
+
+#[test]
+fn listen_from_a_time_replays_what_was_published_before_it_started_on_nats() {
+    replay(URL);
+}
+
+#[test]
+fn listen_from_a_time_replays_what_was_published_before_it_started_on_redis() {
+    replay(REDIS);
+}
+
+/// An event published before `tidings listen --from <a time before it>` starts is printed;
+/// a position the broker cannot start from is a usage error naming why.
+fn replay(url: &str) {
+    if !up(url) {
+        return;
+    }
+    let before = tidings::chrono::Utc::now() - tidings::chrono::Duration::seconds(1);
+    let order = format!("o-replay-{}", std::process::id());
+    let sent = tidings(&[
+        "publish",
+        "specs/orders.yaml",
+        "--message",
+        "com.acme.order.confirmed",
+        "--param",
+        &format!("orderId={order}"),
+        "--broker",
+        url,
+    ]);
+    assert_eq!(sent.status.code(), Some(0), "{sent:?}");
+    let id = String::from_utf8_lossy(&sent.stdout)
+        .split("(id ")
+        .nth(1)
+        .unwrap()
+        .trim_end()
+        .trim_end_matches(')')
+        .to_owned();
+    let listened = tidings(&[
+        "listen",
+        "specs/orders.yaml",
+        "--broker",
+        url,
+        "--from",
+        &before.to_rfc3339(),
+        "--timeout",
+        "3",
+    ]);
+    let printed = String::from_utf8_lossy(&listened.stdout);
+    assert!(
+        printed.contains(&id),
+        "{id} replayed: {printed}\n{}",
+        String::from_utf8_lossy(&listened.stderr)
+    );
+    if url.starts_with("redis") {
+        let refused = tidings(&[
+            "listen",
+            "specs/orders.yaml",
+            "--broker",
+            url,
+            "--from",
+            "7",
+        ]);
+        assert_eq!(refused.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("numbered by time"));
+    }
+    let bad = tidings(&[
+        "listen",
+        "specs/orders.yaml",
+        "--broker",
+        url,
+        "--from",
+        "yesterday",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("RFC 3339"));
+}

@@ -82,6 +82,25 @@ async fn a_flow_is_one_trace_across_rabbitmq() {
     cleanup(&amqp).await;
 }
 
+/// RabbitMQ queues keep no history: replay is refused, saying so.
+#[tokio::test]
+async fn replay_is_refused_with_the_reason() {
+    let Some(amqp) = connect("replay").await else {
+        return;
+    };
+    let refused = Consumer::new(amqp.clone())
+        .from(tidings::transport::Position::Beginning)
+        .subscribe(Pings::default())
+        .await;
+    match refused {
+        Err(tidings::transport::TransportError::Unsupported(why)) => {
+            assert!(why.contains("rabbitmq keeps no log"), "{why}")
+        }
+        other => panic!("replay on RabbitMQ: {:?}", other.err()),
+    }
+    cleanup(&amqp).await;
+}
+
 #[tokio::test]
 async fn a_handler_that_fails_twice_is_retried_and_handled_once() {
     let Some(amqp) = connect("retry").await else {

@@ -138,6 +138,15 @@ async fn a_flow_is_one_trace_across_kafka() {
     common::trace::one_trace_per_flow(&kafka, "kafka").await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_group_replays_the_topic_from_the_beginning_a_time_or_an_offset() {
+    let cluster = cluster();
+    let kafka = connect(&cluster, "replay").await;
+    create_topics(&cluster, &kafka, &["pings/a"], 1).await;
+    // One partition: the 21st record is offset 20.
+    common::replay(&kafka, Some(20)).await;
+}
+
 #[tokio::test]
 async fn events_round_trip_in_order() {
     let cluster = cluster();

@@ -75,6 +75,16 @@ async fn a_flow_is_one_trace_across_nats() {
     cleanup(&nats).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_group_replays_the_stream_from_the_beginning_a_time_or_a_sequence() {
+    let Some(nats) = connect("replay").await else {
+        return;
+    };
+    // The test's own stream: the 21st message is sequence 21.
+    common::replay(&nats, Some(21)).await;
+    cleanup(&nats).await;
+}
+
 /// Plain and confirmed acks alike settle every handled message: nothing is left pending or
 /// delivered again.
 #[tokio::test]

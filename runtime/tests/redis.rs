@@ -9,7 +9,7 @@ mod common;
 use std::time::Duration;
 
 use tidings::redis::{Redis, RedisOptions};
-use tidings::transport::Transport;
+use tidings::transport::{Position, Transport, TransportError};
 use tidings::{Consumer, Publisher, Route};
 
 use common::{until, Ping, Pings, WAIT};
@@ -19,6 +19,11 @@ const URL: &str = "redis://127.0.0.1:6379";
 /// A connection with streams of its own, or `None` (with a loud message) when the server is
 /// not there and brokers are not required.
 async fn connect(test: &str) -> Option<Redis> {
+    connect_with(test, |_| ()).await
+}
+
+/// [`connect`], with `tweak` applied to the options.
+async fn connect_with(test: &str, tweak: impl FnOnce(&mut RedisOptions)) -> Option<Redis> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
@@ -29,6 +34,8 @@ async fn connect(test: &str) -> Option<Redis> {
         claim_after: Duration::from_millis(500),
         ..RedisOptions::default()
     };
+    let mut options = options;
+    tweak(&mut options);
     match Redis::connect_with(URL, options).await {
         Ok(redis) => Some(redis),
         Err(e) => {
@@ -53,6 +60,27 @@ async fn a_flow_is_one_trace_across_redis() {
         return;
     };
     common::trace::one_trace_per_flow(&redis, "redis").await;
+    cleanup(&redis).await;
+}
+
+/// Replay reads the history the stream keeps: with trimming off, all of it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_group_replays_the_stream_from_the_beginning_or_a_time() {
+    let Some(redis) = connect_with("replay", |options| options.trim = false).await else {
+        return;
+    };
+    common::replay(&redis, None).await;
+    // Entries are numbered by time, not by sequence.
+    let refused = Consumer::new(redis.clone())
+        .group("by-sequence")
+        .from(Position::Sequence(3))
+        .subscribe(Pings::default())
+        .await;
+    assert!(
+        matches!(&refused, Err(TransportError::Unsupported(why)) if why.contains("time")),
+        "{:?}",
+        refused.err()
+    );
     cleanup(&redis).await;
 }
 

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use tidings::envelope::Binding;
-use tidings::transport::{RawMessage, Settlement, Subscription, Transport};
+use tidings::transport::{Position, RawMessage, Settlement, Subscription, Transport, Window};
 use tidings::Incoming;
 use tidings_codegen::model::Catalog;
 use tidings_codegen::LoadOptions;
@@ -23,6 +23,7 @@ pub fn run(args: &ListenArgs) -> Result<bool, BrokerError> {
             catalog: &catalog,
             count: args.count,
             timeout: args.timeout.map(Duration::from_secs),
+            from: args.from.clone(),
         },
     )?;
     eprintln!("{valid} valid, {invalid} invalid");
@@ -35,6 +36,8 @@ struct Listen<'a> {
     catalog: &'a Catalog,
     count: Option<usize>,
     timeout: Option<Duration>,
+    /// Where to read the log from; `None` listens from now on.
+    from: Option<Position>,
 }
 
 impl Session for Listen<'_> {
@@ -46,6 +49,7 @@ impl Session for Listen<'_> {
             catalog,
             count,
             timeout,
+            from,
         } = self;
         let group = format!("tidings-listen-{}", std::process::id());
         let (sender, mut receiver) = tokio::sync::mpsc::channel(64);
@@ -54,10 +58,15 @@ impl Session for Listen<'_> {
                 .address
                 .clone()
                 .unwrap_or_else(|| channel.key.clone());
-            let mut subscription = transport
-                .subscribe(&pattern, &group)
-                .await
-                .map_err(BrokerError::broker)?;
+            let subscribed = match &from {
+                None => transport.subscribe(&pattern, &group).await,
+                Some(from) => {
+                    transport
+                        .subscribe_from(&pattern, &group, Window::default(), from)
+                        .await
+                }
+            };
+            let mut subscription = subscribed.map_err(BrokerError::broker)?;
             let sender = sender.clone();
             tokio::spawn(async move {
                 while let Some(delivery) = subscription.next().await {

@@ -26,7 +26,7 @@ use crate::observe::{self, Ending};
 use crate::publish::Publisher;
 use crate::reliability::{IdempotencyStore, RetryPolicy};
 use crate::transport::{
-    Delivered, Delivery, Settlement, Subscription, Transport, TransportError, Window,
+    Delivered, Delivery, Position, Settlement, Subscription, Transport, TransportError, Window,
 };
 
 /// Deliveries a worker keeps in hand unless [`Consumer::concurrency`] says otherwise.
@@ -66,6 +66,8 @@ pub struct Consumer<T> {
     idempotency: Option<Arc<dyn IdempotencyStore>>,
     group: Option<String>,
     concurrency: usize,
+    /// Where new groups start; `None` leaves it to the transport.
+    from: Option<Position>,
 }
 
 impl<T: std::fmt::Debug> std::fmt::Debug for Consumer<T> {
@@ -77,6 +79,7 @@ impl<T: std::fmt::Debug> std::fmt::Debug for Consumer<T> {
             .field("idempotency", &self.idempotency.is_some())
             .field("group", &self.group)
             .field("concurrency", &self.concurrency)
+            .field("from", &self.from)
             .finish_non_exhaustive()
     }
 }
@@ -96,6 +99,7 @@ impl<T: Transport> Consumer<T> {
             idempotency: None,
             group: None,
             concurrency: DEFAULT_CONCURRENCY,
+            from: None,
         }
     }
 
@@ -157,15 +161,34 @@ impl<T: Transport> Consumer<T> {
         self
     }
 
+    /// Where groups this consumer creates start reading the broker's log (replay): every
+    /// message it keeps, those from a time or a sequence number on, or only new ones. A
+    /// group that already exists carries on from where it is, so give a replaying consumer
+    /// a new [`group`](Self::group). Transports without a log refuse to subscribe with
+    /// [`TransportError::Unsupported`]; without this call each transport starts new groups
+    /// as it does by default (log-keeping ones from the beginning).
+    pub fn from(mut self, position: Position) -> Self {
+        self.from = Some(position);
+        self
+    }
+
     /// Subscribes `router` to its channel; the subscription exists when this returns, so
     /// messages published from then on reach it. Run the returned worker to process them.
     pub async fn subscribe<R: Route>(&self, router: R) -> Result<Worker<T, R>, TransportError> {
         let group = self.group.as_deref().unwrap_or(R::OPERATION).to_owned();
         let window = Window::new(self.concurrency);
-        let subscription = self
-            .transport
-            .subscribe_with(R::ADDRESS, &group, window)
-            .await?;
+        let subscription = match &self.from {
+            None => {
+                self.transport
+                    .subscribe_with(R::ADDRESS, &group, window)
+                    .await?
+            }
+            Some(from) => {
+                self.transport
+                    .subscribe_from(R::ADDRESS, &group, window, from)
+                    .await?
+            }
+        };
         Ok(Worker {
             subscription,
             router,

@@ -8,3 +8,6 @@ mod route;
 
 pub use consumer::*;
 pub use route::*;
+
+/// Where a replaying consumer starts ([`Consumer::from`]).
+pub use crate::transport::Position;

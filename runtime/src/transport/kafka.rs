@@ -55,7 +55,8 @@ pub use rdkafka;
 use crate::envelope::{Binding, ADDRESS_HEADER};
 use crate::transport::settle::{dead_letter_headers, Broker, Retry, Settler};
 use crate::transport::{
-    lock, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError,
+    lock, Delivered, Delivery, Position, RawMessage, Subscription, Transport, TransportError,
+    Window,
 };
 
 /// How tidings uses the cluster.
@@ -212,7 +213,8 @@ impl Kafka {
                 self.options.commit_interval.as_millis().to_string(),
             )
             // "latest" would skip the first messages of a topic created after the
-            // subscription started; `from_now` filters by timestamp instead.
+            // subscription started; a later start (`from_now`, replay from a time or an
+            // offset) is reached by passing over the records before it.
             .set("auto.offset.reset", "earliest")
             .set(
                 "topic.metadata.refresh.interval.ms",
@@ -294,18 +296,42 @@ impl Transport for Kafka {
         pattern: &str,
         group: &str,
     ) -> Result<KafkaSubscription, TransportError> {
+        let from = if self.options.from_now {
+            Position::End
+        } else {
+            Position::Beginning
+        };
+        self.subscribe_from(pattern, group, Window::default(), &from)
+            .await
+    }
+
+    /// A group reads each partition from its committed offset, else from the earliest one,
+    /// and passes over (acknowledging them unhandled) the records before `from`: older than
+    /// its time (`End`: the subscription's start) or below its offset.
+    async fn subscribe_from(
+        &self,
+        pattern: &str,
+        group: &str,
+        _window: Window,
+        from: &Position,
+    ) -> Result<KafkaSubscription, TransportError> {
         let filter = self.filter(pattern)?;
         let consumer = self.consumer(&group_id(group, &filter))?;
         consumer
             .subscribe(&[filter.as_str()])
             .map_err(TransportError::broker)?;
-        let since = self.options.from_now.then(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis() as i64)
-        });
+        let skip = match from {
+            Position::Beginning => Skip::Nothing,
+            Position::End => Skip::Before(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis() as i64),
+            ),
+            Position::Time(time) => Skip::Before(time.timestamp_millis()),
+            Position::Sequence(n) => Skip::Below(i64::try_from(*n).unwrap_or(i64::MAX)),
+        };
         Ok(KafkaSubscription {
-            since,
+            skip,
             consumer: Arc::new(consumer),
             member: Arc::default(),
             kafka: self.clone(),
@@ -363,7 +389,7 @@ fn group_id(group: &str, filter: &str) -> String {
 
 /// Where a message sits in its partition.
 #[derive(Clone, Debug)]
-struct Position {
+struct Offset {
     topic: String,
     partition: i32,
     offset: i64,
@@ -373,7 +399,7 @@ struct Position {
 struct Again {
     delivered: Delivered,
     at: tokio::time::Instant,
-    position: Position,
+    position: Offset,
 }
 
 /// What a member's subscription and its deliveries' settlements share.
@@ -402,14 +428,14 @@ struct Partition {
 
 impl Offsets {
     /// `position` was delivered and is in hand until settled.
-    fn taken(&mut self, position: &Position) {
+    fn taken(&mut self, position: &Offset) {
         self.partition(position).unsettled.insert(position.offset);
     }
 
     /// `position` is settled: returns the offset to store now, if the committed position
     /// can move: up to the one below the oldest offset still in hand, or to the highest
     /// settled when none is.
-    fn settled(&mut self, position: &Position) -> Option<i64> {
+    fn settled(&mut self, position: &Offset) -> Option<i64> {
         let partition = self.partition(position);
         partition.unsettled.remove(&position.offset);
         partition.settled = partition.settled.max(Some(position.offset));
@@ -423,7 +449,7 @@ impl Offsets {
         })
     }
 
-    fn partition(&mut self, position: &Position) -> &mut Partition {
+    fn partition(&mut self, position: &Offset) -> &mut Partition {
         // Keyed by topic, then partition: the topic is copied once, not per message.
         if !self.topics.contains_key(&position.topic) {
             self.topics.insert(position.topic.clone(), HashMap::new());
@@ -436,10 +462,19 @@ impl Offsets {
     }
 }
 
+/// The records a subscription passes over ([`Position`]).
+#[derive(Clone, Copy, Debug)]
+enum Skip {
+    Nothing,
+    /// Those stamped before this time, in ms since the epoch.
+    Before(i64),
+    /// Those below this offset in their partition.
+    Below(i64),
+}
+
 /// One member of a consumer group on Kafka.
 pub struct KafkaSubscription {
-    /// With `from_now`: when it started, in ms since the epoch.
-    since: Option<i64>,
+    skip: Skip,
     consumer: Arc<StreamConsumer>,
     member: Arc<Member>,
     kafka: Kafka,
@@ -483,13 +518,17 @@ impl Subscription for KafkaSubscription {
                     continue;
                 }
             };
-            let position = Position {
+            let position = Offset {
                 topic: message.topic().to_owned(),
                 partition: message.partition(),
                 offset: message.offset(),
             };
-            let before = |since| message.timestamp().to_millis().is_some_and(|t| t < since);
-            if self.since.is_some_and(before) {
+            let skipped = match self.skip {
+                Skip::Nothing => false,
+                Skip::Before(since) => message.timestamp().to_millis().is_some_and(|t| t < since),
+                Skip::Below(offset) => message.offset() < offset,
+            };
+            if skipped {
                 self.done_with(&position);
                 continue;
             }
@@ -557,7 +596,7 @@ impl Member {
 
     /// `position` is settled: its offset is stored for commit once nothing before it is in
     /// hand.
-    fn settled(&self, consumer: &StreamConsumer, position: &Position) -> Result<(), KafkaError> {
+    fn settled(&self, consumer: &StreamConsumer, position: &Offset) -> Result<(), KafkaError> {
         let Some(offset) = lock(&self.offsets).settled(position) else {
             return Ok(());
         };
@@ -567,11 +606,11 @@ impl Member {
 
 impl KafkaSubscription {
     /// Lets go of a message this subscription does not deliver.
-    fn done_with(&self, position: &Position) {
+    fn done_with(&self, position: &Offset) {
         let _ = self.member.settled(&self.consumer, position);
     }
 
-    fn delivery(&self, delivered: Delivered, position: Position) -> Delivery {
+    fn delivery(&self, delivered: Delivered, position: Offset) -> Delivery {
         let settle = KafkaSettle {
             consumer: Arc::clone(&self.consumer),
             member: Arc::clone(&self.member),
@@ -592,7 +631,7 @@ struct KafkaSettle {
     member: Arc<Member>,
     kafka: Kafka,
     group: String,
-    position: Position,
+    position: Offset,
 }
 
 impl Broker for KafkaSettle {
@@ -657,7 +696,7 @@ mod tests {
                 .prop_shuffle(),
             retried in proptest::collection::vec(0..40_i64, 0..5),
         ) {
-            let at = |offset| Position { topic: "t".into(), partition: 3, offset };
+            let at = |offset| Offset { topic: "t".into(), partition: 3, offset };
             let mut offsets = Offsets::default();
             for offset in 0..40 {
                 offsets.taken(&at(offset));

@@ -77,6 +77,9 @@ pub enum TransportError {
     /// The broker refused or failed the operation.
     #[error("broker error: {0}")]
     Broker(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The transport cannot do what was asked (replay where the broker keeps no log, ...).
+    #[error("not supported: {0}")]
+    Unsupported(String),
 }
 
 impl TransportError {
@@ -161,6 +164,83 @@ pub trait Transport: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Self::Subscription, TransportError>> + Send {
         let _ = window;
         self.subscribe(pattern, group)
+    }
+
+    /// Like [`subscribe_with`](Self::subscribe_with), for a group that, when it is new,
+    /// starts reading the broker's log at `from` (replay). A group that exists carries on
+    /// from where it is. Transports that keep a log (NATS JetStream, Kafka, Redis Streams)
+    /// implement it; the others refuse with [`TransportError::Unsupported`].
+    fn subscribe_from(
+        &self,
+        pattern: &str,
+        group: &str,
+        window: Window,
+        from: &Position,
+    ) -> impl Future<Output = Result<Self::Subscription, TransportError>> + Send {
+        let _ = (pattern, group, window);
+        let refused = TransportError::Unsupported(format!(
+            "{} keeps no log to read from {from}: replay needs NATS JetStream, Kafka or Redis Streams",
+            self.system()
+        ));
+        std::future::ready(Err(refused))
+    }
+}
+
+/// Where a new consumer group starts reading a broker's log
+/// ([`Consumer::from`](crate::Consumer::from), `tidings listen --from`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Position {
+    /// The oldest message the log keeps: what a new group on a log-keeping transport reads
+    /// anyway.
+    #[default]
+    Beginning,
+    /// Only what is published after the group is created.
+    End,
+    /// The messages the broker stamped at or after this time.
+    Time(chrono::DateTime<chrono::Utc>),
+    /// From this position in the log on: the stream sequence on NATS JetStream (the first
+    /// message is 1), the offset in each partition on Kafka. Redis Streams number entries
+    /// by time: use [`Time`](Self::Time) there.
+    Sequence(u64),
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Position::Beginning => f.write_str("the beginning"),
+            Position::End => f.write_str("the end"),
+            Position::Time(time) => write!(
+                f,
+                "{}",
+                time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+            ),
+            Position::Sequence(n) => write!(f, "sequence {n}"),
+        }
+    }
+}
+
+impl std::str::FromStr for Position {
+    type Err = String;
+
+    /// `beginning`, `end`, an RFC 3339 time or a sequence number.
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text.trim() {
+            "beginning" => Ok(Position::Beginning),
+            "end" => Ok(Position::End),
+            text => {
+                if let Ok(n) = text.parse::<u64>() {
+                    return Ok(Position::Sequence(n));
+                }
+                chrono::DateTime::parse_from_rfc3339(text)
+                    .map(|time| Position::Time(time.to_utc()))
+                    .map_err(|_| {
+                        format!(
+                            "`{text}` is not a position: `beginning`, `end`, an RFC 3339 time \
+                             (2026-01-31T12:00:00Z) or a sequence number"
+                        )
+                    })
+            }
+        }
     }
 }
 

@@ -47,7 +47,7 @@ pub use async_nats;
 use crate::envelope::{Binding, ADDRESS_HEADER};
 use crate::transport::settle::{dead_letter_headers, Broker, Held, InHand, Retry, Settler};
 use crate::transport::{
-    Delivered, Delivery, RawMessage, Subscription, Transport, TransportError, Window,
+    Delivered, Delivery, Position, RawMessage, Subscription, Transport, TransportError, Window,
 };
 
 /// Where tidings keeps its messages on the server.
@@ -292,6 +292,36 @@ impl Transport for Nats {
         group: &str,
         window: Window,
     ) -> Result<NatsSubscription, TransportError> {
+        let from = if self.options.from_now {
+            Position::End
+        } else {
+            Position::Beginning
+        };
+        self.subscribe_from(pattern, group, window, &from).await
+    }
+
+    /// A new group's durable consumer starts at `from` (JetStream's deliver policy: all,
+    /// new, by start time, by start sequence).
+    async fn subscribe_from(
+        &self,
+        pattern: &str,
+        group: &str,
+        window: Window,
+        from: &Position,
+    ) -> Result<NatsSubscription, TransportError> {
+        let deliver_policy = match from {
+            Position::Beginning => consumer::DeliverPolicy::All,
+            Position::End => consumer::DeliverPolicy::New,
+            Position::Time(time) => consumer::DeliverPolicy::ByStartTime {
+                start_time: time::OffsetDateTime::from_unix_timestamp_nanos(
+                    time.timestamp_nanos_opt().unwrap_or(0).into(),
+                )
+                .map_err(TransportError::broker)?,
+            },
+            Position::Sequence(n) => consumer::DeliverPolicy::ByStartSequence {
+                start_sequence: (*n).max(1),
+            },
+        };
         let filter = self.filter(pattern);
         let durable = consumer_name(group, &filter);
         let stream = self
@@ -307,11 +337,7 @@ impl Transport for Nats {
                     filter_subject: filter,
                     ack_policy: consumer::AckPolicy::Explicit,
                     ack_wait: self.options.ack_wait,
-                    deliver_policy: if self.options.from_now {
-                        consumer::DeliverPolicy::New
-                    } else {
-                        consumer::DeliverPolicy::All
-                    },
+                    deliver_policy,
                     // Groups that only look at what comes from now on (`tidings listen`) are
                     // not meant to outlive their process: the server drops them when idle.
                     inactive_threshold: if self.options.from_now {

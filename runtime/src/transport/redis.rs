@@ -36,7 +36,8 @@ use redis::AsyncCommands;
 use crate::envelope::Binding;
 use crate::transport::settle::{Broker, Held, InHand, Republish, Settler};
 use crate::transport::{
-    BoxFuture, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError,
+    BoxFuture, Delivered, Delivery, Position, RawMessage, Subscription, Transport, TransportError,
+    Window,
 };
 
 pub use redis as client;
@@ -241,15 +242,44 @@ impl Transport for Redis {
         pattern: &str,
         group: &str,
     ) -> Result<RedisSubscription, TransportError> {
+        let from = if self.options.from_now {
+            Position::End
+        } else {
+            Position::Beginning
+        };
+        self.subscribe_from(pattern, group, Window::default(), &from)
+            .await
+    }
+
+    /// A new group starts after the entry id `from` stands for: `0`, `$` (the last entry),
+    /// or the last id before a time (entry ids are the time they were added, in ms).
+    /// Sequence numbers are refused: Redis numbers entries by time.
+    async fn subscribe_from(
+        &self,
+        pattern: &str,
+        group: &str,
+        _window: Window,
+        from: &Position,
+    ) -> Result<RedisSubscription, TransportError> {
+        let start = match from {
+            Position::Beginning => "0".to_owned(),
+            Position::End => "$".to_owned(),
+            Position::Time(time) => match time.timestamp_millis() {
+                ms if ms <= 0 => "0".to_owned(),
+                ms => format!("{}-{}", ms - 1, u64::MAX),
+            },
+            Position::Sequence(_) => {
+                return Err(TransportError::Unsupported(format!(
+                    "Redis Streams cannot start at {from}: its entries are numbered by time, \
+                     start at a time instead"
+                )))
+            }
+        };
         // A group per name and pattern, as on the other transports.
         let group = format!("{group}|{pattern}");
         let mut connection = self.connection.clone();
         let created: redis::RedisResult<()> = connection
-            .xgroup_create_mkstream(
-                &self.options.stream,
-                &group,
-                if self.options.from_now { "$" } else { "0" },
-            )
+            .xgroup_create_mkstream(&self.options.stream, &group, start)
             .await;
         if let Err(e) = created {
             if e.code() != Some("BUSYGROUP") {

@@ -485,3 +485,61 @@ pub fn port_open(port: u16) -> bool {
 pub async fn handle_five_and_stop<T: Transport>(transport: &T) {
     handle_and_stop(transport, 5).await;
 }
+
+/// Replay: 30 pings published to `pings/a` and handled by group `pings`; a new group from
+/// [`Position::Beginning`] reads all 30 in order, one from a time taken between the 15th and
+/// the 16th reads the last 15, and one from `sequence` (the log position of the 21st,
+/// where the transport numbers its log) reads the last 10.
+pub async fn replay<T: Transport>(transport: &T, sequence: Option<u64>) {
+    use tidings::transport::Position;
+
+    let live = Pings::default();
+    let worker = Consumer::new(transport.clone())
+        .subscribe(live.clone())
+        .await
+        .unwrap();
+    let running = tokio::spawn(worker.run());
+    let publisher = Publisher::new(transport.clone());
+    let mut middle = None;
+    for n in 0..30 {
+        if n == 15 {
+            // Broker timestamps are in milliseconds: keep the halves apart.
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            middle = Some(tidings::chrono::Utc::now());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        publisher.publish("pings/a", Ping { n }).await.unwrap();
+    }
+    until("30 pings handled live", || live.count() >= 30).await;
+    stop(running).await;
+
+    let mut starts = vec![
+        ("beginning", Position::Beginning, 0..30),
+        ("time", Position::Time(middle.unwrap()), 15..30),
+    ];
+    if let Some(sequence) = sequence {
+        starts.push(("sequence", Position::Sequence(sequence), 20..30));
+    }
+    for (group, from, expected) in starts {
+        let replayed = Pings::default();
+        let worker = Consumer::new(transport.clone())
+            .group(format!("replay-{group}"))
+            .from(from.clone())
+            .subscribe(replayed.clone())
+            .await
+            .unwrap();
+        let running = tokio::spawn(worker.run());
+        until(&format!("replay from {from}"), || {
+            replayed.count() >= expected.len()
+        })
+        .await;
+        // Nothing more comes.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        stop(running).await;
+        assert_eq!(
+            *replayed.seen.lock().unwrap(),
+            expected.collect::<Vec<_>>(),
+            "replay from {from}"
+        );
+    }
+}
