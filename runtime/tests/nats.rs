@@ -76,6 +76,15 @@ async fn a_flow_is_one_trace_across_nats() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_letters_are_listed_and_redriven() {
+    let Some(nats) = connect("dlq_redrive").await else {
+        return;
+    };
+    common::dead_letters_are_redriven(&nats).await;
+    cleanup(&nats).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_group_replays_the_stream_from_the_beginning_a_time_or_a_sequence() {
     let Some(nats) = connect("replay").await else {
         return;

@@ -65,6 +65,15 @@ async fn a_flow_is_one_trace_across_redis() {
 
 /// Replay reads the history the stream keeps: with trimming off, all of it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_letters_are_listed_and_redriven() {
+    let Some(redis) = connect("dlq-redrive").await else {
+        return;
+    };
+    common::dead_letters_are_redriven(&redis).await;
+    cleanup(&redis).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_group_replays_the_stream_from_the_beginning_or_a_time() {
     let Some(redis) = connect_with("replay", |options| options.trim = false).await else {
         return;

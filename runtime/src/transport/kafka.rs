@@ -647,14 +647,9 @@ impl Broker for KafkaSettle {
 
     /// Produced to the dead-letter topic, with the topic it came from.
     async fn bury(&self, delivered: Delivered, reason: String) -> Result<(), TransportError> {
-        let [reason, attempt, group] =
-            dead_letter_headers(reason, delivered.attempt, self.group.clone());
-        let why = [
-            (reason.0, reason.1.as_str()),
-            (attempt.0, attempt.1.as_str()),
-            (group.0, group.1.as_str()),
-            ("tidings-dlq-topic", self.position.topic.as_str()),
-        ];
+        let dead = dead_letter_headers(reason, delivered.attempt, self.group.clone());
+        let mut why: Vec<(&str, &str)> = dead.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        why.push((TOPIC_HEADER, self.position.topic.as_str()));
         self.kafka
             .produce(&self.kafka.options.dead_letters, &delivered.message, &why)
             .await

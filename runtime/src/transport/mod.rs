@@ -9,6 +9,7 @@
 
 #[cfg(feature = "amqp")]
 pub mod amqp;
+pub mod dead;
 #[cfg(feature = "http")]
 pub mod http;
 #[cfg(feature = "kafka")]
@@ -26,6 +27,8 @@ mod settle;
 
 use std::future::Future;
 use std::pin::Pin;
+
+pub use dead::{DeadLetter, DeadLetters};
 
 use crate::envelope::{Binding, Headers};
 

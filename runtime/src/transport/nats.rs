@@ -45,6 +45,7 @@ use tokio_stream::StreamExt;
 pub use async_nats;
 
 use crate::envelope::{Binding, ADDRESS_HEADER};
+use crate::transport::dead::{self, DeadLetter, DeadLetters};
 use crate::transport::settle::{dead_letter_headers, Broker, Held, InHand, Retry, Settler};
 use crate::transport::{
     Delivered, Delivery, Position, RawMessage, Subscription, Transport, TransportError, Window,
@@ -226,6 +227,77 @@ impl Nats {
         Ok(subject)
     }
 
+    /// Publishes `message` with `Nats-Msg-Id` set to `message_id`, by default its event id.
+    async fn send(
+        &self,
+        message: RawMessage,
+        message_id: Option<String>,
+    ) -> Result<(), TransportError> {
+        let subject = self.subject(&message.address)?;
+        let RawMessage {
+            address,
+            headers: named,
+            body,
+            ..
+        } = message;
+        let mut headers = HeaderMap::new();
+        for (name, value) in named {
+            let is_id = name.eq_ignore_ascii_case("ce-id");
+            let name = header_name(name)?;
+            if memchr::memchr2(b'\r', b'\n', value.as_bytes()).is_some() {
+                return Err(invalid(format!(
+                    "header `{}` has a line break, which NATS headers cannot carry",
+                    AsRef::<str>::as_ref(&name)
+                )));
+            }
+            if is_id && message_id.is_none() {
+                headers.insert(async_nats::header::NATS_MESSAGE_ID, value.as_str());
+            }
+            // Moved, not copied: names from the envelope are static, values owned.
+            headers.insert(name, HeaderValue::from(value));
+        }
+        if let Some(id) = message_id {
+            headers.insert(async_nats::header::NATS_MESSAGE_ID, HeaderValue::from(id));
+        }
+        headers.insert(ADDRESS_HEADER, HeaderValue::from(address));
+        let ack = self
+            .jetstream
+            .publish_with_headers(subject, headers, body.into())
+            .await
+            .map_err(TransportError::broker)?;
+        ack.await.map_err(TransportError::broker)?;
+        Ok(())
+    }
+
+    /// The message tidings reads from a stream message on `subject`: its address from the
+    /// address header (else from the subject), its headers but the server's and tidings' own.
+    fn raw_message(&self, subject: &str, map: Option<&HeaderMap>, payload: &[u8]) -> RawMessage {
+        let mut headers = Vec::new();
+        let mut address = None;
+        for (name, values) in map.into_iter().flat_map(HeaderMap::iter) {
+            let name: &str = name.as_ref();
+            for value in values {
+                if name == ADDRESS_HEADER {
+                    address = Some(value.as_str().to_owned());
+                } else if !name.eq_ignore_ascii_case("Nats-Msg-Id") {
+                    headers.push((name.to_owned().into(), value.as_str().to_owned()));
+                }
+            }
+        }
+        let address = address.unwrap_or_else(|| {
+            subject
+                .strip_prefix(&format!("{}.", self.options.prefix))
+                .unwrap_or(subject)
+                .replace('.', "/")
+        });
+        RawMessage {
+            address,
+            key: None,
+            headers,
+            body: payload.to_vec(),
+        }
+    }
+
     /// The subject filter of a subscription `pattern` (`{param}` is one token).
     pub fn filter(&self, pattern: &str) -> String {
         if pattern == crate::address::ANY {
@@ -244,37 +316,7 @@ impl Transport for Nats {
     }
 
     async fn publish(&self, message: RawMessage) -> Result<(), TransportError> {
-        let subject = self.subject(&message.address)?;
-        let RawMessage {
-            address,
-            headers: named,
-            body,
-            ..
-        } = message;
-        let mut headers = HeaderMap::new();
-        for (name, value) in named {
-            let is_id = name.eq_ignore_ascii_case("ce-id");
-            let name = header_name(name)?;
-            if memchr::memchr2(b'\r', b'\n', value.as_bytes()).is_some() {
-                return Err(invalid(format!(
-                    "header `{}` has a line break, which NATS headers cannot carry",
-                    AsRef::<str>::as_ref(&name)
-                )));
-            }
-            if is_id {
-                headers.insert(async_nats::header::NATS_MESSAGE_ID, value.as_str());
-            }
-            // Moved, not copied: names from the envelope are static, values owned.
-            headers.insert(name, HeaderValue::from(value));
-        }
-        headers.insert(ADDRESS_HEADER, HeaderValue::from(address));
-        let ack = self
-            .jetstream
-            .publish_with_headers(subject, headers, body.into())
-            .await
-            .map_err(TransportError::broker)?;
-        ack.await.map_err(TransportError::broker)?;
-        Ok(())
+        self.send(message, None).await
     }
 
     async fn subscribe(
@@ -546,33 +588,10 @@ impl NatsSubscription {
             Some(sequence) => Some(self.in_hand.hold(sequence)?),
             None => None,
         };
-        let mut headers = Vec::new();
-        let mut address = None;
-        if let Some(map) = &message.headers {
-            for (name, values) in map.iter() {
-                let name: &str = name.as_ref();
-                for value in values {
-                    if name == ADDRESS_HEADER {
-                        address = Some(value.as_str().to_owned());
-                    } else if !name.eq_ignore_ascii_case("Nats-Msg-Id") {
-                        headers.push((name.to_owned().into(), value.as_str().to_owned()));
-                    }
-                }
-            }
-        }
         let subject = message.subject.to_string();
-        let address = address.unwrap_or_else(|| {
-            subject
-                .strip_prefix(&format!("{}.", self.nats.options.prefix))
-                .unwrap_or(&subject)
-                .replace('.', "/")
-        });
-        let raw = RawMessage {
-            address,
-            key: None,
-            headers,
-            body: message.payload.to_vec(),
-        };
+        let raw = self
+            .nats
+            .raw_message(&subject, message.headers.as_ref(), &message.payload);
         let settle = NatsSettle {
             message,
             subject,
@@ -620,6 +639,14 @@ impl Broker for NatsSettle {
         headers.insert(ADDRESS_HEADER, delivered.message.address.as_str());
         for (name, value) in dead_letter_headers(reason, delivered.attempt, group.clone()) {
             headers.insert(name, value.as_str());
+        }
+        // The dead-letter stream drops a second copy of the same letter (a burial sent again
+        // after a lost acknowledgement), not the same event given up by another group.
+        if let Some(id) = headers.get(async_nats::header::NATS_MESSAGE_ID).cloned() {
+            headers.insert(
+                async_nats::header::NATS_MESSAGE_ID,
+                format!("{}|{group}", id.as_str()).as_str(),
+            );
         }
         let ack = nats
             .jetstream
@@ -701,6 +728,72 @@ fn stream_config(options: &NatsOptions) -> stream::Config {
         },
         duplicate_window: window(options.duplicate_window, options.max_age),
         ..Default::default()
+    }
+}
+
+/// Dead letters are read from the dead-letter stream by sequence (the letter's key), and
+/// redriven by publishing each to its subject in the stream (with a message id of its own,
+/// so that the duplicate window does not take it for the original) and deleting it from the
+/// dead-letter stream once the stream has acknowledged it.
+impl DeadLetters for Nats {
+    async fn dead_letters(&self) -> Result<Vec<DeadLetter>, TransportError> {
+        let stream = self.dead_letter_stream().await?;
+        let filter = format!("{}-dlq.>", self.options.prefix);
+        let mut letters = Vec::new();
+        let mut next = 1;
+        loop {
+            let message = match stream.get_first_raw_message_by_subject(&filter, next).await {
+                Ok(message) => message,
+                Err(e) if e.kind() == jetstream::stream::RawMessageErrorKind::NoMessageFound => {
+                    break
+                }
+                Err(e) => return Err(TransportError::broker(e)),
+            };
+            next = message.sequence + 1;
+            let raw = self.raw_message(&message.subject, Some(&message.headers), &message.payload);
+            let time = chrono::DateTime::from_timestamp_nanos(
+                i64::try_from(message.time.unix_timestamp_nanos()).unwrap_or(i64::MAX),
+            );
+            letters.push(dead::from_headers(
+                message.sequence.to_string(),
+                raw,
+                Some(time),
+            ));
+        }
+        Ok(letters)
+    }
+
+    async fn redrive(&self, letter: &DeadLetter) -> Result<(), TransportError> {
+        let stream = self.dead_letter_stream().await?;
+        let sequence: u64 = letter.key.parse().map_err(|_| {
+            TransportError::Unsupported(format!(
+                "`{}` is not a NATS dead letter (a sequence number)",
+                letter.key
+            ))
+        })?;
+        // Still there: a letter redriven by someone else is not sent twice.
+        stream
+            .get_raw_message(sequence)
+            .await
+            .map_err(TransportError::broker)?;
+        // A message id of the redrive's own: a redrive sent twice is dropped once.
+        let id = letter.message.header("ce-id").unwrap_or_default();
+        let redrive_id = format!("{id}|redrive|{sequence}");
+        self.send(letter.message.clone(), Some(redrive_id)).await?;
+        stream
+            .delete_message(sequence)
+            .await
+            .map_err(TransportError::broker)?;
+        Ok(())
+    }
+}
+
+impl Nats {
+    async fn dead_letter_stream(&self) -> Result<jetstream::stream::Stream, TransportError> {
+        self.jetstream
+            .get_stream(format!("{}_DLQ", self.options.stream))
+            .await
+            .map_err(TransportError::broker)
     }
 }
 

@@ -30,10 +30,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::streams::{StreamAutoClaimReply, StreamId, StreamReadReply};
+use redis::streams::{StreamAutoClaimReply, StreamId, StreamRangeReply, StreamReadReply};
 use redis::AsyncCommands;
 
 use crate::envelope::Binding;
+use crate::transport::dead::{DeadLetter, DeadLetters};
 use crate::transport::settle::{Broker, Held, InHand, Republish, Settler};
 use crate::transport::{
     BoxFuture, Delivered, Delivery, Position, RawMessage, Subscription, Transport, TransportError,
@@ -550,9 +551,107 @@ impl Broker for RedisSettle {
                     ("reason", reason),
                     ("group", group_name),
                     ("dead-attempt", delivered.attempt.to_string()),
+                    (
+                        "dead-time",
+                        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                    ),
                 ],
             )
             .await
+    }
+}
+
+/// Dead letters are the entries of the dead-letter stream (the entry id is the key), with
+/// their reason, attempt and group as fields; a redrive adds the message to the stream again
+/// (as a first attempt) and then deletes the dead letter.
+impl DeadLetters for Redis {
+    async fn dead_letters(&self) -> Result<Vec<DeadLetter>, TransportError> {
+        let mut connection = self.connection.clone();
+        let mut letters = Vec::new();
+        let mut start = "-".to_owned();
+        loop {
+            let page: StreamRangeReply = connection
+                .xrange_count(&self.options.dead_letters, &start, "+", 500)
+                .await
+                .map_err(TransportError::broker)?;
+            let Some(last) = page.ids.last() else { break };
+            start = format!("({}", last.id);
+            let full = page.ids.len() == 500;
+            letters.extend(page.ids.into_iter().map(dead_letter));
+            if !full {
+                break;
+            }
+        }
+        Ok(letters)
+    }
+
+    async fn redrive(&self, letter: &DeadLetter) -> Result<(), TransportError> {
+        let mut connection = self.connection.clone();
+        let stream = &self.options.dead_letters;
+        let there: StreamRangeReply = connection
+            .xrange(stream, &letter.key, &letter.key)
+            .await
+            .map_err(TransportError::broker)?;
+        if there.ids.is_empty() {
+            return Err(TransportError::broker(format!(
+                "no dead letter {} in {stream}",
+                letter.key
+            )));
+        }
+        self.add(&self.options.stream, &letter.message, 1, &[])
+            .await?;
+        let _: u64 = connection
+            .xdel(stream, &[&letter.key])
+            .await
+            .map_err(TransportError::broker)?;
+        Ok(())
+    }
+}
+
+/// The dead letter of a dead-letter stream entry.
+fn dead_letter(entry: StreamId) -> DeadLetter {
+    let text = |name: &str| match entry.map.get(name) {
+        Some(redis::Value::BulkString(bytes)) => Some(String::from_utf8_lossy(bytes).into_owned()),
+        Some(redis::Value::SimpleString(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let mut headers = Vec::new();
+    let mut fields: Vec<&String> = entry.map.keys().collect();
+    fields.sort();
+    for name in fields {
+        if let (Some(header), Some(value)) = (name.strip_prefix("h:"), text(name)) {
+            headers.push((header.to_owned().into(), value));
+        }
+    }
+    let body = match entry.map.get("body") {
+        Some(redis::Value::BulkString(bytes)) => bytes.clone(),
+        _ => Vec::new(),
+    };
+    // Entry ids are the time they were added, in ms.
+    let added = entry
+        .id
+        .split('-')
+        .next()
+        .and_then(|ms| ms.parse().ok())
+        .and_then(chrono::DateTime::from_timestamp_millis);
+    let time = text("dead-time")
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+        .map(|t| t.to_utc())
+        .or(added);
+    DeadLetter {
+        message: RawMessage {
+            address: text("address").unwrap_or_default(),
+            key: None,
+            headers,
+            body,
+        },
+        reason: text("reason").unwrap_or_default(),
+        attempt: text("dead-attempt")
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(0),
+        group: text("group").unwrap_or_default(),
+        time,
+        key: entry.id,
     }
 }
 

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use super::{BoxFuture, Delivered, Settle, Settlement, TransportError};
 
-/// The headers a dead letter carries: why (`tidings-dlq-reason`), on which attempt
-/// (`tidings-dlq-attempt`), and in which group (`tidings-dlq-group`).
+/// The headers a dead letter carries: why, on which attempt, in which group and when
+/// ([`dead`](super::dead)'s header names).
 #[cfg(any(
     feature = "nats",
     feature = "amqp",
@@ -24,12 +24,8 @@ pub(crate) fn dead_letter_headers(
     reason: String,
     attempt: u32,
     group: String,
-) -> [(&'static str, String); 3] {
-    [
-        ("tidings-dlq-reason", reason),
-        ("tidings-dlq-attempt", attempt.to_string()),
-        ("tidings-dlq-group", group),
-    ]
+) -> [(&'static str, String); 4] {
+    super::dead::headers(reason, attempt, group)
 }
 
 /// One broker's three ways to end a delivery. Wrapped in [`Settler`], it is the delivery's

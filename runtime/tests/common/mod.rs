@@ -543,3 +543,90 @@ pub async fn replay<T: Transport>(transport: &T, sequence: Option<u64>) {
         );
     }
 }
+
+/// Fails ping 13 while broken; records the others.
+#[derive(Clone, Default)]
+pub struct Fixable {
+    pub broken: Arc<AtomicBool>,
+    pub seen: Arc<Mutex<Vec<u32>>>,
+}
+
+impl Route for Fixable {
+    const OPERATION: &'static str = "fixable";
+    const ADDRESS: &'static str = "pings/{shard}";
+
+    async fn route(&self, incoming: Incoming<'_>, _ctx: &Context<'_>) -> Outcome {
+        let event = match incoming.decode::<Ping>() {
+            Ok(event) => event,
+            Err(error) => return Outcome::undecodable("com.acme.ping", error),
+        };
+        if event.data.n == 13 && self.broken.load(Ordering::SeqCst) {
+            return Outcome::Retry("thirteen is unlucky".into());
+        }
+        self.seen.lock().unwrap().push(event.data.n);
+        Outcome::Handled
+    }
+}
+
+/// A poison message is dead-lettered, listed with its reason, attempt, group and time, the
+/// handler is fixed, the letter redriven and handled, and gone from the dead letters; a
+/// second redrive of it is refused.
+pub async fn dead_letters_are_redriven<T: tidings::transport::DeadLetters>(transport: &T) {
+    let fixable = Fixable::default();
+    fixable.broken.store(true, Ordering::SeqCst);
+    let worker = Consumer::new(transport.clone())
+        .max_attempts(1)
+        .subscribe(fixable.clone())
+        .await
+        .unwrap();
+    let running = tokio::spawn(worker.run());
+    let publisher = Publisher::new(transport.clone());
+    let mut ids = Vec::new();
+    for n in 0..20 {
+        ids.push(publisher.publish("pings/a", Ping { n }).await.unwrap().id);
+    }
+    until("19 pings handled", || {
+        fixable.seen.lock().unwrap().len() >= 19
+    })
+    .await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let letters = loop {
+        let letters = transport.dead_letters().await.unwrap();
+        if !letters.is_empty() || tokio::time::Instant::now() > deadline {
+            break letters;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(letters.len(), 1, "{letters:#?}");
+    let letter = &letters[0];
+    assert!(letter.reason.contains("thirteen is unlucky"), "{letter:#?}");
+    assert_eq!(letter.attempt, 1);
+    assert_eq!(letter.group, "fixable");
+    let age = tidings::chrono::Utc::now() - letter.time.expect("a time");
+    assert!(age.num_seconds().abs() < 60, "{letter:#?}");
+    assert_eq!(letter.message.address, "pings/a");
+    assert!(letter
+        .message
+        .headers
+        .iter()
+        .all(|(name, _)| !name.starts_with("tidings-dlq")));
+    let incoming = Incoming::parse(transport.binding(), &letter.message).unwrap();
+    assert_eq!(incoming.context().id, ids[13]);
+    assert_eq!(incoming.decode::<Ping>().unwrap().data.n, 13);
+
+    fixable.broken.store(false, Ordering::SeqCst);
+    transport.redrive(letter).await.unwrap();
+    until("the redriven ping handled", || {
+        fixable.seen.lock().unwrap().contains(&13)
+    })
+    .await;
+    assert!(transport.dead_letters().await.unwrap().is_empty());
+    assert!(
+        transport.redrive(letter).await.is_err(),
+        "a letter is redriven once"
+    );
+    stop(running).await;
+    let mut seen = fixable.seen.lock().unwrap().clone();
+    seen.sort();
+    assert_eq!(seen, (0..20).collect::<Vec<_>>());
+}
