@@ -50,6 +50,7 @@ async fn cleanup(amqp: &Amqp) {
         ("pings", Pings::ADDRESS),
         ("warehouse", common::trace::Warehouse::ADDRESS),
         ("notifier", common::trace::Notifier::ADDRESS),
+        ("fixable", common::Fixable::ADDRESS),
     ];
     for (group, pattern) in queues {
         let queue = amqp.queue_name(pattern, group);
@@ -79,6 +80,15 @@ async fn a_flow_is_one_trace_across_rabbitmq() {
         return;
     };
     common::trace::one_trace_per_flow(&amqp, "rabbitmq").await;
+    cleanup(&amqp).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_letters_are_listed_and_redriven() {
+    let Some(amqp) = connect("dlq-redrive").await else {
+        return;
+    };
+    common::dead_letters_are_redriven(&amqp).await;
     cleanup(&amqp).await;
 }
 

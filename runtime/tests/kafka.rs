@@ -139,6 +139,14 @@ async fn a_flow_is_one_trace_across_kafka() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_letters_are_listed_and_redriven() {
+    let cluster = cluster();
+    let kafka = connect(&cluster, "dlq-redrive").await;
+    create_topics(&cluster, &kafka, &["pings/a"], 1).await;
+    common::dead_letters_are_redriven(&kafka).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_group_replays_the_topic_from_the_beginning_a_time_or_an_offset() {
     let cluster = cluster();
     let kafka = connect(&cluster, "replay").await;

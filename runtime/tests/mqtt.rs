@@ -71,7 +71,7 @@ async fn a_poison_message_ends_in_the_dead_letter_stream_with_its_reason() {
     );
     options.set_keep_alive(Duration::from_secs(15));
     let (reader, mut events) = AsyncClient::new(options, 16);
-    let dlq_filter = format!("tidings-dlq/{}#", mqtt.filter(""));
+    let dlq_filter = format!("tidings-dlq/+/{}#", mqtt.filter(""));
     reader
         .subscribe(
             dlq_filter,
@@ -112,9 +112,28 @@ async fn a_poison_message_ends_in_the_dead_letter_stream_with_its_reason() {
     assert_eq!(property("tidings-dlq-attempt"), "1");
     assert_eq!(property("tidings-dlq-group"), "pings");
     assert_eq!(dead.payload.as_ref(), b"{\"n\": ");
+    // The broker keeps it: clear it.
+    reader
+        .publish(
+            String::from_utf8_lossy(&dead.topic).into_owned(),
+            tidings::mqtt::rumqttc::v5::mqttbytes::QoS::AtLeastOnce,
+            true,
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
     drop(reader);
     assert_eq!(pings.count(), 0);
     running.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_letters_are_listed_and_redriven() {
+    let Some(mqtt) = connect("dlq-redrive").await else {
+        return;
+    };
+    common::dead_letters_are_redriven(&mqtt).await;
 }
 
 #[tokio::test]

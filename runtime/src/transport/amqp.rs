@@ -32,7 +32,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lapin::options::{
-    BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions,
+    BasicAckOptions, BasicConsumeOptions, BasicGetOptions, BasicPublishOptions, BasicQosOptions,
     ConfirmSelectOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
 };
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
@@ -40,6 +40,7 @@ use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, Exchange
 use tokio_stream::StreamExt;
 
 use crate::envelope::{Binding, ADDRESS_HEADER, ATTEMPT_HEADER};
+use crate::transport::dead::{self, DeadLetter, DeadLetters};
 use crate::transport::settle::{dead_letter_headers, Broker, Republish, Settler};
 use crate::transport::{
     lock, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError, Window,
@@ -638,36 +639,62 @@ fn text(value: &AMQPValue) -> Option<String> {
     }
 }
 
-impl AmqpSubscription {
-    fn delivery(&self, delivery: lapin::message::Delivery) -> Delivery {
-        let mut headers = Vec::new();
-        let mut address = None;
-        let mut attempt_header = 1;
-        let mut delivery_count = 0;
-        if let Some(table) = delivery.properties.headers() {
-            for (name, value) in table {
-                let name = name.as_str();
-                let Some(value) = text(value) else { continue };
-                match name {
-                    ADDRESS_HEADER => address = Some(value),
-                    ATTEMPT_HEADER => attempt_header = value.parse().unwrap_or(1),
-                    "x-delivery-count" => delivery_count = value.parse().unwrap_or(0),
-                    _ if name.starts_with("x-") || name.starts_with("tidings-dlq") => {}
-                    _ => headers.push((name.to_owned().into(), value)),
-                }
+/// A message as read from an AMQP delivery.
+struct Read {
+    message: RawMessage,
+    /// Its attempt: the attempt header's, plus the deliveries the broker counted.
+    attempt: u32,
+    /// The dead-letter headers it carries.
+    dead: Vec<(String, String)>,
+}
+
+/// Reads a delivery's message: the address from its header (else the routing key), the
+/// headers but the broker's (`x-`) and tidings' own, the content type.
+fn read(properties: &BasicProperties, routing_key: &str, body: Vec<u8>) -> Read {
+    let mut headers = Vec::new();
+    let mut dead = Vec::new();
+    let mut address = None;
+    let mut attempt_header = 1;
+    let mut delivery_count = 0;
+    if let Some(table) = properties.headers() {
+        for (name, value) in table {
+            let name = name.as_str();
+            let Some(value) = text(value) else { continue };
+            match name {
+                ADDRESS_HEADER => address = Some(value),
+                ATTEMPT_HEADER => attempt_header = value.parse().unwrap_or(1),
+                "x-delivery-count" => delivery_count = value.parse().unwrap_or(0),
+                _ if name.starts_with("tidings-dlq") => dead.push((name.to_owned(), value)),
+                _ if name.starts_with("x-") => {}
+                _ => headers.push((name.to_owned().into(), value)),
             }
         }
-        if let Some(content_type) = delivery.properties.content_type() {
-            headers.push(("content-type".into(), content_type.as_str().to_owned()));
-        }
-        let address = address.unwrap_or_else(|| delivery.routing_key.as_str().replace('.', "/"));
-        let attempt = attempt_header + delivery_count;
-        let message = RawMessage {
+    }
+    if let Some(content_type) = properties.content_type() {
+        headers.push(("content-type".into(), content_type.as_str().to_owned()));
+    }
+    let address = address.unwrap_or_else(|| routing_key.replace('.', "/"));
+    Read {
+        message: RawMessage {
             address,
             key: None,
             headers,
-            body: delivery.data,
-        };
+            body,
+        },
+        attempt: attempt_header + delivery_count,
+        dead,
+    }
+}
+
+impl AmqpSubscription {
+    fn delivery(&self, delivery: lapin::message::Delivery) -> Delivery {
+        let Read {
+            message, attempt, ..
+        } = read(
+            &delivery.properties,
+            delivery.routing_key.as_str(),
+            delivery.data,
+        );
         let settle = AmqpSettle {
             acker: delivery.acker,
             channel: self.channel.clone(),
@@ -706,7 +733,8 @@ impl Broker for AmqpSettle {
         }
     }
 
-    /// Published to the dead-letter exchange under the same routing key.
+    /// Published to the dead-letter exchange under the same routing key, with a key of its
+    /// own (a queue has no other handle on it).
     async fn bury(&self, delivered: Delivered, reason: String) -> Result<(), TransportError> {
         let dlq = format!("{}.dlq", self.amqp.options.exchange);
         let mut message = delivered.message;
@@ -714,10 +742,94 @@ impl Broker for AmqpSettle {
             dead_letter_headers(reason, delivered.attempt, self.group.clone())
                 .map(|(name, value)| (name.into(), value)),
         );
+        message
+            .headers
+            .push((KEY_HEADER.into(), uuid::Uuid::now_v7().to_string()));
         self.amqp
             .send(&dlq, self.routing_key.clone(), message)
             .await
     }
+}
+
+/// The header with a dead letter's key.
+const KEY_HEADER: &str = "tidings-dlq-key";
+
+/// Dead letters are the messages of the dead-letter queue (`<exchange>.dlq`), read without
+/// being taken: each is fetched unacknowledged, and the channel is closed after, which puts
+/// them back in their places. A redrive fetches up to the letter, publishes it to the
+/// exchange and, once the broker has confirmed it, acknowledges it on the dead-letter queue.
+impl DeadLetters for Amqp {
+    async fn dead_letters(&self) -> Result<Vec<DeadLetter>, TransportError> {
+        let channel = self.channel().await?;
+        let mut letters = Vec::new();
+        while let Some(got) = self.next_dead_letter(&channel).await? {
+            letters.push(dead_letter(got.delivery));
+        }
+        let _ = channel.close(200, "read".into()).await;
+        Ok(letters)
+    }
+
+    async fn redrive(&self, letter: &DeadLetter) -> Result<(), TransportError> {
+        let channel = self.channel().await?;
+        let outcome = async {
+            while let Some(got) = self.next_dead_letter(&channel).await? {
+                let acker = got.delivery.acker.clone();
+                if dead_letter(got.delivery).key != letter.key {
+                    continue;
+                }
+                self.publish(letter.message.clone()).await?;
+                return acker
+                    .ack(BasicAckOptions::default())
+                    .await
+                    .map(drop)
+                    .map_err(TransportError::broker);
+            }
+            Err(TransportError::broker(format!(
+                "no dead letter {} in {}.dlq",
+                letter.key, self.options.exchange
+            )))
+        }
+        .await;
+        // The letters fetched on the way go back to their places.
+        let _ = channel.close(200, "redriven".into()).await;
+        outcome
+    }
+}
+
+impl Amqp {
+    /// The next message of the dead-letter queue, fetched unacknowledged on `channel`.
+    async fn next_dead_letter(
+        &self,
+        channel: &Channel,
+    ) -> Result<Option<lapin::message::BasicGetMessage>, TransportError> {
+        let queue = format!("{}.dlq", self.options.exchange);
+        channel
+            .basic_get(short(&queue)?, BasicGetOptions { no_ack: false })
+            .await
+            .map_err(TransportError::broker)
+    }
+}
+
+/// The dead letter of a delivery from the dead-letter queue.
+fn dead_letter(delivery: lapin::message::Delivery) -> DeadLetter {
+    let Read {
+        mut message, dead, ..
+    } = read(
+        &delivery.properties,
+        delivery.routing_key.as_str(),
+        delivery.data,
+    );
+    let key = dead
+        .iter()
+        .find(|(name, _)| name == KEY_HEADER)
+        .map(|(_, key)| key.clone())
+        .unwrap_or_default();
+    message.headers.extend(
+        dead.into_iter()
+            .filter(|(name, _)| name != KEY_HEADER)
+            .map(|(name, value)| (name.into(), value)),
+    );
+    dead::from_headers(key, message, None)
 }
 
 /// Retries are published again to the group's own queue once the delay is over and the

@@ -46,13 +46,14 @@ use std::time::Duration;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
+use rdkafka::message::{Header, Headers, Message, OwnedHeaders, OwnedMessage};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use rdkafka::util::Timeout;
 
 pub use rdkafka;
 
 use crate::envelope::{Binding, ADDRESS_HEADER};
+use crate::transport::dead::{self, DeadLetter, DeadLetters};
 use crate::transport::settle::{dead_letter_headers, Broker, Retry, Settler};
 use crate::transport::{
     lock, Delivered, Delivery, Position, RawMessage, Subscription, Transport, TransportError,
@@ -462,6 +463,185 @@ impl Offsets {
     }
 }
 
+impl Kafka {
+    /// The message tidings reads from a record: its address from the address header (else
+    /// from the topic), its key, its headers but the address header.
+    fn raw_message(&self, message: &impl Message) -> RawMessage {
+        let mut headers = Vec::new();
+        let mut address = None;
+        if let Some(all) = message.headers() {
+            for header in all.iter() {
+                let value = String::from_utf8_lossy(header.value.unwrap_or_default());
+                if header.key == ADDRESS_HEADER {
+                    address = Some(value.into_owned());
+                } else {
+                    headers.push((header.key.to_owned().into(), value.into_owned()));
+                }
+            }
+        }
+        let address = address.unwrap_or_else(|| {
+            let topic = message.topic();
+            topic
+                .strip_prefix(&*self.options.prefix)
+                .and_then(|rest| rest.strip_prefix('.'))
+                .unwrap_or(topic)
+                .replace('.', "/")
+        });
+        RawMessage {
+            address,
+            key: message
+                .key()
+                .map(|key| String::from_utf8_lossy(key).into_owned()),
+            headers,
+            body: message.payload().unwrap_or_default().to_vec(),
+        }
+    }
+
+    /// Every record of the dead-letter topic, read from the start of each partition up to
+    /// its end as the call began (a blocking read, on a thread of its own).
+    async fn dead_letter_records(&self) -> Result<Vec<OwnedMessage>, TransportError> {
+        let brokers = self.brokers.clone();
+        let topic = self.options.dead_letters.clone();
+        let config = self.options.config.clone();
+        tokio::task::spawn_blocking(move || {
+            use rdkafka::consumer::BaseConsumer;
+            use rdkafka::TopicPartitionList;
+            let mut client = ClientConfig::new();
+            client
+                .set("bootstrap.servers", &*brokers)
+                .set("group.id", "tidings-dlq-reader")
+                .set("enable.auto.commit", "false")
+                .set("enable.partition.eof", "false");
+            for (key, value) in &config {
+                client.set(key, value);
+            }
+            let consumer: BaseConsumer = client.create().map_err(TransportError::broker)?;
+            let timeout = Duration::from_secs(10);
+            let metadata = consumer
+                .fetch_metadata(Some(&topic), timeout)
+                .map_err(TransportError::broker)?;
+            let mut ends = HashMap::new();
+            let mut assignment = TopicPartitionList::new();
+            for partition in metadata.topics().iter().flat_map(|t| t.partitions()) {
+                let (low, high) = consumer
+                    .fetch_watermarks(&topic, partition.id(), timeout)
+                    .map_err(TransportError::broker)?;
+                if high > low {
+                    ends.insert(partition.id(), high);
+                    assignment
+                        .add_partition_offset(&topic, partition.id(), rdkafka::Offset::Offset(low))
+                        .map_err(TransportError::broker)?;
+                }
+            }
+            let mut records = Vec::new();
+            if ends.is_empty() {
+                return Ok(records);
+            }
+            consumer
+                .assign(&assignment)
+                .map_err(TransportError::broker)?;
+            let deadline = std::time::Instant::now() + Duration::from_secs(60);
+            while !ends.is_empty() {
+                if std::time::Instant::now() > deadline {
+                    return Err(TransportError::broker(format!(
+                        "reading the dead letters of {topic} took over a minute"
+                    )));
+                }
+                let Some(message) = consumer.poll(Duration::from_millis(500)) else {
+                    continue;
+                };
+                let message = message.map_err(TransportError::broker)?;
+                let partition = message.partition();
+                if ends
+                    .get(&partition)
+                    .is_some_and(|&end| message.offset() + 1 >= end)
+                {
+                    ends.remove(&partition);
+                }
+                records.push(message.detach());
+            }
+            Ok(records)
+        })
+        .await
+        .map_err(TransportError::broker)?
+    }
+}
+
+/// The header of a marker record on the dead-letter topic: the `partition:offset` of a dead
+/// letter that was redriven.
+const REDRIVEN_HEADER: &str = "tidings-dlq-redriven";
+
+/// The header of a dead letter with the topic it came from.
+const TOPIC_HEADER: &str = "tidings-dlq-topic";
+
+/// Kafka keeps records until they expire, so a redrive leaves a marker record behind it on
+/// the dead-letter topic (header `tidings-dlq-redriven`: the letter's `partition:offset`,
+/// which is its key), written once the redriven message is acknowledged; listing reads the
+/// topic and leaves out the letters with a marker.
+impl DeadLetters for Kafka {
+    async fn dead_letters(&self) -> Result<Vec<DeadLetter>, TransportError> {
+        let records = self.dead_letter_records().await?;
+        let redriven: BTreeSet<String> = records
+            .iter()
+            .filter_map(|record| {
+                let headers = record.headers()?;
+                headers.iter().find_map(|h| {
+                    (h.key == REDRIVEN_HEADER)
+                        .then(|| String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned())
+                })
+            })
+            .collect();
+        let mut letters: Vec<DeadLetter> = records
+            .iter()
+            .filter(|record| {
+                record
+                    .headers()
+                    .is_none_or(|headers| headers.iter().all(|h| h.key != REDRIVEN_HEADER))
+            })
+            .map(|record| {
+                let key = format!("{}:{}", record.partition(), record.offset());
+                let mut message = self.raw_message(record);
+                message.headers.retain(|(name, _)| name != TOPIC_HEADER);
+                let time = record
+                    .timestamp()
+                    .to_millis()
+                    .and_then(chrono::DateTime::from_timestamp_millis);
+                dead::from_headers(key, message, time)
+            })
+            .filter(|letter| !redriven.contains(&letter.key))
+            .collect();
+        letters.sort_by(|a, b| a.time.cmp(&b.time));
+        Ok(letters)
+    }
+
+    async fn redrive(&self, letter: &DeadLetter) -> Result<(), TransportError> {
+        if !self
+            .dead_letters()
+            .await?
+            .iter()
+            .any(|kept| kept.key == letter.key)
+        {
+            return Err(TransportError::broker(format!(
+                "no dead letter {} in {}",
+                letter.key, self.options.dead_letters
+            )));
+        }
+        self.publish(letter.message.clone()).await?;
+        let marker = RawMessage {
+            address: letter.message.address.clone(),
+            key: Some(letter.key.clone()),
+            headers: Vec::new(),
+            body: Vec::new(),
+        };
+        self.produce(
+            &self.options.dead_letters,
+            &marker,
+            &[(REDRIVEN_HEADER, letter.key.as_str())],
+        )
+        .await
+    }
+}
+
 /// The records a subscription passes over ([`Position`]).
 #[derive(Clone, Copy, Debug)]
 enum Skip {
@@ -532,39 +712,12 @@ impl Subscription for KafkaSubscription {
                 self.done_with(&position);
                 continue;
             }
-            let mut headers = Vec::new();
-            let mut address = None;
-            if let Some(all) = message.headers() {
-                for header in all.iter() {
-                    let value = String::from_utf8_lossy(header.value.unwrap_or_default());
-                    if header.key == ADDRESS_HEADER {
-                        address = Some(value.into_owned());
-                    } else {
-                        headers.push((header.key.to_owned().into(), value.into_owned()));
-                    }
-                }
-            }
-            let address = address.unwrap_or_else(|| {
-                let prefix = format!("{}.", self.kafka.options.prefix);
-                let topic = &position.topic;
-                topic
-                    .strip_prefix(&prefix)
-                    .unwrap_or(topic)
-                    .replace('.', "/")
-            });
-            if !crate::address::matches(&self.pattern, &address) {
+            let raw = self.kafka.raw_message(&message);
+            if !crate::address::matches(&self.pattern, &raw.address) {
                 // The regex took it but the pattern does not want it.
                 self.done_with(&position);
                 continue;
             }
-            let raw = RawMessage {
-                address,
-                key: message
-                    .key()
-                    .map(|key| String::from_utf8_lossy(key).into_owned()),
-                headers,
-                body: message.payload().unwrap_or_default().to_vec(),
-            };
             lock(&self.member.offsets).taken(&position);
             return Some(self.delivery(
                 Delivered {

@@ -19,8 +19,10 @@
 //! - **Retries** wait the policy's delay and publish the message again on the group's retry
 //!   topic (`tidings-retry/<group>/<topic>`, which only that group subscribes to), with its
 //!   attempt in a `tidings-attempt` property, then ack the original.
-//! - **Dead letters** are published on `tidings-dlq/<topic>` with `tidings-dlq-reason`,
-//!   `tidings-dlq-attempt` and `tidings-dlq-group` properties.
+//! - **Dead letters** are retained messages on topics of their own,
+//!   `tidings-dlq/<key>/<topic>`, with `tidings-dlq-reason`, `tidings-dlq-attempt`,
+//!   `tidings-dlq-group` and `tidings-dlq-time` properties: the broker keeps them until a
+//!   redrive (or anyone) clears them ([`DeadLetters`]).
 //! - **Reconnection** is the event loop's: it is polled again after an error.
 //! - **Retention** is the broker's: sessions start clean and expire on disconnect, so it
 //!   keeps only the QoS 1 messages in flight to connected members (and the retry delays of
@@ -41,6 +43,7 @@ use std::sync::Mutex;
 use tokio::sync::{mpsc, Notify};
 
 use crate::envelope::{Binding, ATTEMPT_HEADER};
+use crate::transport::dead::{self, DeadLetter, DeadLetters};
 use crate::transport::settle::{dead_letter_headers, Broker, Republish, Settler};
 use crate::transport::{
     lock, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError, Window,
@@ -240,6 +243,17 @@ impl Mqtt {
         message: &RawMessage,
         extra: &[(&str, String)],
     ) -> Result<(), TransportError> {
+        self.send_retained(topic, message, extra, false).await
+    }
+
+    /// [`send`](Self::send), kept by the broker as the topic's retained message if `retain`.
+    async fn send_retained(
+        &self,
+        topic: String,
+        message: &RawMessage,
+        extra: &[(&str, String)],
+        retain: bool,
+    ) -> Result<(), TransportError> {
         let mut properties = PublishProperties::default();
         for (name, value) in &message.headers {
             if name.eq_ignore_ascii_case(Binding::Mqtt.content_type_header())
@@ -265,7 +279,7 @@ impl Mqtt {
             let request = self.publisher.try_publish_with_properties(
                 topic,
                 QoS::AtLeastOnce,
-                false,
+                retain,
                 message.body.clone(),
                 properties,
             );
@@ -435,26 +449,8 @@ impl Member {
             .strip_prefix(&self.mqtt.options.prefix)
             .unwrap_or(&topic)
             .to_owned();
-        let mut headers = Vec::new();
-        let mut attempt = 1;
-        if let Some(properties) = &publish.properties {
-            for (name, value) in &properties.user_properties {
-                if name == ATTEMPT_HEADER {
-                    attempt = value.parse().unwrap_or(1);
-                } else if !name.starts_with("tidings-") {
-                    headers.push((name.clone().into(), value.clone()));
-                }
-            }
-            if let Some(content_type) = &properties.content_type {
-                headers.push((
-                    Binding::Mqtt.content_type_header().into(),
-                    content_type.clone(),
-                ));
-            }
-        }
-        if publish.dup {
-            attempt += 1;
-        }
+        let (headers, attempt) = headers_of(&publish, |_| false);
+        let attempt = attempt + u32::from(publish.dup);
         let message = RawMessage {
             address,
             key: None,
@@ -488,15 +484,121 @@ impl Broker for MqttSettle {
             .map_err(TransportError::broker)
     }
 
-    /// Published under the dead-letter root with the same topic.
+    /// Retained on a topic of its own under the dead-letter root: `tidings-dlq/<key>/<topic>`.
     async fn bury(&self, delivered: Delivered, reason: String) -> Result<(), TransportError> {
+        let key = uuid::Uuid::now_v7().simple().to_string();
         self.mqtt
-            .send(
-                format!("{DLQ_ROOT}/{}", self.topic),
+            .send_retained(
+                format!("{DLQ_ROOT}/{key}/{}", self.topic),
                 &delivered.message,
                 &dead_letter_headers(reason, delivered.attempt, self.group.clone()),
+                true,
             )
             .await
+    }
+}
+
+/// A publish's headers: its user properties (those `keep` takes among tidings' own, the
+/// others but tidings' own) and its content type; and the attempt property's value (1
+/// without one).
+fn headers_of(publish: &Publish, keep: impl Fn(&str) -> bool) -> (crate::envelope::Headers, u32) {
+    let mut headers = Vec::new();
+    let mut attempt = 1;
+    if let Some(properties) = &publish.properties {
+        for (name, value) in &properties.user_properties {
+            if name == ATTEMPT_HEADER {
+                attempt = value.parse().unwrap_or(1);
+            } else if !name.starts_with("tidings-") || keep(name) {
+                headers.push((name.clone().into(), value.clone()));
+            }
+        }
+        if let Some(content_type) = &properties.content_type {
+            headers.push((
+                Binding::Mqtt.content_type_header().into(),
+                content_type.clone(),
+            ));
+        }
+    }
+    (headers, attempt)
+}
+
+/// Dead letters are retained messages, one per topic under the dead-letter root
+/// (`tidings-dlq/<key>/<topic>`), kept by the broker (across restarts with its persistence
+/// on) until removed. Listing subscribes to them and takes what the broker sends until it
+/// has been quiet for half a second; a redrive publishes the message to its topic and, once
+/// the broker has acknowledged it, clears the retained letter.
+impl DeadLetters for Mqtt {
+    async fn dead_letters(&self) -> Result<Vec<DeadLetter>, TransportError> {
+        let filter = format!("{DLQ_ROOT}/+/{}", self.filter(crate::address::ANY));
+        let (sender, mut received) = mpsc::channel(1024);
+        let client = open(
+            &self.host,
+            self.port,
+            false,
+            std::slice::from_ref(&filter),
+            Some((sender, Window::new(1024))),
+            None,
+        )
+        .await?;
+        let mut letters = Vec::new();
+        while let Ok(Some(publish)) =
+            tokio::time::timeout(Duration::from_millis(500), received.recv()).await
+        {
+            // An empty retained message is a cleared letter.
+            if publish.payload.is_empty() && publish.properties.is_none() {
+                continue;
+            }
+            if let Some(letter) = self.dead_letter(&publish) {
+                letters.push(letter);
+            }
+        }
+        let _ = client.disconnect().await;
+        letters.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(letters)
+    }
+
+    async fn redrive(&self, letter: &DeadLetter) -> Result<(), TransportError> {
+        if !self
+            .dead_letters()
+            .await?
+            .iter()
+            .any(|kept| kept.key == letter.key)
+        {
+            return Err(TransportError::broker(format!(
+                "no dead letter {} under {DLQ_ROOT}/",
+                letter.key
+            )));
+        }
+        self.publish(letter.message.clone()).await?;
+        let topic = self.topic(&letter.message.address);
+        // An empty retained message removes the retained one.
+        self.send_retained(
+            format!("{DLQ_ROOT}/{}/{topic}", letter.key),
+            &RawMessage::default(),
+            &[],
+            true,
+        )
+        .await
+    }
+}
+
+impl Mqtt {
+    /// The dead letter retained on `publish`'s topic, if it is one of this prefix's.
+    fn dead_letter(&self, publish: &Publish) -> Option<DeadLetter> {
+        let topic = String::from_utf8_lossy(&publish.topic);
+        let (key, topic) = topic
+            .strip_prefix(DLQ_ROOT)?
+            .strip_prefix('/')?
+            .split_once('/')?;
+        let address = topic.strip_prefix(&*self.options.prefix)?.to_owned();
+        let (headers, _) = headers_of(publish, dead::is_dead_letter_header);
+        let message = RawMessage {
+            address,
+            key: None,
+            headers,
+            body: publish.payload.to_vec(),
+        };
+        Some(dead::from_headers(key.to_owned(), message, None))
     }
 }
 
