@@ -610,7 +610,7 @@ impl DeadLetters for Kafka {
             })
             .filter(|letter| !redriven.contains(&letter.key))
             .collect();
-        letters.sort_by(|a, b| a.time.cmp(&b.time));
+        letters.sort_by_key(|letter| letter.time);
         Ok(letters)
     }
 
