@@ -43,6 +43,11 @@ enum Command {
     /// Publish one of the spec's messages, validated, as a CloudEvent: exit 0 sent, 1 the
     /// payload breaks the spec (nothing sent), 2 unreadable spec, usage or broker error.
     Publish(PublishArgs),
+    /// Dead letters on a broker: list them, show one, or redrive them (validated against the
+    /// spec, removed only once the broker has the redriven message): exit 0 done, 1 some
+    /// letter failed validation (kept), 2 usage or broker error.
+    #[command(subcommand)]
+    Dlq(DlqCommand),
     /// Listen on every channel of the spec, validate each event against it and print it:
     /// exit 0 all valid, 1 some invalid, 2 unreadable spec, usage or broker error.
     Listen(ListenArgs),
@@ -215,6 +220,44 @@ struct ListenArgs {
     from: Option<tidings::transport::Position>,
 }
 
+// `tidings dlq`.
+#[derive(Subcommand)]
+enum DlqCommand {
+    /// One line per dead letter, oldest first: key, time, group, attempt, type, id, address
+    /// and reason.
+    List(DlqArgs),
+    /// The selected dead letters in full: the reason, the headers and the payload.
+    Show(DlqArgs),
+    /// Publishes the selected dead letters to their original address and removes each once
+    /// the broker has it; a letter the spec no longer accepts is kept and reported.
+    Redrive(DlqArgs),
+}
+
+// The options of `tidings dlq`'s commands.
+#[derive(Args)]
+struct DlqArgs {
+    /// The broker: `nats://127.0.0.1:4222`.
+    #[arg(long)]
+    broker: String,
+    /// Only letters this consumer group gave up on.
+    #[arg(long)]
+    group: Option<String>,
+    /// Only letters of this CloudEvents type.
+    #[arg(long = "type", value_name = "TYPE")]
+    event_type: Option<String>,
+    /// Only these letters (their keys, as `list` prints them).
+    keys: Vec<String>,
+    /// The spec: letters are checked against it (needed to redrive).
+    #[arg(long)]
+    spec: Option<PathBuf>,
+    /// Redrive every letter the filters select, even with no filter at all.
+    #[arg(long)]
+    all: bool,
+    /// One JSON object per line instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
 fn parse_param(s: &str) -> Result<(String, String), String> {
     s.split_once('=')
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -232,11 +275,16 @@ fn main() -> ExitCode {
         Command::Publish(args) => out.exit(cli::publish::run(&args)),
         #[cfg(feature = "brokers")]
         Command::Listen(args) => out.exit(cli::listen::run(&args)),
-        // Both commands begin by checking the broker's scheme, which refuses every URL here.
+        #[cfg(feature = "brokers")]
+        Command::Dlq(command) => out.exit(cli::dlq::run(&command)),
+        // These commands begin by checking the broker's scheme, which refuses every URL here.
         #[cfg(not(feature = "brokers"))]
         Command::Publish(PublishArgs { broker, .. })
-        | Command::Listen(ListenArgs { broker, .. }) => {
-            out.exit(cli::connect::Broker::of(&broker).map(|none| match none {}))
-        }
+        | Command::Listen(ListenArgs { broker, .. })
+        | Command::Dlq(
+            DlqCommand::List(DlqArgs { broker, .. })
+            | DlqCommand::Show(DlqArgs { broker, .. })
+            | DlqCommand::Redrive(DlqArgs { broker, .. }),
+        ) => out.exit(cli::connect::Broker::of(&broker).map(|none| match none {})),
     }
 }

@@ -186,3 +186,31 @@ fn replay(url: &str) {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("RFC 3339"));
 }
+
+#[test]
+fn dlq_round_trip_on_nats() {
+    if up(URL) {
+        common::dlq_round_trip(URL, tidings::nats::Nats::connect(URL), true);
+    }
+}
+
+#[test]
+fn dlq_round_trip_on_redis() {
+    if up(REDIS) {
+        common::dlq_round_trip(REDIS, tidings::redis::Redis::connect(REDIS), true);
+    }
+}
+
+#[test]
+fn dlq_round_trip_on_rabbitmq() {
+    if up(AMQP) {
+        common::dlq_round_trip(AMQP, tidings::amqp::Amqp::connect(AMQP), false);
+    }
+}
+
+#[test]
+fn dlq_round_trip_on_mqtt() {
+    if up(MQTT) {
+        common::dlq_round_trip(MQTT, tidings::mqtt::Mqtt::connect(MQTT), false);
+    }
+}

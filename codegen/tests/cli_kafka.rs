@@ -30,3 +30,20 @@ fn publish_raw_invalid(brokers: &str) {
         common::publish_invalid(&kafka).await;
     });
 }
+
+#[test]
+fn dlq_round_trip_on_kafka() {
+    let mock;
+    let brokers = match std::env::var("TIDINGS_KAFKA_BROKERS") {
+        Ok(brokers) if !brokers.is_empty() => brokers,
+        _ => {
+            mock = MockCluster::new(1).expect("librdkafka's mock cluster starts");
+            mock.bootstrap_servers()
+        }
+    };
+    common::dlq_round_trip(
+        &format!("kafka://{brokers}"),
+        tidings::kafka::Kafka::connect(&brokers),
+        true,
+    );
+}

@@ -84,7 +84,7 @@ pub use live::Session;
 mod live {
     use std::future::Future;
 
-    use tidings::transport::{Transport, TransportError};
+    use tidings::transport::{DeadLetters, TransportError};
 
     use super::{Broker, BrokerError};
 
@@ -97,7 +97,7 @@ mod live {
         const LISTENS: bool;
 
         /// Runs the session on a connected client.
-        async fn run<T: Transport>(self, transport: T) -> Result<Self::Output, BrokerError>;
+        async fn run<T: DeadLetters>(self, transport: T) -> Result<Self::Output, BrokerError>;
     }
 
     impl Broker {
@@ -147,7 +147,7 @@ mod live {
     }
 
     /// Awaits the client `connect` gives and runs `session` on it, on a runtime of its own.
-    fn on<T: Transport, S: Session>(
+    fn on<T: DeadLetters, S: Session>(
         connect: impl Future<Output = Result<T, TransportError>>,
         session: S,
     ) -> Result<S::Output, BrokerError> {

@@ -102,12 +102,40 @@ impl Session for Listen<'_> {
 
 /// Prints one event and whether it is valid under the spec.
 fn report(catalog: &Catalog, binding: Binding, raw: &RawMessage) -> bool {
+    let checked = check(catalog, binding, raw);
+    match (&checked.data, checked.problems.is_empty()) {
+        (Some(data), true) => println!("✓ {}\n  {data}", checked.header),
+        (Some(data), false) => println!(
+            "✗ {}: {}\n  {data}",
+            checked.header,
+            checked.problems.join("; ")
+        ),
+        (None, _) => println!("✗ {}: {}", checked.header, checked.problems.join("; ")),
+    }
+    checked.problems.is_empty()
+}
+
+/// An event checked against a spec.
+pub struct Checked {
+    /// Its type, version, address and id (its address alone when it is no CloudEvent).
+    pub header: String,
+    /// Its data, when it is JSON.
+    pub data: Option<Value>,
+    /// What is wrong with it under the spec; empty when it is valid.
+    pub problems: Vec<String>,
+}
+
+/// Checks `raw` against `catalog`: a CloudEvent of one of its messages, with JSON data the
+/// message's schema accepts.
+pub fn check(catalog: &Catalog, binding: Binding, raw: &RawMessage) -> Checked {
+    let failed = |header: String, problem: String| Checked {
+        header,
+        data: None,
+        problems: vec![problem],
+    };
     let incoming = match Incoming::parse(binding, raw) {
         Ok(incoming) => incoming,
-        Err(e) => {
-            println!("✗ {}: not a CloudEvent: {e}", raw.address);
-            return false;
-        }
+        Err(e) => return failed(raw.address.clone(), format!("not a CloudEvent: {e}")),
     };
     let context = incoming.context();
     let header = format!(
@@ -128,22 +156,16 @@ fn report(catalog: &Catalog, binding: Binding, raw: &RawMessage) -> bool {
             .iter()
             .find(|m| m.name == context.event_type)
     }) else {
-        println!("✗ {header}: no such message in the spec");
-        return false;
+        return failed(header, "no such message in the spec".into());
     };
     let data: Value = match serde_json::from_slice(&raw.body) {
         Ok(data) => data,
-        Err(e) => {
-            println!("✗ {header}: data is not JSON: {e}");
-            return false;
-        }
+        Err(e) => return failed(header, format!("data is not JSON: {e}")),
     };
     let problems = violations(catalog, message, &data);
-    if problems.is_empty() {
-        println!("✓ {header}\n  {data}");
-        true
-    } else {
-        println!("✗ {header}: {}\n  {data}", problems.join("; "));
-        false
+    Checked {
+        header,
+        data: Some(data),
+        problems,
     }
 }

@@ -4,6 +4,8 @@
 
 pub mod connect;
 pub mod diff;
+#[cfg(feature = "brokers")]
+pub mod dlq;
 pub mod docs;
 pub mod generate;
 #[cfg(feature = "brokers")]

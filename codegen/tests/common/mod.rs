@@ -140,3 +140,157 @@ pub fn block_on<F: std::future::Future>(work: F) -> F::Output {
         .unwrap()
         .block_on(work)
 }
+
+/// Fails the events on address `poison` while `broken`; notes every id it handles.
+#[derive(Clone, Default)]
+pub struct Poisoned {
+    pub poison: std::sync::Arc<std::sync::Mutex<String>>,
+    pub broken: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    pub handled: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl tidings::Route for Poisoned {
+    const OPERATION: &'static str = "poisoned";
+    const ADDRESS: &'static str = "acme/orders/{orderId}";
+
+    async fn route(
+        &self,
+        incoming: tidings::Incoming<'_>,
+        ctx: &tidings::Context<'_>,
+    ) -> tidings::Outcome {
+        use std::sync::atomic::Ordering;
+        let id = incoming.context().id.clone();
+        if ctx.address() == *self.poison.lock().unwrap() && self.broken.load(Ordering::SeqCst) {
+            return tidings::Outcome::Retry("the handler is broken".into());
+        }
+        self.handled.lock().unwrap().push(id);
+        tidings::Outcome::Handled
+    }
+}
+
+/// The `tidings dlq` round trip on the broker at `url` (reached by `connect`, with the
+/// CLI's default options): a worker (group unique to this run) fails one event published
+/// with `tidings publish`; `tidings dlq list` shows it with its reason, `show` its payload;
+/// once the handler is fixed, `tidings dlq redrive` sends it back, the worker handles it and
+/// the letter is gone. `from_end` starts the group at the end of the broker's log.
+pub fn dlq_round_trip<T: Transport>(
+    url: &str,
+    connect: impl std::future::Future<Output = Result<T, tidings::transport::TransportError>>,
+    from_end: bool,
+) {
+    use std::sync::atomic::Ordering;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let group = format!("dlq-cli-{}-{}", std::process::id(), uuid_suffix());
+    let poisoned = Poisoned::default();
+    poisoned.broken.store(true, Ordering::SeqCst);
+    let worker = runtime.block_on(async {
+        let mut consumer = tidings::Consumer::new(connect.await.unwrap())
+            .group(group.clone())
+            .max_attempts(1);
+        if from_end {
+            consumer = consumer.from(tidings::transport::Position::End);
+        }
+        consumer.subscribe(poisoned.clone()).await.unwrap()
+    });
+    let running = runtime.spawn(worker.run());
+
+    let order = format!("o-dlq-{}", uuid_suffix());
+    *poisoned.poison.lock().unwrap() = format!("acme/orders/{order}");
+    let sent = tidings(&[
+        "publish",
+        "specs/orders.yaml",
+        "--message",
+        "com.acme.order.confirmed",
+        "--param",
+        &format!("orderId={order}"),
+        "--broker",
+        url,
+    ]);
+    assert_eq!(sent.status.code(), Some(0), "{sent:?}");
+    let id = String::from_utf8_lossy(&sent.stdout)
+        .split("(id ")
+        .nth(1)
+        .unwrap()
+        .trim_end()
+        .trim_end_matches(')')
+        .to_owned();
+
+    let list = || -> Vec<serde_json::Value> {
+        let listed = tidings(&["dlq", "list", "--broker", url, "--group", &group, "--json"]);
+        assert_eq!(listed.status.code(), Some(0), "{listed:?}");
+        String::from_utf8_lossy(&listed.stdout)
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let letters = loop {
+        let letters = list();
+        if !letters.is_empty() || std::time::Instant::now() > deadline {
+            break letters;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert_eq!(letters.len(), 1, "{letters:#?}");
+    let letter = &letters[0];
+    assert_eq!(letter["id"], id.as_str());
+    assert_eq!(letter["type"], "com.acme.order.confirmed");
+    assert_eq!(letter["group"], group.as_str());
+    assert_eq!(letter["attempt"], 1);
+    assert_eq!(letter["address"], format!("acme/orders/{order}"));
+    assert!(letter["reason"]
+        .as_str()
+        .unwrap()
+        .contains("the handler is broken"));
+    let key = letter["key"].as_str().unwrap().to_owned();
+
+    let shown = tidings(&[
+        "dlq",
+        "show",
+        "--broker",
+        url,
+        "--spec",
+        "specs/orders.yaml",
+        &key,
+    ]);
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert_eq!(shown.status.code(), Some(0), "{shown:?}");
+    assert!(text.starts_with(&format!("✓ {key}")), "{text}");
+    assert!(text.contains("\"orderId\""), "{text}");
+
+    let unchecked = tidings(&["dlq", "redrive", "--broker", url, "--group", &group]);
+    assert_eq!(unchecked.status.code(), Some(2), "redrive needs the spec");
+
+    poisoned.broken.store(false, Ordering::SeqCst);
+    let redriven = tidings(&[
+        "dlq",
+        "redrive",
+        "--broker",
+        url,
+        "--spec",
+        "specs/orders.yaml",
+        "--group",
+        &group,
+    ]);
+    assert_eq!(redriven.status.code(), Some(0), "{redriven:?}");
+    assert!(String::from_utf8_lossy(&redriven.stdout).contains(&format!("✓ redriven {key}")));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !poisoned.handled.lock().unwrap().contains(&id) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the redriven event handled"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(list().is_empty(), "gone from the dead letters");
+    running.abort();
+}
+
+/// A short unique suffix.
+fn uuid_suffix() -> String {
+    tidings::uuid::Uuid::now_v7().simple().to_string()[20..].to_owned()
+}
