@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::address::AddressError;
 use crate::envelope::{Envelope, Metadata, Text};
-use crate::observe::trace::{TraceContext, TRACEPARENT, TRACESTATE};
+use crate::observe::trace::{Hex, TraceContext, TRACEPARENT, TRACESTATE};
 use crate::transport::{RawMessage, Sink, Transport, TransportError};
 use crate::{Event, Validate, ValidationErrors};
 
@@ -92,6 +92,7 @@ pub enum PublishError {
 #[derive(Clone)]
 pub struct Publisher {
     sink: Arc<dyn Sink>,
+    published: crate::observe::Published,
     mode: Mode,
     source: Option<Text>,
     metadata: Arc<Metadata>,
@@ -122,6 +123,7 @@ impl Publisher {
     pub fn new<T: Transport>(transport: T) -> Self {
         Publisher {
             sink: Arc::new(transport),
+            published: crate::observe::Published::default(),
             mode: Mode::Binary,
             source: None,
             metadata: Arc::new(Metadata::default()),
@@ -237,13 +239,13 @@ impl Publisher {
             "messaging.message.id" = envelope.id.as_str(),
             "cloudevents.event_type" = &*envelope.event_type,
             "cloudevents.event_source" = &*envelope.source,
-            "trace_id" = tracing::field::Empty,
-            "span_id" = tracing::field::Empty,
-            "parent_span_id" = tracing::field::Empty,
+            "trace_id" = %Hex(&trace.trace_id),
+            "span_id" = %Hex(&trace.span_id),
+            "parent_span_id" = parent.as_ref().map(|p| tracing::field::display(Hex(&p.span_id))),
         );
-        crate::observe::trace::record(&span, &trace, parent.as_ref());
         tracing::Instrument::instrument(self.sink.publish(message), span).await?;
-        crate::observe::published(&envelope.event_type, self.sink.system());
+        self.published
+            .increment(&envelope.event_type, self.sink.system());
         Ok(())
     }
 

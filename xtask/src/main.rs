@@ -65,6 +65,16 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        ["bench", "observe"] => run(Command::new(env!("CARGO")).args([
+            "bench",
+            "--quiet",
+            "-p",
+            "tidings",
+            "--features",
+            "nats",
+            "--bench",
+            "observe",
+        ])),
         ["bench", "consume", brokers @ ..] => run(Command::new(env!("CARGO"))
             .args([
                 "bench",
@@ -116,7 +126,7 @@ fn main() -> ExitCode {
         ["fuzz-schemas", rest @ ..] => fuzz_schemas(rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask ci | package | bench [codegen | validate | events | compat | brokers | consume [BROKER...]] | bench-spec openapi FILE | fuzz-schemas [--seed N] \
+                "usage: cargo xtask ci | package | bench [codegen | validate | events | compat | brokers | observe | consume [BROKER...]] | bench-spec openapi FILE | fuzz-schemas [--seed N] \
                  [--count M] [--payloads P] | check-compat [--against REF] [--mode backward|forward|full] [--specs GLOB] [--strict]"
             );
             ExitCode::from(2)

@@ -21,7 +21,7 @@ use tracing::Instrument;
 
 use super::route::{dispatch, unreadable, Incoming, Outcome, Route};
 use crate::envelope::Binding;
-use crate::observe::trace::{self, TraceContext, TRACEPARENT, TRACESTATE};
+use crate::observe::trace::{Hex, TraceContext, TRACEPARENT, TRACESTATE};
 use crate::observe::{self, Ending};
 use crate::publish::Publisher;
 use crate::reliability::{IdempotencyStore, RetryPolicy};
@@ -247,10 +247,12 @@ impl<T: Transport, R: Route> Worker<T, R> {
             group,
             concurrency,
         } = self;
+        let metrics = observe::WorkerMetrics::new(R::OPERATION, system);
         let handling = Handling {
             router: &router,
             binding,
             system,
+            metrics: &metrics,
             publisher: &publisher,
             retry: &retry,
             idempotency: idempotency.as_deref(),
@@ -381,13 +383,25 @@ fn lane_of(delivery: &Delivery) -> u64 {
 }
 
 /// Handles `delivery` and settles it by its outcome, in a `process` span (with `handle` and
-/// `settle` spans inside).
+/// `settle` spans inside) whose trace parent is the publish span of the event.
 async fn handle_in_lane<R: Route>(
     handling: &Handling<'_, R>,
     lane: u64,
     delivery: Delivery,
 ) -> (u64, Result<(), TransportError>) {
     let delivered = delivery.delivered();
+    let observed = observe::Handled::start(handling.metrics);
+    let read = Incoming::read::<R>(handling.binding, &delivered.message);
+    // This delivery's place in the trace: the publish span's child, else a new trace.
+    let parent = read.as_ref().ok().and_then(|incoming| {
+        let extensions = &incoming.context().extensions;
+        let traceparent = extensions.get(TRACEPARENT)?;
+        TraceContext::parse(traceparent, extensions.get(TRACESTATE).map(String::as_str))
+    });
+    let trace = parent
+        .as_ref()
+        .map_or_else(TraceContext::root, TraceContext::child);
+    let context = read.as_ref().ok().map(Incoming::context);
     let span = tracing::info_span!(
         "process",
         "otel.kind" = "consumer",
@@ -395,35 +409,40 @@ async fn handle_in_lane<R: Route>(
         "messaging.operation.type" = "process",
         "messaging.destination.name" = delivered.message.address.as_str(),
         "messaging.consumer.group.name" = handling.group,
-        "messaging.message.id" = tracing::field::Empty,
+        "messaging.message.id" = context.map(|c| c.id.as_str()),
         "messaging.delivery.attempt" = delivered.attempt,
-        "cloudevents.event_type" = tracing::field::Empty,
+        "cloudevents.event_type" = context.map(|c| &*c.event_type),
         "tidings.operation" = R::OPERATION,
         "tidings.settlement" = tracing::field::Empty,
-        "trace_id" = tracing::field::Empty,
-        "span_id" = tracing::field::Empty,
-        "parent_span_id" = tracing::field::Empty,
+        "trace_id" = %Hex(&trace.trace_id),
+        "span_id" = %Hex(&trace.span_id),
+        "parent_span_id" = parent.as_ref().map(|p| tracing::field::display(Hex(&p.span_id))),
     );
-    let work = async {
-        let settlement = handling.handle(delivery.delivered()).await;
-        let kind = match &settlement {
-            Settlement::Ack => "ack",
-            Settlement::Retry { .. } => "retry",
-            Settlement::DeadLetter { .. } => "dead_letter",
-        };
-        tracing::Span::current().record("tidings.settlement", kind);
-        let settle = tracing::info_span!("settle", "tidings.settlement" = kind);
-        delivery.settle(settlement).instrument(settle).await
+    let settlement = handling
+        .handle(delivered, read, trace, observed)
+        .instrument(span.clone())
+        .await;
+    let kind = match &settlement {
+        Settlement::Ack => "ack",
+        Settlement::Retry { .. } => "retry",
+        Settlement::DeadLetter { .. } => "dead_letter",
     };
-    (lane, work.instrument(span).await)
+    span.record("tidings.settlement", kind);
+    let settle = tracing::info_span!(parent: &span, "settle", "tidings.settlement" = kind);
+    let settled = delivery
+        .settle(settlement)
+        .instrument(settle)
+        .instrument(span);
+    (lane, settled.await)
 }
 
 /// What a worker needs to handle one delivery.
 struct Handling<'w, R> {
     router: &'w R,
     binding: Binding,
-    /// The transport's `messaging.system`, for metrics.
+    /// The transport's `messaging.system`, for spans.
     system: &'static str,
+    metrics: &'w observe::WorkerMetrics,
     publisher: &'w Publisher,
     retry: &'w RetryPolicy,
     idempotency: Option<&'w dyn IdempotencyStore>,
@@ -431,10 +450,16 @@ struct Handling<'w, R> {
 }
 
 impl<R: Route> Handling<'_, R> {
-    /// Decides how `delivered` ends: a duplicate is acked, anything else is routed.
-    async fn handle(&self, delivered: &Delivered) -> Settlement {
-        let observed = observe::Handled::start(R::OPERATION, self.system);
-        let incoming = match Incoming::read::<R>(self.binding, &delivered.message) {
+    /// Decides how `delivered` (`read` as a CloudEvent, or not) ends: a duplicate is acked,
+    /// anything else is routed, in `trace`.
+    async fn handle(
+        &self,
+        delivered: &Delivered,
+        read: Result<Incoming<'_>, crate::DecodeError>,
+        trace: TraceContext,
+        observed: observe::Handled<'_>,
+    ) -> Settlement {
+        let incoming = match read {
             Ok(incoming) => incoming,
             Err(error) => {
                 let settled = settlement(unreadable(error), delivered.attempt, self.retry);
@@ -442,20 +467,8 @@ impl<R: Route> Handling<'_, R> {
                 return settled;
             }
         };
-        let event_type = incoming.context().event_type.to_string();
+        let event_type = incoming.context().event_type.clone();
         let time = incoming.context().time;
-        let span = tracing::Span::current();
-        span.record("cloudevents.event_type", event_type.as_str());
-        span.record("messaging.message.id", incoming.context().id.as_str());
-        // This delivery's place in the trace: the publish span's child, else a new trace.
-        let extensions = &incoming.context().extensions;
-        let parent = extensions.get(TRACEPARENT).and_then(|traceparent| {
-            TraceContext::parse(traceparent, extensions.get(TRACESTATE).map(String::as_str))
-        });
-        let trace = parent
-            .as_ref()
-            .map_or_else(TraceContext::root, TraceContext::child);
-        trace::record(&span, &trace, parent.as_ref());
         let id = self.idempotency.map(|_| incoming.context().id.clone());
         if let (Some(store), Some(id)) = (self.idempotency, &id) {
             if store.seen(self.group, id).await {

@@ -11,7 +11,7 @@
 //! starts a new trace.
 
 use std::cell::RefCell;
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -187,17 +187,26 @@ impl<F: Future> Future for Scoped<F> {
     }
 }
 
-/// Records `trace` (and its `parent`) on `span` as `trace_id`, `span_id` and
-/// `parent_span_id`, when a subscriber takes the span.
-pub(crate) fn record(span: &tracing::Span, trace: &TraceContext, parent: Option<&TraceContext>) {
-    if span.is_disabled() {
-        return;
+/// Ids in lowercase hex, written when a subscriber reads the field (nothing is formatted for
+/// a span no one records).
+pub(crate) struct Hex<'a, const N: usize>(pub(crate) &'a [u8; N]);
+
+impl<const N: usize> fmt::Display for Hex<'_, N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut buffer = [0; 32];
+        f.write_str(hex_in(self.0, &mut buffer))
     }
-    span.record("trace_id", trace.trace_id_hex());
-    span.record("span_id", trace.span_id_hex());
-    if let Some(parent) = parent {
-        span.record("parent_span_id", parent.span_id_hex());
+}
+
+/// `bytes` (up to 16) in lowercase hex, written into `buffer`.
+fn hex_in<'b>(bytes: &[u8], buffer: &'b mut [u8; 32]) -> &'b str {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let out = &mut buffer[..bytes.len() * 2];
+    for (pair, byte) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = DIGITS[usize::from(byte >> 4)];
+        pair[1] = DIGITS[usize::from(byte & 15)];
     }
+    std::str::from_utf8(out).expect("hex digits are ASCII")
 }
 
 fn new_span_id() -> [u8; 8] {
@@ -230,9 +239,8 @@ fn hex<const N: usize>(text: &str) -> Option<[u8; N]> {
 }
 
 fn push_hex(out: &mut String, bytes: &[u8]) {
-    for byte in bytes {
-        let _ = write!(out, "{byte:02x}");
-    }
+    let mut buffer = [0; 32];
+    out.push_str(hex_in(bytes, &mut buffer));
 }
 
 #[cfg(test)]
