@@ -153,6 +153,7 @@ fn ci() -> ExitCode {
         // The README's examples run as written (each exits non-zero if its flow breaks).
         "run --quiet -p example-quickstart",
         "run --quiet -p example-code-first",
+        "run --quiet -p example-prometheus",
     ];
     for step in steps {
         eprintln!("xtask ci: cargo {step}");
