@@ -65,7 +65,7 @@ impl Fulfilment {
         if n % 20 == 5 {
             return Err(format!("order {n}: the warehouse refuses it").into());
         }
-        if n % 10 == 0 && ctx.attempt() == 1 {
+        if n.is_multiple_of(10) && ctx.attempt() == 1 {
             return Err(format!("order {n}: the warehouse is busy").into());
         }
         self.handled.fetch_add(1, Ordering::SeqCst);
