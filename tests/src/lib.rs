@@ -18,3 +18,8 @@ pub mod nx {
 pub mod orders {
     include!(concat!(env!("OUT_DIR"), "/orders.rs"));
 }
+
+/// The warehouse's pick events and its `system.error` (`specs/warehouse.yaml`).
+pub mod warehouse {
+    include!(concat!(env!("OUT_DIR"), "/warehouse.rs"));
+}

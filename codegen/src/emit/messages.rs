@@ -8,6 +8,34 @@ use quote::quote;
 use super::{docs, ident, ty};
 use crate::model::{Catalog, MessageId, Ty};
 
+/// `impl ErrorEvent` for the messages that announce dead letters: each payload property
+/// named for what a dead letter has (reason, original type and id, attempt, ...) filled
+/// from it. Messages with a required property no dead letter fills get none.
+pub(crate) fn error_events(catalog: &Catalog) -> TokenStream {
+    let mut out = TokenStream::new();
+    for message in catalog.messages.iter().filter(|m| m.error_event.is_some()) {
+        let def = catalog.ty(message.type_id);
+        let Ok(properties) = catalog.error_event_properties(message) else {
+            continue;
+        };
+        let properties = properties.iter().map(|(wire, role)| {
+            let role = ident(&format!("{role:?}"));
+            quote!((#wire, ::tidings::consume::ErrorEventRole::#role))
+        });
+        let name = ident(&def.rust_name);
+        out.extend(quote! {
+            impl ::tidings::consume::ErrorEvent for #name {
+                fn from_dead_letter(
+                    letter: &::tidings::consume::DeadLettered<'_>,
+                ) -> ::core::option::Option<Self> {
+                    ::tidings::consume::error_event_from_properties(letter, &[#(#properties),*])
+                }
+            }
+        });
+    }
+    out
+}
+
 pub(crate) fn message_enum(catalog: &Catalog) -> TokenStream {
     let title = if catalog.info.title.is_empty() {
         catalog.source_name.clone()

@@ -21,6 +21,7 @@ use crate::model::{Catalog, Ty};
 pub fn module(catalog: &Catalog) -> Result<String> {
     let mut items = TokenStream::new();
     items.extend(messages::message_enum(catalog));
+    items.extend(messages::error_events(catalog));
     items.extend(operations::handlers(catalog));
     items.extend(operations::publishers(catalog));
     for def in &catalog.types {

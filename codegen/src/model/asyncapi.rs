@@ -16,8 +16,8 @@ use crate::source::{is_json_schema_format, DocKind, Sources};
 use super::naming::{self, Scope};
 use super::schema::TypeSpace;
 use super::{
-    Action, Catalog, Channel, ChannelId, Example, Info, Message, MessageId, Operation, Parameter,
-    Reply, RetrySpec, Server, Ty, TypeId, TypeKind,
+    Action, Catalog, Channel, ChannelId, ErrorEventMark, Example, Info, Message, MessageId,
+    Operation, Parameter, Reply, RetrySpec, Server, Ty, TypeId, TypeKind,
 };
 
 /// Builds the catalog of the loaded spec.
@@ -486,7 +486,16 @@ impl<'a> Builder<'a> {
             Value::Number(n) => Some(n.to_string()),
             _ => None,
         });
+        let declared = merged.get(ERROR_EVENT_EXTENSION).and_then(Node::as_bool) == Some(true);
+        let error_event = if declared {
+            Some(ErrorEventMark::Declared)
+        } else if name == "system.error" || name.ends_with(".system.error") {
+            Some(ErrorEventMark::Named)
+        } else {
+            None
+        };
         self.messages.push(Message {
+            error_event,
             title: text("title"),
             summary: text("summary"),
             description: text("description"),
@@ -794,6 +803,9 @@ pub(super) fn json_of(node: &Node, key: &str) -> serde_json::Value {
 
 /// The extension that gives a receive operation its retry policy.
 const RETRY_EXTENSION: &str = "x-tidings-retry";
+
+/// The message extension that makes a message the error event of dead letters.
+const ERROR_EVENT_EXTENSION: &str = "x-tidings-error-event";
 
 /// A duration in whole milliseconds: a number of milliseconds, or a string of a number and
 /// a unit (`ms`, `s`, `m`, `h`).

@@ -83,7 +83,57 @@ fn assemble(src: &Sources, space: TypeSpace<'_>, parts: Parts) -> Result<Catalog
     catalog.interfaces = interfaces::plan(&catalog);
     let schemas = contradictions::check(&mut catalog, src)?;
     examples::check_all(&mut catalog, src, &schemas);
+    error_event_warnings(&mut catalog, src);
     Ok(catalog)
+}
+
+/// Warns about messages marked `x-tidings-error-event: true` that cannot describe a dead
+/// letter (a payload that is no object, or required properties no dead letter fills): they
+/// get no `ErrorEvent` implementation. Messages that are error events by name only are
+/// left as they are, quietly.
+fn error_event_warnings(catalog: &mut Catalog, src: &Sources) {
+    let mut warnings = Vec::new();
+    let declared = catalog
+        .messages
+        .iter()
+        .filter(|m| m.error_event == Some(ErrorEventMark::Declared));
+    for message in declared {
+        let Err(unfilled) = catalog.error_event_properties(message) else {
+            continue;
+        };
+        let why = if unfilled.is_empty() {
+            "its payload is not an object".to_owned()
+        } else {
+            format!(
+                "its required properties {} name nothing a dead letter has (reason, \
+                 originalType, originalId, source, address, group, operation, attempt, time)",
+                unfilled
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        warnings.push(src.diag(
+            message.span,
+            format!(
+                "message `{}` is marked `x-tidings-error-event`, but {why}: it gets no \
+                 `ErrorEvent` implementation (build the event with \
+                 `Consumer::error_events_with`)",
+                message.name
+            ),
+        ));
+    }
+    catalog.warnings.extend(warnings);
+}
+
+/// How a message is marked as the error event of dead letters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorEventMark {
+    /// By its name: `system.error`, or a name that ends in `.system.error`.
+    Named,
+    /// By `x-tidings-error-event: true`.
+    Declared,
 }
 
 /// Index into [`Catalog::types`].
@@ -403,6 +453,10 @@ pub struct Message {
     pub version: Option<String>,
     /// Channels that carry it, in document order.
     pub channels: Vec<ChannelId>,
+    /// Whether it announces dead letters, and how the spec says so: its type implements
+    /// `tidings::consume::ErrorEvent` where every required property is one a dead letter
+    /// fills ([`Catalog::error_event_properties`]).
+    pub error_event: Option<ErrorEventMark>,
     /// Where it is defined.
     pub span: Span,
 }
@@ -430,6 +484,7 @@ impl Message {
             examples: Vec::new(),
             version: None,
             channels: Vec::new(),
+            error_event: None,
             span,
         }
     }
@@ -760,6 +815,51 @@ pub enum IntTy {
 }
 
 impl Catalog {
+    /// The fields of the struct type `id` is, or wraps through newtypes and aliases.
+    pub fn struct_fields(&self, id: TypeId) -> Option<&[Field]> {
+        let mut id = id;
+        // Newtypes and aliases chain a few levels at most; a cycle would not be a struct.
+        for _ in 0..16 {
+            match &self.ty(id).kind {
+                TypeKind::Struct(s) => return Some(&s.fields),
+                TypeKind::Newtype(Ty::Named(inner)) | TypeKind::Alias(Ty::Named(inner)) => {
+                    id = *inner
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// What each payload property of the error event `message` carries of a dead letter
+    /// (wire name, role), or the required properties no dead letter fills (`Err`, empty
+    /// when the payload is no object).
+    pub fn error_event_properties(
+        &self,
+        message: &Message,
+    ) -> std::result::Result<Vec<(String, tidings::consume::ErrorEventRole)>, Vec<String>> {
+        let fields = self.struct_fields(message.type_id).ok_or_else(Vec::new)?;
+        let unfilled: Vec<String> = fields
+            .iter()
+            .filter(|f| {
+                f.required && !f.nullable && tidings::consume::ErrorEventRole::of(&f.wire).is_none()
+            })
+            .map(|f| f.wire.clone())
+            .collect();
+        if !unfilled.is_empty() {
+            return Err(unfilled);
+        }
+        Ok(fields
+            .iter()
+            .filter_map(|f| {
+                Some((
+                    f.wire.clone(),
+                    tidings::consume::ErrorEventRole::of(&f.wire)?,
+                ))
+            })
+            .collect())
+    }
+
     /// The type with id `id`.
     pub fn ty(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]

@@ -19,12 +19,16 @@ use std::task::Poll;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use tracing::Instrument;
 
+use super::error_event::{DeadLettered, ErrorEvent};
 use super::route::{dispatch, unreadable, Incoming, Outcome, Route};
 use crate::envelope::Binding;
+use crate::envelope::Envelope;
 use crate::observe::trace::{Hex, TraceContext, TRACEPARENT, TRACESTATE};
 use crate::observe::{self, Ending};
+use crate::publish::PublishError;
 use crate::publish::Publisher;
 use crate::reliability::{IdempotencyStore, RetryPolicy};
+use crate::transport::BoxFuture;
 use crate::transport::{
     Delivered, Delivery, Position, Settlement, Subscription, Transport, TransportError, Window,
 };
@@ -68,7 +72,16 @@ pub struct Consumer<T> {
     concurrency: usize,
     /// Where new groups start; `None` leaves it to the transport.
     from: Option<Position>,
+    /// Announces dead letters as an event, if set.
+    error_event: Option<Announce>,
 }
+
+/// Publishes the error event of a dead letter through a publisher caused by the failed event.
+type Announce = Arc<
+    dyn Fn(&DeadLettered<'_>, Publisher) -> Option<BoxFuture<'static, Result<(), PublishError>>>
+        + Send
+        + Sync,
+>;
 
 impl<T: std::fmt::Debug> std::fmt::Debug for Consumer<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -80,6 +93,7 @@ impl<T: std::fmt::Debug> std::fmt::Debug for Consumer<T> {
             .field("group", &self.group)
             .field("concurrency", &self.concurrency)
             .field("from", &self.from)
+            .field("error_event", &self.error_event.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -100,6 +114,7 @@ impl<T: Transport> Consumer<T> {
             group: None,
             concurrency: DEFAULT_CONCURRENCY,
             from: None,
+            error_event: None,
         }
     }
 
@@ -172,6 +187,33 @@ impl<T: Transport> Consumer<T> {
         self
     }
 
+    /// Announces every delivery its workers dead-letter with an `E` (a spec's `system.error`,
+    /// see [`ErrorEvent`]) published to `address`, once the dead letter is kept, caused by
+    /// the event that failed. An `E` that cannot describe a letter is not published; nor is
+    /// one when publishing fails (logged as a warning): the dead letter is kept either way.
+    pub fn error_events<E: ErrorEvent>(self, address: impl Into<String>) -> Self {
+        self.error_events_with(address, E::from_dead_letter)
+    }
+
+    /// Like [`error_events`](Self::error_events), with the event built by `describe`: for an
+    /// error event whose schema asks for more than a dead letter says (a severity, the
+    /// processor's version), or says it another way.
+    pub fn error_events_with<E, F>(mut self, address: impl Into<String>, describe: F) -> Self
+    where
+        E: crate::Event + crate::Validate + Send + Sync + 'static,
+        F: Fn(&DeadLettered<'_>) -> Option<E> + Send + Sync + 'static,
+    {
+        let address: Arc<str> = address.into().into();
+        self.error_event = Some(Arc::new(move |letter, publisher| {
+            let event = describe(letter)?;
+            let address = address.clone();
+            Some(Box::pin(async move {
+                publisher.publish(&address, event).await.map(drop)
+            }))
+        }));
+        self
+    }
+
     /// Subscribes `router` to its channel; the subscription exists when this returns, so
     /// messages published from then on reach it. Run the returned worker to process them.
     pub async fn subscribe<R: Route>(&self, router: R) -> Result<Worker<T, R>, TransportError> {
@@ -199,6 +241,7 @@ impl<T: Transport> Consumer<T> {
             idempotency: self.idempotency.clone(),
             group,
             concurrency: window.in_flight,
+            error_event: self.error_event.clone(),
         })
     }
 }
@@ -214,6 +257,7 @@ pub struct Worker<T: Transport, R> {
     idempotency: Option<Arc<dyn IdempotencyStore>>,
     group: String,
     concurrency: usize,
+    error_event: Option<Announce>,
 }
 
 impl<T: Transport, R: Route> Worker<T, R> {
@@ -246,6 +290,7 @@ impl<T: Transport, R: Route> Worker<T, R> {
             idempotency,
             group,
             concurrency,
+            error_event,
         } = self;
         let metrics = observe::WorkerMetrics::new(R::OPERATION, system);
         let handling = Handling {
@@ -257,6 +302,7 @@ impl<T: Transport, R: Route> Worker<T, R> {
             retry: &retry,
             idempotency: idempotency.as_deref(),
             group: &group,
+            error_event: error_event.as_ref(),
         };
         let mut shutdown = std::pin::pin!(shutdown);
         let mut lanes = Lanes::default();
@@ -418,10 +464,20 @@ async fn handle_in_lane<R: Route>(
         "span_id" = %Hex(&trace.span_id),
         "parent_span_id" = parent.as_ref().map(|p| tracing::field::display(Hex(&p.span_id))),
     );
-    let settlement = handling
+    let (settlement, context) = handling
         .handle(delivered, read, trace, observed)
         .instrument(span.clone())
         .await;
+    // What the error event of a dead letter needs, once the delivery is settled.
+    let announcement = match (&settlement, handling.error_event) {
+        (Settlement::DeadLetter { reason }, Some(announce)) => Some((
+            announce,
+            reason.clone(),
+            delivered.message.address.clone(),
+            delivered.attempt,
+        )),
+        _ => None,
+    };
     let kind = match &settlement {
         Settlement::Ack => "ack",
         Settlement::Retry { .. } => "retry",
@@ -432,8 +488,15 @@ async fn handle_in_lane<R: Route>(
     let settled = delivery
         .settle(settlement)
         .instrument(settle)
-        .instrument(span);
-    (lane, settled.await)
+        .instrument(span.clone())
+        .await;
+    if let (Ok(()), Some((announce, reason, address, attempt))) = (&settled, announcement) {
+        handling
+            .announce(announce, context.as_ref(), &address, attempt, &reason)
+            .instrument(span)
+            .await;
+    }
+    (lane, settled)
 }
 
 /// What a worker needs to handle one delivery.
@@ -447,6 +510,7 @@ struct Handling<'w, R> {
     retry: &'w RetryPolicy,
     idempotency: Option<&'w dyn IdempotencyStore>,
     group: &'w str,
+    error_event: Option<&'w Announce>,
 }
 
 impl<R: Route> Handling<'_, R> {
@@ -458,22 +522,24 @@ impl<R: Route> Handling<'_, R> {
         read: Result<Incoming<'_>, crate::DecodeError>,
         trace: TraceContext,
         observed: observe::Handled<'_>,
-    ) -> Settlement {
+    ) -> (Settlement, Option<Envelope<()>>) {
         let incoming = match read {
             Ok(incoming) => incoming,
             Err(error) => {
                 let settled = settlement(unreadable(error), delivered.attempt, self.retry);
                 observed.end(observe::UNREADABLE, Ending::Settled, &settled, None);
-                return settled;
+                return (settled, None);
             }
         };
+        // Kept for the error event, where there is one.
+        let context = self.error_event.map(|_| incoming.context().clone());
         let event_type = incoming.context().event_type.clone();
         let time = incoming.context().time;
         let id = self.idempotency.map(|_| incoming.context().id.clone());
         if let (Some(store), Some(id)) = (self.idempotency, &id) {
             if store.seen(self.group, id).await {
                 observed.end(&event_type, Ending::Duplicate, &Settlement::Ack, time);
-                return Settlement::Ack;
+                return (Settlement::Ack, None);
             }
         }
         let outcome = dispatch(
@@ -495,7 +561,51 @@ impl<R: Route> Handling<'_, R> {
         };
         let settled = settlement(outcome, delivered.attempt, self.retry);
         observed.end(&event_type, ending, &settled, time);
-        settled
+        (settled, context)
+    }
+
+    /// Publishes the error event of a delivery from `address` dead-lettered on `attempt` for
+    /// `reason` (`context`: the event's, when it was a readable CloudEvent).
+    async fn announce(
+        &self,
+        announce: &Announce,
+        context: Option<&Envelope<()>>,
+        address: &str,
+        attempt: u32,
+        reason: &str,
+    ) {
+        let letter = DeadLettered {
+            event_type: context.map(|c| &*c.event_type),
+            id: context.map(|c| c.id.as_str()),
+            source: context.map(|c| &*c.source),
+            address,
+            group: self.group,
+            operation: R::OPERATION,
+            reason,
+            attempt,
+            time: chrono::Utc::now(),
+        };
+        let publisher = match context {
+            Some(c) => {
+                self.publisher
+                    .caused_by_parts(&c.id, c.correlation_id(), c.metadata.clone())
+            }
+            None => self.publisher.clone(),
+        };
+        let Some(publishing) = announce(&letter, publisher) else {
+            tracing::warn!(
+                "tidings.operation" = R::OPERATION,
+                "the error event cannot describe this dead letter; it is kept unannounced"
+            );
+            return;
+        };
+        if let Err(error) = publishing.await {
+            tracing::warn!(
+                "tidings.operation" = R::OPERATION,
+                %error,
+                "the error event of a dead letter was not published; the dead letter is kept"
+            );
+        }
     }
 }
 
