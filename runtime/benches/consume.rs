@@ -614,6 +614,7 @@ async fn connect_and_run<J: Job>(env: &Env, broker: Broker, job: J) -> Result<J:
             use tidings::mqtt::{Mqtt, MqttOptions};
             let options = MqttOptions {
                 prefix: format!("tidings-bench-{}/", site.tag),
+                ..MqttOptions::default()
             };
             let mqtt = Mqtt::connect_with(MQTT_URL, options)
                 .await

@@ -22,6 +22,7 @@ async fn connect(test: &str) -> Option<Mqtt> {
         .map_or(0, |d| d.subsec_nanos());
     let options = MqttOptions {
         prefix: format!("tidings-test/{test}-{}-{nanos}/", std::process::id()),
+        ..MqttOptions::default()
     };
     match Mqtt::connect_with(URL, options).await {
         Ok(mqtt) => Some(mqtt),
@@ -255,4 +256,58 @@ async fn a_stopped_member_hands_back_what_it_did_not_take() {
     all.sort_unstable();
     assert_eq!(all, (0..60).collect::<Vec<_>>(), "each once");
     common::stop(other).await;
+}
+
+/// A mosquitto of the test's own with a TLS listener that asks for client certificates:
+/// events round-trip over `mqtts://` with the test CA and a client certificate; a client
+/// that trusts another CA is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_round_trip_over_tls_and_a_wrong_ca_is_refused() {
+    use common::tls::{other_ca, spare_port, start, Pki};
+    use tidings::transport::tls::Tls;
+
+    let pki = Pki::new("mqtt");
+    let port = spare_port();
+    let config = format!(
+        "listener {port} 127.0.0.1\nallow_anonymous true\ncafile {}\ncertfile {}\nkeyfile {}\n\
+         require_certificate true\n",
+        pki.path("ca.pem"),
+        pki.path("server.pem"),
+        pki.path("server.key"),
+    );
+    std::fs::write(pki.dir.join("mosquitto.conf"), config).unwrap();
+    let conf = pki.path("mosquitto.conf");
+    let log = pki.dir.join("mosquitto.log");
+    let Some(_server) = start("mqtt_tls", "mosquitto", &["-c", &conf], port, &log) else {
+        return;
+    };
+    let url = format!("mqtts://localhost:{port}");
+    let trusted = Tls::with_roots(pki.ca.clone())
+        .with_client(pki.client_cert.clone(), pki.client_key.clone());
+    let mqtt = Mqtt::connect_with(
+        &url,
+        MqttOptions {
+            tls: Some(trusted),
+            ..MqttOptions::default()
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}: {}", std::fs::read_to_string(&log).unwrap_or_default()));
+    common::round_trip_in_order(&mqtt).await;
+
+    let wrong =
+        Tls::with_roots(other_ca()).with_client(pki.client_cert.clone(), pki.client_key.clone());
+    let refused = Mqtt::connect_with(
+        &url,
+        MqttOptions {
+            tls: Some(wrong),
+            ..MqttOptions::default()
+        },
+    )
+    .await;
+    let error = refused.expect_err("a client that trusts another CA is refused");
+    assert!(
+        format!("{error:?}").to_lowercase().contains("certificate"),
+        "{error:?}"
+    );
 }

@@ -339,3 +339,66 @@ async fn keys_keep_their_order_with_concurrency_and_do_not_stall_each_other() {
     common::per_key_order_with_concurrency(&redis, Duration::from_millis(1500)).await;
     cleanup(&redis).await;
 }
+
+/// A redis-server of the test's own with only a TLS port, asking for client certificates:
+/// events round-trip over `rediss://` with the test CA and a client certificate; a client
+/// that trusts another CA is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_round_trip_over_tls_and_a_wrong_ca_is_refused() {
+    use common::tls::{other_ca, spare_port, start, Pki};
+    use tidings::transport::tls::Tls;
+
+    let pki = Pki::new("redis");
+    let port = spare_port();
+    let (cert, key, ca) = (
+        pki.path("server.pem"),
+        pki.path("server.key"),
+        pki.path("ca.pem"),
+    );
+    let port_text = port.to_string();
+    let args = [
+        "--port",
+        "0",
+        "--tls-port",
+        &port_text,
+        "--bind",
+        "127.0.0.1",
+        "--tls-cert-file",
+        &cert,
+        "--tls-key-file",
+        &key,
+        "--tls-ca-cert-file",
+        &ca,
+        "--tls-auth-clients",
+        "yes",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ];
+    let log = pki.dir.join("redis.log");
+    let Some(_server) = start("redis_tls", "redis-server", &args, port, &log) else {
+        return;
+    };
+    let url = format!("rediss://localhost:{port}");
+    let options = |tls: Tls| RedisOptions {
+        tls: Some(tls),
+        claim_after: Duration::from_millis(500),
+        ..RedisOptions::default()
+    };
+    let trusted = Tls::with_roots(pki.ca.clone())
+        .with_client(pki.client_cert.clone(), pki.client_key.clone());
+    let redis = Redis::connect_with(&url, options(trusted))
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", std::fs::read_to_string(&log).unwrap_or_default()));
+    common::round_trip_in_order(&redis).await;
+
+    let wrong =
+        Tls::with_roots(other_ca()).with_client(pki.client_cert.clone(), pki.client_key.clone());
+    let refused = Redis::connect_with(&url, options(wrong)).await;
+    let error = refused.expect_err("a client that trusts another CA is refused");
+    assert!(
+        format!("{error:?}").to_lowercase().contains("certificate"),
+        "{error:?}"
+    );
+}

@@ -24,6 +24,8 @@ pub mod nats;
 pub mod redis;
 #[cfg(feature = "tokio")]
 mod settle;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -45,6 +45,7 @@ use tokio::sync::{mpsc, Notify};
 use crate::envelope::{Binding, ATTEMPT_HEADER};
 use crate::transport::dead::{self, DeadLetter, DeadLetters};
 use crate::transport::settle::{dead_letter_headers, Broker, Republish, Settler};
+use crate::transport::tls::Tls;
 use crate::transport::{
     lock, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError, Window,
 };
@@ -56,16 +57,74 @@ pub use rumqttc;
 pub struct MqttOptions {
     /// Put before every topic (`tenant-a/`), or empty.
     pub prefix: String,
+    /// TLS settings: used for `mqtts://` URLs (the system's roots when `None`), and turns
+    /// TLS on for an `mqtt://` one.
+    pub tls: Option<Tls>,
 }
 
 /// An MQTT 5 connection for publishing; each subscription opens its own. Clones share it.
 #[derive(Clone)]
 pub struct Mqtt {
-    host: String,
-    port: u16,
+    endpoint: Arc<Endpoint>,
     publisher: AsyncClient,
     acks: Arc<Acks>,
     options: Arc<MqttOptions>,
+}
+
+/// Where and how a connection reaches the broker.
+struct Endpoint {
+    host: String,
+    port: u16,
+    tls: Option<Arc<rustls::ClientConfig>>,
+    credentials: Option<(String, String)>,
+}
+
+impl Endpoint {
+    /// The endpoint of `url`, with `options`' TLS settings.
+    fn of(url: &str, options: &MqttOptions) -> Result<Endpoint, TransportError> {
+        let bad = |why: &str| TransportError::broker(format!("`{url}`: {why}"));
+        let uri = fluent_uri::Uri::parse(url).map_err(|e| bad(&e.to_string()))?;
+        let secure = match uri.scheme().as_str() {
+            "mqtt" => false,
+            "mqtts" => true,
+            _ => return Err(bad("not an mqtt:// or mqtts:// URL")),
+        };
+        let authority = uri.authority().ok_or_else(|| bad("no host"))?;
+        let port = authority
+            .port_to_u16()
+            .map_err(|_| bad("bad port"))?
+            .unwrap_or(if secure { 8883 } else { 1883 });
+        let credentials = match authority.userinfo() {
+            None => None,
+            Some(userinfo) => {
+                let decode = |part: &fluent_uri::pct_enc::EStr<_>| {
+                    part.decode()
+                        .to_string()
+                        .map(|text| text.into_owned())
+                        .map_err(|_| bad("the user or password is not UTF-8"))
+                };
+                let (user, password) = userinfo
+                    .split_once(':')
+                    .unwrap_or((userinfo, Default::default()));
+                Some((decode(user)?, decode(password)?))
+            }
+        };
+        let tls = match (&options.tls, secure) {
+            (Some(tls), _) => Some(tls.client_config()?),
+            (None, true) => Some(Tls::default().client_config()?),
+            (None, false) => None,
+        };
+        Ok(Endpoint {
+            host: authority
+                .host()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_owned(),
+            port,
+            tls,
+            credentials,
+        })
+    }
 }
 
 /// Publishes sent and acknowledged on the publishing connection.
@@ -79,8 +138,9 @@ struct Acks {
 impl std::fmt::Debug for Mqtt {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Mqtt")
-            .field("host", &self.host)
-            .field("port", &self.port)
+            .field("host", &self.endpoint.host)
+            .field("port", &self.endpoint.port)
+            .field("tls", &self.endpoint.tls.is_some())
             .field("options", &self.options)
             .finish_non_exhaustive()
     }
@@ -94,15 +154,29 @@ const DLQ_ROOT: &str = "tidings-dlq";
 /// A subscriber gives its in-flight window: the broker sends up to that many messages
 /// ahead of their acks (MQTT 5's receive maximum).
 async fn open(
-    host: &str,
-    port: u16,
+    endpoint: &Endpoint,
     manual_acks: bool,
     subscribe: &[String],
     incoming: Option<(mpsc::Sender<Publish>, Window)>,
     acks: Option<Arc<Acks>>,
 ) -> Result<AsyncClient, TransportError> {
+    let Endpoint {
+        host,
+        port,
+        tls,
+        credentials,
+    } = endpoint;
+    let (host, port) = (host.as_str(), *port);
     let id = format!("tidings-{}", uuid::Uuid::now_v7().simple());
     let mut options = ClientOptions::new(id, host, port);
+    if let Some(tls) = tls {
+        options.set_transport(rumqttc::Transport::tls_with_config(
+            rumqttc::TlsConfiguration::Rustls(tls.clone()),
+        ));
+    }
+    if let Some((user, password)) = credentials {
+        options.set_credentials(user.clone(), password.clone());
+    }
     options.set_keep_alive(Duration::from_secs(15));
     options.set_manual_acks(manual_acks);
     let incoming = incoming.map(|(incoming, window)| {
@@ -199,22 +273,14 @@ impl Mqtt {
         Self::connect_with(url, MqttOptions::default()).await
     }
 
-    /// Connects to `url`.
+    /// Connects to `url`: `mqtt://host[:1883]`, or `mqtts://host[:8883]` over TLS, with
+    /// `user:password@` before the host for brokers that ask for them.
     pub async fn connect_with(url: &str, options: MqttOptions) -> Result<Self, TransportError> {
-        let rest = url.trim_start_matches("mqtt://").trim_end_matches('/');
-        let (host, port) = match rest.rsplit_once(':') {
-            Some((host, port)) => (
-                host.to_owned(),
-                port.parse()
-                    .map_err(|_| TransportError::broker(format!("`{url}`: bad port")))?,
-            ),
-            None => (rest.to_owned(), 1883),
-        };
+        let endpoint = Arc::new(Endpoint::of(url, &options)?);
         let acks = Arc::new(Acks::default());
-        let publisher = open(&host, port, false, &[], None, Some(acks.clone())).await?;
+        let publisher = open(&endpoint, false, &[], None, Some(acks.clone())).await?;
         Ok(Mqtt {
-            host,
-            port,
+            endpoint,
             publisher,
             acks,
             options: Arc::new(options),
@@ -367,7 +433,7 @@ impl Transport for Mqtt {
         ];
         let (sender, receiver) = mpsc::channel(256);
         let incoming = Some((sender, window));
-        let client = open(&self.host, self.port, true, &filters, incoming, None).await?;
+        let client = open(&self.endpoint, true, &filters, incoming, None).await?;
         Ok(MqttSubscription {
             member: Member {
                 client,
@@ -532,8 +598,7 @@ impl DeadLetters for Mqtt {
         let filter = format!("{DLQ_ROOT}/+/{}", self.filter(crate::address::ANY));
         let (sender, mut received) = mpsc::channel(1024);
         let client = open(
-            &self.host,
-            self.port,
+            &self.endpoint,
             false,
             std::slice::from_ref(&filter),
             Some((sender, Window::new(1024))),

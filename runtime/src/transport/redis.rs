@@ -36,6 +36,7 @@ use redis::AsyncCommands;
 use crate::envelope::Binding;
 use crate::transport::dead::{DeadLetter, DeadLetters};
 use crate::transport::settle::{Broker, Held, InHand, Republish, Settler};
+use crate::transport::tls::{Roots, Tls};
 use crate::transport::{
     BoxFuture, Delivered, Delivery, Position, RawMessage, Subscription, Transport, TransportError,
     Window,
@@ -58,6 +59,9 @@ pub struct RedisOptions {
     /// Whether members remove the entries every group has acknowledged (at most once a
     /// second per member). On by default; off keeps the whole history.
     pub trim: bool,
+    /// TLS settings for a `rediss://` URL: the roots to trust and a client certificate
+    /// (the system's roots and none when `None`).
+    pub tls: Option<Tls>,
 }
 
 impl Default for RedisOptions {
@@ -68,6 +72,7 @@ impl Default for RedisOptions {
             claim_after: Duration::from_secs(30),
             from_now: false,
             trim: true,
+            tls: None,
         }
     }
 }
@@ -103,8 +108,27 @@ impl Redis {
     }
 
     /// Connects to `url`.
+    ///
+    /// `rediss://` connects over TLS (`RedisOptions::tls` for roots and a client
+    /// certificate); `redis://user:password@host` authenticates with `AUTH`.
     pub async fn connect_with(url: &str, options: RedisOptions) -> Result<Self, TransportError> {
-        let client = redis::Client::open(url).map_err(TransportError::broker)?;
+        let client = match &options.tls {
+            None => redis::Client::open(url),
+            Some(tls) => redis::Client::build_with_tls(
+                url,
+                redis::TlsCertificates {
+                    client_tls: tls.client.as_ref().map(|identity| redis::ClientTlsConfig {
+                        client_cert: identity.certificates.clone(),
+                        client_key: identity.key.clone(),
+                    }),
+                    root_cert: match &tls.roots {
+                        Roots::System => None,
+                        Roots::Pem(pem) => Some(pem.clone()),
+                    },
+                },
+            ),
+        }
+        .map_err(TransportError::broker)?;
         let connection = manager(&client, None).await?;
         Ok(Redis {
             client,
@@ -320,12 +344,9 @@ async fn manager(
     if let Some(response) = response {
         config = config.set_response_timeout(Some(response));
     }
-    tokio::time::timeout(
-        ANSWER_WITHIN,
-        client.get_connection_manager_with_config(config),
-    )
-    .await
-    .map_err(|_| {
+    // One attempt first, whose error (refused, a TLS certificate, authentication) is the
+    // answer; the manager would retry it until the deadline and say only that.
+    let no_answer = || {
         TransportError::Broker(
             format!(
                 "no answer from {} within {ANSWER_WITHIN:?}",
@@ -333,7 +354,17 @@ async fn manager(
             )
             .into(),
         )
-    })?
+    };
+    tokio::time::timeout(ANSWER_WITHIN, client.get_multiplexed_async_connection())
+        .await
+        .map_err(|_| no_answer())?
+        .map_err(TransportError::broker)?;
+    tokio::time::timeout(
+        ANSWER_WITHIN,
+        client.get_connection_manager_with_config(config),
+    )
+    .await
+    .map_err(|_| no_answer())?
     .map_err(TransportError::broker)
 }
 

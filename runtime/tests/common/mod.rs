@@ -5,6 +5,7 @@
 
 #![allow(dead_code)]
 
+pub mod tls;
 pub mod trace;
 
 use std::collections::BTreeMap;
