@@ -621,3 +621,63 @@ async fn a_burst_as_the_first_member_starts_is_not_trimmed_away() {
     common::stop(running).await;
     cleanup(&nats).await;
 }
+
+/// A nats-server of the test's own (with JetStream) whose listener is TLS only and verifies
+/// client certificates: events round-trip with the test CA and a client certificate; a
+/// client that trusts another CA is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_round_trip_over_tls_and_a_wrong_ca_is_refused() {
+    use common::tls::{other_ca, spare_port, start, Pki};
+    use tidings::transport::tls::Tls;
+
+    let pki = Pki::new("nats");
+    let port = spare_port();
+    let (cert, key, ca) = (
+        pki.path("server.pem"),
+        pki.path("server.key"),
+        pki.path("ca.pem"),
+    );
+    let store = pki.path("jetstream");
+    let port_text = port.to_string();
+    let args = [
+        "-a",
+        "127.0.0.1",
+        "-p",
+        &port_text,
+        "-js",
+        "-sd",
+        &store,
+        "--tls",
+        "--tlscert",
+        &cert,
+        "--tlskey",
+        &key,
+        "--tlscacert",
+        &ca,
+        "--tlsverify",
+    ];
+    let log = pki.dir.join("nats.log");
+    let Some(_server) = start("nats_tls", "nats-server", &args, port, &log) else {
+        return;
+    };
+    let url = format!("tls://localhost:{port}");
+    let options = |tls: Tls| NatsOptions {
+        tls: Some(tls),
+        ..NatsOptions::default()
+    };
+    let trusted = Tls::with_roots(pki.ca.clone())
+        .with_client(pki.client_cert.clone(), pki.client_key.clone());
+    let nats = Nats::connect_with(&url, options(trusted))
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", std::fs::read_to_string(&log).unwrap_or_default()));
+    common::round_trip_in_order(&nats).await;
+
+    let wrong =
+        Tls::with_roots(other_ca()).with_client(pki.client_cert.clone(), pki.client_key.clone());
+    let refused = Nats::connect_with(&url, options(wrong)).await;
+    let error = refused.expect_err("a client that trusts another CA is refused");
+    assert!(
+        format!("{error:?}").to_lowercase().contains("certificate"),
+        "{error:?}"
+    );
+}

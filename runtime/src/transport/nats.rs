@@ -47,6 +47,7 @@ pub use async_nats;
 use crate::envelope::{Binding, ADDRESS_HEADER};
 use crate::transport::dead::{self, DeadLetter, DeadLetters};
 use crate::transport::settle::{dead_letter_headers, Broker, Held, InHand, Retry, Settler};
+use crate::transport::tls::Tls;
 use crate::transport::{
     Delivered, Delivery, Position, RawMessage, Subscription, Transport, TransportError, Window,
 };
@@ -84,6 +85,8 @@ pub struct NatsOptions {
     pub when_full: WhenFull,
     /// Removes dead letters older than this (kept until removed by hand by default).
     pub dead_letters_max_age: Option<Duration>,
+    /// TLS settings: the roots to trust and a client certificate (TLS is then required).
+    pub tls: Option<Tls>,
 }
 
 /// How long the stream keeps a message (besides the limits of [`NatsOptions`]).
@@ -157,6 +160,7 @@ impl Default for NatsOptions {
             max_messages: None,
             when_full: WhenFull::RefusePublish,
             dead_letters_max_age: None,
+            tls: None,
         }
     }
 }
@@ -183,9 +187,19 @@ impl Nats {
     }
 
     /// Connects to `url` and makes sure the streams exist.
+    ///
+    /// `tls://host:4222` connects over TLS (with the system's roots, or `NatsOptions::tls`
+    /// for given roots and a client certificate, which also makes TLS required on
+    /// `nats://`); `nats://user:password@host` and `nats://token@host` authenticate.
     pub async fn connect_with(url: &str, options: NatsOptions) -> Result<Self, TransportError> {
-        let client = async_nats::ConnectOptions::new()
-            .connection_timeout(Duration::from_secs(5))
+        let mut connect =
+            async_nats::ConnectOptions::new().connection_timeout(Duration::from_secs(5));
+        if let Some(tls) = &options.tls {
+            connect = connect
+                .tls_client_config((*tls.client_config()?).clone())
+                .require_tls(true);
+        }
+        let client = connect
             .connect(url.trim_start_matches("nats://"))
             .await
             .map_err(TransportError::broker)?;
