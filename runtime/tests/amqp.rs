@@ -272,3 +272,69 @@ async fn keys_keep_their_order_with_concurrency_and_do_not_stall_each_other() {
     common::per_key_order_with_concurrency(&amqp, Duration::ZERO).await;
     cleanup(&amqp).await;
 }
+
+/// A RabbitMQ node of the test's own whose only listener is TLS and asks for client
+/// certificates: events round-trip over `amqps://` with the test CA and a client
+/// certificate; a client that trusts another CA is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_round_trip_over_tls_and_a_wrong_ca_is_refused() {
+    use common::tls::{other_ca, spare_port, start_with, Pki};
+    use std::path::Path;
+    use tidings::transport::tls::Tls;
+
+    let pki = Pki::new("amqp");
+    let (port, dist) = (spare_port(), spare_port());
+    let config = format!(
+        "listeners.tcp = none\nlisteners.ssl.default = 127.0.0.1:{port}\n\
+         ssl_options.cacertfile = {}\nssl_options.certfile = {}\nssl_options.keyfile = {}\n\
+         ssl_options.verify = verify_peer\nssl_options.fail_if_no_peer_cert = true\n\
+         loopback_users = none\n",
+        pki.path("ca.pem"),
+        pki.path("server.pem"),
+        pki.path("server.key"),
+    );
+    std::fs::write(pki.dir.join("rabbitmq.conf"), config).unwrap();
+    std::fs::write(pki.dir.join("enabled_plugins"), "[].\n").unwrap();
+    let node = format!("tidings-tls-{}@localhost", std::process::id());
+    let env = [
+        ("RABBITMQ_NODENAME", node),
+        ("RABBITMQ_DIST_PORT", dist.to_string()),
+        ("RABBITMQ_CONFIG_FILE", pki.path("rabbitmq.conf")),
+        ("RABBITMQ_ENABLED_PLUGINS_FILE", pki.path("enabled_plugins")),
+        ("RABBITMQ_MNESIA_BASE", pki.path("mnesia")),
+        ("RABBITMQ_LOG_BASE", pki.path("log")),
+        ("RABBITMQ_PID_FILE", pki.path("rabbit.pid")),
+    ];
+    let log = pki.dir.join("rabbitmq.out");
+    // The server's own script, not the packaged wrapper that switches to the `rabbitmq`
+    // user in a session of its own (which the test could not stop with its process group).
+    let script = "/usr/lib/rabbitmq/bin/rabbitmq-server";
+    let program = if Path::new(script).exists() {
+        script
+    } else {
+        "rabbitmq-server"
+    };
+    let Some(_server) = start_with("amqp_tls", program, &[], &env, port, &log) else {
+        return;
+    };
+    let url = format!("amqps://guest:guest@localhost:{port}/%2f");
+    let options = |tls: Tls| AmqpOptions {
+        tls: Some(tls),
+        ..AmqpOptions::default()
+    };
+    let trusted = Tls::with_roots(pki.ca.clone())
+        .with_client(pki.client_cert.clone(), pki.client_key.clone());
+    let amqp = Amqp::connect_with(&url, options(trusted))
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", std::fs::read_to_string(&log).unwrap_or_default()));
+    common::round_trip_in_order(&amqp).await;
+
+    let wrong =
+        Tls::with_roots(other_ca()).with_client(pki.client_cert.clone(), pki.client_key.clone());
+    let refused = Amqp::connect_with(&url, options(wrong)).await;
+    let error = refused.expect_err("a client that trusts another CA is refused");
+    assert!(
+        format!("{error:?}").to_lowercase().contains("certificate"),
+        "{error:?}"
+    );
+}

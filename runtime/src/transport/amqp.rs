@@ -42,6 +42,7 @@ use tokio_stream::StreamExt;
 use crate::envelope::{Binding, ADDRESS_HEADER, ATTEMPT_HEADER};
 use crate::transport::dead::{self, DeadLetter, DeadLetters};
 use crate::transport::settle::{dead_letter_headers, Broker, Republish, Settler};
+use crate::transport::tls::{Roots, Tls};
 use crate::transport::{
     lock, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError, Window,
 };
@@ -62,6 +63,9 @@ pub struct AmqpOptions {
     pub transient: bool,
     /// How long to keep trying to reconnect after the connection went away.
     pub reconnect_for: Duration,
+    /// TLS settings for an `amqps://` URL: the roots to trust (only these, instead of the
+    /// system's) and a client certificate (PKCS#8 key).
+    pub tls: Option<Tls>,
 }
 
 impl Default for AmqpOptions {
@@ -71,6 +75,7 @@ impl Default for AmqpOptions {
             prefetch: 32,
             transient: false,
             reconnect_for: Duration::from_secs(60),
+            tls: None,
         }
     }
 }
@@ -368,9 +373,25 @@ fn properties(
 /// Opens a connection to `url` with a confirm-mode publishing channel, and declares the
 /// exchanges and the dead-letter queue.
 async fn open(url: &str, options: &AmqpOptions) -> Result<(Connection, Channel), TransportError> {
+    let mut tls = lapin::tcp::OwnedTLSConfig::default();
+    if let Some(given) = &options.tls {
+        if let Roots::Pem(pem) = &given.roots {
+            let pem = String::from_utf8(pem.clone())
+                .map_err(|_| TransportError::broker("TLS: the trust roots are not PEM text"))?;
+            tls.cert_chain = Some(pem);
+        }
+        tls.identity = given
+            .client
+            .as_ref()
+            .map(|identity| lapin::tcp::OwnedIdentity::PKCS8 {
+                pem: identity.certificates.clone(),
+                key: identity.key.clone(),
+            });
+    }
+    let runtime = lapin::runtime::default_runtime().map_err(TransportError::broker)?;
     let connection = tokio::time::timeout(
         Duration::from_secs(5),
-        Connection::connect(url, ConnectionProperties::default()),
+        Connection::connect_with_config(url, ConnectionProperties::default(), tls, runtime),
     )
     .await
     .map_err(|_| TransportError::Broker(format!("no answer from {url} within 5 s").into()))?

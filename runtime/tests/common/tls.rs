@@ -28,6 +28,10 @@ impl Pki {
             tidings::uuid::Uuid::now_v7().simple()
         ));
         std::fs::create_dir_all(&dir).unwrap();
+        // Brokers that drop root's privileges (RabbitMQ runs as `rabbitmq`) keep their data
+        // here too.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
         let (ca, ca_key) = authority("tidings test CA");
         let leaf = |names: Vec<String>, usage: ExtendedKeyUsagePurpose| {
             let mut params = CertificateParams::new(names).unwrap();
@@ -91,23 +95,42 @@ pub fn spare_port() -> u16 {
         .port()
 }
 
-/// A broker process, killed when dropped.
+/// A broker process in a process group of its own, killed with the whole group when
+/// dropped (RabbitMQ's script starts the Erlang VM as a child).
 pub struct Server(Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
 }
 
-/// Starts `program` with `args` and waits (up to 10 s) until it listens on `port`; `None`
+/// Starts `program` with `args` and waits (up to a minute) until it listens on `port`; `None`
 /// (with a loud message, or a failure when brokers are required) when the program is not
 /// installed.
 pub fn start(test: &str, program: &str, args: &[&str], port: u16, log: &Path) -> Option<Server> {
+    start_with(test, program, args, &[], port, log)
+}
+
+/// [`start`], with `env` set for the program.
+pub fn start_with(
+    test: &str,
+    program: &str,
+    args: &[&str],
+    env: &[(&str, String)],
+    port: u16,
+    log: &Path,
+) -> Option<Server> {
     let log_file = std::fs::File::create(log).unwrap();
+    use std::os::unix::process::CommandExt;
     let child = Command::new(program)
+        .process_group(0)
         .args(args)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdout(Stdio::from(log_file.try_clone().unwrap()))
         .stderr(Stdio::from(log_file))
         .spawn();
@@ -118,9 +141,16 @@ pub fn start(test: &str, program: &str, args: &[&str], port: u16, log: &Path) ->
             return None;
         }
     };
-    let server = Server(child);
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut server = Server(child);
+    // RabbitMQ takes a few seconds to boot.
+    let deadline = Instant::now() + Duration::from_secs(60);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = server.0.try_wait() {
+            panic!(
+                "{program} ended ({status}) before it listened on {port}: {}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            );
+        }
         assert!(
             Instant::now() < deadline,
             "{program} did not listen on {port}: {}",
