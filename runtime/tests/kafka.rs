@@ -409,3 +409,62 @@ async fn keys_keep_their_order_with_concurrency_and_do_not_stall_each_other() {
     create_topics(&cluster, &kafka, &addresses, 2).await;
     common::per_key_order_with_concurrency(&kafka, Duration::ZERO).await;
 }
+
+/// TLS and SASL become librdkafka's settings, and librdkafka speaks TLS with them: against
+/// the mock cluster, which listens in plaintext only, a TLS client fails its handshake (no
+/// Kafka broker with a TLS listener runs locally for a round trip).
+#[tokio::test]
+async fn tls_and_sasl_settings_reach_librdkafka() {
+    use tidings::kafka::Sasl;
+    use tidings::transport::tls::Tls;
+
+    let pki = common::tls::Pki::new("kafka");
+    let options = KafkaOptions {
+        tls: Some(
+            Tls::with_roots(pki.ca.clone())
+                .with_client(pki.client_cert.clone(), pki.client_key.clone()),
+        ),
+        sasl: Some(Sasl {
+            mechanism: "SCRAM-SHA-512".into(),
+            username: "orders".into(),
+            password: "secret".into(),
+        }),
+        config: vec![("sasl.mechanism".into(), "PLAIN".into())],
+        ..KafkaOptions::default()
+    };
+    let settings = options.settings().unwrap();
+    let value = |key: &str| {
+        settings
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(value("security.protocol"), Some("sasl_ssl"));
+    assert_eq!(value("ssl.ca.pem"), Some(pki.ca.as_str()));
+    assert_eq!(value("ssl.certificate.pem"), Some(pki.client_cert.as_str()));
+    assert_eq!(value("sasl.username"), Some("orders"));
+    assert_eq!(
+        value("sasl.mechanism"),
+        Some("PLAIN"),
+        "`config` has the last word"
+    );
+
+    let cluster = cluster();
+    if cluster.mock.is_none() {
+        return;
+    }
+    let tls_only = KafkaOptions {
+        tls: Some(Tls::with_roots(pki.ca.clone())),
+        ..KafkaOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let refused = Kafka::connect_with(&cluster.brokers, tls_only).await;
+    let error = refused.expect_err("a plaintext listener does not complete a TLS handshake");
+    assert!(started.elapsed() < Duration::from_secs(30));
+    let text = format!("{error:?}");
+    assert!(
+        !text.contains("OpenSSL not available"),
+        "librdkafka is built with TLS: {text}"
+    );
+}

@@ -55,6 +55,7 @@ pub use rdkafka;
 use crate::envelope::{Binding, ADDRESS_HEADER};
 use crate::transport::dead::{self, DeadLetter, DeadLetters};
 use crate::transport::settle::{dead_letter_headers, Broker, Retry, Settler};
+use crate::transport::tls::{Roots, Tls};
 use crate::transport::{
     lock, Delivered, Delivery, Position, RawMessage, Subscription, Transport, TransportError,
     Window,
@@ -78,9 +79,76 @@ pub struct KafkaOptions {
     /// The producer is idempotent (`enable.idempotence`, with `acks=all`): its own retries
     /// neither reorder nor duplicate messages. Turn off for clusters without it.
     pub idempotent: bool,
-    /// Further librdkafka settings for producer and consumers (`security.protocol`,
-    /// `sasl.mechanisms`, `compression.type`, …); they override tidings'.
+    /// Further librdkafka settings for producer and consumers (`compression.type`, …);
+    /// they override tidings' (and those of `tls` and `sasl`).
     pub config: Vec<(String, String)>,
+    /// TLS to the brokers (`security.protocol=ssl`): the roots to trust and a client
+    /// certificate, as PEM.
+    pub tls: Option<Tls>,
+    /// SASL authentication (`sasl_ssl` with `tls`, else `sasl_plaintext`).
+    pub sasl: Option<Sasl>,
+}
+
+/// SASL credentials for Kafka.
+#[derive(Clone)]
+pub struct Sasl {
+    /// `PLAIN`, `SCRAM-SHA-256` or `SCRAM-SHA-512`.
+    pub mechanism: String,
+    /// The user name.
+    pub username: String,
+    /// The password.
+    pub password: String,
+}
+
+impl std::fmt::Debug for Sasl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sasl")
+            .field("mechanism", &self.mechanism)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KafkaOptions {
+    /// The librdkafka settings of `tls`, `sasl` and `config`, in that order (later ones win).
+    pub fn settings(&self) -> Result<Vec<(String, String)>, TransportError> {
+        let mut settings = Vec::new();
+        let mut set = |key: &str, value: String| settings.push((key.to_owned(), value));
+        let protocol = match (&self.tls, &self.sasl) {
+            (None, None) => None,
+            (Some(_), None) => Some("ssl"),
+            (None, Some(_)) => Some("sasl_plaintext"),
+            (Some(_), Some(_)) => Some("sasl_ssl"),
+        };
+        if let Some(protocol) = protocol {
+            set("security.protocol", protocol.to_owned());
+        }
+        if let Some(tls) = &self.tls {
+            let text = |pem: &[u8], what: &str| {
+                String::from_utf8(pem.to_vec())
+                    .map_err(|_| TransportError::broker(format!("TLS: the {what} is not PEM text")))
+            };
+            match &tls.roots {
+                // librdkafka reads the system's store itself.
+                Roots::System => set("ssl.ca.location", "probe".to_owned()),
+                Roots::Pem(pem) => set("ssl.ca.pem", text(pem, "trust roots")?),
+            }
+            if let Some(identity) = &tls.client {
+                set(
+                    "ssl.certificate.pem",
+                    text(&identity.certificates, "client certificate")?,
+                );
+                set("ssl.key.pem", text(&identity.key, "client key")?);
+            }
+        }
+        if let Some(sasl) = &self.sasl {
+            set("sasl.mechanism", sasl.mechanism.clone());
+            set("sasl.username", sasl.username.clone());
+            set("sasl.password", sasl.password.clone());
+        }
+        settings.extend(self.config.iter().cloned());
+        Ok(settings)
+    }
 }
 
 impl Default for KafkaOptions {
@@ -93,6 +161,8 @@ impl Default for KafkaOptions {
             from_now: false,
             idempotent: true,
             config: Vec::new(),
+            tls: None,
+            sasl: None,
         }
     }
 }
@@ -132,7 +202,7 @@ impl Kafka {
             .set("bootstrap.servers", &*brokers)
             .set("enable.idempotence", options.idempotent.to_string())
             .set("linger.ms", "1");
-        for (key, value) in &options.config {
+        for (key, value) in options.settings()? {
             config.set(key, value);
         }
         let producer: FutureProducer = config.create().map_err(TransportError::broker)?;
@@ -222,7 +292,7 @@ impl Kafka {
                 self.options.metadata_refresh.as_millis().to_string(),
             )
             .set("partition.assignment.strategy", "roundrobin");
-        for (key, value) in &self.options.config {
+        for (key, value) in self.options.settings()? {
             config.set(key, value);
         }
         config.create().map_err(TransportError::broker)
@@ -356,7 +426,7 @@ impl Kafka {
         let id = group_id(group, &self.filter(pattern)?);
         let mut config = ClientConfig::new();
         config.set("bootstrap.servers", &*self.brokers);
-        for (key, value) in &self.options.config {
+        for (key, value) in self.options.settings()? {
             config.set(key, value);
         }
         let admin: AdminClient<DefaultClientContext> =
@@ -502,7 +572,7 @@ impl Kafka {
     async fn dead_letter_records(&self) -> Result<Vec<OwnedMessage>, TransportError> {
         let brokers = self.brokers.clone();
         let topic = self.options.dead_letters.clone();
-        let config = self.options.config.clone();
+        let config = self.options.settings()?;
         tokio::task::spawn_blocking(move || {
             use rdkafka::consumer::BaseConsumer;
             use rdkafka::TopicPartitionList;
