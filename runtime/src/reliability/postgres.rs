@@ -7,7 +7,9 @@
 use std::sync::Arc;
 
 use tokio_postgres::{Client, NoTls};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
+use crate::transport::tls::Tls;
 use crate::transport::{BoxFuture, TransportError};
 
 pub use tokio_postgres;
@@ -28,21 +30,44 @@ impl std::fmt::Debug for PostgresIdempotency {
 }
 
 impl PostgresIdempotency {
-    /// Connects with `config` (`host=127.0.0.1 user=postgres dbname=test`) and creates
-    /// `table` (a plain identifier) if it does not exist.
+    /// Connects with `config` (`host=127.0.0.1 user=postgres dbname=test`, or a
+    /// `postgresql://` URL) and creates `table` (a plain identifier) if it does not exist.
+    /// Without TLS: see [`connect_tls`](Self::connect_tls).
     pub async fn connect(config: &str, table: &str) -> Result<Self, TransportError> {
+        Self::open(config, table, None).await
+    }
+
+    /// [`connect`](Self::connect) over TLS with `tls`'s roots and client certificate; the
+    /// connection's `sslmode` says whether TLS is required (`require`, the safe choice) or
+    /// only preferred (`prefer`, the default).
+    pub async fn connect_tls(config: &str, table: &str, tls: &Tls) -> Result<Self, TransportError> {
+        Self::open(config, table, Some(tls)).await
+    }
+
+    async fn open(config: &str, table: &str, tls: Option<&Tls>) -> Result<Self, TransportError> {
         if table.is_empty() || !table.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(TransportError::Broker(
                 format!("`{table}` is not a plain table name").into(),
             ));
         }
-        let (client, connection) = tokio_postgres::connect(config, NoTls)
-            .await
-            .map_err(TransportError::broker)?;
-        tokio::spawn(async move {
-            // Ends when the client is dropped or the server goes away.
-            let _ = connection.await;
-        });
+        let client = match tls {
+            None => {
+                let (client, connection) = tokio_postgres::connect(config, NoTls)
+                    .await
+                    .map_err(TransportError::broker)?;
+                // Ends when the client is dropped or the server goes away.
+                tokio::spawn(connection);
+                client
+            }
+            Some(tls) => {
+                let connector = MakeRustlsConnect::new((*tls.client_config()?).clone());
+                let (client, connection) = tokio_postgres::connect(config, connector)
+                    .await
+                    .map_err(TransportError::broker)?;
+                tokio::spawn(connection);
+                client
+            }
+        };
         client
             .batch_execute(&format!(
                 "CREATE TABLE IF NOT EXISTS {table} (
