@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+mod common;
+
 use serde::{Deserialize, Serialize};
 use tidings::http::Http;
 use tidings::reliability::RetryPolicy;
@@ -233,4 +235,67 @@ async fn attribute_headers_are_percent_encoded_when_sent() {
         "{head}"
     );
     assert!(head.contains("ce-type: com.acme.ping\r\n"), "{head}");
+}
+
+/// Webhooks over TLS to a receiver that asks for client certificates: delivered with the
+/// test CA and a client certificate; refused without a certificate, and to a sender that
+/// trusts another CA.
+#[tokio::test]
+async fn webhooks_deliver_over_tls_and_a_wrong_ca_is_refused() {
+    use common::tls::{other_ca, Pki};
+    use tidings::transport::tls::{ServerTls, Tls};
+
+    let pki = Pki::new("http");
+    let read = |name: &str| std::fs::read(pki.dir.join(name)).unwrap();
+    let server = ServerTls {
+        certificates: read("server.pem"),
+        key: read("server.key"),
+        client_roots: Some(pki.ca.clone().into_bytes()),
+    };
+    let (receiver, addr) = Http::receiver_tls("127.0.0.1:0".parse().unwrap(), &server)
+        .await
+        .unwrap();
+    let pings = Pings::default();
+    let worker = Consumer::new(receiver.clone())
+        .subscribe(pings.clone())
+        .await
+        .unwrap();
+    tokio::spawn(worker.run());
+    let base = format!("https://localhost:{}", addr.port());
+    let once = RetryPolicy::immediate().max_attempts(1);
+
+    let trusted = Tls::with_roots(pki.ca.clone())
+        .with_client(pki.client_cert.clone(), pki.client_key.clone());
+    let publisher = Publisher::new(
+        Http::webhook_tls(&base, &trusted)
+            .unwrap()
+            .with_retry(once.clone()),
+    );
+    for n in 0..5 {
+        publisher.publish("pings/a", Ping { n }).await.unwrap();
+    }
+    assert_eq!(*pings.seen.lock().unwrap(), (0..5).collect::<Vec<_>>());
+
+    let anonymous = Tls::with_roots(pki.ca.clone());
+    let publisher = Publisher::new(
+        Http::webhook_tls(&base, &anonymous)
+            .unwrap()
+            .with_retry(once.clone()),
+    );
+    assert!(
+        publisher.publish("pings/a", Ping { n: 98 }).await.is_err(),
+        "no client certificate, no entry"
+    );
+    let wrong =
+        Tls::with_roots(other_ca()).with_client(pki.client_cert.clone(), pki.client_key.clone());
+    let publisher = Publisher::new(Http::webhook_tls(&base, &wrong).unwrap().with_retry(once));
+    let error = publisher
+        .publish("pings/a", Ping { n: 99 })
+        .await
+        .expect_err("a sender that trusts another CA is refused");
+    assert!(
+        format!("{error:?}").to_lowercase().contains("certificate"),
+        "{error:?}"
+    );
+    assert_eq!(pings.seen.lock().unwrap().len(), 5);
 }

@@ -35,6 +35,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::envelope::Binding;
 use crate::memory::DeadLetter;
 use crate::reliability::RetryPolicy;
+use crate::transport::tls::{ServerTls, Tls};
 use crate::transport::{
     lock, BoxFuture, Delivered, Delivery, RawMessage, Settle, Settlement, Subscription, Transport,
     TransportError,
@@ -77,6 +78,19 @@ impl Http {
         }
     }
 
+    /// Delivers to webhooks under an `https://` `base` with `tls`'s roots (instead of the
+    /// system's, which [`webhook`](Self::webhook) trusts) and client certificate.
+    pub fn webhook_tls(base: &str, tls: &Tls) -> Result<Self, TransportError> {
+        let client = reqwest::Client::builder()
+            .use_preconfigured_tls((*tls.client_config()?).clone())
+            .build()
+            .map_err(TransportError::broker)?;
+        Ok(Http {
+            client,
+            ..Http::webhook(base)
+        })
+    }
+
     /// The same, retrying failed deliveries by `policy`.
     pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
@@ -86,24 +100,56 @@ impl Http {
     /// Serves `POST /<address>` on `addr` (port 0 picks one); returns the transport, for
     /// subscribing, and the address it listens on. The server runs until the process ends.
     pub async fn receiver(addr: SocketAddr) -> Result<(Self, SocketAddr), TransportError> {
-        let http = Http {
+        let http = Http::unbound();
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(TransportError::broker)?;
+        let local = listener.local_addr().map_err(TransportError::broker)?;
+        let app = http.app();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok((http, local))
+    }
+
+    /// [`receiver`](Self::receiver) over TLS (`https://`), with `tls`'s certificate; when
+    /// it names client roots, only clients with a certificate that chains to them get in.
+    pub async fn receiver_tls(
+        addr: SocketAddr,
+        tls: &ServerTls,
+    ) -> Result<(Self, SocketAddr), TransportError> {
+        let acceptor = tokio_rustls::TlsAcceptor::from(tls.server_config()?);
+        let http = Http::unbound();
+        let tcp = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(TransportError::broker)?;
+        let local = tcp.local_addr().map_err(TransportError::broker)?;
+        let (ready, accepted) = mpsc::channel(64);
+        tokio::spawn(handshakes(tcp, acceptor, ready));
+        let listener = TlsListener { accepted, local };
+        let app = http.app();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok((http, local))
+    }
+
+    /// A receiver with no listener yet.
+    fn unbound() -> Self {
+        Http {
             client: reqwest::Client::new(),
             base: None,
             retry: RetryPolicy::default(),
             routes: Arc::default(),
             dead_letters: Arc::default(),
-        };
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(TransportError::broker)?;
-        let local = listener.local_addr().map_err(TransportError::broker)?;
-        let app = axum::Router::new()
+        }
+    }
+
+    /// The receiver's routes.
+    fn app(&self) -> axum::Router {
+        axum::Router::new()
             .route("/{*address}", axum::routing::post(receive))
-            .with_state(http.clone());
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok((http, local))
+            .with_state(self.clone())
     }
 
     /// The requests answered `422` so far, with their reasons.
@@ -234,7 +280,7 @@ impl Transport for Http {
                     let text = response.text().await.unwrap_or_default();
                     (retryable, format!("{url} answered {status}: {text}"), wait)
                 }
-                Err(e) => (true, format!("{url}: {e}"), None),
+                Err(e) => (true, format!("{url}: {}", causes(&e)), None),
             };
             if !retryable || self.retry.gives_up_after(attempt) {
                 return Err(TransportError::broker(format!("{why} (attempt {attempt})")));
@@ -300,5 +346,78 @@ impl Settle for HttpSettle {
         }
         let _ = self.answer.send(how);
         Box::pin(async { Ok(()) })
+    }
+}
+
+/// `error` and its sources, `: `-separated (reqwest's own text leaves out why a connection
+/// failed: a refused certificate, a reset).
+fn causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let next = cause.to_string();
+        if !text.contains(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// Accepts TCP connections and completes their TLS handshakes, each on a task of its own (a
+/// slow or failing client holds up no other), handing the finished ones to the server.
+async fn handshakes(
+    tcp: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    ready: mpsc::Sender<(TlsStream, SocketAddr)>,
+) {
+    loop {
+        let (stream, peer) = match tcp.accept().await {
+            Ok(accepted) => accepted,
+            // Out of file descriptors and the like: wait, as axum's own listener does.
+            Err(_) => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        if ready.is_closed() {
+            return;
+        }
+        let acceptor = acceptor.clone();
+        let ready = ready.clone();
+        tokio::spawn(async move {
+            let handshake =
+                tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(stream));
+            // A failed handshake (a wrong or missing client certificate) ends the connection.
+            if let Ok(Ok(stream)) = handshake.await {
+                let _ = ready.send((stream, peer)).await;
+            }
+        });
+    }
+}
+
+type TlsStream = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+
+/// The connections [`handshakes`] completed, as axum's listener.
+struct TlsListener {
+    accepted: mpsc::Receiver<(TlsStream, SocketAddr)>,
+    local: SocketAddr,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = TlsStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (TlsStream, SocketAddr) {
+        match self.accepted.recv().await {
+            Some(accepted) => accepted,
+            // The accept loop only ends with this listener.
+            None => std::future::pending().await,
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        Ok(self.local)
     }
 }

@@ -127,3 +127,62 @@ impl Tls {
 fn tls_error(message: String) -> TransportError {
     TransportError::broker(format!("TLS: {message}"))
 }
+
+/// TLS settings of a server tidings runs (the HTTP receiver): its certificate and key, and
+/// the roots client certificates must chain to when it asks for them.
+#[derive(Clone)]
+pub struct ServerTls {
+    /// The certificate chain (PEM), leaf first.
+    pub certificates: Vec<u8>,
+    /// Its private key (PEM).
+    pub key: Vec<u8>,
+    /// When set, every client must show a certificate that chains to these roots (PEM).
+    pub client_roots: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for ServerTls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerTls")
+            .field("client_roots", &self.client_roots.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerTls {
+    /// The rustls server configuration of these settings.
+    pub fn server_config(&self) -> Result<Arc<rustls::ServerConfig>, TransportError> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let chain = CertificateDer::pem_slice_iter(&self.certificates)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| tls_error(format!("the server certificate is not PEM: {e}")))?;
+        let key = PrivateKeyDer::from_pem_slice(&self.key)
+            .map_err(|e| tls_error(format!("the server key is not a PEM private key: {e}")))?;
+        let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| tls_error(e.to_string()))?;
+        let builder = match &self.client_roots {
+            None => builder.with_no_client_auth(),
+            Some(pem) => {
+                let mut roots = rustls::RootCertStore::empty();
+                for certificate in CertificateDer::pem_slice_iter(pem) {
+                    let certificate = certificate
+                        .map_err(|e| tls_error(format!("a client root is not PEM: {e}")))?;
+                    roots
+                        .add(certificate)
+                        .map_err(|e| tls_error(format!("a client root is not usable: {e}")))?;
+                }
+                let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                    Arc::new(roots),
+                    provider,
+                )
+                .build()
+                .map_err(|e| tls_error(format!("the client roots: {e}")))?;
+                builder.with_client_cert_verifier(verifier)
+            }
+        };
+        let config = builder
+            .with_single_cert(chain, key)
+            .map_err(|e| tls_error(format!("the server certificate is not usable: {e}")))?;
+        Ok(Arc::new(config))
+    }
+}
