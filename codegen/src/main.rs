@@ -197,6 +197,47 @@ struct PublishArgs {
     /// The broker: `nats://127.0.0.1:4222`.
     #[arg(long)]
     broker: String,
+    #[command(flatten)]
+    tls: TlsArgs,
+}
+
+// The TLS options of the broker commands.
+#[derive(Args)]
+struct TlsArgs {
+    /// Trust only these root certificates (PEM file) for the broker's TLS (`tls://`,
+    /// `rediss://`, `amqps://`, `mqtts://`, `kafka+ssl://`; the system's roots otherwise);
+    /// turns TLS on.
+    #[arg(long, value_name = "FILE")]
+    ca: Option<PathBuf>,
+    /// A client certificate (PEM file) for brokers that ask for one.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM file).
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    key: Option<PathBuf>,
+}
+
+#[cfg(feature = "brokers")]
+impl TlsArgs {
+    /// The TLS settings these options ask for; `None` when they give none.
+    fn tls(&self) -> Result<Option<tidings::transport::tls::Tls>, cli::connect::BrokerError> {
+        use tidings::transport::tls::{Roots, Tls};
+        let read = |path: &PathBuf| {
+            std::fs::read(path)
+                .map_err(|e| cli::connect::BrokerError::Usage(format!("{}: {e}", path.display())))
+        };
+        if self.ca.is_none() && self.cert.is_none() {
+            return Ok(None);
+        }
+        let mut tls = Tls::default();
+        if let Some(ca) = &self.ca {
+            tls.roots = Roots::Pem(read(ca)?);
+        }
+        if let (Some(cert), Some(key)) = (&self.cert, &self.key) {
+            tls = tls.with_client(read(cert)?, read(key)?);
+        }
+        Ok(Some(tls))
+    }
 }
 
 // `tidings listen`.
@@ -207,6 +248,8 @@ struct ListenArgs {
     /// The broker: `nats://127.0.0.1:4222`.
     #[arg(long)]
     broker: String,
+    #[command(flatten)]
+    tls: TlsArgs,
     /// Stop after this many events.
     #[arg(long)]
     count: Option<usize>,
@@ -239,6 +282,8 @@ struct DlqArgs {
     /// The broker: `nats://127.0.0.1:4222`.
     #[arg(long)]
     broker: String,
+    #[command(flatten)]
+    tls: TlsArgs,
     /// Only letters this consumer group gave up on.
     #[arg(long)]
     group: Option<String>,

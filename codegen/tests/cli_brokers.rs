@@ -214,3 +214,108 @@ fn dlq_round_trip_on_mqtt() {
         common::dlq_round_trip(MQTT, tidings::mqtt::Mqtt::connect(MQTT), false);
     }
 }
+
+/// `tidings publish` and `tidings listen` over TLS with `--ca`, `--cert` and `--key`, to a
+/// mosquitto of the test's own that asks for client certificates; another CA is refused
+/// (exit 2, saying why).
+#[test]
+fn publish_and_listen_over_tls_with_a_client_certificate() {
+    use common::tls::{other_ca, spare_port, start, Pki};
+
+    let pki = Pki::new("cli-mqtt");
+    let port = spare_port();
+    let config = format!(
+        "listener {port} 127.0.0.1\nallow_anonymous true\ncafile {}\ncertfile {}\nkeyfile {}\n\
+         require_certificate true\n",
+        pki.path("ca.pem"),
+        pki.path("server.pem"),
+        pki.path("server.key"),
+    );
+    std::fs::write(pki.dir.join("mosquitto.conf"), config).unwrap();
+    std::fs::write(pki.dir.join("client.pem"), &pki.client_cert).unwrap();
+    std::fs::write(pki.dir.join("client.key"), &pki.client_key).unwrap();
+    std::fs::write(pki.dir.join("other.pem"), other_ca()).unwrap();
+    let conf = pki.path("mosquitto.conf");
+    let log = pki.dir.join("mosquitto.log");
+    let Some(_server) = start("cli_mqtt_tls", "mosquitto", &["-c", &conf], port, &log) else {
+        return;
+    };
+    let url = format!("mqtts://localhost:{port}");
+    let (ca, cert, key, other) = (
+        pki.path("ca.pem"),
+        pki.path("client.pem"),
+        pki.path("client.key"),
+        pki.path("other.pem"),
+    );
+    let mut listener = std::process::Command::new(env!("CARGO_BIN_EXE_tidings"))
+        .args([
+            "listen",
+            "specs/orders.yaml",
+            "--broker",
+            &url,
+            "--ca",
+            &ca,
+            "--cert",
+            &cert,
+            "--key",
+            &key,
+            "--count",
+            "1",
+            "--timeout",
+            "30",
+        ])
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(listener.stderr.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
+    assert!(line.starts_with("listening on"), "{line}");
+    let sent = tidings(&[
+        "publish",
+        "specs/orders.yaml",
+        "--message",
+        "com.acme.order.confirmed",
+        "--param",
+        "orderId=o-tls-1",
+        "--broker",
+        &url,
+        "--ca",
+        &ca,
+        "--cert",
+        &cert,
+        "--key",
+        &key,
+    ]);
+    assert_eq!(sent.status.code(), Some(0), "{sent:?}");
+    let mut printed = String::new();
+    std::io::Read::read_to_string(&mut listener.stdout.take().unwrap(), &mut printed).unwrap();
+    assert!(printed.contains("✓ com.acme.order.confirmed"), "{printed}");
+    assert!(listener.wait().unwrap().success(), "one valid event: exit 0");
+
+    let refused = tidings(&[
+        "publish",
+        "specs/orders.yaml",
+        "--message",
+        "com.acme.order.confirmed",
+        "--param",
+        "orderId=o-tls-2",
+        "--broker",
+        &url,
+        "--ca",
+        &other,
+        "--cert",
+        &cert,
+        "--key",
+        &key,
+    ]);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .to_lowercase()
+            .contains("certificate"),
+        "{refused:?}"
+    );
+}

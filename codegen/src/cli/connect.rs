@@ -7,14 +7,24 @@
 pub const SCHEMES: &[&str] = &[
     #[cfg(feature = "nats")]
     "nats",
+    #[cfg(feature = "nats")]
+    "tls",
     #[cfg(feature = "redis")]
     "redis",
+    #[cfg(feature = "redis")]
+    "rediss",
     #[cfg(feature = "amqp")]
     "amqp",
+    #[cfg(feature = "amqp")]
+    "amqps",
     #[cfg(feature = "mqtt")]
     "mqtt",
+    #[cfg(feature = "mqtt")]
+    "mqtts",
     #[cfg(feature = "kafka")]
     "kafka",
+    #[cfg(feature = "kafka")]
+    "kafka+ssl",
 ];
 
 /// Why a broker command could not run (exit 2), as opposed to invalid events (exit 1).
@@ -52,15 +62,15 @@ impl Broker {
     pub fn of(url: &str) -> Result<Broker, BrokerError> {
         match url.split("://").next().unwrap_or_default() {
             #[cfg(feature = "nats")]
-            "nats" => Ok(Broker::Nats),
+            "nats" | "tls" => Ok(Broker::Nats),
             #[cfg(feature = "redis")]
-            "redis" => Ok(Broker::Redis),
+            "redis" | "rediss" => Ok(Broker::Redis),
             #[cfg(feature = "amqp")]
-            "amqp" => Ok(Broker::Amqp),
+            "amqp" | "amqps" => Ok(Broker::Amqp),
             #[cfg(feature = "mqtt")]
-            "mqtt" => Ok(Broker::Mqtt),
+            "mqtt" | "mqtts" => Ok(Broker::Mqtt),
             #[cfg(feature = "kafka")]
-            "kafka" => Ok(Broker::Kafka),
+            "kafka" | "kafka+ssl" => Ok(Broker::Kafka),
             _ => Err(BrokerError::Usage(format!(
                 "`{url}`: this build of tidings talks to {} (build with `--features nats,redis,amqp,mqtt,kafka`)",
                 if SCHEMES.is_empty() {
@@ -84,6 +94,7 @@ pub use live::Session;
 mod live {
     use std::future::Future;
 
+    use tidings::transport::tls::Tls;
     use tidings::transport::{DeadLetters, TransportError};
 
     use super::{Broker, BrokerError};
@@ -101,14 +112,21 @@ mod live {
     }
 
     impl Broker {
-        /// Connects to the broker at `url` and runs `session` on it, on a runtime of its own.
-        pub fn run<S: Session>(self, url: &str, session: S) -> Result<S::Output, BrokerError> {
+        /// Connects to the broker at `url` (with `tls`'s roots and client certificate, when
+        /// given) and runs `session` on it, on a runtime of its own.
+        pub fn run<S: Session>(
+            self,
+            url: &str,
+            tls: Option<Tls>,
+            session: S,
+        ) -> Result<S::Output, BrokerError> {
             match self {
                 #[cfg(feature = "nats")]
                 Broker::Nats => {
                     use tidings::nats::{Nats, NatsOptions};
                     let options = NatsOptions {
                         from_now: S::LISTENS,
+                        tls,
                         ..Default::default()
                     };
                     on(Nats::connect_with(url, options), session)
@@ -118,6 +136,7 @@ mod live {
                     use tidings::redis::{Redis, RedisOptions};
                     let options = RedisOptions {
                         from_now: S::LISTENS,
+                        tls,
                         ..Default::default()
                     };
                     on(Redis::connect_with(url, options), session)
@@ -127,20 +146,32 @@ mod live {
                     use tidings::amqp::{Amqp, AmqpOptions};
                     let options = AmqpOptions {
                         transient: S::LISTENS,
+                        tls,
                         ..Default::default()
                     };
                     on(Amqp::connect_with(url, options), session)
                 }
                 #[cfg(feature = "mqtt")]
-                Broker::Mqtt => on(tidings::mqtt::Mqtt::connect(url), session),
+                Broker::Mqtt => {
+                    use tidings::mqtt::{Mqtt, MqttOptions};
+                    let options = MqttOptions {
+                        tls,
+                        ..Default::default()
+                    };
+                    on(Mqtt::connect_with(url, options), session)
+                }
                 #[cfg(feature = "kafka")]
                 Broker::Kafka => {
                     use tidings::kafka::{Kafka, KafkaOptions};
+                    // `kafka+ssl://` is TLS with the system's roots unless others are given.
+                    let secure = url.starts_with("kafka+ssl://");
                     let options = KafkaOptions {
                         from_now: S::LISTENS,
+                        tls: tls.or_else(|| secure.then(Tls::default)),
                         ..Default::default()
                     };
-                    on(Kafka::connect_with(url, options), session)
+                    let brokers = url.trim_start_matches("kafka+ssl://");
+                    on(Kafka::connect_with(brokers, options), session)
                 }
             }
         }

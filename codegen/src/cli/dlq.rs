@@ -41,6 +41,7 @@ pub fn run(command: &DlqCommand) -> Result<bool, BrokerError> {
     }
     broker.run(
         &args.broker,
+        args.tls.tls()?,
         Dlq {
             args,
             action,

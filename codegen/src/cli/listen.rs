@@ -19,6 +19,7 @@ pub fn run(args: &ListenArgs) -> Result<bool, BrokerError> {
     let (catalog, _) = tidings_codegen::catalog(&args.spec, &LoadOptions::default())?;
     let (valid, invalid) = broker.run(
         &args.broker,
+        args.tls.tls()?,
         Listen {
             catalog: &catalog,
             count: args.count,

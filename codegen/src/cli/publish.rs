@@ -29,6 +29,7 @@ pub fn run(args: &PublishArgs) -> Result<bool, BrokerError> {
     let address = address(&catalog, message, &args.params)?;
     let id = broker.run(
         &args.broker,
+        args.tls.tls()?,
         Publish {
             message,
             address: &address,

@@ -6,6 +6,22 @@ use std::process::{Command, Output, Stdio};
 use tidings::envelope::{Binding, Envelope};
 use tidings::transport::{RawMessage, Transport};
 
+/// Certificates made for the run and brokers started with a TLS listener.
+#[allow(dead_code)]
+#[path = "../../../runtime/tests/common/tls.rs"]
+pub mod tls;
+
+/// Fails when brokers are required (`TIDINGS_REQUIRE_BROKERS=1`), else says loudly that the
+/// test is skipped.
+#[allow(dead_code)]
+pub fn unreachable(test: &str, broker: &str, url: &str, error: impl std::fmt::Display) {
+    assert!(
+        std::env::var("TIDINGS_REQUIRE_BROKERS").as_deref() != Ok("1"),
+        "{broker} is required (TIDINGS_REQUIRE_BROKERS=1) but unreachable at {url}: {error}"
+    );
+    eprintln!("\n!!!!! SKIPPED {test}: {broker} unreachable at {url} ({error}) !!!!!\n");
+}
+
 pub fn tidings(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tidings"))
         .args(args)
