@@ -6,10 +6,11 @@
 //!
 //! - **off**: no `tracing` subscriber, no `metrics` recorder (every span and every metric is
 //!   a no-op check);
-//! - **on**: a `tracing_subscriber` registry with a layer that reads every span's fields (as
-//!   an exporter does) and the Prometheus exporter's recorder (`metrics-exporter-prometheus`),
-//!   rendered once per round;
-//! - **on, no spans**: the recorder alone.
+//! - **INFO spans + metrics**: a `tracing_subscriber` registry with a layer that reads every
+//!   span's fields (as an exporter does), at INFO (the `publish` and `process` spans), and the
+//!   Prometheus exporter's recorder (`metrics-exporter-prometheus`), rendered once per round;
+//! - **DEBUG spans + metrics**: the same at DEBUG (`handle` and `settle` spans too);
+//! - **metrics alone**: the recorder alone.
 //!
 //! Two flows:
 //!
@@ -72,6 +73,18 @@ impl Visit for Sink {
         self.0 = self.0.wrapping_add(value.len() as u64);
     }
 
+    fn record_u64(&mut self, _: &Field, value: u64) {
+        self.0 = self.0.wrapping_add(value);
+    }
+
+    fn record_i64(&mut self, _: &Field, value: i64) {
+        self.0 = self.0.wrapping_add(value as u64);
+    }
+
+    fn record_bool(&mut self, _: &Field, value: bool) {
+        self.0 = self.0.wrapping_add(u64::from(value));
+    }
+
     fn record_debug(&mut self, _: &Field, value: &dyn std::fmt::Debug) {
         self.0 = self.0.wrapping_add(format!("{value:?}").len() as u64);
     }
@@ -94,18 +107,22 @@ impl<S: tracing::Subscriber> Layer<S> for Reader {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Setup {
     Off,
+    /// INFO spans (publish, process) and metrics: a production subscriber's level.
     On,
+    /// Every span (handle and settle are DEBUG) and metrics.
+    Debug,
     MetricsOnly,
 }
 
-const SETUPS: [Setup; 3] = [Setup::Off, Setup::On, Setup::MetricsOnly];
+const SETUPS: [Setup; 4] = [Setup::Off, Setup::On, Setup::Debug, Setup::MetricsOnly];
 
 impl Setup {
     fn name(self) -> &'static str {
         match self {
             Setup::Off => "off",
-            Setup::On => "on (spans + metrics)",
-            Setup::MetricsOnly => "on, no spans (metrics)",
+            Setup::On => "INFO spans + metrics",
+            Setup::Debug => "DEBUG spans + metrics",
+            Setup::MetricsOnly => "metrics alone",
         }
     }
 
@@ -119,8 +136,13 @@ impl Setup {
         let handle = recorder.handle();
         let out = match self {
             Setup::Off => runtime.block_on(work),
-            Setup::On => {
-                let subscriber = tracing_subscriber::registry().with(Reader);
+            Setup::On | Setup::Debug => {
+                let level = if self == Setup::On {
+                    tracing_subscriber::filter::LevelFilter::INFO
+                } else {
+                    tracing_subscriber::filter::LevelFilter::DEBUG
+                };
+                let subscriber = tracing_subscriber::registry().with(Reader.with_filter(level));
                 tracing::subscriber::with_default(subscriber, || {
                     metrics::with_local_recorder(&recorder, || runtime.block_on(work))
                 })
@@ -193,7 +215,7 @@ fn median(values: &mut [f64]) -> f64 {
 fn compare(what: &str, rounds: usize, mut measure: impl FnMut(Setup) -> f64) {
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); SETUPS.len()];
     for round in 0..=rounds {
-        let mut this = [0.0; 3];
+        let mut this = [0.0; SETUPS.len()];
         for k in 0..SETUPS.len() {
             let index = (round + k) % SETUPS.len();
             this[index] = measure(SETUPS[index]);

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::address::AddressError;
 use crate::envelope::{Envelope, Metadata, Text};
-use crate::observe::trace::{Hex, TraceContext, TRACEPARENT, TRACESTATE};
+use crate::observe::trace::{hex_in, TraceContext, TRACEPARENT, TRACESTATE};
 use crate::transport::{RawMessage, Sink, Transport, TransportError};
 use crate::{Event, Validate, ValidationErrors};
 
@@ -230,6 +230,13 @@ impl Publisher {
             .as_ref()
             .map_or_else(TraceContext::root, TraceContext::child);
         let message = self.encode(address, envelope, &trace)?;
+        // The ids in hex on the stack: recorded as text, no allocation.
+        let (mut trace_hex, mut span_hex, mut parent_hex) = ([0; 32], [0; 32], [0; 32]);
+        let trace_id = hex_in(&trace.trace_id, &mut trace_hex);
+        let span_id = hex_in(&trace.span_id, &mut span_hex);
+        let parent_id = parent
+            .as_ref()
+            .map(|p| &*hex_in(&p.span_id, &mut parent_hex));
         let span = tracing::info_span!(
             "publish",
             "otel.kind" = "producer",
@@ -239,9 +246,9 @@ impl Publisher {
             "messaging.message.id" = envelope.id.as_str(),
             "cloudevents.event_type" = &*envelope.event_type,
             "cloudevents.event_source" = &*envelope.source,
-            "trace_id" = %Hex(&trace.trace_id),
-            "span_id" = %Hex(&trace.span_id),
-            "parent_span_id" = parent.as_ref().map(|p| tracing::field::display(Hex(&p.span_id))),
+            "trace_id" = trace_id,
+            "span_id" = span_id,
+            "parent_span_id" = parent_id,
         );
         tracing::Instrument::instrument(self.sink.publish(message), span).await?;
         self.published

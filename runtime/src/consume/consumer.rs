@@ -23,7 +23,7 @@ use super::error_event::{DeadLettered, ErrorEvent};
 use super::route::{dispatch, unreadable, Incoming, Outcome, Route};
 use crate::envelope::Binding;
 use crate::envelope::Envelope;
-use crate::observe::trace::{Hex, TraceContext, TRACEPARENT, TRACESTATE};
+use crate::observe::trace::{hex_in, TraceContext, TRACEPARENT, TRACESTATE};
 use crate::observe::{self, Ending};
 use crate::publish::PublishError;
 use crate::publish::Publisher;
@@ -448,6 +448,13 @@ async fn handle_in_lane<R: Route>(
         .as_ref()
         .map_or_else(TraceContext::root, TraceContext::child);
     let context = read.as_ref().ok().map(Incoming::context);
+    // The ids in hex on the stack: recorded as text, no allocation.
+    let (mut trace_hex, mut span_hex, mut parent_hex) = ([0; 32], [0; 32], [0; 32]);
+    let trace_id = hex_in(&trace.trace_id, &mut trace_hex);
+    let span_id = hex_in(&trace.span_id, &mut span_hex);
+    let parent_id = parent
+        .as_ref()
+        .map(|p| &*hex_in(&p.span_id, &mut parent_hex));
     let span = tracing::info_span!(
         "process",
         "otel.kind" = "consumer",
@@ -460,9 +467,9 @@ async fn handle_in_lane<R: Route>(
         "cloudevents.event_type" = context.map(|c| &*c.event_type),
         "tidings.operation" = R::OPERATION,
         "tidings.settlement" = tracing::field::Empty,
-        "trace_id" = %Hex(&trace.trace_id),
-        "span_id" = %Hex(&trace.span_id),
-        "parent_span_id" = parent.as_ref().map(|p| tracing::field::display(Hex(&p.span_id))),
+        "trace_id" = trace_id,
+        "span_id" = span_id,
+        "parent_span_id" = parent_id,
     );
     let (settlement, context) = handling
         .handle(delivered, read, trace, observed)
@@ -484,7 +491,7 @@ async fn handle_in_lane<R: Route>(
         Settlement::DeadLetter { .. } => "dead_letter",
     };
     span.record("tidings.settlement", kind);
-    let settle = tracing::info_span!(parent: &span, "settle", "tidings.settlement" = kind);
+    let settle = tracing::debug_span!(parent: &span, "settle", "tidings.settlement" = kind);
     let settled = delivery
         .settle(settlement)
         .instrument(settle)
@@ -549,7 +556,7 @@ impl<R: Route> Handling<'_, R> {
             delivered,
             self.publisher,
         )
-        .instrument(tracing::info_span!("handle"));
+        .instrument(tracing::debug_span!("handle"));
         let outcome = trace.scope(outcome).await;
         if let (Outcome::Handled, Some(store), Some(id)) = (&outcome, self.idempotency, &id) {
             store.record(self.group, id).await;

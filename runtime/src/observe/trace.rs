@@ -187,19 +187,8 @@ impl<F: Future> Future for Scoped<F> {
     }
 }
 
-/// Ids in lowercase hex, written when a subscriber reads the field (nothing is formatted for
-/// a span no one records).
-pub(crate) struct Hex<'a, const N: usize>(pub(crate) &'a [u8; N]);
-
-impl<const N: usize> fmt::Display for Hex<'_, N> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut buffer = [0; 32];
-        f.write_str(hex_in(self.0, &mut buffer))
-    }
-}
-
 /// `bytes` (up to 16) in lowercase hex, written into `buffer`.
-fn hex_in<'b>(bytes: &[u8], buffer: &'b mut [u8; 32]) -> &'b str {
+pub(crate) fn hex_in<'b>(bytes: &[u8], buffer: &'b mut [u8; 32]) -> &'b str {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let out = &mut buffer[..bytes.len() * 2];
     for (pair, byte) in out.chunks_exact_mut(2).zip(bytes) {
