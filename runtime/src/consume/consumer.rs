@@ -454,7 +454,7 @@ async fn handle_in_lane<R: Route>(
     let span_id = hex_in(&trace.span_id, &mut span_hex);
     let parent_id = parent
         .as_ref()
-        .map(|p| &*hex_in(&p.span_id, &mut parent_hex));
+        .map(|p| hex_in(&p.span_id, &mut parent_hex));
     let span = tracing::info_span!(
         "process",
         "otel.kind" = "consumer",
