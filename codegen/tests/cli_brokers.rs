@@ -293,7 +293,10 @@ fn publish_and_listen_over_tls_with_a_client_certificate() {
     let mut printed = String::new();
     std::io::Read::read_to_string(&mut listener.stdout.take().unwrap(), &mut printed).unwrap();
     assert!(printed.contains("✓ com.acme.order.confirmed"), "{printed}");
-    assert!(listener.wait().unwrap().success(), "one valid event: exit 0");
+    assert!(
+        listener.wait().unwrap().success(),
+        "one valid event: exit 0"
+    );
 
     let refused = tidings(&[
         "publish",

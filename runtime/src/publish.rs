@@ -234,9 +234,7 @@ impl Publisher {
         let (mut trace_hex, mut span_hex, mut parent_hex) = ([0; 32], [0; 32], [0; 32]);
         let trace_id = hex_in(&trace.trace_id, &mut trace_hex);
         let span_id = hex_in(&trace.span_id, &mut span_hex);
-        let parent_id = parent
-            .as_ref()
-            .map(|p| hex_in(&p.span_id, &mut parent_hex));
+        let parent_id = parent.as_ref().map(|p| hex_in(&p.span_id, &mut parent_hex));
         let span = tracing::info_span!(
             "publish",
             "otel.kind" = "producer",
