@@ -129,24 +129,7 @@ fn replay(url: &str) {
     }
     let before = tidings::chrono::Utc::now() - tidings::chrono::Duration::seconds(1);
     let order = format!("o-replay-{}", std::process::id());
-    let sent = tidings(&[
-        "publish",
-        "specs/orders.yaml",
-        "--message",
-        "com.acme.order.confirmed",
-        "--param",
-        &format!("orderId={order}"),
-        "--broker",
-        url,
-    ]);
-    assert_eq!(sent.status.code(), Some(0), "{sent:?}");
-    let id = String::from_utf8_lossy(&sent.stdout)
-        .split("(id ")
-        .nth(1)
-        .unwrap()
-        .trim_end()
-        .trim_end_matches(')')
-        .to_owned();
+    let id = common::publish_confirmed(url, &order, &[]);
     let listened = tidings(&[
         "listen",
         "specs/orders.yaml",
@@ -220,24 +203,13 @@ fn dlq_round_trip_on_mqtt() {
 /// (exit 2, saying why).
 #[test]
 fn publish_and_listen_over_tls_with_a_client_certificate() {
-    use common::tls::{other_ca, spare_port, start, Pki};
+    use common::tls::{mosquitto, other_ca, Pki};
 
     let pki = Pki::new("cli-mqtt");
-    let port = spare_port();
-    let config = format!(
-        "listener {port} 127.0.0.1\nallow_anonymous true\ncafile {}\ncertfile {}\nkeyfile {}\n\
-         require_certificate true\n",
-        pki.path("ca.pem"),
-        pki.path("server.pem"),
-        pki.path("server.key"),
-    );
-    std::fs::write(pki.dir.join("mosquitto.conf"), config).unwrap();
     std::fs::write(pki.dir.join("client.pem"), &pki.client_cert).unwrap();
     std::fs::write(pki.dir.join("client.key"), &pki.client_key).unwrap();
     std::fs::write(pki.dir.join("other.pem"), other_ca()).unwrap();
-    let conf = pki.path("mosquitto.conf");
-    let log = pki.dir.join("mosquitto.log");
-    let Some(_server) = start("cli_mqtt_tls", "mosquitto", &["-c", &conf], port, &log) else {
+    let Some((_server, port)) = mosquitto("cli_mqtt_tls", &pki) else {
         return;
     };
     let url = format!("mqtts://localhost:{port}");
@@ -273,23 +245,11 @@ fn publish_and_listen_over_tls_with_a_client_certificate() {
     let mut line = String::new();
     std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
     assert!(line.starts_with("listening on"), "{line}");
-    let sent = tidings(&[
-        "publish",
-        "specs/orders.yaml",
-        "--message",
-        "com.acme.order.confirmed",
-        "--param",
-        "orderId=o-tls-1",
-        "--broker",
+    common::publish_confirmed(
         &url,
-        "--ca",
-        &ca,
-        "--cert",
-        &cert,
-        "--key",
-        &key,
-    ]);
-    assert_eq!(sent.status.code(), Some(0), "{sent:?}");
+        "o-tls-1",
+        &["--ca", &ca, "--cert", &cert, "--key", &key],
+    );
     let mut printed = String::new();
     std::io::Read::read_to_string(&mut listener.stdout.take().unwrap(), &mut printed).unwrap();
     assert!(printed.contains("✓ com.acme.order.confirmed"), "{printed}");

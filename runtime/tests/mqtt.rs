@@ -263,22 +263,11 @@ async fn a_stopped_member_hands_back_what_it_did_not_take() {
 /// that trusts another CA is refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_round_trip_over_tls_and_a_wrong_ca_is_refused() {
-    use common::tls::{other_ca, spare_port, start, Pki};
+    use common::tls::{mosquitto, other_ca, Pki};
     use tidings::transport::tls::Tls;
 
     let pki = Pki::new("mqtt");
-    let port = spare_port();
-    let config = format!(
-        "listener {port} 127.0.0.1\nallow_anonymous true\ncafile {}\ncertfile {}\nkeyfile {}\n\
-         require_certificate true\n",
-        pki.path("ca.pem"),
-        pki.path("server.pem"),
-        pki.path("server.key"),
-    );
-    std::fs::write(pki.dir.join("mosquitto.conf"), config).unwrap();
-    let conf = pki.path("mosquitto.conf");
-    let log = pki.dir.join("mosquitto.log");
-    let Some(_server) = start("mqtt_tls", "mosquitto", &["-c", &conf], port, &log) else {
+    let Some((_server, port)) = mosquitto("mqtt_tls", &pki) else {
         return;
     };
     let url = format!("mqtts://localhost:{port}");
@@ -292,7 +281,12 @@ async fn events_round_trip_over_tls_and_a_wrong_ca_is_refused() {
         },
     )
     .await
-    .unwrap_or_else(|e| panic!("{e}: {}", std::fs::read_to_string(&log).unwrap_or_default()));
+    .unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}",
+            std::fs::read_to_string(pki.dir.join("mosquitto.log")).unwrap_or_default()
+        )
+    });
     common::round_trip_in_order(&mqtt).await;
 
     let wrong =

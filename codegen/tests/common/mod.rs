@@ -22,6 +22,32 @@ pub fn unreachable(test: &str, broker: &str, url: &str, error: impl std::fmt::Di
     eprintln!("\n!!!!! SKIPPED {test}: {broker} unreachable at {url} ({error}) !!!!!\n");
 }
 
+/// Publishes a `com.acme.order.confirmed` of order `order` with `tidings publish` to `url`
+/// (with `extra` arguments), and returns its event id.
+pub fn publish_confirmed(url: &str, order: &str, extra: &[&str]) -> String {
+    let param = format!("orderId={order}");
+    let mut args = vec![
+        "publish",
+        "specs/orders.yaml",
+        "--message",
+        "com.acme.order.confirmed",
+        "--param",
+        &param,
+        "--broker",
+        url,
+    ];
+    args.extend_from_slice(extra);
+    let sent = tidings(&args);
+    assert_eq!(sent.status.code(), Some(0), "{sent:?}");
+    String::from_utf8_lossy(&sent.stdout)
+        .split("(id ")
+        .nth(1)
+        .unwrap()
+        .trim_end()
+        .trim_end_matches(')')
+        .to_owned()
+}
+
 pub fn tidings(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tidings"))
         .args(args)
@@ -56,29 +82,7 @@ pub fn round_trip(url: &str, send_invalid: impl FnOnce()) {
     stderr.read_line(&mut line).unwrap();
     assert!(line.starts_with("listening on 4 channel(s)"), "{line}");
 
-    let sent = tidings(&[
-        "publish",
-        "specs/orders.yaml",
-        "--message",
-        "com.acme.order.confirmed",
-        "--param",
-        "orderId=o-rt-1",
-        "--broker",
-        url,
-    ]);
-    assert_eq!(
-        sent.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&sent.stderr)
-    );
-    let id = String::from_utf8_lossy(&sent.stdout)
-        .split("(id ")
-        .nth(1)
-        .unwrap()
-        .trim_end()
-        .trim_end_matches(')')
-        .to_owned();
+    let id = publish_confirmed(url, "o-rt-1", &[]);
 
     // An event that breaks the spec, sent past `tidings publish` (which would refuse it).
     let bad = tempfile::NamedTempFile::new().unwrap();
@@ -216,24 +220,7 @@ pub fn dlq_round_trip<T: Transport>(
 
     let order = format!("o-dlq-{}", uuid_suffix());
     *poisoned.poison.lock().unwrap() = format!("acme/orders/{order}");
-    let sent = tidings(&[
-        "publish",
-        "specs/orders.yaml",
-        "--message",
-        "com.acme.order.confirmed",
-        "--param",
-        &format!("orderId={order}"),
-        "--broker",
-        url,
-    ]);
-    assert_eq!(sent.status.code(), Some(0), "{sent:?}");
-    let id = String::from_utf8_lossy(&sent.stdout)
-        .split("(id ")
-        .nth(1)
-        .unwrap()
-        .trim_end()
-        .trim_end_matches(')')
-        .to_owned();
+    let id = publish_confirmed(url, &order, &[]);
 
     let list = || -> Vec<serde_json::Value> {
         let listed = tidings(&["dlq", "list", "--broker", url, "--group", &group, "--json"]);

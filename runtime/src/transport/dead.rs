@@ -123,3 +123,22 @@ pub(crate) fn from_headers(
         time,
     }
 }
+
+/// `Ok` when `transport` still keeps `letter` (by its key), else the error a redrive of a
+/// letter that is gone gives (`kept_in` names where it looked).
+#[cfg(any(feature = "mqtt", feature = "kafka"))]
+pub(crate) async fn still_kept<T: DeadLetters>(
+    transport: &T,
+    letter: &DeadLetter,
+    kept_in: &str,
+) -> Result<(), TransportError> {
+    let letters = transport.dead_letters().await?;
+    if letters.iter().any(|kept| kept.key == letter.key) {
+        Ok(())
+    } else {
+        Err(TransportError::broker(format!(
+            "no dead letter {} in {kept_in}",
+            letter.key
+        )))
+    }
+}

@@ -367,11 +367,7 @@ impl Transport for Kafka {
         pattern: &str,
         group: &str,
     ) -> Result<KafkaSubscription, TransportError> {
-        let from = if self.options.from_now {
-            Position::End
-        } else {
-            Position::Beginning
-        };
+        let from = Position::by_default(self.options.from_now);
         self.subscribe_from(pattern, group, Window::default(), &from)
             .await
     }
@@ -685,17 +681,7 @@ impl DeadLetters for Kafka {
     }
 
     async fn redrive(&self, letter: &DeadLetter) -> Result<(), TransportError> {
-        if !self
-            .dead_letters()
-            .await?
-            .iter()
-            .any(|kept| kept.key == letter.key)
-        {
-            return Err(TransportError::broker(format!(
-                "no dead letter {} in {}",
-                letter.key, self.options.dead_letters
-            )));
-        }
+        dead::still_kept(self, letter, &self.options.dead_letters).await?;
         self.publish(letter.message.clone()).await?;
         let marker = RawMessage {
             address: letter.message.address.clone(),

@@ -209,6 +209,19 @@ pub enum Position {
     Sequence(u64),
 }
 
+impl Position {
+    /// Where a transport's new groups start by default: at the end for short-lived
+    /// listeners (`from_now`), else at the beginning.
+    #[cfg(any(feature = "nats", feature = "redis", feature = "kafka"))]
+    pub(crate) fn by_default(from_now: bool) -> Position {
+        if from_now {
+            Position::End
+        } else {
+            Position::Beginning
+        }
+    }
+}
+
 impl std::fmt::Display for Position {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -623,17 +623,7 @@ impl DeadLetters for Mqtt {
     }
 
     async fn redrive(&self, letter: &DeadLetter) -> Result<(), TransportError> {
-        if !self
-            .dead_letters()
-            .await?
-            .iter()
-            .any(|kept| kept.key == letter.key)
-        {
-            return Err(TransportError::broker(format!(
-                "no dead letter {} under {DLQ_ROOT}/",
-                letter.key
-            )));
-        }
+        dead::still_kept(self, letter, &format!("{DLQ_ROOT}/")).await?;
         self.publish(letter.message.clone()).await?;
         let topic = self.topic(&letter.message.address);
         // An empty retained message removes the retained one.

@@ -348,11 +348,7 @@ impl Transport for Nats {
         group: &str,
         window: Window,
     ) -> Result<NatsSubscription, TransportError> {
-        let from = if self.options.from_now {
-            Position::End
-        } else {
-            Position::Beginning
-        };
+        let from = Position::by_default(self.options.from_now);
         self.subscribe_from(pattern, group, window, &from).await
     }
 

@@ -267,11 +267,7 @@ impl Transport for Redis {
         pattern: &str,
         group: &str,
     ) -> Result<RedisSubscription, TransportError> {
-        let from = if self.options.from_now {
-            Position::End
-        } else {
-            Position::Beginning
-        };
+        let from = Position::by_default(self.options.from_now);
         self.subscribe_from(pattern, group, Window::default(), &from)
             .await
     }

@@ -160,3 +160,21 @@ pub fn start_with(
     }
     Some(server)
 }
+
+/// A mosquitto on a spare port whose one listener is TLS with `pki`'s server certificate and
+/// asks for client certificates; with the port, or `None` when mosquitto is not installed.
+pub fn mosquitto(test: &str, pki: &Pki) -> Option<(Server, u16)> {
+    let port = spare_port();
+    let config = format!(
+        "listener {port} 127.0.0.1\nallow_anonymous true\ncafile {}\ncertfile {}\nkeyfile {}\n\
+         require_certificate true\n",
+        pki.path("ca.pem"),
+        pki.path("server.pem"),
+        pki.path("server.key"),
+    );
+    std::fs::write(pki.dir.join("mosquitto.conf"), config).unwrap();
+    let conf = pki.path("mosquitto.conf");
+    let log = pki.dir.join("mosquitto.log");
+    let server = start(test, "mosquitto", &["-c", &conf], port, &log)?;
+    Some((server, port))
+}
