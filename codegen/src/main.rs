@@ -204,9 +204,9 @@ struct PublishArgs {
 // The TLS options of the broker commands.
 #[derive(Args)]
 struct TlsArgs {
-    /// Trust only these root certificates (PEM file) for the broker's TLS (`tls://`,
-    /// `rediss://`, `amqps://`, `mqtts://`, `kafka+ssl://`; the system's roots otherwise);
-    /// turns TLS on.
+    /// Trust these root certificates (PEM file) for the broker's TLS (`tls://`, `rediss://`,
+    /// `amqps://`, `mqtts://`, `kafka+ssl://`; the system's roots otherwise; RabbitMQ adds
+    /// them to the system's); on NATS, MQTT and Kafka it also turns TLS on for a plain URL.
     #[arg(long, value_name = "FILE")]
     ca: Option<PathBuf>,
     /// A client certificate (PEM file) for brokers that ask for one.

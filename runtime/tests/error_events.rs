@@ -144,10 +144,68 @@ async fn a_dead_letter_is_announced_by_the_error_event() {
         "{error:#?}"
     );
     assert!((Utc::now() - error.data.occurred_at).num_seconds() < 10);
-    // Caused by the failed event, in its flow.
+    // Caused by the failed event, in its flow and in its trace.
     assert_eq!(error.causation_id.as_deref(), Some(failed.id.as_str()));
     assert_eq!(error.correlation_id(), failed.correlation_id());
     assert_eq!(error.event_type, "system.error");
+    let trace_id = |traceparent: &str| traceparent[3..35].to_owned();
+    let letter = bus
+        .dead_letters()
+        .into_iter()
+        .find(|letter| letter.message.address == "orders/3")
+        .unwrap();
+    let failed_trace = letter
+        .message
+        .headers
+        .iter()
+        .find(|(name, _)| name.ends_with("traceparent"))
+        .map(|(_, value)| trace_id(value))
+        .expect("the failed event carried a traceparent");
+    assert_eq!(trace_id(&error.extensions["traceparent"]), failed_trace);
+}
+
+/// An error event whose original type and id are optional.
+#[derive(Debug, Serialize, Deserialize, tidings::Event, tidings::Validate)]
+#[event(type = "com.acme.failure", source = "/tidings")]
+#[serde(rename_all = "camelCase")]
+struct Failure {
+    reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    original_id: Option<String>,
+}
+
+impl ErrorEvent for Failure {
+    fn from_dead_letter(letter: &DeadLettered<'_>) -> Option<Self> {
+        error_event_from_properties(
+            letter,
+            &[
+                ("reason", ErrorEventRole::Reason),
+                ("originalId", ErrorEventRole::Id),
+            ],
+        )
+    }
+}
+
+#[test]
+fn what_a_letter_does_not_know_is_left_out() {
+    let letter = DeadLettered {
+        event_type: None,
+        id: None,
+        source: None,
+        address: "orders/9",
+        group: "orders",
+        operation: "orders",
+        reason: "not a CloudEvent",
+        attempt: 1,
+        time: Utc::now(),
+    };
+    let failure = Failure::from_dead_letter(&letter).expect("the id is optional");
+    assert_eq!(failure.original_id, None);
+    assert_eq!(failure.reason, "not a CloudEvent");
+    assert!(
+        SystemError::from_dead_letter(&letter).is_none(),
+        "a required original id cannot be left out"
+    );
 }
 
 #[test]

@@ -468,3 +468,47 @@ async fn tls_and_sasl_settings_reach_librdkafka() {
         "librdkafka is built with TLS: {text}"
     );
 }
+
+/// A start position is for a new group: one that exists carries on from its committed
+/// offsets, so a service that restarts asking for the end still gets what it missed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_existing_group_carries_on_whatever_the_position() {
+    use tidings::transport::Position;
+
+    let cluster = cluster();
+    let kafka = connect(&cluster, "resume").await;
+    create_topics(&cluster, &kafka, &["pings/a"], 1).await;
+    let publisher = Publisher::new(kafka.clone());
+    let publish = |range: std::ops::Range<u32>| {
+        let publisher = publisher.clone();
+        async move {
+            for n in range {
+                publisher.publish("pings/a", Ping { n }).await.unwrap();
+            }
+        }
+    };
+    publish(0..5).await;
+    let consumer = || {
+        Consumer::new(kafka.clone())
+            .group("resume")
+            .from(Position::End)
+    };
+    // New: from the end, nothing older.
+    let first = Pings::default();
+    let worker = consumer().subscribe(first.clone()).await.unwrap();
+    let running = tokio::spawn(worker.run());
+    publish(5..8).await;
+    until("three new pings", || first.count() >= 3).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    common::stop(running).await;
+    assert_eq!(*first.seen.lock().unwrap(), vec![5, 6, 7]);
+    // Published while it was down, then back asking for the end again.
+    publish(8..11).await;
+    let second = Pings::default();
+    let worker = consumer().subscribe(second.clone()).await.unwrap();
+    let running = tokio::spawn(worker.run());
+    until("the missed pings", || second.count() >= 3).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    common::stop(running).await;
+    assert_eq!(*second.seen.lock().unwrap(), vec![8, 9, 10]);
+}

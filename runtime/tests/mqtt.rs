@@ -305,3 +305,38 @@ async fn events_round_trip_over_tls_and_a_wrong_ca_is_refused() {
         "{error:?}"
     );
 }
+
+/// A message with no body is kept as a dead letter too (an empty retained message would
+/// clear the topic instead), and read back empty.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_letter_without_a_body_is_kept() {
+    use tidings::transport::{DeadLetters, RawMessage, Transport};
+    use tidings::Consumer;
+
+    let Some(mqtt) = connect("dlq-empty").await else {
+        return;
+    };
+    let worker = Consumer::new(mqtt.clone())
+        .max_attempts(1)
+        .subscribe(common::Pings::default())
+        .await
+        .unwrap();
+    let running = tokio::spawn(worker.run());
+    mqtt.publish(RawMessage {
+        address: "pings/a".into(),
+        ..RawMessage::default()
+    })
+    .await
+    .unwrap();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let letters = loop {
+        let letters = mqtt.dead_letters().await.unwrap();
+        if !letters.is_empty() || tokio::time::Instant::now() > deadline {
+            break letters;
+        }
+    };
+    running.abort();
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    assert!(letters[0].message.body.is_empty());
+    assert_eq!(letters[0].message.address, "pings/a");
+}

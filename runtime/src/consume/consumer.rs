@@ -470,7 +470,7 @@ async fn handle_in_lane<R: Route>(
         "parent_span_id" = parent_id,
     );
     let (settlement, context) = handling
-        .handle(delivered, read, trace, observed)
+        .handle(delivered, read, trace.clone(), observed)
         .instrument(span.clone())
         .await;
     // What the error event of a dead letter needs, once the delivery is settled.
@@ -496,10 +496,9 @@ async fn handle_in_lane<R: Route>(
         .instrument(span.clone())
         .await;
     if let (Ok(()), Some((announce, reason, address, attempt))) = (&settled, announcement) {
-        handling
-            .announce(announce, context.as_ref(), &address, attempt, &reason)
-            .instrument(span)
-            .await;
+        // In the delivery's trace: the error event is the process span's child.
+        let announcing = handling.announce(announce, context.as_ref(), &address, attempt, &reason);
+        trace.scope(announcing).instrument(span).await;
     }
     (lane, settled)
 }

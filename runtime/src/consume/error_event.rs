@@ -94,11 +94,22 @@ pub fn from_properties<E: ErrorEvent>(
 ) -> Option<E> {
     let mut object = Map::new();
     for (name, role) in properties {
+        // What the letter does not know (the type, id and source of a message that was no
+        // readable CloudEvent) is left out: the schema says whether that will do.
         let value = match role {
             Role::Reason => Value::from(letter.reason),
-            Role::EventType => Value::from(letter.event_type?),
-            Role::Id => Value::from(letter.id?),
-            Role::Source => Value::from(letter.source?),
+            Role::EventType => match letter.event_type {
+                Some(event_type) => Value::from(event_type),
+                None => continue,
+            },
+            Role::Id => match letter.id {
+                Some(id) => Value::from(id),
+                None => continue,
+            },
+            Role::Source => match letter.source {
+                Some(source) => Value::from(source),
+                None => continue,
+            },
             Role::Address => Value::from(letter.address),
             Role::Group => Value::from(letter.group),
             Role::Operation => Value::from(letter.operation),

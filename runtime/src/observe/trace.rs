@@ -38,11 +38,8 @@ pub struct TraceContext {
 impl TraceContext {
     /// A new trace (sampled), with a random trace id and span id.
     pub fn root() -> TraceContext {
-        let random = uuid::Uuid::new_v4().into_bytes();
-        let mut trace_id = random;
-        // Level 2's "random" bit asks for the right-most 7 bytes to be random, which they are;
-        // the version nibble of the UUID stays where it is.
-        trace_id[0] |= 1;
+        // A v4 UUID's bytes: random but for the version and variant bits (6 of 128).
+        let trace_id = uuid::Uuid::new_v4().into_bytes();
         TraceContext {
             trace_id,
             span_id: new_span_id(),
@@ -51,12 +48,13 @@ impl TraceContext {
         }
     }
 
-    /// A span in the same trace whose parent is this one.
+    /// A span in the same trace whose parent is this one. Only the flags version 00 defines
+    /// (sampled, random) are passed on, as the recommendation asks of unknown ones.
     pub fn child(&self) -> TraceContext {
         TraceContext {
             trace_id: self.trace_id,
             span_id: new_span_id(),
-            flags: self.flags,
+            flags: self.flags & 0x03,
             state: self.state.clone(),
         }
     }
@@ -67,7 +65,9 @@ impl TraceContext {
     pub fn parse(traceparent: &str, tracestate: Option<&str>) -> Option<TraceContext> {
         let value = traceparent.trim();
         let bytes = value.as_bytes();
-        if bytes.len() < 55 {
+        // Every valid value is ASCII; checking first keeps the byte offsets below on
+        // character boundaries whatever a sender puts there.
+        if bytes.len() < 55 || !value.is_ascii() {
             return None;
         }
         let version = hex::<1>(&value[0..2])?[0];
@@ -256,8 +256,30 @@ mod tests {
             "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
             "00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
             "cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x",
+            // Multi-byte characters where the fields are cut: rejected, not a panic.
+            "0é-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e473é-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0é",
         ] {
             assert_eq!(TraceContext::parse(bad, None), None, "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever arrives in the header is read or refused, never a panic; what is read
+        /// is written back the same.
+        #[test]
+        fn parsing_never_panics(
+            value in proptest::string::string_regex("(00|cc|ff|0é)?-?[0-9a-fé-]{0,60}").unwrap(),
+            noise in "\\PC{0,60}",
+        ) {
+            for text in [value.as_str(), noise.as_str()] {
+                if let Some(context) = TraceContext::parse(text, Some(text)) {
+                    if text.starts_with("00-") {
+                        proptest::prop_assert_eq!(context.traceparent(), text.trim());
+                    }
+                }
+            }
         }
     }
 
@@ -267,6 +289,15 @@ mod tests {
         assert!(TraceContext::parse(&root.traceparent(), None).is_some());
         let child = root.child();
         assert_eq!(child.trace_id, root.trace_id);
+        let future_flags = TraceContext {
+            flags: 0xff,
+            ..root.clone()
+        };
+        assert_eq!(
+            future_flags.child().flags,
+            0x03,
+            "unknown flags are not passed on"
+        );
         assert_ne!(child.span_id, root.span_id);
         assert_ne!(TraceContext::root().trace_id, root.trace_id);
     }

@@ -63,8 +63,9 @@ pub struct AmqpOptions {
     pub transient: bool,
     /// How long to keep trying to reconnect after the connection went away.
     pub reconnect_for: Duration,
-    /// TLS settings for an `amqps://` URL: the roots to trust (only these, instead of the
-    /// system's) and a client certificate (PKCS#8 key).
+    /// TLS settings for an `amqps://` URL (an `amqp://` one with them is refused): roots to
+    /// trust besides the system's (lapin's TLS adds them to the platform's store) and a
+    /// client certificate (PKCS#8 key).
     pub tls: Option<Tls>,
 }
 
@@ -374,6 +375,11 @@ fn properties(
 /// exchanges and the dead-letter queue.
 async fn open(url: &str, options: &AmqpOptions) -> Result<(Connection, Channel), TransportError> {
     let mut tls = lapin::tcp::OwnedTLSConfig::default();
+    if options.tls.is_some() && !url.starts_with("amqps://") {
+        return Err(TransportError::broker(format!(
+            "TLS settings are given but `{url}` is not an amqps:// URL: nothing would use them"
+        )));
+    }
     if let Some(given) = &options.tls {
         if let Roots::Pem(pem) = &given.roots {
             let pem = String::from_utf8(pem.clone())

@@ -399,6 +399,7 @@ impl Transport for Kafka {
         };
         Ok(KafkaSubscription {
             skip,
+            new_partitions: HashMap::new(),
             consumer: Arc::new(consumer),
             member: Arc::default(),
             kafka: self.clone(),
@@ -711,11 +712,44 @@ enum Skip {
 /// One member of a consumer group on Kafka.
 pub struct KafkaSubscription {
     skip: Skip,
+    /// Per partition, whether the group had no committed offset there when this member
+    /// first read from it: only then does `skip` apply (a group that exists carries on).
+    new_partitions: HashMap<(String, i32), bool>,
     consumer: Arc<StreamConsumer>,
     member: Arc<Member>,
     kafka: Kafka,
     pattern: String,
     group: String,
+}
+
+/// Whether the group of `consumer` had no committed offset on `partition` of `topic` when
+/// this member first read from it (asked of the broker once per partition, remembered in
+/// `known`; a failed answer counts as committed, which reads rather than skips).
+async fn is_new(
+    known: &mut HashMap<(String, i32), bool>,
+    consumer: &Arc<StreamConsumer>,
+    topic: &str,
+    partition: i32,
+) -> bool {
+    let key = (topic.to_owned(), partition);
+    if let Some(new) = known.get(&key) {
+        return *new;
+    }
+    let consumer = consumer.clone();
+    let asked = key.clone();
+    let new = tokio::task::spawn_blocking(move || {
+        let mut list = rdkafka::TopicPartitionList::new();
+        list.add_partition(&asked.0, asked.1);
+        let committed = consumer.committed_offsets(list, Timeout::After(Duration::from_secs(10)));
+        committed.is_ok_and(|list| {
+            list.find_partition(&asked.0, asked.1)
+                .is_some_and(|p| !matches!(p.offset(), rdkafka::Offset::Offset(_)))
+        })
+    })
+    .await
+    .unwrap_or(false);
+    known.insert(key, new);
+    new
 }
 
 impl Subscription for KafkaSubscription {
@@ -761,6 +795,16 @@ impl Subscription for KafkaSubscription {
             };
             let skipped = match self.skip {
                 Skip::Nothing => false,
+                _ if !is_new(
+                    &mut self.new_partitions,
+                    &self.consumer,
+                    &position.topic,
+                    position.partition,
+                )
+                .await =>
+                {
+                    false
+                }
                 Skip::Before(since) => message.timestamp().to_millis().is_some_and(|t| t < since),
                 Skip::Below(offset) => message.offset() < offset,
             };

@@ -201,7 +201,9 @@ pub enum Position {
     Beginning,
     /// Only what is published after the group is created.
     End,
-    /// The messages the broker stamped at or after this time.
+    /// The messages stamped at or after this time: by the broker on NATS and Redis; on
+    /// Kafka by the record's timestamp (the producer's, unless the topic uses
+    /// `LogAppendTime`).
     Time(chrono::DateTime<chrono::Utc>),
     /// From this position in the log on: the stream sequence on NATS JetStream (the first
     /// message is 1), the offset in each partition on Kafka. Redis Streams number entries

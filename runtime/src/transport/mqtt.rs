@@ -149,6 +149,10 @@ impl std::fmt::Debug for Mqtt {
 const RETRY_ROOT: &str = "tidings-retry";
 const DLQ_ROOT: &str = "tidings-dlq";
 
+/// The property of a dead letter whose message had no body (kept as one byte: an empty
+/// retained message would clear the topic).
+const EMPTY_BODY: &str = "tidings-dlq-empty";
+
 /// Opens a connection and waits for the broker to accept it (and for `subscribe`, if any,
 /// to be acknowledged); the event loop then runs in the background, reconnecting on error.
 /// A subscriber gives its in-flight window: the broker sends up to that many messages
@@ -553,11 +557,20 @@ impl Broker for MqttSettle {
     /// Retained on a topic of its own under the dead-letter root: `tidings-dlq/<key>/<topic>`.
     async fn bury(&self, delivered: Delivered, reason: String) -> Result<(), TransportError> {
         let key = uuid::Uuid::now_v7().simple().to_string();
+        let mut properties =
+            dead_letter_headers(reason, delivered.attempt, self.group.clone()).to_vec();
+        let mut message = delivered.message;
+        // An empty retained message clears a topic: an empty body is kept as one byte, and
+        // marked.
+        if message.body.is_empty() {
+            message.body = vec![0];
+            properties.push((EMPTY_BODY, "1".to_owned()));
+        }
         self.mqtt
             .send_retained(
                 format!("{DLQ_ROOT}/{key}/{}", self.topic),
-                &delivered.message,
-                &dead_letter_headers(reason, delivered.attempt, self.group.clone()),
+                &message,
+                &properties,
                 true,
             )
             .await
@@ -647,11 +660,21 @@ impl Mqtt {
             .split_once('/')?;
         let address = topic.strip_prefix(&*self.options.prefix)?.to_owned();
         let (headers, _) = headers_of(publish, dead::is_dead_letter_header);
+        let empty = publish.properties.as_ref().is_some_and(|properties| {
+            properties
+                .user_properties
+                .iter()
+                .any(|(name, _)| name == EMPTY_BODY)
+        });
         let message = RawMessage {
             address,
             key: None,
             headers,
-            body: publish.payload.to_vec(),
+            body: if empty {
+                Vec::new()
+            } else {
+                publish.payload.to_vec()
+            },
         };
         Some(dead::from_headers(key.to_owned(), message, None))
     }
