@@ -209,7 +209,7 @@ fn publish_and_listen_over_tls_with_a_client_certificate() {
     std::fs::write(pki.dir.join("client.pem"), &pki.client_cert).unwrap();
     std::fs::write(pki.dir.join("client.key"), &pki.client_key).unwrap();
     std::fs::write(pki.dir.join("other.pem"), other_ca()).unwrap();
-    let Some((_server, port)) = mosquitto("cli_mqtt_tls", &pki) else {
+    let Some((_server, port)) = mosquitto("cli_mqtt_tls", &pki, None) else {
         return;
     };
     let url = format!("mqtts://localhost:{port}");

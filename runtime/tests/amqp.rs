@@ -329,6 +329,12 @@ async fn events_round_trip_over_tls_and_a_wrong_ca_is_refused() {
         .unwrap_or_else(|e| panic!("{e}: {}", std::fs::read_to_string(&log).unwrap_or_default()));
     common::round_trip_in_order(&amqp).await;
 
+    let trusted = Tls::with_roots(pki.ca.clone())
+        .with_client(pki.client_cert.clone(), pki.client_key.clone());
+    let wrong_password = format!("amqps://guest:guess@localhost:{port}/%2f");
+    let refused = Amqp::connect_with(&wrong_password, options(trusted)).await;
+    assert!(refused.is_err(), "a wrong password is refused");
+
     let wrong =
         Tls::with_roots(other_ca()).with_client(pki.client_cert.clone(), pki.client_key.clone());
     let refused = Amqp::connect_with(&url, options(wrong)).await;

@@ -267,10 +267,11 @@ async fn events_round_trip_over_tls_and_a_wrong_ca_is_refused() {
     use tidings::transport::tls::Tls;
 
     let pki = Pki::new("mqtt");
-    let Some((_server, port)) = mosquitto("mqtt_tls", &pki) else {
+    let Some((_server, port)) = mosquitto("mqtt_tls", &pki, Some(("orders", "s3cret"))) else {
         return;
     };
-    let url = format!("mqtts://localhost:{port}");
+    // Over TLS with a client certificate, and a user and password in the URL.
+    let url = format!("mqtts://orders:s3cret@localhost:{port}");
     let trusted = Tls::with_roots(pki.ca.clone())
         .with_client(pki.client_cert.clone(), pki.client_key.clone());
     let mqtt = Mqtt::connect_with(
@@ -288,6 +289,18 @@ async fn events_round_trip_over_tls_and_a_wrong_ca_is_refused() {
         )
     });
     common::round_trip_in_order(&mqtt).await;
+
+    let trusted = Tls::with_roots(pki.ca.clone())
+        .with_client(pki.client_cert.clone(), pki.client_key.clone());
+    let refused = Mqtt::connect_with(
+        &format!("mqtts://orders:guess@localhost:{port}"),
+        MqttOptions {
+            tls: Some(trusted),
+            ..MqttOptions::default()
+        },
+    )
+    .await;
+    assert!(refused.is_err(), "a wrong password is refused");
 
     let wrong =
         Tls::with_roots(other_ca()).with_client(pki.client_cert.clone(), pki.client_key.clone());

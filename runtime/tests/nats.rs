@@ -622,9 +622,10 @@ async fn a_burst_as_the_first_member_starts_is_not_trimmed_away() {
     cleanup(&nats).await;
 }
 
-/// A nats-server of the test's own (with JetStream) whose listener is TLS only and verifies
-/// client certificates: events round-trip with the test CA and a client certificate; a
-/// client that trusts another CA is refused.
+/// A nats-server of the test's own (with JetStream) whose listener is TLS only, verifies
+/// client certificates and wants a user and password: events round-trip with the test CA, a
+/// client certificate and the password in the URL; a wrong password and a client that
+/// trusts another CA are refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_round_trip_over_tls_and_a_wrong_ca_is_refused() {
     use common::tls::{other_ca, spare_port, start, Pki};
@@ -655,12 +656,17 @@ async fn events_round_trip_over_tls_and_a_wrong_ca_is_refused() {
         "--tlscacert",
         &ca,
         "--tlsverify",
+        "--user",
+        "orders",
+        "--pass",
+        "s3cret",
     ];
     let log = pki.dir.join("nats.log");
     let Some(_server) = start("nats_tls", "nats-server", &args, port, &log) else {
         return;
     };
-    let url = format!("tls://localhost:{port}");
+    // Over TLS with a client certificate, and a user and password in the URL.
+    let url = format!("tls://orders:s3cret@localhost:{port}");
     let options = |tls: Tls| NatsOptions {
         tls: Some(tls),
         ..NatsOptions::default()
@@ -671,6 +677,13 @@ async fn events_round_trip_over_tls_and_a_wrong_ca_is_refused() {
         .await
         .unwrap_or_else(|e| panic!("{e}: {}", std::fs::read_to_string(&log).unwrap_or_default()));
     common::round_trip_in_order(&nats).await;
+
+    let trusted = || {
+        Tls::with_roots(pki.ca.clone()).with_client(pki.client_cert.clone(), pki.client_key.clone())
+    };
+    let wrong_password = format!("tls://orders:guess@localhost:{port}");
+    let refused = Nats::connect_with(&wrong_password, options(trusted())).await;
+    assert!(refused.is_err(), "a wrong password is refused");
 
     let wrong =
         Tls::with_roots(other_ca()).with_client(pki.client_cert.clone(), pki.client_key.clone());

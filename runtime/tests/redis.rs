@@ -340,9 +340,10 @@ async fn keys_keep_their_order_with_concurrency_and_do_not_stall_each_other() {
     cleanup(&redis).await;
 }
 
-/// A redis-server of the test's own with only a TLS port, asking for client certificates:
-/// events round-trip over `rediss://` with the test CA and a client certificate; a client
-/// that trusts another CA is refused.
+/// A redis-server of the test's own with only a TLS port, asking for client certificates
+/// and a password: events round-trip over `rediss://` with the test CA, a client certificate
+/// and the password in the URL; a wrong password and a client that trusts another CA are
+/// refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_round_trip_over_tls_and_a_wrong_ca_is_refused() {
     use common::tls::{other_ca, spare_port, start, Pki};
@@ -375,12 +376,15 @@ async fn events_round_trip_over_tls_and_a_wrong_ca_is_refused() {
         "",
         "--appendonly",
         "no",
+        "--requirepass",
+        "s3cret",
     ];
     let log = pki.dir.join("redis.log");
     let Some(_server) = start("redis_tls", "redis-server", &args, port, &log) else {
         return;
     };
-    let url = format!("rediss://localhost:{port}");
+    // Over TLS with a client certificate, and the password in the URL.
+    let url = format!("rediss://:s3cret@localhost:{port}");
     let options = |tls: Tls| RedisOptions {
         tls: Some(tls),
         claim_after: Duration::from_millis(500),
@@ -392,6 +396,12 @@ async fn events_round_trip_over_tls_and_a_wrong_ca_is_refused() {
         .await
         .unwrap_or_else(|e| panic!("{e}: {}", std::fs::read_to_string(&log).unwrap_or_default()));
     common::round_trip_in_order(&redis).await;
+
+    let trusted = Tls::with_roots(pki.ca.clone())
+        .with_client(pki.client_cert.clone(), pki.client_key.clone());
+    let wrong_password = format!("rediss://:guess@localhost:{port}");
+    let refused = Redis::connect_with(&wrong_password, options(trusted)).await;
+    assert!(refused.is_err(), "a wrong password is refused");
 
     let wrong =
         Tls::with_roots(other_ca()).with_client(pki.client_cert.clone(), pki.client_key.clone());

@@ -199,6 +199,14 @@ impl Nats {
                 .tls_client_config((*tls.client_config()?).clone())
                 .require_tls(true);
         }
+        // async-nats reads the servers from the URL but not its credentials: they are
+        // taken out here (`user:password@`, or a token as `token@`).
+        let (url, credentials) = split_credentials(url)?;
+        connect = match credentials {
+            Some((user, Some(password))) => connect.user_and_password(user, password),
+            Some((token, None)) => connect.token(token),
+            None => connect,
+        };
         let client = connect
             .connect(url.trim_start_matches("nats://"))
             .await
@@ -807,6 +815,32 @@ impl Nats {
     }
 }
 
+/// `url` without its user information, and that information percent-decoded: a user and
+/// a password, or a user alone (a token).
+fn split_credentials(
+    url: &str,
+) -> Result<(String, Option<(String, Option<String>)>), TransportError> {
+    let Ok(uri) = fluent_uri::Uri::parse(url) else {
+        // Several servers, or no scheme: async-nats reads those.
+        return Ok((url.to_owned(), None));
+    };
+    let Some(userinfo) = uri.authority().and_then(|a| a.userinfo()) else {
+        return Ok((url.to_owned(), None));
+    };
+    let decode = |part: &fluent_uri::pct_enc::EStr<_>| {
+        part.decode()
+            .to_string()
+            .map(|text| text.into_owned())
+            .map_err(|_| invalid(format!("`{url}`: the user or password is not UTF-8")))
+    };
+    let credentials = match userinfo.split_once(':') {
+        Some((user, password)) => (decode(user)?, Some(decode(password)?)),
+        None => (decode(userinfo)?, None),
+    };
+    let without = url.replacen(&format!("{}@", userinfo.as_str()), "", 1);
+    Ok((without, Some(credentials)))
+}
+
 /// The stream of dead letters: kept (up to `dead_letters_max_age`), whoever has read them.
 fn dead_letter_config(options: &NatsOptions) -> stream::Config {
     stream::Config {
@@ -891,5 +925,35 @@ async fn ensure_stream(
             "stream `{}`: the server did not take its new limits ({error})",
             wanted.name
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_credentials;
+
+    #[test]
+    fn credentials_are_taken_out_of_the_url() {
+        let split = |url: &str| split_credentials(url).unwrap();
+        assert_eq!(
+            split("tls://orders:s%40cret@localhost:4222"),
+            (
+                "tls://localhost:4222".to_owned(),
+                Some(("orders".to_owned(), Some("s@cret".to_owned())))
+            )
+        );
+        assert_eq!(
+            split("nats://t0ken@127.0.0.1"),
+            (
+                "nats://127.0.0.1".to_owned(),
+                Some(("t0ken".to_owned(), None))
+            )
+        );
+        assert_eq!(
+            split("nats://127.0.0.1:4222"),
+            ("nats://127.0.0.1:4222".to_owned(), None)
+        );
+        let several = "nats://a:4222,nats://b:4222";
+        assert_eq!(split(several).0, several);
     }
 }

@@ -162,16 +162,31 @@ pub fn start_with(
 }
 
 /// A mosquitto on a spare port whose one listener is TLS with `pki`'s server certificate and
-/// asks for client certificates; with the port, or `None` when mosquitto is not installed.
-pub fn mosquitto(test: &str, pki: &Pki) -> Option<(Server, u16)> {
+/// asks for client certificates (and for `login`'s user and password, when given); with the
+/// port, or `None` when mosquitto is not installed.
+pub fn mosquitto(test: &str, pki: &Pki, login: Option<(&str, &str)>) -> Option<(Server, u16)> {
     let port = spare_port();
-    let config = format!(
-        "listener {port} 127.0.0.1\nallow_anonymous true\ncafile {}\ncertfile {}\nkeyfile {}\n\
+    let mut config = format!(
+        "listener {port} 127.0.0.1\ncafile {}\ncertfile {}\nkeyfile {}\n\
          require_certificate true\n",
         pki.path("ca.pem"),
         pki.path("server.pem"),
         pki.path("server.key"),
     );
+    match login {
+        None => config.push_str("allow_anonymous true\n"),
+        Some((user, password)) => {
+            let file = pki.path("passwords");
+            let made = Command::new("mosquitto_passwd")
+                .args(["-b", "-c", &file, user, password])
+                .status();
+            if !made.is_ok_and(|status| status.success()) {
+                super::unreachable(test, "mosquitto_passwd", "a password file", "failed");
+                return None;
+            }
+            config.push_str(&format!("allow_anonymous false\npassword_file {file}\n"));
+        }
+    }
     std::fs::write(pki.dir.join("mosquitto.conf"), config).unwrap();
     let conf = pki.path("mosquitto.conf");
     let log = pki.dir.join("mosquitto.log");
