@@ -815,11 +815,11 @@ impl Nats {
     }
 }
 
-/// `url` without its user information, and that information percent-decoded: a user and
-/// a password, or a user alone (a token).
-fn split_credentials(
-    url: &str,
-) -> Result<(String, Option<(String, Option<String>)>), TransportError> {
+/// A URL's user information: a user and a password, or a user alone (a token).
+type Credentials = (String, Option<String>);
+
+/// `url` without its user information, and that information percent-decoded.
+fn split_credentials(url: &str) -> Result<(String, Option<Credentials>), TransportError> {
     let Ok(uri) = fluent_uri::Uri::parse(url) else {
         // Several servers, or no scheme: async-nats reads those.
         return Ok((url.to_owned(), None));
