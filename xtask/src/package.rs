@@ -63,12 +63,54 @@ pub fn package() -> ExitCode {
         }
         return ExitCode::from(1);
     }
+    forget_unpacked_packages();
     let mut publish = Command::new(cargo);
     publish.args(["publish", "--dry-run", "--allow-dirty", "--quiet"]);
     for name in LIBRARIES {
         publish.args(["-p", name]);
     }
     crate::run(&mut publish)
+}
+
+/// Removes the copies of our packages that an earlier `cargo publish --dry-run` unpacked.
+///
+/// The dry run builds each crate against the others' packages through a local registry in
+/// `target/package`, unpacked into `$CARGO_HOME/registry/src/-<hash of that folder>/`; a later
+/// run from the same folder finds `tidings-0.1.0` unpacked there and uses it as it is, however
+/// the sources changed since (seen: the generator built against last run's runtime). Those
+/// folders are ours alone (crates.io's are named after its host), so they go.
+fn forget_unpacked_packages() {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|home| std::path::Path::new(&home).join(".cargo"))
+        });
+    let Some(sources) = home.map(|home| home.join("registry").join("src")) else {
+        return;
+    };
+    let Ok(registries) = std::fs::read_dir(&sources) else {
+        return;
+    };
+    for registry in registries.flatten() {
+        // Local registries have no host: their folder names start with `-`.
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        let Ok(unpacked) = std::fs::read_dir(registry.path()) else {
+            continue;
+        };
+        for package in unpacked.flatten() {
+            let name = package.file_name().to_string_lossy().into_owned();
+            let ours = LIBRARIES.iter().any(|library| {
+                name.strip_prefix(library)
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|version| version.starts_with(|c: char| c.is_ascii_digit()))
+            });
+            if ours {
+                let _ = std::fs::remove_dir_all(package.path());
+            }
+        }
+    }
 }
 
 /// What is missing from the manifests in `cargo metadata --all-features` output.
