@@ -8,16 +8,25 @@ mod common;
 
 use tidings::kafka::rdkafka::mocking::MockCluster;
 
+/// `TIDINGS_KAFKA_BROKERS`, else a mock cluster of the test's own (kept alive by the first
+/// value) and its address.
+fn cluster() -> (
+    Option<MockCluster<'static, tidings::kafka::rdkafka::producer::DefaultProducerContext>>,
+    String,
+) {
+    match std::env::var("TIDINGS_KAFKA_BROKERS") {
+        Ok(brokers) if !brokers.is_empty() => (None, brokers),
+        _ => {
+            let mock = MockCluster::new(1).expect("librdkafka's mock cluster starts");
+            let brokers = mock.bootstrap_servers();
+            (Some(mock), brokers)
+        }
+    }
+}
+
 #[test]
 fn publish_then_listen_round_trip_on_kafka() {
-    let mock;
-    let brokers = match std::env::var("TIDINGS_KAFKA_BROKERS") {
-        Ok(brokers) if !brokers.is_empty() => brokers,
-        _ => {
-            mock = MockCluster::new(1).expect("librdkafka's mock cluster starts");
-            mock.bootstrap_servers()
-        }
-    };
+    let (_mock, brokers) = cluster();
     let url = format!("kafka://{brokers}");
 
     common::round_trip(&url, || publish_raw_invalid(&brokers));
@@ -33,14 +42,7 @@ fn publish_raw_invalid(brokers: &str) {
 
 #[test]
 fn dlq_round_trip_on_kafka() {
-    let mock;
-    let brokers = match std::env::var("TIDINGS_KAFKA_BROKERS") {
-        Ok(brokers) if !brokers.is_empty() => brokers,
-        _ => {
-            mock = MockCluster::new(1).expect("librdkafka's mock cluster starts");
-            mock.bootstrap_servers()
-        }
-    };
+    let (_mock, brokers) = cluster();
     common::dlq_round_trip(
         &format!("kafka://{brokers}"),
         tidings::kafka::Kafka::connect(&brokers),

@@ -170,16 +170,7 @@ async fn bus(count: u64) -> f64 {
     let running = tokio::spawn(worker.run());
     let publisher = Publisher::new(bus.clone());
     let started = Instant::now();
-    for i in 0..count {
-        let event = ParcelScanned {
-            parcel_id: format!("P-{:06}", i % 1_000_000),
-            weight_grams: 1 + (i % 70_000) as u32,
-        };
-        publisher
-            .publish(&format!("bench/{}", i % 64), event)
-            .await
-            .unwrap();
-    }
+    publish(&publisher, count).await;
     while counter.0.load(Ordering::Relaxed) < count {
         tokio::task::yield_now().await;
     }
@@ -188,10 +179,8 @@ async fn bus(count: u64) -> f64 {
     rate
 }
 
-/// Publishes `count` events to NATS one after the other; events/s.
-async fn nats_publish<T: Transport>(transport: T, count: u64) -> f64 {
-    let publisher = Publisher::new(transport);
-    let started = Instant::now();
+/// Publishes `count` events, one after the other.
+async fn publish(publisher: &Publisher, count: u64) {
     for i in 0..count {
         let event = ParcelScanned {
             parcel_id: format!("P-{:06}", i % 1_000_000),
@@ -202,6 +191,13 @@ async fn nats_publish<T: Transport>(transport: T, count: u64) -> f64 {
             .await
             .unwrap();
     }
+}
+
+/// Publishes `count` events to NATS one after the other; events/s.
+async fn nats_publish<T: Transport>(transport: T, count: u64) -> f64 {
+    let publisher = Publisher::new(transport);
+    let started = Instant::now();
+    publish(&publisher, count).await;
     count as f64 / started.elapsed().as_secs_f64()
 }
 

@@ -230,11 +230,9 @@ impl Publisher {
             .as_ref()
             .map_or_else(TraceContext::root, TraceContext::child);
         let message = self.encode(address, envelope, &trace)?;
-        // The ids in hex on the stack: recorded as text, no allocation.
+        // The ids in hex on the stack, written only for a span a subscriber takes (the macro
+        // evaluates field values only then): recorded as text, no allocation.
         let (mut trace_hex, mut span_hex, mut parent_hex) = ([0; 32], [0; 32], [0; 32]);
-        let trace_id = hex_in(&trace.trace_id, &mut trace_hex);
-        let span_id = hex_in(&trace.span_id, &mut span_hex);
-        let parent_id = parent.as_ref().map(|p| hex_in(&p.span_id, &mut parent_hex));
         let span = tracing::info_span!(
             "publish",
             "otel.kind" = "producer",
@@ -244,9 +242,9 @@ impl Publisher {
             "messaging.message.id" = envelope.id.as_str(),
             "cloudevents.event_type" = &*envelope.event_type,
             "cloudevents.event_source" = &*envelope.source,
-            "trace_id" = trace_id,
-            "span_id" = span_id,
-            "parent_span_id" = parent_id,
+            "trace_id" = hex_in(&trace.trace_id, &mut trace_hex),
+            "span_id" = hex_in(&trace.span_id, &mut span_hex),
+            "parent_span_id" = parent.as_ref().map(|p| hex_in(&p.span_id, &mut parent_hex)),
         );
         tracing::Instrument::instrument(self.sink.publish(message), span).await?;
         self.published

@@ -448,11 +448,9 @@ async fn handle_in_lane<R: Route>(
         .as_ref()
         .map_or_else(TraceContext::root, TraceContext::child);
     let context = read.as_ref().ok().map(Incoming::context);
-    // The ids in hex on the stack: recorded as text, no allocation.
+    // The ids in hex on the stack, written only for a span a subscriber takes (the macro
+    // evaluates field values only then): recorded as text, no allocation.
     let (mut trace_hex, mut span_hex, mut parent_hex) = ([0; 32], [0; 32], [0; 32]);
-    let trace_id = hex_in(&trace.trace_id, &mut trace_hex);
-    let span_id = hex_in(&trace.span_id, &mut span_hex);
-    let parent_id = parent.as_ref().map(|p| hex_in(&p.span_id, &mut parent_hex));
     let span = tracing::info_span!(
         "process",
         "otel.kind" = "consumer",
@@ -465,9 +463,9 @@ async fn handle_in_lane<R: Route>(
         "cloudevents.event_type" = context.map(|c| &*c.event_type),
         "tidings.operation" = R::OPERATION,
         "tidings.settlement" = tracing::field::Empty,
-        "trace_id" = trace_id,
-        "span_id" = span_id,
-        "parent_span_id" = parent_id,
+        "trace_id" = hex_in(&trace.trace_id, &mut trace_hex),
+        "span_id" = hex_in(&trace.span_id, &mut span_hex),
+        "parent_span_id" = parent.as_ref().map(|p| hex_in(&p.span_id, &mut parent_hex)),
     );
     let (settlement, context) = handling
         .handle(delivered, read, trace.clone(), observed)

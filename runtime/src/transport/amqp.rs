@@ -41,7 +41,7 @@ use tokio_stream::StreamExt;
 
 use crate::envelope::{Binding, ADDRESS_HEADER, ATTEMPT_HEADER};
 use crate::transport::dead::{self, DeadLetter, DeadLetters};
-use crate::transport::settle::{dead_letter_headers, Broker, Republish, Settler};
+use crate::transport::settle::{Broker, Republish, Settler};
 use crate::transport::tls::{Roots, Tls};
 use crate::transport::{
     lock, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError, Window,
@@ -766,7 +766,7 @@ impl Broker for AmqpSettle {
         let dlq = format!("{}.dlq", self.amqp.options.exchange);
         let mut message = delivered.message;
         message.headers.extend(
-            dead_letter_headers(reason, delivered.attempt, self.group.clone())
+            dead::headers(reason, delivered.attempt, self.group.clone())
                 .map(|(name, value)| (name.into(), value)),
         );
         message

@@ -54,7 +54,7 @@ pub use rdkafka;
 
 use crate::envelope::{Binding, ADDRESS_HEADER};
 use crate::transport::dead::{self, DeadLetter, DeadLetters};
-use crate::transport::settle::{dead_letter_headers, Broker, Retry, Settler};
+use crate::transport::settle::{Broker, Retry, Settler};
 use crate::transport::tls::{Roots, Tls};
 use crate::transport::{
     lock, Delivered, Delivery, Position, RawMessage, Subscription, Transport, TransportError,
@@ -900,7 +900,7 @@ impl Broker for KafkaSettle {
 
     /// Produced to the dead-letter topic, with the topic it came from.
     async fn bury(&self, delivered: Delivered, reason: String) -> Result<(), TransportError> {
-        let dead = dead_letter_headers(reason, delivered.attempt, self.group.clone());
+        let dead = dead::headers(reason, delivered.attempt, self.group.clone());
         let mut why: Vec<(&str, &str)> = dead.iter().map(|(k, v)| (*k, v.as_str())).collect();
         why.push((TOPIC_HEADER, self.position.topic.as_str()));
         self.kafka

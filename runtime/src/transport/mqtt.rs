@@ -44,7 +44,7 @@ use tokio::sync::{mpsc, Notify};
 
 use crate::envelope::{Binding, ATTEMPT_HEADER};
 use crate::transport::dead::{self, DeadLetter, DeadLetters};
-use crate::transport::settle::{dead_letter_headers, Broker, Republish, Settler};
+use crate::transport::settle::{Broker, Republish, Settler};
 use crate::transport::tls::Tls;
 use crate::transport::{
     lock, Delivered, Delivery, RawMessage, Subscription, Transport, TransportError, Window,
@@ -557,8 +557,7 @@ impl Broker for MqttSettle {
     /// Retained on a topic of its own under the dead-letter root: `tidings-dlq/<key>/<topic>`.
     async fn bury(&self, delivered: Delivered, reason: String) -> Result<(), TransportError> {
         let key = uuid::Uuid::now_v7().simple().to_string();
-        let mut properties =
-            dead_letter_headers(reason, delivered.attempt, self.group.clone()).to_vec();
+        let mut properties = dead::headers(reason, delivered.attempt, self.group.clone()).to_vec();
         let mut message = delivered.message;
         // An empty retained message clears a topic: an empty body is kept as one byte, and
         // marked.

@@ -46,7 +46,7 @@ pub use async_nats;
 
 use crate::envelope::{Binding, ADDRESS_HEADER};
 use crate::transport::dead::{self, DeadLetter, DeadLetters};
-use crate::transport::settle::{dead_letter_headers, Broker, Held, InHand, Retry, Settler};
+use crate::transport::settle::{Broker, Held, InHand, Retry, Settler};
 use crate::transport::tls::Tls;
 use crate::transport::{
     Delivered, Delivery, Position, RawMessage, Subscription, Transport, TransportError, Window,
@@ -655,7 +655,7 @@ impl Broker for NatsSettle {
             .unwrap_or(subject);
         let mut headers = message.headers.clone().unwrap_or_default();
         headers.insert(ADDRESS_HEADER, delivered.message.address.as_str());
-        for (name, value) in dead_letter_headers(reason, delivered.attempt, group.clone()) {
+        for (name, value) in dead::headers(reason, delivered.attempt, group.clone()) {
             headers.insert(name, value.as_str());
         }
         // The dead-letter stream drops a second copy of the same letter (a burial sent again

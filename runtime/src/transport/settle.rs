@@ -12,22 +12,6 @@ use std::time::Duration;
 
 use super::{BoxFuture, Delivered, Settle, Settlement, TransportError};
 
-/// The headers a dead letter carries: why, on which attempt, in which group and when
-/// ([`dead`](super::dead)'s header names).
-#[cfg(any(
-    feature = "nats",
-    feature = "amqp",
-    feature = "mqtt",
-    feature = "kafka"
-))]
-pub(crate) fn dead_letter_headers(
-    reason: String,
-    attempt: u32,
-    group: String,
-) -> [(&'static str, String); 4] {
-    super::dead::headers(reason, attempt, group)
-}
-
 /// One broker's three ways to end a delivery. Wrapped in [`Settler`], it is the delivery's
 /// [`Settle`].
 pub(crate) trait Broker: Send + Sync + Sized + 'static {
